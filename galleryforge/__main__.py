@@ -1,0 +1,3 @@
+from galleryforge.cli.main import run
+
+run()

@@ -1,0 +1,63 @@
+"""``galleryforge render``: draw named renderings for trials under themes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from galleryforge.cli.progress import progress_bar
+
+TRIAL_HELP = "Trial name (a folder of --runs), 'toy', or 'all'. Repeat for several."
+THEME_HELP = "Theme name, a theme .toml file, or 'all'. Repeat for several."
+
+
+def render(
+    trial: Annotated[list[str], typer.Option("--trial", "-t", help=TRIAL_HELP)],
+    theme: Annotated[list[str], typer.Option("--theme", help=THEME_HELP)] = ["paper"],  # noqa: B006
+    rendering: Annotated[
+        list[str] | None,
+        typer.Option("--rendering", "-r", help="Rendering id or alias; default: all that apply."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma-separated: png,svg,pdf,html and plotly.png,plotly.svg,plotly.pdf "
+            "(static images of the interactive version, through Chromium). "
+            "Default: the theme's formats plus html.",
+        ),
+    ] = None,
+    runs: Annotated[Path, typer.Option(help="Folder holding the run directories.")] = Path("runs"),
+    out: Annotated[Path, typer.Option(help="Gallery folder.")] = Path("build/gallery"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    theme_dir: Annotated[
+        list[Path] | None, typer.Option(help="Extra folder of theme files (searched first).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Render figures: build/gallery/<trial>/<theme>/<rendering>.<format> plus manifest.json."""
+    from galleryforge.gallery.build import GalleryRequest, build_gallery, plan_gallery
+    from galleryforge.gallery.formats import parse_formats
+
+    request = GalleryRequest(
+        runs=runs,
+        out=out,
+        trials=tuple(trial),
+        themes=tuple(theme),
+        renderings=tuple(rendering or ()),
+        formats=parse_formats(fmt, ()) or None,
+        jobs=jobs,
+        theme_search=tuple(theme_dir or ()),
+    )
+    plan = plan_gallery(request)
+    with progress_bar("Rendering", total=len(plan.jobs), quiet=quiet) as advance:
+        result = build_gallery(plan, on_done=lambda job: advance(f"{job.trial}/{job.rendering}"))
+    for skip in result.skipped:
+        typer.echo(f"skipped {skip.rendering} for {skip.trial}: {skip.reason}", err=True)
+    typer.echo(
+        f"{len(result.entries)} files ({result.written} written, {result.unchanged} unchanged) "
+        f"in {out}; manifest: {result.manifest}"
+    )

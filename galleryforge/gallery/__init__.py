@@ -1,0 +1,1 @@
+"""Building the figure gallery: plan the (trial, theme, rendering) jobs, draw, save, record."""

@@ -1,0 +1,144 @@
+"""The KD width model: sparsity coefficient, capacity function and predicted optimal width.
+
+With F_alive = F - dead latents and L0 the mean number of active latents per token:
+
+    alpha   = 1 - L0 / F_alive                       (sparsity coefficient)
+    g(alpha) = (1 - alpha) * ln(1 / (1 - alpha))     (capacity function)
+    d*_S    = F_alive * g(alpha) = L0 * ln(F_alive / L0)   (predicted optimal dictionary width)
+
+For the toy experiment, with F ground-truth features each active with probability 1 - alpha,
+k = F (1 - alpha) and d*_S = k ln(F / k).
+
+Trial-level figures are means over layers of the per-layer values, never the formula applied to
+means. Training, tables, renderings and model cards all call this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ArrayLike = npt.ArrayLike
+FloatArray = npt.NDArray[np.float64]
+
+KD_COLUMNS = ("alive_frac", "alpha", "g_alpha", "d_star")
+
+
+def alive_width(width: ArrayLike, dead: ArrayLike = 0) -> FloatArray:
+    """F_alive = F - dead."""
+    return np.asarray(width, dtype=np.float64) - np.asarray(dead, dtype=np.float64)
+
+
+def sparsity_alpha(l0: ArrayLike, width: ArrayLike, dead: ArrayLike = 0) -> FloatArray:
+    """alpha = 1 - L0 / F_alive."""
+    return 1.0 - np.asarray(l0, dtype=np.float64) / alive_width(width, dead)
+
+
+def capacity_g(alpha: ArrayLike) -> FloatArray:
+    """g(alpha) = (1 - alpha) ln(1 / (1 - alpha)); 0 at alpha = 1 (its limit) and at alpha = 0."""
+    density = 1.0 - np.asarray(alpha, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = -density * np.log(density)
+    return np.where(density > 0, g, 0.0)
+
+
+def d_star(l0: ArrayLike, width: ArrayLike, dead: ArrayLike = 0) -> FloatArray:
+    """d*_S = F_alive g(alpha) = L0 ln(F_alive / L0): the predicted optimal dictionary width."""
+    f_alive = alive_width(width, dead)
+    return f_alive * capacity_g(sparsity_alpha(l0, width, dead))
+
+
+def toy_d_star(alpha: ArrayLike, features: ArrayLike) -> FloatArray:
+    """d*_S = k ln(F / k) with k = F (1 - alpha), for F features active with probability 1 - alpha."""
+    features = np.asarray(features, dtype=np.float64)
+    return features * capacity_g(alpha)
+
+
+def with_kd_columns(layers: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a layer table with ``alive_frac, alpha, g_alpha, d_star`` computed per row."""
+    out = layers.copy()
+    f_alive = alive_width(out["width"], out["dead"])
+    out["alive_frac"] = f_alive / out["width"].to_numpy(dtype=np.float64)
+    out["alpha"] = sparsity_alpha(out["l0"], out["width"], out["dead"])
+    out["g_alpha"] = capacity_g(out["alpha"])
+    out["d_star"] = d_star(out["l0"], out["width"], out["dead"])
+    return out
+
+
+@dataclass(frozen=True)
+class TrialKD:
+    """Trial-level KD quantities: means over layers of the per-layer values."""
+
+    l0: float
+    dead: float
+    alpha: float
+    g_alpha: float
+    d_star: float
+    mse: float
+    layers: int
+
+
+def trial_kd(final_layers: pd.DataFrame) -> TrialKD:
+    """Means over layers of one checkpoint's per-layer rows (one row per layer)."""
+    per_layer = with_kd_columns(final_layers)
+    return TrialKD(
+        l0=float(per_layer["l0"].mean()),
+        dead=float(per_layer["dead"].mean()),
+        alpha=float(per_layer["alpha"].mean()),
+        g_alpha=float(per_layer["g_alpha"].mean()),
+        d_star=float(per_layer["d_star"].mean()),
+        mse=float(per_layer["mse"].mean()),
+        layers=len(per_layer),
+    )
+
+
+# A normalised loss shape: width / d*_S (in (0, 1]) -> loss / floor loss (>= 1, equal to 1 at 1).
+LossShape = Callable[[FloatArray], FloatArray]
+
+
+def power_law_shape(exponent: float = 1.0) -> LossShape:
+    """loss / floor = (d*_S / d_S) ** exponent to the left of d*_S."""
+
+    def shape(relative_width: FloatArray) -> FloatArray:
+        return np.power(relative_width, -exponent)
+
+    return shape
+
+
+def predicted_loss_floor(
+    widths: ArrayLike, d_star_value: float, floor_loss: float, shape: LossShape | None = None
+) -> FloatArray:
+    """The predicted loss at each width: ``floor_loss`` from d*_S on, ``shape`` scaled below it.
+
+    The curve reaches the layer's measured loss at d*_S and stays there for wider dictionaries;
+    to the left of d*_S it follows ``shape`` (by default loss proportional to 1 / d_S, the
+    fitted toy curve when one is given: see ``fit_power_law_shape``).
+    """
+    shape = shape or power_law_shape(1.0)
+    relative = np.asarray(widths, dtype=np.float64) / d_star_value
+    below = relative < 1.0
+    ratio = np.ones_like(relative)
+    ratio[below] = shape(relative[below])
+    return floor_loss * ratio
+
+
+def fit_power_law_shape(relative_width: ArrayLike, relative_loss: ArrayLike) -> float:
+    """Least-squares exponent p of loss/floor = (d_S/d*_S)^-p on the points left of d*_S.
+
+    Fitted in log-log space through the origin (the curve must pass through (1, 1)). Points at or
+    beyond d*_S, or with a loss ratio below 1, carry no information about the shape and are dropped.
+    """
+    x = np.asarray(relative_width, dtype=np.float64)
+    y = np.asarray(relative_loss, dtype=np.float64)
+    keep = (x > 0) & (x < 1) & (y >= 1)
+    if not keep.any():
+        return 1.0
+    log_x, log_y = np.log(x[keep]), np.log(y[keep])
+    return float(-(log_x @ log_y) / (log_x @ log_x))

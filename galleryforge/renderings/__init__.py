@@ -1,0 +1,45 @@
+"""Every named rendering, one module each. ``load_all`` imports them, filling the registry.
+
+The modules are imported on first use rather than at package import, so listing commands stay
+fast; each module imports only light dependencies at its top.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+MODULES = (
+    # toy experiment
+    "toy_loss_floor",
+    "toy_summary_heatmap",
+    "toy_floor_vs_dstar",
+    # every trial
+    "training_curves",
+    "layer_metric_heatmap",
+    "kd_quantities",
+    "sparsity_vs_reconstruction",
+    "predicted_loss_floor",
+    "checkpoint_trajectory",
+    "trial_comparison",
+    # named variants of the per-layer metrics
+    "premium_heatmap",
+    "professional_heatmap",
+    "layer_analysis_heatmap",
+    "all_layers_small_multiples",
+    "gradient_heatmap",
+    "correlation_heatmap",
+    "kpi_summary",
+    "dashboard",
+    "metric_landscape",
+)
+
+_loaded = False
+
+
+def load_all() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for name in MODULES:
+        importlib.import_module(f"galleryforge.renderings.{name}")
+    _loaded = True

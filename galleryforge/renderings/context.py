@@ -1,0 +1,106 @@
+"""What a rendering gets: the tables it draws, the theme, and helpers that apply the theme.
+
+Renderings never read files and never choose colours, fonts or sizes: they take them from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from galleryforge.tables import ToyTables, TrialTables
+from galleryforge.themes.theme import Theme
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
+    from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    tables: TrialTables | ToyTables
+    theme: Theme
+    trials: Mapping[str, TrialTables] = field(default_factory=dict)
+    """Every trial of the run folder, for renderings that compare trials."""
+    toy: ToyTables | None = None
+    """The toy run, when there is one (its fitted loss shape informs predicted floors)."""
+
+    @property
+    def trial(self) -> TrialTables:
+        if not isinstance(self.tables, TrialTables):
+            raise TypeError("this rendering needs a trial's tables")
+        return self.tables
+
+    @property
+    def toy_tables(self) -> ToyTables:
+        if isinstance(self.tables, ToyTables):
+            return self.tables
+        if self.toy is None:
+            raise TypeError("this rendering needs the toy run's tables")
+        return self.toy
+
+    # ------------------------------------------------------------------------- matplotlib
+
+    def figure(
+        self,
+        nrows: int = 1,
+        ncols: int = 1,
+        *,
+        aspect: float | None = None,
+        **subplot_kw: Any,
+    ) -> tuple[Figure, Any]:
+        """A themed figure with a grid of axes (``squeeze`` as in ``plt.subplots``).
+
+        Uses constrained layout so labels never overlap the canvas edge, and the theme's exact
+        size (fixed-size themes such as ``social`` ignore ``aspect``).
+        """
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=self.theme.figsize(aspect), layout="constrained")
+        axes = fig.subplots(nrows, ncols, **subplot_kw)
+        return fig, axes
+
+    def cmap(self, kind: str = "sequential") -> Colormap:
+        from galleryforge.themes.mpl import colormap
+
+        return colormap(self.theme, kind)
+
+    def ink_on(self, rgba: tuple[float, float, float, float]) -> str:
+        from galleryforge.themes.mpl import ink_on
+
+        return ink_on(self.theme, rgba)
+
+    def title(self, ax: Axes | Figure, text: str) -> None:
+        """A title on an axes or a whole figure, in the theme's title style."""
+        from matplotlib.figure import Figure
+
+        if isinstance(ax, Figure):
+            ax.suptitle(text)
+        else:
+            ax.set_title(text, loc="left")
+
+    # ----------------------------------------------------------------------------- plotly
+
+    def plotly_figure(self, aspect: float | None = None) -> go.Figure:
+        """An empty plotly figure on the theme's registered template, at the theme's size."""
+        import plotly.graph_objects as go
+
+        from galleryforge.themes.plotly_template import PIXELS_PER_INCH, register_template
+
+        width, height = self.theme.figsize(aspect)
+        fig = go.Figure()
+        fig.update_layout(
+            template=register_template(self.theme),
+            width=round(width * PIXELS_PER_INCH),
+            height=round(height * PIXELS_PER_INCH),
+            margin={"l": 60, "r": 30, "t": 60, "b": 50},
+        )
+        return fig
+
+    def plotly_colorscale(self, kind: str = "sequential") -> list[list[Any]]:
+        from galleryforge.themes.plotly_template import colorscale
+
+        return colorscale(self.theme, kind)

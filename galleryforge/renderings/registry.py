@@ -1,0 +1,108 @@
+"""The rendering registry: a plain dict filled by an explicit decorator in each rendering module.
+
+A rendering is a named figure (``premium-heatmap``, ``toy-loss-floor``, …). Its module defines a
+``draw(ctx)`` function that returns a matplotlib Figure, optionally an ``interactive(ctx)`` that
+returns a plotly Figure, and ``describe(ctx)`` for the alt text, then registers them:
+
+    @register("premium-heatmap", title="…", aliases=("SAE_Premium_Heatmap",),
+              describe=describe, interactive=interactive)
+    def draw(ctx: RenderContext) -> Figure: ...
+
+Registering an id or alias twice raises; looking up an unknown one names the close matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from galleryforge.errors import GalleryforgeError, unknown_name
+
+if TYPE_CHECKING:
+    from galleryforge.renderings.context import RenderContext
+
+Scope = Literal["trial", "toy"]
+DrawFn = Callable[["RenderContext"], Any]
+DescribeFn = Callable[["RenderContext"], str]
+
+
+@dataclass(frozen=True)
+class Rendering:
+    id: str
+    title: str
+    """A short human title (figure pages, manifest)."""
+    scope: Scope
+    """``trial``: drawn once per trial from its tables; ``toy``: drawn from the toy run."""
+    draw: DrawFn
+    describe: DescribeFn
+    interactive: DrawFn | None = None
+    aliases: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    """What the tables must hold beyond the layer table: ``curves``, ``checkpoints``
+    (two or more), ``trials`` (two or more trials), ``toy`` (a toy run beside the trial)."""
+    aspect: float | None = None
+    """Preferred height / width; ``None`` keeps the theme's."""
+
+    @property
+    def has_interactive(self) -> bool:
+        return self.interactive is not None
+
+
+REGISTRY: dict[str, Rendering] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(
+    rendering_id: str,
+    *,
+    title: str,
+    describe: DescribeFn,
+    scope: Scope = "trial",
+    interactive: DrawFn | None = None,
+    aliases: tuple[str, ...] = (),
+    needs: tuple[str, ...] = (),
+    aspect: float | None = None,
+) -> Callable[[DrawFn], DrawFn]:
+    """Register ``draw`` under ``rendering_id`` (and its aliases); a name used twice raises."""
+
+    def decorate(draw: DrawFn) -> DrawFn:
+        for name in (rendering_id, *aliases):
+            if name in REGISTRY or name in _ALIASES:
+                raise GalleryforgeError(f"rendering name {name!r} is registered twice")
+        REGISTRY[rendering_id] = Rendering(
+            id=rendering_id,
+            title=title,
+            scope=scope,
+            draw=draw,
+            describe=describe,
+            interactive=interactive,
+            aliases=aliases,
+            needs=needs,
+            aspect=aspect,
+        )
+        for alias in aliases:
+            _ALIASES[alias] = rendering_id
+        return draw
+
+    return decorate
+
+
+def get_rendering(name: str) -> Rendering:
+    """The rendering with this id or alias (aliases match case-insensitively)."""
+    from galleryforge.renderings import load_all
+
+    load_all()
+    if name in REGISTRY:
+        return REGISTRY[name]
+    folded = {alias.lower(): target for alias, target in _ALIASES.items()}
+    if name.lower() in folded:
+        return REGISTRY[folded[name.lower()]]
+    raise unknown_name("rendering", name, [*REGISTRY, *_ALIASES])
+
+
+def all_renderings(scope: Scope | None = None) -> list[Rendering]:
+    from galleryforge.renderings import load_all
+
+    load_all()
+    return [r for r in REGISTRY.values() if scope is None or r.scope == scope]

@@ -1,0 +1,67 @@
+"""Plain-text summaries of validated runs, for ``galleryforge check`` and ``list trials``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from galleryforge.errors import GalleryforgeError, unknown_name
+from galleryforge.tables import (
+    ToyTables,
+    TrialTables,
+    discover_trials,
+    has_toy,
+    load_toy_tables,
+    load_trial_tables,
+)
+
+
+def summarise_runs(runs: Path, trial: str) -> list[str]:
+    """Load (and so validate) the named run(s); one summary block per run."""
+    names = discover_trials(runs) + (["toy"] if has_toy(runs) else [])
+    if trial != "all" and trial not in names:
+        if not runs.is_dir():
+            raise GalleryforgeError(f"{runs}: no such runs directory")
+        raise unknown_name(f"trial in {runs}", trial, names)
+    chosen = names if trial == "all" else [trial]
+    lines: list[str] = []
+    for name in chosen:
+        if name == "toy":
+            lines += summarise_toy(load_toy_tables(runs / "toy"))
+        else:
+            lines += summarise_trial(load_trial_tables(runs / name))
+    return lines
+
+
+def summarise_trial(tables: TrialTables) -> list[str]:
+    kd = tables.kd
+    layers = tables.layers
+    checkpoints = ", ".join(f"{t:,}" for t in tables.checkpoints)
+    extras = [m for m in tables.metrics if m not in _KNOWN]
+    return [
+        f"trial {tables.trial}: OK ({tables.root})",
+        f"  layers: {tables.n_layers}   width F: {int(layers['width'].iloc[0]):,}   "
+        f"checkpoints (tokens): {checkpoints}",
+        f"  final, mean over layers: L0 {kd.l0:,.1f}   alpha {kd.alpha:.4f}   "
+        f"g(alpha) {kd.g_alpha:.4f}   d*_S {kd.d_star:,.0f}   MSE {kd.mse:.4g}   "
+        f"dead {kd.dead:,.0f}",
+        f"  curves: {len(tables.curves):,} rows" if tables.curves is not None else "  curves: none",
+        f"  extra metrics: {', '.join(extras)}" if extras else "  extra metrics: none",
+    ]
+
+
+def summarise_toy(tables: ToyTables) -> list[str]:
+    summary = tables.summary
+    ratio = summary["floor_width"] / summary["d_star"]
+    return [
+        f"toy: OK ({tables.root})",
+        f"  grid: {summary['alpha'].nunique()} alphas x {summary['features'].nunique()} feature "
+        f"counts; {len(tables.sweep):,} sweep rows",
+        f"  measured floor width / predicted d*_S: median {ratio.median():.2f}, "
+        f"range {ratio.min():.2f}-{ratio.max():.2f}",
+    ]
+
+
+_KNOWN = {
+    "l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "explained_variance", "l1", "loss",
+    "dead", "alive_frac", "l1_coef",
+}  # fmt: skip

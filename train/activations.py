@@ -1,0 +1,157 @@
+"""Activations for SAE training: packed token contexts -> residual streams -> shuffled batches.
+
+Documents are tokenized, joined with the end-of-text (or separator) token, and cut into contexts of
+``context_size`` tokens, each starting with the model's BOS/CLS token. That first position is never
+used: its residual stream is an outlier many times the usual norm. When the documents run out the
+stream starts over from the first one.
+
+The first ``heldout_tokens`` activations form the held-out set; they also fix one scale per layer so
+that E‖x‖² = d_model on the normalised activations the SAEs see. Training activations fill a buffer
+of ``buffer_tokens``, are shuffled, and are served in batches of ``batch_tokens``, so one step mixes
+many documents. The buffer is drained before it is refilled (a last part-batch is skipped), which
+keeps the resume state small: where the buffer began in the stream, the shuffling generator's state
+before its permutation, and how many batches were served.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import torch
+
+from galleryforge.errors import GalleryforgeError
+from train.config import TrialConfig
+from train.corpus import open_corpus
+from train.model import LoadedModel, residual_streams
+
+
+def context_stream(
+    open_documents: Callable[[], Iterator[str]], tokenizer: Any, context_size: int
+) -> Iterator[torch.Tensor]:
+    """Endless packed contexts ``[context_size]`` (int64), each opening with BOS/CLS."""
+    bos = _first_id(tokenizer, "cls_token_id", "bos_token_id", "eos_token_id")
+    separator = _first_id(tokenizer, "eos_token_id", "sep_token_id")
+    body = context_size - 1
+    pending: list[int] = []
+    while True:
+        produced = False
+        for texts in _chunks(open_documents(), 64):
+            encoded = tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
+            for ids in encoded:
+                pending.extend(ids)
+                pending.append(separator)
+            while len(pending) >= body:
+                produced = True
+                yield torch.tensor([bos, *pending[:body]], dtype=torch.long)
+                del pending[:body]
+        if not produced:
+            raise GalleryforgeError("the dataset holds too little text for one context")
+
+
+class ActivationSource:
+    """Normalised residual-stream activations of ``layers``: a held-out set and training batches."""
+
+    def __init__(
+        self, loaded: LoadedModel, cfg: TrialConfig, layers: list[int], device: torch.device
+    ) -> None:
+        self.loaded, self.layers, self.device = loaded, layers, device
+        self.batch_tokens = cfg.batch_tokens
+        self.model_batch = cfg.model_batch
+        corpus = open_corpus(cfg.dataset, cfg.dataset_split, cfg.text_column)
+        self.corpus_name, self.corpus_sha256 = corpus.name, corpus.sha256
+        first = [corpus.documents]
+
+        def documents() -> Iterator[str]:
+            # The first pass reuses the opened corpus; later passes reopen it.
+            if first:
+                return first.pop()
+            return open_corpus(cfg.dataset, cfg.dataset_split, cfg.text_column).documents
+
+        self._contexts = context_stream(documents, loaded.tokenizer, cfg.context_size)
+        self._per_context = per_context = cfg.context_size - 1
+        raw = self._activations(math.ceil(cfg.heldout_tokens / per_context))
+        self.scales = (loaded.d_model / raw.pow(2).sum(-1).mean(-1)).sqrt()
+        self.heldout = raw * self.scales[:, None, None]
+        self._heldout_contexts = math.ceil(cfg.heldout_tokens / per_context)
+        self._buffer_contexts = math.ceil(cfg.buffer_tokens / per_context)
+        self._generator = torch.Generator().manual_seed(cfg.seed)
+        self._consumed = self._heldout_contexts  # contexts read from the stream so far
+        self._buffer_start = self._consumed
+        self._generator_state = self._generator.get_state()
+        self._served = 0
+        self._buffer: torch.Tensor | None = None
+        self._order = torch.empty(0, dtype=torch.long)
+
+    @property
+    def batches_per_buffer(self) -> int:
+        return self._buffer_contexts * self._per_context // self.batch_tokens
+
+    def batches(self) -> Iterator[torch.Tensor]:
+        """Endless training batches ``[n_layers, batch_tokens, d_model]``."""
+        while True:
+            if self._buffer is None or self._served >= self.batches_per_buffer:
+                self._fill(self._consumed, self._generator.get_state())
+            assert self._buffer is not None
+            begin = self._served * self.batch_tokens
+            rows = self._order[begin : begin + self.batch_tokens]
+            self._served += 1
+            yield self._buffer[:, rows.to(self._buffer.device)]
+
+    def state(self) -> dict[str, Any]:
+        """Where the stream stands, for ``load_state`` in a resumed run."""
+        return {
+            "buffer_start": self._buffer_start,
+            "generator_state": self._generator_state,
+            "served": self._served,
+            "scales": self.scales.cpu(),
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        self._skip_to(int(state["buffer_start"]))
+        self._fill(self._consumed, state["generator_state"])
+        self._served = int(state["served"])
+
+    def _fill(self, start: int, generator_state: torch.Tensor) -> None:
+        self._skip_to(start)
+        self._buffer_start, self._generator_state = start, generator_state
+        acts = self._activations(self._buffer_contexts) * self.scales[:, None, None]
+        self._generator.set_state(generator_state)
+        self._order = torch.randperm(acts.shape[1], generator=self._generator)
+        self._buffer, self._served = acts, 0
+
+    def _skip_to(self, start: int) -> None:
+        while self._consumed < start:
+            next(self._contexts)
+            self._consumed += 1
+
+    def _activations(self, n_contexts: int) -> torch.Tensor:
+        """``[n_layers, n_contexts * (context_size - 1), d_model]`` float32 from the stream."""
+        parts = []
+        for begin in range(0, n_contexts, self.model_batch):
+            count = min(self.model_batch, n_contexts - begin)
+            ids = torch.stack([next(self._contexts) for _ in range(count)]).to(self.device)
+            self._consumed += count
+            streams = residual_streams(self.loaded, ids, self.layers)[:, :, 1:]
+            parts.append(streams.reshape(len(self.layers), -1, streams.shape[-1]).float())
+        return torch.cat(parts, dim=1)
+
+
+def _first_id(tokenizer: Any, *names: str) -> int:
+    for name in names:
+        value = getattr(tokenizer, name, None)
+        if value is not None:
+            return int(value)
+    raise GalleryforgeError(f"the tokenizer has none of {', '.join(names)}")
+
+
+def _chunks(items: Iterator[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,44 @@
+"""The per-layer L1 coefficient: fixed, or steered to a target L0 by a proportional controller.
+
+Proportional control of the log-coefficient, once per optimizer step and per layer:
+
+    error  = clamp((L0 - target) / target, -1, 1)
+    coef  <- coef * exp(rate * error)
+
+L0 is the training batch's mean number of active latents per token. Too many active latents raise
+the coefficient, too few lower it; the clamp bounds a step's change to a factor exp(±rate), so a
+far-off start moves at a steady geometric pace instead of jumping. The controller holds still during
+the L1 warm-up (the ramp, not the coefficient, is what limits sparsity then).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+
+class L1Coefficient:
+    def __init__(
+        self, initial: float, n_layers: int, *, target_l0: float = 0.0, rate: float = 0.0
+    ) -> None:
+        self.coefs = torch.full((n_layers,), float(initial), dtype=torch.float64)
+        self.target_l0 = target_l0
+        self.rate = rate
+
+    @property
+    def adaptive(self) -> bool:
+        return self.rate > 0 and self.target_l0 > 0
+
+    def update(self, l0: torch.Tensor) -> None:
+        """One control step from each layer's L0 on the last batch (``[n_layers]``)."""
+        if not self.adaptive:
+            return
+        error = ((l0.double().cpu() - self.target_l0) / self.target_l0).clamp(-1.0, 1.0)
+        self.coefs *= torch.exp(self.rate * error)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"coefs": self.coefs.clone()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.coefs = state["coefs"].clone().to(torch.float64)

@@ -1,0 +1,147 @@
+"""Loss terms, dead-latent counting and the metric-table rows of DESIGN.md.
+
+``mse`` is the mean over tokens and dimensions of the squared error on normalised activations; the
+loss uses the SAELens mse-term, the squared error summed over dimensions (= d_in · mse), plus
+``l1_coef · l1`` with ``l1`` as the trial defines it:
+
+- ``mean``: mean over latents of |f| (trial A);
+- ``decoder_norm_sum``: sum over latents of |f_i|·‖W_dec,i‖ (trials B and C).
+
+Both are averaged over tokens. ``fvu`` = SSE / sum of squared deviation from the mean activation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import pandas as pd
+import torch
+
+from galleryforge.kd import with_kd_columns
+from galleryforge.tables import CURVES, LAYERS, ordered
+from train.sae import SAEOutput, StackedSAE
+
+
+class LossTerms(NamedTuple):
+    """Per-layer means over the batch, each ``[n_layers]``."""
+
+    mse: torch.Tensor
+    l1: torch.Tensor
+    l0: torch.Tensor
+
+    def loss(self, coefs: torch.Tensor, d_in: int) -> torch.Tensor:
+        return self.mse * d_in + coefs * self.l1
+
+
+def loss_terms(sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str) -> LossTerms:
+    mse = (out.recon - x).pow(2).mean(dim=(1, 2))
+    if l1_form == "mean":
+        l1 = out.feats.abs().mean(dim=(1, 2))
+    else:
+        weights = sae.W_dec.norm(dim=-1)[:, None, :]
+        l1 = (out.feats.abs() * weights).sum(-1).mean(-1)
+    l0 = (out.feats > 0).float().sum(-1).mean(-1)
+    return LossTerms(mse, l1, l0)
+
+
+@torch.no_grad()
+def evaluate(
+    sae: StackedSAE, heldout: torch.Tensor, coefs: torch.Tensor, l1_form: str, chunk: int = 4096
+) -> dict[str, torch.Tensor]:
+    """Per-layer ``mse, fvu, l1, loss, l0, explained_variance`` on the held-out activations."""
+    n_tokens = heldout.shape[1]
+    sums = {"sse": 0.0, "l1": 0.0, "l0": 0.0}
+    total: dict[str, torch.Tensor] = {}
+    for begin in range(0, n_tokens, chunk):
+        x = heldout[:, begin : begin + chunk]
+        terms = loss_terms(sae, x, sae(x), l1_form)
+        weight = x.shape[1]
+        for name, value in (("sse", terms.mse * x[0].numel()), ("l1", terms.l1 * weight),
+                            ("l0", terms.l0 * weight)):  # fmt: skip
+            total[name] = total.get(name, 0.0) + value.double().cpu()
+    del sums
+    deviation = (heldout - heldout.mean(dim=1, keepdim=True)).double().pow(2).sum(dim=(1, 2))
+    mse = total["sse"] / heldout[0].numel()
+    fvu = total["sse"] / deviation.cpu()
+    l1 = total["l1"] / n_tokens
+    return {
+        "mse": mse,
+        "fvu": fvu,
+        "explained_variance": 1.0 - fvu,
+        "l1": l1,
+        "loss": mse * sae.d_in + coefs * l1,
+        "l0": total["l0"] / n_tokens,
+    }
+
+
+class DeadCounter:
+    """Firing counts over the last ``window_steps`` steps, in a ring of up to 64 chunks.
+
+    With at most 64 steps to a window each chunk is one step and the window is exact; longer windows
+    use chunks of ceil(window_steps / 64) steps and cover the latest whole chunks plus the current one.
+    """
+
+    def __init__(self, n_layers: int, d_sae: int, window_steps: int, device: torch.device) -> None:
+        self.chunk_steps = math.ceil(window_steps / 64)
+        n_chunks = math.ceil(window_steps / self.chunk_steps)
+        self.counts = torch.zeros(n_chunks, n_layers, d_sae, dtype=torch.int64, device=device)
+        self.tokens = torch.zeros(n_chunks, dtype=torch.int64)
+        self.slot = 0
+        self.steps_in_slot = 0
+
+    def update(self, feats: torch.Tensor) -> None:
+        if self.steps_in_slot == self.chunk_steps:
+            self.slot = (self.slot + 1) % len(self.tokens)
+            self.counts[self.slot].zero_()
+            self.tokens[self.slot] = 0
+            self.steps_in_slot = 0
+        self.counts[self.slot] += (feats > 0).sum(dim=1)
+        self.tokens[self.slot] += feats.shape[1]
+        self.steps_in_slot += 1
+
+    def dead(self) -> torch.Tensor:
+        """``[n_layers]`` latents that did not fire in the window."""
+        return (self.counts.sum(0) == 0).sum(-1).cpu()
+
+    def log_sparsity(self) -> torch.Tensor:
+        """``[n_layers, d_sae]`` log10 firing frequency in the window (SAELens: + 1e-10)."""
+        frequency = self.counts.sum(0).double().cpu() / max(int(self.tokens.sum()), 1)
+        return torch.log10(frequency + 1e-10).float()
+
+    def state_dict(self) -> dict[str, object]:
+        return {"counts": self.counts.cpu(), "tokens": self.tokens.clone(), "slot": self.slot,
+                "steps_in_slot": self.steps_in_slot}  # fmt: skip
+
+    def load_state_dict(self, state: dict[str, object]) -> None:
+        counts, tokens = state["counts"], state["tokens"]
+        assert isinstance(counts, torch.Tensor) and isinstance(tokens, torch.Tensor)
+        self.counts.copy_(counts)
+        self.tokens.copy_(tokens)
+        self.slot, self.steps_in_slot = int(str(state["slot"])), int(str(state["steps_in_slot"]))
+
+
+def layer_rows(
+    trial: str, layer_ids: list[int], tokens: int, width: int, coefs: torch.Tensor,
+    measured: dict[str, torch.Tensor], dead: torch.Tensor,
+) -> pd.DataFrame:  # fmt: skip
+    """One ``layers.parquet`` row per layer, KD columns included."""
+    frame = pd.DataFrame({
+        "trial": trial, "layer": layer_ids, "tokens": tokens, "width": width,
+        "l1_coef": coefs.tolist(), "dead": dead.tolist(),
+        **{name: value.tolist() for name, value in measured.items()},
+    })  # fmt: skip
+    return ordered(with_kd_columns(frame), LAYERS)
+
+
+def curve_rows(
+    trial: str, layer_ids: list[int], step: int, tokens: int, terms: LossTerms,
+    coefs: torch.Tensor, d_in: int,
+) -> pd.DataFrame:  # fmt: skip
+    """One ``curves.parquet`` row per layer for a logged step."""
+    return ordered(pd.DataFrame({
+        "trial": trial, "layer": layer_ids, "step": step, "tokens": tokens,
+        "mse": terms.mse.tolist(), "l1": terms.l1.tolist(),
+        "loss": terms.loss(coefs.to(terms.mse), d_in).tolist(),
+        "l0": terms.l0.tolist(), "l1_coef": coefs.tolist(),
+    }), CURVES)  # fmt: skip

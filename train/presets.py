@@ -1,0 +1,124 @@
+"""Presets: small TOML files of ``TrialConfig`` fields, with ``extends`` and typed overrides.
+
+A preset is a name of a file in ``train/presets/`` (``A``, ``B-small``, ...) or a path to a TOML
+file. ``extends = "A-small"`` starts from another preset; the trial name is the preset's own name
+unless the file sets ``name``. ``--set key=value`` overrides are parsed against the field's type:
+``tokens=2e4`` is an int, ``layers=0,2`` a list. Unknown keys name the close matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import typing
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from galleryforge.errors import GalleryforgeError, InputError, unknown_name
+from train.config import FIELD_NAMES, TrialConfig
+
+_TYPES = typing.get_type_hints(TrialConfig)
+
+
+def preset_names() -> list[str]:
+    folder = resources.files("train") / "presets"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_preset(preset: str, overrides: list[str] | None = None) -> TrialConfig:
+    """The resolved config of one preset (name or TOML path) with ``key=value`` overrides."""
+    values = _resolve(preset, seen=())
+    values.update(parse_overrides(overrides or []))
+    return TrialConfig(**values)
+
+
+def parse_overrides(overrides: list[str]) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep:
+            raise GalleryforgeError(f"--set {item!r}: expected key=value")
+        _check_key(key, f"--set {key}")
+        parsed[key] = coerce(key, raw.strip())
+    return parsed
+
+
+def coerce(key: str, value: Any) -> Any:
+    """``value`` (a string from the command line, or a TOML value) as the type of field ``key``."""
+    kind = _TYPES[key]
+    try:
+        if kind is str:
+            return str(value)
+        if kind is bool:
+            return _to_bool(value)
+        if kind is int:
+            return _to_int(value)
+        if kind is float:
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if isinstance(value, str):
+            value = [v for v in value.strip("[] ").split(",") if v.strip()]
+        return [_to_int(v) for v in value]
+    except (TypeError, ValueError):
+        name = getattr(kind, "__name__", str(kind)).replace("list", "list of int")
+        raise GalleryforgeError(f"config '{key}' = {value!r}: expected {name}") from None
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError
+    number = float(str(value).replace("_", "")) if isinstance(value, str) else value
+    if float(number) != int(number):
+        raise ValueError
+    return int(number)
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError
+
+
+def _check_key(key: str, where: str) -> None:
+    if key not in FIELD_NAMES:
+        close = difflib.get_close_matches(key, FIELD_NAMES, n=3, cutoff=0.5)
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        raise GalleryforgeError(f"{where}: unknown config key {key!r}{hint}")
+
+
+def _preset_file(preset: str) -> tuple[str, str]:
+    """(trial name, TOML text) of a preset name or path."""
+    path = Path(preset)
+    if path.suffix == ".toml":
+        if not path.is_file():
+            raise GalleryforgeError(f"{preset}: no such preset file")
+        return path.stem, path.read_text(encoding="utf-8")
+    packaged = resources.files("train") / "presets" / f"{preset}.toml"
+    if not packaged.is_file():
+        raise unknown_name("preset", preset, preset_names())
+    return preset, packaged.read_text(encoding="utf-8")
+
+
+def _resolve(preset: str, seen: tuple[str, ...]) -> dict[str, Any]:
+    if preset in seen:
+        raise GalleryforgeError(f"preset {preset!r} extends itself ({' -> '.join(seen)})")
+    name, text = _preset_file(preset)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(preset, f"not valid TOML ({error})") from error
+    parent = data.pop("extends", None)
+    values = _resolve(str(parent), (*seen, preset)) if parent else {}
+    values["name"] = name
+    for key, value in data.items():
+        _check_key(key, f"preset {preset!r}")
+        values[key] = coerce(key, value)
+    return values
