@@ -40,9 +40,13 @@ class InputError(GalleryforgeError):
         super().__init__(f"{location}: {message}")
 
 
-def unknown_name(kind: str, name: str, known: Iterable[str]) -> GalleryforgeError:
+def unknown_name(
+    kind: str, name: str, known: Iterable[str], where: str | Path | None = None
+) -> GalleryforgeError:
     """An error for an unknown id that suggests the closest known ones."""
     known = sorted(known)
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
     hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-    return GalleryforgeError(f"unknown {kind} {name!r}{hint}; known: {', '.join(known)}")
+    place = f" in {where}" if where is not None else ""
+    listing = ", ".join(known) if known else "none"
+    return GalleryforgeError(f"unknown {kind} {name!r}{place}{hint}; known: {listing}")

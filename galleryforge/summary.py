@@ -21,7 +21,7 @@ def summarise_runs(runs: Path, trial: str) -> list[str]:
     if trial != "all" and trial not in names:
         if not runs.is_dir():
             raise GalleryforgeError(f"{runs}: no such runs directory")
-        raise unknown_name(f"trial in {runs}", trial, names)
+        raise unknown_name("trial", trial, names, where=runs)
     chosen = names if trial == "all" else [trial]
     lines: list[str] = []
     for name in chosen:

@@ -71,13 +71,12 @@ class ActivationSource:
 
         self._contexts = context_stream(documents, loaded.tokenizer, cfg.context_size)
         self._per_context = per_context = cfg.context_size - 1
+        self._consumed = 0  # contexts read from the stream so far
         raw = self._activations(math.ceil(cfg.heldout_tokens / per_context))
         self.scales = (loaded.d_model / raw.pow(2).sum(-1).mean(-1)).sqrt()
         self.heldout = raw * self.scales[:, None, None]
-        self._heldout_contexts = math.ceil(cfg.heldout_tokens / per_context)
         self._buffer_contexts = math.ceil(cfg.buffer_tokens / per_context)
         self._generator = torch.Generator().manual_seed(cfg.seed)
-        self._consumed = self._heldout_contexts  # contexts read from the stream so far
         self._buffer_start = self._consumed
         self._generator_state = self._generator.get_state()
         self._served = 0

@@ -51,27 +51,24 @@ def evaluate(
 ) -> dict[str, torch.Tensor]:
     """Per-layer ``mse, fvu, l1, loss, l0, explained_variance`` on the held-out activations."""
     n_tokens = heldout.shape[1]
-    sums = {"sse": 0.0, "l1": 0.0, "l0": 0.0}
-    total: dict[str, torch.Tensor] = {}
+    sse = l1_sum = l0_sum = torch.zeros(sae.n_layers, dtype=torch.float64)
     for begin in range(0, n_tokens, chunk):
         x = heldout[:, begin : begin + chunk]
         terms = loss_terms(sae, x, sae(x), l1_form)
-        weight = x.shape[1]
-        for name, value in (("sse", terms.mse * x[0].numel()), ("l1", terms.l1 * weight),
-                            ("l0", terms.l0 * weight)):  # fmt: skip
-            total[name] = total.get(name, 0.0) + value.double().cpu()
-    del sums
+        sse = sse + terms.mse.double().cpu() * x[0].numel()
+        l1_sum = l1_sum + terms.l1.double().cpu() * x.shape[1]
+        l0_sum = l0_sum + terms.l0.double().cpu() * x.shape[1]
     deviation = (heldout - heldout.mean(dim=1, keepdim=True)).double().pow(2).sum(dim=(1, 2))
-    mse = total["sse"] / heldout[0].numel()
-    fvu = total["sse"] / deviation.cpu()
-    l1 = total["l1"] / n_tokens
+    mse = sse / heldout[0].numel()
+    fvu = sse / deviation.cpu()
+    l1 = l1_sum / n_tokens
     return {
         "mse": mse,
         "fvu": fvu,
         "explained_variance": 1.0 - fvu,
         "l1": l1,
         "loss": mse * sae.d_in + coefs * l1,
-        "l0": total["l0"] / n_tokens,
+        "l0": l0_sum / n_tokens,
     }
 
 

@@ -1,17 +1,24 @@
 """The ``galleryforge`` command. Sub-commands live in sibling modules, one per command.
 
 Heavy libraries (matplotlib, plotly, torch) are imported inside the commands, so ``--help`` and
-``list`` answer quickly.
+``list`` answer quickly. A ``GalleryforgeError`` from the library becomes one line on stderr and
+exit status 2; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 import typer
 
 from galleryforge.cli import check, listing, render
 from galleryforge.errors import GalleryforgeError
+
+try:  # typer >= 0.17 vendors click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import ClickException  # type: ignore[assignment]
 
 app = typer.Typer(
     name="galleryforge",
@@ -19,28 +26,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click output: errors stay on one line (rich would draw a box around them).
+    rich_markup_mode=None,
 )
 app.command("render")(render.render)
 app.command("check")(check.check)
 app.add_typer(listing.app, name="list")
 
 
-def run() -> None:
-    """Entry point: user errors become one line on stderr and exit status 2."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI on ``argv`` and return the exit status (tests call this directly)."""
     try:
-        app(standalone_mode=False)
+        result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except GalleryforgeError as error:
         print(f"error: {error}", file=sys.stderr)
-        sys.exit(error.exit_code)
+        return error.exit_code
+    except ClickException as error:
+        error.show()
+        return 2
     except typer.Exit as done:
-        sys.exit(done.exit_code)
+        return done.exit_code
     except typer.Abort:
         print("aborted", file=sys.stderr)
-        sys.exit(130)
-    except Exception as error:  # click's own usage errors
-        import click
+        return 130
+    return result if isinstance(result, int) else 0
 
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(2)
-        raise
+
+def run() -> None:
+    sys.exit(main())

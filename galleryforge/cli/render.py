@@ -14,27 +14,28 @@ THEME_HELP = "Theme name, a theme .toml file, or 'all'. Repeat for several."
 
 
 def render(
-    trial: Annotated[list[str], typer.Option("--trial", "-t", help=TRIAL_HELP)],
-    theme: Annotated[list[str], typer.Option("--theme", help=THEME_HELP)] = ["paper"],  # noqa: B006
+    trial: Annotated[list[str], typer.Option("--trial", "-t", metavar="TRIAL", help=TRIAL_HELP)],
+    theme: Annotated[list[str], typer.Option("--theme", metavar="THEME", help=THEME_HELP)] = ["paper"],  # noqa: B006
     rendering: Annotated[
         list[str] | None,
-        typer.Option("--rendering", "-r", help="Rendering id or alias; default: all that apply."),
+        typer.Option("--rendering", "-r", metavar="ID", help="Rendering id or alias; default: all that apply."),
     ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMATS",
             help="Comma-separated: png,svg,pdf,html and plotly.png,plotly.svg,plotly.pdf "
             "(static images of the interactive version, through Chromium). "
             "Default: the theme's formats plus html.",
         ),
     ] = None,
-    runs: Annotated[Path, typer.Option(help="Folder holding the run directories.")] = Path("runs"),
-    out: Annotated[Path, typer.Option(help="Gallery folder.")] = Path("build/gallery"),
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    runs: Annotated[Path, typer.Option(metavar="DIR", help="Folder holding the run directories.")] = Path("runs"),
+    out: Annotated[Path, typer.Option(metavar="DIR", help="Gallery folder.")] = Path("build/gallery"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes.")] = 1,
     theme_dir: Annotated[
-        list[Path] | None, typer.Option(help="Extra folder of theme files (searched first).")
+        list[Path] | None, typer.Option(metavar="DIR", help="Extra folder of theme files (searched first).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from galleryforge.errors import GalleryforgeError, unknown_name
+from galleryforge.gallery.chromium import INSTALL_HINT, find_chromium
 from galleryforge.gallery.formats import PLOTLY_IMAGE_FORMATS
 from galleryforge.gallery.jobs import Job, JobResult, ManifestEntry, run_job, write_plotly_images
 from galleryforge.gallery.manifest import write_manifest
@@ -93,6 +94,9 @@ def plan_gallery(request: GalleryRequest) -> GalleryPlan:
                         theme_search=request.theme_search,
                     )
                 )
+    if any(f in PLOTLY_IMAGE_FORMATS for job in jobs for f in job.formats):
+        if find_chromium() is None:
+            raise GalleryforgeError(INSTALL_HINT)
     return GalleryPlan(request, tuple(jobs), tuple(skipped))
 
 
@@ -140,7 +144,7 @@ def _resolve_trials(request: GalleryRequest) -> list[str]:
         else:
             if not request.runs.is_dir():
                 raise GalleryforgeError(f"{request.runs}: no such runs directory")
-            raise unknown_name(f"trial in {request.runs}", name, [*found, TOY])
+            raise unknown_name("trial", name, [*found, TOY], where=request.runs)
     if not names:
         raise GalleryforgeError(f"{request.runs}: no trial runs found (run: galleryforge train)")
     return list(dict.fromkeys(names))

@@ -11,8 +11,9 @@ import numpy as np
 from galleryforge.tables import TrialTables, metric_label
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
-    from matplotlib.colors import Colormap
+    from matplotlib.colors import Colormap, Normalize
     from matplotlib.image import AxesImage
 
     from galleryforge.renderings.context import RenderContext
@@ -156,3 +157,91 @@ def colorbar(ctx: RenderContext, image: Any, ax: Axes, label: str) -> None:
     bar.set_label(label)
     bar.outline.set_visible(False)  # type: ignore[operator]
     bar.ax.tick_params(labelsize=ctx.theme.font.tick_size)
+
+
+# ------------------------------------------------- lines per layer, panels, tokens, the toy run
+
+
+def layer_colors(ctx: RenderContext, layers: Sequence[int]) -> tuple[Colormap, Normalize]:
+    """One colour per layer from the theme's sequential map, for lines coloured by depth.
+
+    The map's faintest end is trimmed (the light end on light canvases, the dark end on dark
+    ones) so every layer's line stands out from the panel. Map ``layer`` through ``norm`` first.
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    low, high = (0.25, 1.0) if ctx.theme.is_dark else (0.0, 0.85)
+    base = ctx.cmap("sequential")
+    steps = np.linspace(low, high, max(len(layers), 2))[: len(layers)]
+    cmap = ListedColormap([base(float(s)) for s in steps], name="layers")
+    edges = [*(layer - 0.5 for layer in layers), layers[-1] + 0.5]
+    return cmap, BoundaryNorm(edges, len(layers))
+
+
+def layer_hex(ctx: RenderContext, layers: Sequence[int]) -> list[str]:
+    """The colours of ``layer_colors`` as hex strings (for plotly)."""
+    from matplotlib.colors import to_hex
+
+    cmap, norm = layer_colors(ctx, layers)
+    return [to_hex(cmap(norm(layer))) for layer in layers]
+
+
+def layer_colorbar(ctx: RenderContext, fig: Any, axes: Any, layers: Sequence[int]) -> None:
+    """A discrete colourbar keyed to layers, in place of one legend entry per line."""
+    from matplotlib.cm import ScalarMappable
+
+    cmap, norm = layer_colors(ctx, layers)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=axes, fraction=0.04, pad=0.02)
+    bar.set_label("Layer")
+    bar.outline.set_visible(False)
+    bar.ax.tick_params(labelsize=ctx.theme.font.tick_size, length=0)
+    height_in = fig.get_size_inches()[1] * 0.75
+    step = label_step(len(layers), height_in, ctx.theme.font.tick_size, spacing=1.6)
+    bar.set_ticks(
+        [float(layer) for layer in layers[::step]], labels=[str(x) for x in layers[::step]]
+    )
+    bar.minorticks_off()
+
+
+def format_tokens(value: float) -> str:
+    """Token counts as people say them: 50M, 1.5B, 150k."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.0f}"
+
+
+def panel_grid(
+    count: int, figsize: tuple[float, float], panel_aspect: float = 0.7
+) -> tuple[int, int]:
+    """(rows, columns) for ``count`` panels whose height/width is closest to ``panel_aspect``."""
+    width, height = figsize
+
+    def misfit(cols: int) -> float:
+        rows = math.ceil(count / cols)
+        empty = rows * cols - count
+        return abs(math.log((height / rows) / (width / cols) / panel_aspect)) + 0.25 * empty
+
+    cols = min(range(1, count + 1), key=misfit)
+    return math.ceil(count / cols), cols
+
+
+def toy_comparison(summary: pd.DataFrame) -> pd.DataFrame:
+    """The toy summary with d*_S from ``kd.toy_d_star`` and the measured / predicted floor ratio."""
+    from galleryforge import kd
+
+    out = summary.sort_values(["alpha", "features"]).reset_index(drop=True).copy()
+    out["d_star"] = kd.toy_d_star(out["alpha"], out["features"])
+    out["ratio"] = out["floor_width"] / out["d_star"]
+    return out
+
+
+def split_constant(trial: TrialTables, metrics: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(metrics that vary across layers, metrics constant across layers) at the final checkpoint.
+
+    A constant metric has no relative shade and no correlation with anything; renderings that draw
+    only relative values leave it out and say so in their alt text.
+    """
+    final = trial.final
+    varying = [m for m in metrics if final[m].nunique() > 1]
+    return varying, [m for m in metrics if m not in varying]

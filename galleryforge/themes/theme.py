@@ -296,8 +296,17 @@ def _coerce(value: Any, hint: Any, key: str, source: Path) -> Any:
     raise InputError(source, f"expected {_describe(hint)}, got {value!r}", field=key)
 
 
+_TYPE_WORDS = {float: "a number", bool: "true or false", str: "a string"}
+
+
 def _describe(hint: Any) -> str:
-    return str(hint).replace("typing.", "").replace("tuple[str, ...]", "a list of strings")
+    options = get_args(hint) if get_origin(hint) in (Union, types.UnionType) else (hint,)
+    words = [
+        "a list of strings" if get_origin(o) is tuple else _TYPE_WORDS.get(o, str(o))
+        for o in options
+        if o is not type(None)
+    ]
+    return " or ".join(words)
 
 
 def _check_values(theme: Theme, source: Path) -> None:

@@ -1,0 +1,104 @@
+"""layer-metric-heatmap: every metric the layer table holds, one row per layer.
+
+The full view behind the heatmap family: rows are layers, columns are all the numeric metric
+columns of the final checkpoint (L0, α, g(α), d*_S, MSE, …, then any extra columns a table
+brings), each column shaded relative to its own range so layers compare within a metric. Values
+are written in the cells when the cells are large enough to hold them.
+
+gids: ``heatmap`` (the image; its array is the relative shade, rows = layers, columns =
+metrics), ``cell-value`` (the annotations, when drawn).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import (
+    annotated_heatmap,
+    colorbar,
+    layer_label,
+    metric_matrix,
+    relative_within_columns,
+    rows_aspect,
+    split_constant,
+)
+from galleryforge.tables import TrialTables, metric_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from matplotlib.figure import Figure
+
+
+def table_metrics(trial: TrialTables) -> list[str]:
+    """Every numeric metric column of the layer table, in display order."""
+    return list(trial.metrics)
+
+
+def describe(ctx: RenderContext) -> str:
+    trial = ctx.trial
+    metrics = table_metrics(trial)
+    _, constant = split_constant(trial, metrics)
+    flat = (
+        f" Constant across layers (mid shade): {', '.join(metric_label(m) for m in constant)}."
+        if constant
+        else ""
+    )
+    return (
+        f"Heatmap of every metric in trial {trial.trial}'s layer table at the final checkpoint: "
+        f"{trial.n_layers} layers as rows, {len(metrics)} metrics as columns "
+        f"({', '.join(metric_label(m) for m in metrics)}), each column shaded from its lowest to "
+        f"its highest layer. Mean L0 {trial.kd.l0:,.0f}, mean alpha {trial.kd.alpha:.3f}, "
+        f"mean MSE {trial.kd.mse:.3g}.{flat}"
+    )
+
+
+def interactive(ctx: RenderContext) -> go.Figure:
+    import plotly.graph_objects as go
+
+    trial = ctx.trial
+    values, metrics = metric_matrix(trial, table_metrics(trial))
+    fig = ctx.plotly_figure(aspect=rows_aspect(ctx, trial.n_layers))
+    fig.add_trace(
+        go.Heatmap(
+            z=relative_within_columns(values),
+            x=[metric_label(m) for m in metrics],
+            y=[layer_label(layer) for layer in trial.layer_ids],
+            customdata=values,
+            colorscale=ctx.plotly_colorscale(),
+            zmin=0,
+            zmax=1,
+            xgap=1,
+            ygap=1,
+            hovertemplate="%{y} · %{x}: %{customdata:.5g}<extra></extra>",
+            colorbar={"title": {"text": "relative<br>within metric"}, "tickvals": [0, 1],
+                      "ticktext": ["lowest", "highest"]},  # fmt: skip
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title="Layer")
+    fig.update_xaxes(side="bottom", tickangle=-35 if len(metrics) > 6 else 0)
+    fig.update_layout(title=f"Trial {trial.trial}: every metric per layer")
+    return fig
+
+
+@register(
+    "layer-metric-heatmap",
+    title="Every metric per layer (heatmap)",
+    aliases=("SAE_Layer_Metric_Heatmap",),
+    describe=describe,
+    interactive=interactive,
+)
+def draw(ctx: RenderContext) -> Figure:
+    trial = ctx.trial
+    values, metrics = metric_matrix(trial, table_metrics(trial))
+    fig, ax = ctx.figure(aspect=rows_aspect(ctx, trial.n_layers))
+    image = annotated_heatmap(
+        ctx, ax, relative_within_columns(values), values, trial.layer_ids, metrics,
+        cmap=ctx.cmap("sequential"),
+    )  # fmt: skip
+    colorbar(ctx, image, ax, "relative within metric")
+    image.colorbar.set_ticks([0.0, 1.0], labels=["low", "high"])  # type: ignore[union-attr]
+    ax.set_ylabel("Layer")
+    ctx.title(ax, f"Trial {trial.trial}: every metric per layer")
+    return fig

@@ -1,0 +1,35 @@
+"""Helpers that look inside drawn figures: what artists a rendering made, whether labels collide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+
+def artists_with_gid(fig: Figure, gid: str) -> list[Artist]:
+    return [a for a in fig.findobj() if a.get_gid() == gid]
+
+
+def visible_tick_labels(ax: Axes, axis: str) -> list[Text]:
+    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+    return [t for t in labels if t.get_visible() and t.get_text()]
+
+
+def overlapping_labels(fig: Figure) -> Iterator[tuple[str, str]]:
+    """Pairs of tick labels on the same axis whose drawn boxes overlap."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes:
+        for axis in ("x", "y"):
+            boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in visible_tick_labels(ax, axis)]
+            for i in range(len(boxes)):
+                for j in range(i + 1, len(boxes)):
+                    (a, box_a), (b, box_b) = boxes[i], boxes[j]
+                    overlap_w = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+                    overlap_h = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+                    if overlap_w > 1 and overlap_h > 1:
+                        yield (a, b)

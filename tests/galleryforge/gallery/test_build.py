@@ -1,0 +1,148 @@
+"""Building the gallery: layout, manifest, reproducible bytes, embedded fonts, exact card sizes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from galleryforge.cli.main import main
+from galleryforge.gallery.chromium import find_chromium
+
+RENDERINGS = ["premium-heatmap", "kpi-summary", "toy-floor-vs-dstar"]
+
+
+def _render(runs: Path, out: Path, *extra: str) -> int:
+    args = ["render", "--runs", str(runs), "--out", str(out), "-q", "--trial", "B", "--trial", "toy"]
+    for rendering in RENDERINGS:
+        args += ["--rendering", rendering]
+    return main([*args, *extra])
+
+
+@pytest.fixture(scope="module")
+def gallery(runs_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gallery")
+    assert _render(runs_dir, out, "--theme", "paper", "--theme", "social",
+                   "--format", "png,svg,pdf,html") == 0  # fmt: skip
+    return out
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    width, height = struct.unpack(">II", path.read_bytes()[16:24])
+    return width, height
+
+
+def test_layout_and_manifest(gallery: Path) -> None:
+    manifest = json.loads((gallery / "manifest.json").read_text())["files"]
+    paths = {item["path"] for item in manifest}
+    assert "B/paper/premium-heatmap.pdf" in paths
+    assert "B/social/kpi-summary.png" in paths
+    assert "toy/paper/toy-floor-vs-dstar.svg" in paths
+    assert "B/paper/kpi-summary.html" not in paths  # no interactive version of the KPI card
+    for item in manifest:
+        data = (gallery / item["path"]).read_bytes()
+        assert item["sha256"] == hashlib.sha256(data).hexdigest()
+        assert item["bytes"] == len(data)
+        assert item["theme"] in ("paper", "social") and item["alt"]
+        if item["format"] == "png":
+            assert _png_size(gallery / item["path"]) == (item["width_px"], item["height_px"])
+
+
+def test_social_cards_are_exactly_1200_by_627(gallery: Path) -> None:
+    for rendering in ("premium-heatmap", "kpi-summary"):
+        assert _png_size(gallery / "B" / "social" / f"{rendering}.png") == (1200, 627)
+
+
+def test_paper_pdf_embeds_truetype_fonts(gallery: Path) -> None:
+    reader = PdfReader(gallery / "B" / "paper" / "premium-heatmap.pdf")
+    fonts = []
+    for page in reader.pages:
+        resources = page["/Resources"]
+        for font in resources["/Font"].values():
+            fonts.append(font.get_object())
+    assert fonts
+    for font in fonts:
+        descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()[
+            "/FontDescriptor"
+        ]
+        assert "/FontFile2" in descriptor.get_object(), font  # TrueType program embedded
+    width_pt = float(reader.pages[0].mediabox.width)
+    assert width_pt == pytest.approx(5.5 * 72)
+
+
+def test_paper_svg_has_text_as_paths(gallery: Path) -> None:
+    svg = (gallery / "B" / "paper" / "premium-heatmap.svg").read_text()
+    assert "<text" not in svg and "<path" in svg
+
+
+def test_html_is_offline(gallery: Path) -> None:
+    html = (gallery / "B" / "paper" / "premium-heatmap.html").read_text()
+    assert '<script src="../../plotly.min.js"' in html
+    assert "cdn" not in html.lower() and "mathjax" not in html.lower().replace("mathjax: false", "")
+    assert (gallery / "plotly.min.js").stat().st_size > 1_000_000
+
+
+def test_two_renders_are_byte_identical(runs_dir: Path, gallery: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert _render(runs_dir, again, "--theme", "paper", "--theme", "social",
+                   "--format", "png,svg,pdf,html", "--jobs", "2") == 0  # fmt: skip
+    first = (gallery / "manifest.json").read_bytes()
+    assert (again / "manifest.json").read_bytes() == first
+
+
+def test_rebuild_rewrites_nothing(runs_dir: Path, gallery: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = {p: p.stat().st_mtime_ns for p in gallery.rglob("*") if p.is_file()}
+    assert _render(runs_dir, gallery, "--theme", "paper", "--theme", "social",
+                   "--format", "png,svg,pdf,html") == 0  # fmt: skip
+    after = {p: p.stat().st_mtime_ns for p in gallery.rglob("*") if p.is_file()}
+    assert after == before
+    assert " 0 written" in capsys.readouterr().out
+
+
+def test_unknown_rendering_and_theme_name_close_matches(
+    runs_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "g"
+    assert main(["render", "--runs", str(runs_dir), "--out", str(out), "--trial", "B",
+                 "--rendering", "premium-heatmp"]) == 2  # fmt: skip
+    assert "did you mean 'premium-heatmap'" in capsys.readouterr().err
+    assert main(["render", "--runs", str(runs_dir), "--out", str(out), "--trial", "B",
+                 "--theme", "darkk"]) == 2  # fmt: skip
+    assert "did you mean 'dark'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_study_file_names_are_aliases(runs_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "g"
+    assert main(["render", "--runs", str(runs_dir), "--out", str(out), "-q", "--trial", "B",
+                 "--rendering", "SAE_Premium_Heatmap", "--format", "png"]) == 0  # fmt: skip
+    assert (out / "B" / "paper" / "premium-heatmap.png").exists()
+
+
+def test_missing_chromium_is_a_clear_error_and_matplotlib_still_works(
+    runs_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("GALLERYFORGE_CHROMIUM", str(tmp_path / "no-such-browser"))
+    out = tmp_path / "g"
+    base = ["render", "--runs", str(runs_dir), "--out", str(out), "-q", "--trial", "B",
+            "--rendering", "premium-heatmap"]  # fmt: skip
+    assert main([*base, "--format", "plotly.png"]) == 2
+    assert "apt-get install chromium" in capsys.readouterr().err
+    assert main([*base, "--format", "png,html"]) == 0
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium: apt-get install chromium")
+def test_plotly_images_through_one_browser(runs_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "g"
+    assert main(["render", "--runs", str(runs_dir), "--out", str(out), "-q", "--trial", "B",
+                 "--rendering", "premium-heatmap", "--theme", "social",
+                 "--format", "plotly.png,plotly.svg"]) == 0  # fmt: skip
+    png = out / "B" / "social" / "premium-heatmap.plotly.png"
+    assert _png_size(png)[0] == 1200
+    assert (out / "B" / "social" / "premium-heatmap.plotly.svg").read_text().startswith("<svg")

@@ -1,0 +1,120 @@
+"""Checkpoints in the SAELens layout, with the activation normalisation folded into the weights.
+
+    runs/<trial>/checkpoints/<tokens>/layer_<l>/{cfg.json, sae_weights.safetensors,
+                                                 sparsity.safetensors}
+    runs/<trial>/checkpoints/<tokens>/resume.pt
+
+The SAE trains on ``x·s`` (``s`` the layer's normalisation scale). Saving ``W_enc·s``, ``W_dec/s``
+and ``b_dec/s`` gives an SAE that maps raw activations to raw reconstructions:
+``f = ReLU((x - b_dec/s)·s·W_enc + b_enc)`` and ``x_hat = f·W_dec/s + b_dec/s``. ``resume.pt``
+keeps the unfolded weights and everything else a resumed run needs, so it continues bit for bit.
+Each ``<tokens>`` folder is written whole to a temporary folder and renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from galleryforge.atomic import atomic_dir
+from galleryforge.errors import GalleryforgeError
+from train.config import TrialConfig
+from train.sae import StackedSAE
+
+RESUME_FILE = "resume.pt"
+
+
+def hook_name(layer: int) -> str:
+    """TransformerLens name of the residual stream after block ``layer``, as SAELens expects."""
+    return f"blocks.{layer}.hook_resid_post"
+
+
+def sae_cfg(cfg: TrialConfig, layer: int, d_in: int, hf_hook: str) -> dict[str, Any]:
+    return {
+        "architecture": "standard",
+        "d_in": d_in,
+        "d_sae": cfg.width,
+        "dtype": "float32",
+        "device": "cpu",
+        "model_name": cfg.model,
+        "hook_name": hook_name(layer),
+        "hook_layer": layer,
+        "hook_head_index": None,
+        "hf_hook_point": hf_hook,
+        "activation_fn_str": "relu",
+        "activation_fn_kwargs": {},
+        "apply_b_dec_to_input": True,
+        "finetuning_scaling_factor": False,
+        "normalize_activations": "none",
+        "context_size": cfg.context_size,
+        "prepend_bos": True,
+        "dataset_path": cfg.dataset,
+        "trial": cfg.name,
+        "l1_form": cfg.l1_form,
+    }
+
+
+def save_checkpoint(
+    folder: Path, cfg: TrialConfig, sae: StackedSAE, scales: torch.Tensor,
+    log_sparsity: torch.Tensor, block_path: str, resume: dict[str, Any],
+) -> None:  # fmt: skip
+    """Write one ``<tokens>`` folder: every layer's SAELens files and the resume state."""
+    with atomic_dir(folder) as tmp:
+        for index, layer in enumerate(sae.layer_ids):
+            layer_dir = tmp / f"layer_{layer}"
+            layer_dir.mkdir()
+            state = fold_scale(sae.layer_state(index), float(scales[index]))
+            save_file(state, str(layer_dir / "sae_weights.safetensors"))
+            save_file({"sparsity": log_sparsity[index].contiguous()},
+                      str(layer_dir / "sparsity.safetensors"))  # fmt: skip
+            config = sae_cfg(cfg, layer, sae.d_in, f"{block_path}.{layer}")
+            (layer_dir / "cfg.json").write_text(json.dumps(config, indent=2) + "\n")
+        torch.save(resume, tmp / RESUME_FILE)
+
+
+def fold_scale(state: dict[str, torch.Tensor], scale: float) -> dict[str, torch.Tensor]:
+    """Weights for raw activations from weights trained on activations times ``scale``."""
+    return {
+        "W_enc": state["W_enc"] * scale,
+        "b_enc": state["b_enc"].clone(),
+        "W_dec": state["W_dec"] / scale,
+        "b_dec": state["b_dec"] / scale,
+    }
+
+
+def load_layer(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """(weights, cfg) of one ``layer_<l>`` folder, as saved (raw-activation space)."""
+    return load_file(str(folder / "sae_weights.safetensors")), json.loads(
+        (folder / "cfg.json").read_text()
+    )
+
+
+def load_sae(checkpoint: Path) -> StackedSAE:
+    """Every layer of a ``<tokens>`` folder as one stacked SAE on raw activations."""
+    folders = sorted(checkpoint.glob("layer_*"), key=lambda p: int(p.name.split("_")[1]))
+    if not folders:
+        raise GalleryforgeError(f"{checkpoint}: no layer_<l> folders")
+    loaded = [load_layer(folder) for folder in folders]
+    first = loaded[0][1]
+    sae = StackedSAE([cfg["hook_layer"] for _, cfg in loaded], first["d_in"], first["d_sae"])
+    for index, (weights, _) in enumerate(loaded):
+        sae.load_layer_state(index, weights)
+    return sae
+
+
+def checkpoint_tokens(run_dir: Path) -> list[int]:
+    """Token counts of the complete checkpoints (those with a resume file), ascending."""
+    folder = run_dir / "checkpoints"
+    if not folder.is_dir():
+        return []
+    found = [int(p.name) for p in folder.iterdir() if p.name.isdigit()]
+    return sorted(t for t in found if (folder / str(t) / RESUME_FILE).is_file())
+
+
+def load_resume(run_dir: Path, tokens: int) -> dict[str, Any]:
+    path = run_dir / "checkpoints" / str(tokens) / RESUME_FILE
+    return dict(torch.load(path, weights_only=True))

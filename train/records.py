@@ -1,0 +1,90 @@
+"""A run's records beside its tables: ``trial.toml`` (the resolved config) and ``provenance.json``."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+
+import galleryforge
+from galleryforge.atomic import write_text
+from train.activations import ActivationSource
+from train.config import TrialConfig
+from train.model import LoadedModel
+
+
+def dumps_toml(values: dict[str, Any], header: str = "") -> str:
+    """Flat TOML for config values (str, bool, int, float, list of int)."""
+    lines = [f"# {header}"] if header else []
+    for key, value in values.items():
+        lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid TOML basic string
+    if isinstance(value, float):
+        return repr(value) if value == value and abs(value) != float("inf") else str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return str(value)
+
+
+def provenance(
+    cfg: TrialConfig, loaded: LoadedModel, source: ActivationSource, device: torch.device,
+    started: datetime, resumed_from: int | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """What produced a run; ``end_time``, ``tokens`` and ``tokens_per_s`` are added at the end."""
+    import transformers
+
+    return {
+        "package": "galleryforge",
+        "version": galleryforge.__version__,
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "device": _device_name(device),
+        "threads": torch.get_num_threads(),
+        "model": cfg.model,
+        "layers": source.layers,
+        "corpus": source.corpus_name,
+        "corpus_sha256": source.corpus_sha256,
+        "activation_scales": [round(float(s), 6) for s in source.scales],
+        "start_time": started.isoformat(timespec="seconds"),
+        "resumed_from_tokens": resumed_from,
+    }
+
+
+def write_provenance(run_dir: Path, info: dict[str, Any]) -> None:
+    write_text(run_dir / "provenance.json", json.dumps(info, indent=2) + "\n")
+
+
+def git_commit() -> str | None:
+    """The checkout's commit, if the package runs from a git checkout."""
+    root = Path(galleryforge.__file__).resolve().parent.parent
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=5, check=False)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({platform.processor() or platform.machine()})"
+
+
+def write_trial_toml(run_dir: Path, cfg: TrialConfig) -> None:
+    header = "The full, resolved config of this trial (written by galleryforge train)."
+    write_text(run_dir / "trial.toml", dumps_toml(cfg.to_dict(), header=header))
