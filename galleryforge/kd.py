@@ -56,7 +56,7 @@ def d_star(l0: ArrayLike, width: ArrayLike, dead: ArrayLike = 0) -> FloatArray:
 
 
 def toy_d_star(alpha: ArrayLike, features: ArrayLike) -> FloatArray:
-    """d*_S = k ln(F / k) with k = F (1 - alpha), for F features active with probability 1 - alpha."""
+    """d*_S = k ln(F / k), k = F (1 - alpha): F features, each active with probability 1 - alpha."""
     features = np.asarray(features, dtype=np.float64)
     return features * capacity_g(alpha)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from galleryforge.errors import GalleryforgeError, unknown_name
+from galleryforge.runs import discover_trials, has_toy
 from galleryforge.tables import (
     ToyTables,
     TrialTables,
-    discover_trials,
-    has_toy,
     load_toy_tables,
     load_trial_tables,
 )
@@ -62,6 +61,16 @@ def summarise_toy(tables: ToyTables) -> list[str]:
 
 
 _KNOWN = {
-    "l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "explained_variance", "l1", "loss",
-    "dead", "alive_frac", "l1_coef",
-}  # fmt: skip
+    "l0",
+    "alpha",
+    "g_alpha",
+    "d_star",
+    "mse",
+    "fvu",
+    "explained_variance",
+    "l1",
+    "loss",
+    "dead",
+    "alive_frac",
+    "l1_coef",
+}

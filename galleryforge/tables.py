@@ -25,6 +25,7 @@ import pandas as pd
 from galleryforge import kd
 from galleryforge.atomic import write_with
 from galleryforge.errors import GalleryforgeError, InputError
+from galleryforge.runs import table_path
 
 
 @dataclass(frozen=True)
@@ -76,17 +77,25 @@ TOY_SWEEP = Schema(
 )
 TOY_SUMMARY = Schema(
     "summary",
-    _cols(
-        "alpha:nonneg features:count k:nonneg d_star:nonneg floor_width:count floor_loss:nonneg"
-    ),
+    _cols("alpha:nonneg features:count k:nonneg d_star:nonneg floor_width:count floor_loss:nonneg"),
     keys=("alpha", "features"),
 )
 
 # The order metrics appear in figures; extra numeric columns follow in table order.
 METRIC_ORDER = (
-    "l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "explained_variance", "l1", "loss",
-    "dead", "alive_frac", "l1_coef",
-)  # fmt: skip
+    "l0",
+    "alpha",
+    "g_alpha",
+    "d_star",
+    "mse",
+    "fvu",
+    "explained_variance",
+    "l1",
+    "loss",
+    "dead",
+    "alive_frac",
+    "l1_coef",
+)
 METRIC_LABELS = {
     "l0": "L0",
     "alpha": "α",
@@ -117,22 +126,10 @@ def metric_label(name: str, math: bool = False) -> str:
 # --------------------------------------------------------------------------------------- reading
 
 
-def table_path(folder: Path, stem: str) -> Path | None:
-    """``<folder>/<stem>.parquet``, else ``<stem>.csv``, else None."""
-    for suffix in (".parquet", ".csv"):
-        candidate = folder / f"{stem}{suffix}"
-        if candidate.exists():
-            return candidate
-    return None
-
-
 def read_table(path: Path, schema: Schema) -> pd.DataFrame:
     """Read and validate one table; raise ``InputError`` at the first problem found."""
     try:
-        if path.suffix == ".csv":
-            frame = pd.read_csv(path)
-        else:
-            frame = pd.read_parquet(path)
+        frame = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
     except Exception as error:  # pyarrow and the CSV parser raise many types
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError(path, f"cannot read the table ({reason})") from error
@@ -147,9 +144,10 @@ def validate(frame: pd.DataFrame, schema: Schema, source: str | Path) -> pd.Data
     for column in schema.columns:
         if column.name not in frame.columns:
             raise InputError(
-                source, f"missing required column (has: {', '.join(map(str, frame.columns))})",
+                source,
+                f"missing required column (has: {', '.join(map(str, frame.columns))})",
                 field=column.name,
-            )  # fmt: skip
+            )
         frame[column.name] = _checked(frame[column.name], column, source)
     for column in schema.optional:
         if column.name in frame.columns:
@@ -178,21 +176,24 @@ def _checked(series: pd.Series, column: Column, source: str | Path) -> pd.Series
     not_finite = ~np.isfinite(values)
     if not_finite.any():
         row = _first(not_finite)
-        raise InputError(source, f"expected a finite number, got {values[row - 1]}", field=name,
-                         row=row)  # fmt: skip
+        raise InputError(
+            source, f"expected a finite number, got {values[row - 1]}", field=name, row=row
+        )
     if column.kind in ("count", "nonneg"):
         negative = values < 0
         if negative.any():
             row = _first(negative)
             what = "count" if column.kind == "count" else "value"
-            raise InputError(source, f"negative {what} {_fmt(values[row - 1])}", field=name,
-                             row=row)  # fmt: skip
+            raise InputError(
+                source, f"negative {what} {_fmt(values[row - 1])}", field=name, row=row
+            )
     if column.kind == "count":
         fractional = values != np.round(values)
         if fractional.any():
             row = _first(fractional)
-            raise InputError(source, f"expected a whole number, got {_fmt(values[row - 1])}",
-                             field=name, row=row)  # fmt: skip
+            raise InputError(
+                source, f"expected a whole number, got {_fmt(values[row - 1])}", field=name, row=row
+            )
         return pd.Series(values.astype(np.int64), index=series.index, name=name)
     return pd.Series(values, index=series.index, name=name)
 
@@ -209,19 +210,30 @@ def _check_layer_values(frame: pd.DataFrame, source: str | Path) -> None:
     above = (frame["l0"] > frame["width"]).to_numpy()
     if above.any():
         row = _first(above)
-        raise InputError(source, f"L0 {_fmt(frame['l0'].iloc[row - 1])} is above the width "
-                         f"{frame['width'].iloc[row - 1]}", field="l0", row=row)  # fmt: skip
+        raise InputError(
+            source,
+            f"L0 {_fmt(frame['l0'].iloc[row - 1])} is above the width "
+            f"{frame['width'].iloc[row - 1]}",
+            field="l0",
+            row=row,
+        )
     too_dead = (frame["dead"] > frame["width"]).to_numpy()
     if too_dead.any():
         row = _first(too_dead)
-        raise InputError(source, f"{frame['dead'].iloc[row - 1]} dead latents in a width of "
-                         f"{frame['width'].iloc[row - 1]}", field="dead", row=row)  # fmt: skip
+        raise InputError(
+            source,
+            f"{frame['dead'].iloc[row - 1]} dead latents in a width of "
+            f"{frame['width'].iloc[row - 1]}",
+            field="dead",
+            row=row,
+        )
     _check_alpha(frame, source)
     trials = frame["trial"].unique()
     if len(trials) > 1:
         row = _first((frame["trial"] != trials[0]).to_numpy())
-        raise InputError(source, f"one trial per table, found {sorted(trials)!r}", field="trial",
-                         row=row)  # fmt: skip
+        raise InputError(
+            source, f"one trial per table, found {sorted(trials)!r}", field="trial", row=row
+        )
 
 
 def _check_alpha(frame: pd.DataFrame, source: str | Path) -> None:
@@ -230,8 +242,12 @@ def _check_alpha(frame: pd.DataFrame, source: str | Path) -> None:
     outside = ((frame["alpha"] < 0) | (frame["alpha"] > 1)).to_numpy()
     if outside.any():
         row = _first(outside)
-        raise InputError(source, f"alpha {_fmt(frame['alpha'].iloc[row - 1])} is outside [0, 1]",
-                         field="alpha", row=row)  # fmt: skip
+        raise InputError(
+            source,
+            f"alpha {_fmt(frame['alpha'].iloc[row - 1])} is outside [0, 1]",
+            field="alpha",
+            row=row,
+        )
 
 
 def _first(mask: np.ndarray) -> int:
@@ -377,22 +393,6 @@ def read_provenance(path: Path) -> dict[str, Any]:
     return data
 
 
-def discover_trials(runs_dir: str | Path) -> list[str]:
-    """Names of the trial run directories under ``runs_dir`` (the toy run excluded), sorted."""
-    runs_dir = Path(runs_dir)
-    if not runs_dir.is_dir():
-        return []
-    return sorted(
-        child.name
-        for child in runs_dir.iterdir()
-        if child.is_dir() and child.name != "toy" and table_path(child / "tables", "layers")
-    )
-
-
-def has_toy(runs_dir: str | Path) -> bool:
-    return table_path(Path(runs_dir) / "toy" / "tables", "summary") is not None
-
-
 # --------------------------------------------------------------------------------------- writing
 
 
@@ -409,4 +409,3 @@ def ordered(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """Schema columns first in contract order, then optional ones, then any extras."""
     first = [*schema.names, *(c.name for c in schema.optional if c.name in frame.columns)]
     return frame[first + [c for c in frame.columns if c not in first]]
-

@@ -11,12 +11,12 @@ import pytest
 matplotlib.use("Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from tests.factories import write_toy, write_trial  # noqa: E402
+from tests.factories import write_toy, write_trial
 
 
 @pytest.fixture(scope="session")
 def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Generated trials: A (6 layers), B (24 layers, extra metric), C (32 layers), and the toy run."""
+    """Generated runs: A (6 layers), B (24 layers, an extra metric), C (32 layers), the toy run."""
     runs = tmp_path_factory.mktemp("runs")
     write_trial(runs, "A", 6)
     write_trial(runs, "B", 24, extra_metrics=True)

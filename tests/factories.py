@@ -45,11 +45,22 @@ def build_layers(
             fvu = mse * 1.7
             l1 = l0 * 0.3
             coef = 8e-5 if trial != "C" else 5e-4 * (1 + depth)
-            rows.append({
-                "trial": trial, "layer": layer, "tokens": tokens, "width": width,
-                "l1_coef": coef, "mse": mse, "fvu": fvu, "l1": l1, "loss": mse + coef * l1,
-                "l0": l0, "dead": dead, "explained_variance": 1 - fvu,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "trial": trial,
+                    "layer": layer,
+                    "tokens": tokens,
+                    "width": width,
+                    "l1_coef": coef,
+                    "mse": mse,
+                    "fvu": fvu,
+                    "l1": l1,
+                    "loss": mse + coef * l1,
+                    "l0": l0,
+                    "dead": dead,
+                    "explained_variance": 1 - fvu,
+                }
+            )
     frame = kd.with_kd_columns(pd.DataFrame(rows))
     if extra_metrics:
         frame["feature_density_entropy"] = rng.uniform(3, 6, len(frame))
@@ -61,19 +72,30 @@ def build_curves(trial: str = "B", n_layers: int = 6, steps: int = 40) -> pd.Dat
     for layer in range(n_layers):
         for step in range(1, steps + 1):
             decay = np.exp(-step / (steps / 4))
-            rows.append({
-                "trial": trial, "layer": layer, "step": step * 10, "tokens": step * 10 * 512,
-                "mse": 0.02 * (1 + layer / n_layers) + 0.5 * decay,
-                "l1": 30 * (1 + decay), "loss": 0.05 + 0.6 * decay,
-                "l0": 200 * (1 + 3 * decay), "l1_coef": 8e-5,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "trial": trial,
+                    "layer": layer,
+                    "step": step * 10,
+                    "tokens": step * 10 * 512,
+                    "mse": 0.02 * (1 + layer / n_layers) + 0.5 * decay,
+                    "l1": 30 * (1 + decay),
+                    "loss": 0.05 + 0.6 * decay,
+                    "l0": 200 * (1 + 3 * decay),
+                    "l1_coef": 8e-5,
+                }
+            )
     return ordered(pd.DataFrame(rows), CURVES)
 
 
 def write_trial(
-    runs: Path, trial: str = "B", n_layers: int = 6, curves: bool = True, fmt: str = "parquet",
+    runs: Path,
+    trial: str = "B",
+    n_layers: int = 6,
+    curves: bool = True,
+    fmt: str = "parquet",
     **layer_kw: object,
-) -> Path:  # fmt: skip
+) -> Path:
     """A run directory ``runs/<trial>/`` with generated tables; returns it."""
     root = runs / trial
     write_table(build_layers(trial, n_layers, **layer_kw), root / "tables" / f"layers.{fmt}")  # type: ignore[arg-type]
@@ -101,15 +123,22 @@ def build_toy(
                 for width in widths:
                     loss = floor * max(1.0, (star / width) ** 0.8) * (1 + 0.01 * seed)
                     losses.setdefault(width, []).append(loss)
-                    sweep_rows.append({"alpha": alpha, "features": n, "seed": seed,
-                                       "width": width, "loss": loss})  # fmt: skip
+                    sweep_rows.append(
+                        {"alpha": alpha, "features": n, "seed": seed, "width": width, "loss": loss}
+                    )
             mean = {w: float(np.mean(v)) for w, v in losses.items()}
             best = min(mean.values())
             floor_width = min(w for w, v in mean.items() if v <= best * 1.05)
-            summary_rows.append({
-                "alpha": alpha, "features": n, "k": n * (1 - alpha), "d_star": star,
-                "floor_width": floor_width, "floor_loss": best,
-            })  # fmt: skip
+            summary_rows.append(
+                {
+                    "alpha": alpha,
+                    "features": n,
+                    "k": n * (1 - alpha),
+                    "d_star": star,
+                    "floor_width": floor_width,
+                    "floor_loss": best,
+                }
+            )
     return ordered(pd.DataFrame(sweep_rows), TOY_SWEEP), ordered(
         pd.DataFrame(summary_rows), TOY_SUMMARY
     )

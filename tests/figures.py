@@ -25,7 +25,9 @@ def overlapping_labels(fig: Figure) -> Iterator[tuple[str, str]]:
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     for ax in fig.axes:
         for axis in ("x", "y"):
-            boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in visible_tick_labels(ax, axis)]
+            boxes = [
+                (t.get_text(), t.get_window_extent(renderer)) for t in visible_tick_labels(ax, axis)
+            ]
             for i in range(len(boxes)):
                 for j in range(i + 1, len(boxes)):
                     (a, box_a), (b, box_b) = boxes[i], boxes[j]

@@ -39,7 +39,7 @@ def trials(
     runs: Annotated[Path, typer.Option(help="Folder holding the run directories.")] = Path("runs"),
 ) -> None:
     """The trial runs (and toy run) found under --runs."""
-    from galleryforge.tables import discover_trials, has_toy
+    from galleryforge.runs import discover_trials, has_toy
 
     names = discover_trials(runs) + (["toy"] if has_toy(runs) else [])
     if not names:

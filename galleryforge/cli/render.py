@@ -10,15 +10,22 @@ import typer
 from galleryforge.cli.progress import progress_bar
 
 TRIAL_HELP = "Trial name (a folder of --runs), 'toy', or 'all'. Repeat for several."
-THEME_HELP = "Theme name, a theme .toml file, or 'all'. Repeat for several."
+THEME_HELP = "Theme name, a theme .toml file, or 'all' (default: paper). Repeat for several."
 
 
 def render(
     trial: Annotated[list[str], typer.Option("--trial", "-t", metavar="TRIAL", help=TRIAL_HELP)],
-    theme: Annotated[list[str], typer.Option("--theme", metavar="THEME", help=THEME_HELP)] = ["paper"],  # noqa: B006
+    theme: Annotated[
+        list[str] | None, typer.Option("--theme", metavar="THEME", help=THEME_HELP)
+    ] = None,
     rendering: Annotated[
         list[str] | None,
-        typer.Option("--rendering", "-r", metavar="ID", help="Rendering id or alias; default: all that apply."),
+        typer.Option(
+            "--rendering",
+            "-r",
+            metavar="ID",
+            help="Rendering id or alias; default: all that apply.",
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
@@ -31,11 +38,18 @@ def render(
             "Default: the theme's formats plus html.",
         ),
     ] = None,
-    runs: Annotated[Path, typer.Option(metavar="DIR", help="Folder holding the run directories.")] = Path("runs"),
-    out: Annotated[Path, typer.Option(metavar="DIR", help="Gallery folder.")] = Path("build/gallery"),
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes.")] = 1,
+    runs: Annotated[
+        Path, typer.Option(metavar="DIR", help="Folder holding the run directories.")
+    ] = Path("runs"),
+    out: Annotated[Path, typer.Option(metavar="DIR", help="Gallery folder.")] = Path(
+        "build/gallery"
+    ),
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes.")
+    ] = 1,
     theme_dir: Annotated[
-        list[Path] | None, typer.Option(metavar="DIR", help="Extra folder of theme files (searched first).")
+        list[Path] | None,
+        typer.Option(metavar="DIR", help="Extra folder of theme files (searched first)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -47,7 +61,7 @@ def render(
         runs=runs,
         out=out,
         trials=tuple(trial),
-        themes=tuple(theme),
+        themes=tuple(theme or ["paper"]),
         renderings=tuple(rendering or ()),
         formats=parse_formats(fmt, ()) or None,
         jobs=jobs,

@@ -7,7 +7,7 @@ main process through one shared Chromium. A file whose bytes have not changed is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +18,9 @@ from galleryforge.gallery.formats import PLOTLY_IMAGE_FORMATS
 from galleryforge.gallery.jobs import Job, JobResult, ManifestEntry, run_job, write_plotly_images
 from galleryforge.gallery.manifest import write_manifest
 from galleryforge.renderings.registry import Rendering, all_renderings, get_rendering
-from galleryforge.tables import discover_trials, has_toy, load_trial_tables, load_toy_tables
+from galleryforge.runs import TOY, discover_trials, has_toy
+from galleryforge.tables import load_toy_tables, load_trial_tables
 from galleryforge.themes.theme import available_themes, load_theme
-
-TOY = "toy"
 
 
 @dataclass(frozen=True)
@@ -94,17 +93,15 @@ def plan_gallery(request: GalleryRequest) -> GalleryPlan:
                         theme_search=request.theme_search,
                     )
                 )
-    if any(f in PLOTLY_IMAGE_FORMATS for job in jobs for f in job.formats):
-        if find_chromium() is None:
-            raise GalleryforgeError(INSTALL_HINT)
+    wants_browser = any(f in PLOTLY_IMAGE_FORMATS for job in jobs for f in job.formats)
+    if wants_browser and find_chromium() is None:
+        raise GalleryforgeError(INSTALL_HINT)
     return GalleryPlan(request, tuple(jobs), tuple(skipped))
 
 
-def build_gallery(
-    plan: GalleryPlan, on_done: Callable[[Job], None] | None = None
-) -> GalleryResult:
+def build_gallery(plan: GalleryPlan, on_done: Callable[[Job], None] | None = None) -> GalleryResult:
     """Run every job of ``plan``; ``on_done`` is called after each (for progress bars)."""
-    results: list[JobResult] = []
+    results: list[JobResult] = []  # in plan order, whatever order workers finish in
     if plan.request.jobs > 1 and len(plan.jobs) > 1:
         with ProcessPoolExecutor(max_workers=plan.request.jobs) as pool:
             for job, result in zip(plan.jobs, pool.map(run_job, plan.jobs), strict=True):
@@ -119,14 +116,13 @@ def build_gallery(
     pending = [p for r in results for p in r.plotly_pending]
     image_entries = write_plotly_images(pending) if pending else []
     entries = [e for r in results for e in r.entries] + image_entries
-    result = GalleryResult(
+    return GalleryResult(
         entries=entries,
         skipped=plan.skipped,
         written=sum(e.written for e in entries),
         unchanged=sum(not e.written for e in entries),
+        manifest=write_manifest(plan.request.out, entries),
     )
-    result.manifest = write_manifest(plan.request.out, entries)
-    return result
 
 
 def _resolve_trials(request: GalleryRequest) -> list[str]:
@@ -162,7 +158,7 @@ def _resolve_themes(request: GalleryRequest) -> list[str]:
 
 
 def _why_not(
-    rendering: Rendering, trial: str, tables: dict[str, object], toy_present: bool
+    rendering: Rendering, trial: str, tables: Mapping[str, object], toy_present: bool
 ) -> str | None:
     if (trial == TOY) != (rendering.scope == "toy"):
         return "draws the toy run" if rendering.scope == "toy" else "draws a trial, not the toy run"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from galleryforge.atomic import write_bytes
@@ -22,11 +22,10 @@ from galleryforge.gallery.formats import (
 )
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import get_rendering
+from galleryforge.runs import discover_trials, has_toy
 from galleryforge.tables import (
     ToyTables,
     TrialTables,
-    discover_trials,
-    has_toy,
     load_toy_tables,
     load_trial_tables,
 )
@@ -87,17 +86,17 @@ class JobResult:
     plotly_pending: list[PendingPlotlyImage] = field(default_factory=list)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _trial(runs: Path, trial: str) -> TrialTables:
     return load_trial_tables(runs / trial)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _toy(runs: Path) -> ToyTables | None:
     return load_toy_tables(runs / "toy") if has_toy(runs) else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _theme(name: str, search: tuple[Path, ...]) -> Theme:
     return load_theme(name, search=search)
 

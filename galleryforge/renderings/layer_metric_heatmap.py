@@ -72,8 +72,11 @@ def interactive(ctx: RenderContext) -> go.Figure:
             xgap=1,
             ygap=1,
             hovertemplate="%{y} · %{x}: %{customdata:.5g}<extra></extra>",
-            colorbar={"title": {"text": "relative<br>within metric"}, "tickvals": [0, 1],
-                      "ticktext": ["lowest", "highest"]},  # fmt: skip
+            colorbar={
+                "title": {"text": "relative<br>within metric"},
+                "tickvals": [0, 1],
+                "ticktext": ["lowest", "highest"],
+            },  # fmt: skip
         )
     )
     fig.update_yaxes(autorange="reversed", title="Layer")

@@ -73,9 +73,14 @@ def draw(ctx: RenderContext) -> Figure:
     values, metrics = metric_matrix(trial, headline_metrics(trial))
     fig, ax = ctx.figure(aspect=rows_aspect(ctx, trial.n_layers))
     annotated_heatmap(
-        ctx, ax, relative_within_columns(values), values, trial.layer_ids, metrics,
+        ctx,
+        ax,
+        relative_within_columns(values),
+        values,
+        trial.layer_ids,
+        metrics,
         cmap=ctx.cmap("sequential"),
-    )  # fmt: skip
+    )
     ax.set_ylabel("Layer")
     ctx.title(ax, f"Trial {trial.trial}: per-layer SAE metrics")
     return fig

@@ -85,10 +85,8 @@ def rows_aspect(ctx: RenderContext, rows: int, base: float | None = None) -> flo
 
 def set_layer_ticks(ax: Axes, layers: Sequence[int], axis: str = "y") -> None:
     """Layer labels on a heatmap axis, thinned so neighbouring labels never overlap."""
-    fig = ax.get_figure()
-    assert fig is not None
+    size = _figure_inches(ax)
     bbox = ax.get_position()
-    size = fig.get_size_inches()
     length = bbox.height * size[1] if axis == "y" else bbox.width * size[0]
     font = ax.yaxis.get_ticklabels()[0].get_fontsize() if ax.yaxis.get_ticklabels() else 8
     step = label_step(len(layers), length, float(font))
@@ -117,8 +115,9 @@ def annotated_heatmap(
     The image carries ``gid="heatmap"`` and its array is ``shade`` (tests read both). Values are
     written in each cell only when a cell is tall and wide enough for the text.
     """
-    image = ax.imshow(shade, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto",
-                      interpolation=interpolation)  # fmt: skip
+    image = ax.imshow(
+        shade, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto", interpolation=interpolation
+    )
     image.set_gid("heatmap")
     ax.set_xticks(range(len(metrics)), [metric_label(m, math=True) for m in metrics])
     ax.tick_params(axis="x", labelrotation=0 if len(metrics) <= 6 else 35, length=0)
@@ -133,21 +132,33 @@ def annotated_heatmap(
         for row in range(shade.shape[0]):
             for col in range(shade.shape[1]):
                 colour = ctx.ink_on(cmap(float(shade[row, col])))
-                ax.text(col, row, format_value(metrics[col], float(values[row, col])),
-                        ha="center", va="center", color=colour,
-                        fontsize=ctx.theme.font.annotation_size, gid="cell-value")  # fmt: skip
+                ax.text(
+                    col,
+                    row,
+                    format_value(metrics[col], float(values[row, col])),
+                    ha="center",
+                    va="center",
+                    color=colour,
+                    fontsize=ctx.theme.font.annotation_size,
+                    gid="cell-value",
+                )
     return image
 
 
 def _cells_fit_text(ctx: RenderContext, ax: Axes, rows: int, cols: int) -> bool:
-    fig = ax.get_figure()
-    assert fig is not None
+    width_in, height_in = _figure_inches(ax)
     bbox = ax.get_position()
-    width_in, height_in = fig.get_size_inches()
     cell_h = bbox.height * height_in / rows * POINTS_PER_INCH
     cell_w = bbox.width * width_in / cols * POINTS_PER_INCH
     font = ctx.theme.font.annotation_size
     return cell_h >= font * 1.25 and cell_w >= font * 4.2
+
+
+def _figure_inches(ax: Axes) -> tuple[float, float]:
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    width, height = fig.get_size_inches()
+    return float(width), float(height)
 
 
 def colorbar(ctx: RenderContext, image: Any, ax: Axes, label: str) -> None:
@@ -155,7 +166,7 @@ def colorbar(ctx: RenderContext, image: Any, ax: Axes, label: str) -> None:
     assert fig is not None
     bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
     bar.set_label(label)
-    bar.outline.set_visible(False)  # type: ignore[operator]
+    bar.outline.set_visible(False)
     bar.ax.tick_params(labelsize=ctx.theme.font.tick_size)
 
 
@@ -245,3 +256,44 @@ def split_constant(trial: TrialTables, metrics: Sequence[str]) -> tuple[list[str
     final = trial.final
     varying = [m for m in metrics if final[m].nunique() > 1]
     return varying, [m for m in metrics if m not in varying]
+
+
+def log_ticks(ax: Axes, axis: str = "y", max_labels: int = 6) -> None:
+    """Log-scale ticks at 1-2-5 (or 1-3, or decades), as many as fit; minor ticks unlabelled.
+
+    Call after the data is drawn. Values from 1 to 99,999 read as plain numbers (10, 200, 5,000);
+    others as m×10^e.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    low, high = sorted(ax.get_ylim() if axis == "y" else ax.get_xlim())
+    decades = math.log10(high / low) if low > 0 else 1.0
+    subs: tuple[float, ...] = (1.0,)
+    for candidate in ((1.0, 2.0, 5.0), (1.0, 3.0)):
+        if decades * len(candidate) <= max_labels:
+            subs = candidate
+            break
+    target.set_major_locator(LogLocator(subs=subs, numticks=max_labels + 1))
+    target.set_major_formatter(FuncFormatter(lambda value, _pos: _log_label(value)))
+    target.set_minor_formatter(NullFormatter())
+
+
+def _log_label(value: float) -> str:
+    if 1 <= value < 1e5:
+        return f"{value:,.0f}"
+    exponent = math.floor(math.log10(value))
+    mantissa = round(value / 10**exponent)
+    head = "" if mantissa == 1 else rf"{mantissa}\times"
+    return rf"${head}10^{{{exponent}}}$"
+
+
+def plotly_subplots(
+    ctx: RenderContext, rows: int, cols: int, aspect: float | None = None, **kwargs: Any
+) -> Any:
+    """``make_subplots`` on the theme's template and size (what ``ctx.plotly_figure`` sets)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=rows, cols=cols, **kwargs)
+    fig.update_layout(ctx.plotly_figure(aspect).layout)
+    return fig

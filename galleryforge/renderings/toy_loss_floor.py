@@ -11,16 +11,18 @@ curve at x = d*_S), ``measured-floor`` (one marker per curve at the measured flo
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import panel_grid, toy_comparison
+from galleryforge.renderings.shared import log_ticks, panel_grid, plotly_subplots, toy_comparison
 
 if TYPE_CHECKING:
     import pandas as pd
+    import plotly.graph_objects as go
     from matplotlib.figure import Figure
 
 
@@ -50,12 +52,46 @@ def describe(ctx: RenderContext) -> str:
     )
 
 
+def interactive(ctx: RenderContext) -> go.Figure:
+    toy = ctx.toy_tables
+    stats, table = seed_stats(toy.sweep), toy_comparison(toy.summary)
+    alphas = sorted(table["alpha"].unique())
+    features = sorted(table["features"].unique())
+    colours = dict(zip(features, ctx.theme.categorical(len(features)), strict=True))
+    cols = min(len(alphas), 2)
+    rows = math.ceil(len(alphas) / cols)
+    titles = [f"α = {a:g}" for a in alphas]
+    fig = plotly_subplots(ctx, rows, cols, aspect=0.7, subplot_titles=titles)
+    for i, alpha in enumerate(alphas):
+        place = {"row": i // cols + 1, "col": i % cols + 1}
+        for row in table[table["alpha"] == alpha].itertuples():
+            curve = stats[(stats["alpha"] == alpha) & (stats["features"] == row.features)]
+            widths, mean = curve["width"].to_numpy(float), curve["mean"].to_numpy(float)
+            name, colour = f"F = {row.features}", colours[row.features]
+            fig.add_scatter(x=widths, y=mean, mode="lines+markers", name=name, legendgroup=name,
+                            showlegend=i == 0, line={"color": colour},
+                            hovertemplate=f"α {alpha:g}, {name}<br>d_S %{{x}}: loss %{{y:.4g}}"
+                            "<extra></extra>", **place)  # fmt: skip
+            marks = [row.d_star, row.floor_width]
+            fig.add_scatter(x=marks, y=[loss_at(widths, mean, w) for w in marks],
+                            mode="markers", showlegend=False, legendgroup=name,
+                            marker={"symbol": ["circle-open", "triangle-down"], "size": 11,
+                                    "color": colour},
+                            text=["predicted d*_S", "measured floor"],
+                            hovertemplate="%{text}: %{x:.4g}<extra></extra>", **place)  # fmt: skip
+    fig.update_xaxes(type="log", title_text="width d_S")
+    fig.update_yaxes(type="log", title_text="held-out loss")
+    fig.update_layout(title="Toy model: loss floor vs width, predicted d*_S marked")
+    return fig
+
+
 @register(
     "toy-loss-floor",
     title="Toy model: loss floor vs width",
     aliases=("fig1",),
     scope="toy",
     describe=describe,
+    interactive=interactive,
 )
 def draw(ctx: RenderContext) -> Figure:
     toy = ctx.toy_tables
@@ -63,9 +99,11 @@ def draw(ctx: RenderContext) -> Figure:
     alphas = sorted(table["alpha"].unique())
     features = sorted(table["features"].unique())
     colours = dict(zip(features, ctx.theme.categorical(len(features)), strict=True))
-    figsize = ctx.theme.figsize(0.78)
-    rows, cols = panel_grid(len(alphas), (figsize[0] * 0.8, figsize[1] * 0.8), 0.75)
-    fig, axes = ctx.figure(rows, cols, aspect=0.78, sharex=True, squeeze=False)
+    # Narrow (print) canvases stack the panels, so they get a taller canvas than the theme's.
+    aspect = 0.78 if ctx.theme.figure.width_in < 7 else None
+    figsize = ctx.theme.figsize(aspect)
+    rows, cols = panel_grid(len(alphas), (figsize[0] * 0.85, figsize[1] * 0.75), 0.75)
+    fig, axes = ctx.figure(rows, cols, aspect=aspect, sharex=True, squeeze=False)
     size = ctx.theme.lines.marker_size * 1.5
     for ax, alpha in zip(axes.flat, alphas, strict=False):
         for row in table[table["alpha"] == alpha].itertuples():
@@ -82,6 +120,8 @@ def draw(ctx: RenderContext) -> Figure:
                     color=colour, markersize=size, gid="measured-floor", zorder=5)  # fmt: skip
         ax.set_xscale("log")
         ax.set_yscale("log")
+        log_ticks(ax, "y", max_labels=4)
+        log_ticks(ax, "x", max_labels=4)
         ctx.title(ax, f"α = {alpha:g}")
     for ax in axes.flat[len(alphas) :]:
         ax.set_visible(False)
@@ -104,4 +144,5 @@ def _legend(ctx: RenderContext, fig: Figure, features: list[int], colours: dict)
                markerfacecolor=ctx.theme.colors.panel, label=r"predicted $d^*_S$"),
         Line2D([], [], marker="v", linestyle="", color=muted, label="measured floor"),
     ]  # fmt: skip
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4))
+    ncol = len(handles) if len(handles) <= 6 else math.ceil(len(handles) / 2)
+    fig.legend(handles=handles, loc="outside lower center", ncol=ncol)

@@ -40,9 +40,16 @@ def plotly_template(theme: Theme) -> go.layout.Template:
         "showgrid": theme.lines.grid,
     }
     layout = go.Layout(
-        font={"family": ", ".join([*f.family, "sans-serif"]), "size": f.size * 1.33,
-              "color": c.text},  # fmt: skip
-        title={"font": {"size": f.title_size * 1.33, "color": c.text}, "x": 0.01, "xanchor": "left"},
+        font={
+            "family": ", ".join([*f.family, "sans-serif"]),
+            "size": f.size * 1.33,
+            "color": c.text,
+        },
+        title={
+            "font": {"size": f.title_size * 1.33, "color": c.text},
+            "x": 0.01,
+            "xanchor": "left",
+        },
         paper_bgcolor=c.background,
         plot_bgcolor=c.panel,
         colorway=list(theme.palette.categorical),

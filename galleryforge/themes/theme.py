@@ -162,7 +162,7 @@ def load_theme(
     overrides: Mapping[str, Any] | None = None,
     search: Sequence[Path] = (),
 ) -> Theme:
-    """The named (or file) theme, merged over its parents and ``base``, with ``overrides`` on top."""
+    """The named (or file) theme over its parents and ``base``, with ``overrides`` on top."""
     path = _locate(name, search)
     layers = _layer_chain(path, search)
     merged: dict[str, Any] = {}
@@ -206,8 +206,9 @@ def _layer_chain(path: Path, search: Sequence[Path]) -> list[tuple[Path, dict[st
         resolved = current.resolve()
         if resolved in seen:
             cycle = " -> ".join(p.stem for p in [*seen, resolved])
-            raise InputError(path, f"themes extend each other in a cycle ({cycle})",
-                             field="extends")  # fmt: skip
+            raise InputError(
+                path, f"themes extend each other in a cycle ({cycle})", field="extends"
+            )
         seen.append(resolved)
         data = _read(current)
         chain.append((current, data))
@@ -290,9 +291,9 @@ def _coerce(value: Any, hint: Any, key: str, source: Path) -> Any:
             return float(value)
         if option is str and isinstance(value, str):
             return value
-        if get_origin(option) is tuple and isinstance(value, list):
-            if all(isinstance(v, str) for v in value) and value:
-                return tuple(value)
+        is_list_of_strings = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if get_origin(option) is tuple and is_list_of_strings and value:
+            return tuple(value)
     raise InputError(source, f"expected {_describe(hint)}, got {value!r}", field=key)
 
 
@@ -314,14 +315,20 @@ def _check_values(theme: Theme, source: Path) -> None:
         for f in fields(ColorSpec):
             value = getattr(getattr(theme, section), f.name)
             if not _HEX.match(value):
-                raise InputError(source, f"expected a colour like '#1f77b4', got {value!r}",
-                                 field=f"{section}.{f.name}")  # fmt: skip
+                raise InputError(
+                    source,
+                    f"expected a colour like '#1f77b4', got {value!r}",
+                    field=f"{section}.{f.name}",
+                )
     for name in ("categorical", "sequential", "diverging"):
         value = getattr(theme.palette, name)
         for colour in value if isinstance(value, tuple) else ():
             if not _HEX.match(colour):
-                raise InputError(source, f"expected colours like '#1f77b4', got {colour!r}",
-                                 field=f"palette.{name}")  # fmt: skip
+                raise InputError(
+                    source,
+                    f"expected colours like '#1f77b4', got {colour!r}",
+                    field=f"palette.{name}",
+                )
     positive = {
         "figure.width_in": theme.figure.width_in,
         "figure.aspect": theme.figure.aspect,
@@ -334,8 +341,11 @@ def _check_values(theme: Theme, source: Path) -> None:
     allowed_formats = {"png", "svg", "pdf", "html"}
     for fmt in theme.figure.formats:
         if fmt not in allowed_formats:
-            raise InputError(source, f"unknown format {fmt!r} (known: png, svg, pdf, html)",
-                             field="figure.formats")  # fmt: skip
+            raise InputError(
+                source,
+                f"unknown format {fmt!r} (known: png, svg, pdf, html)",
+                field="figure.formats",
+            )
 
 
 def _luminance(colour: str) -> float:

@@ -51,8 +51,9 @@ def test_toy_d_star_is_k_log_f_over_k() -> None:
 
 
 def test_trial_figures_are_means_of_layer_values_not_formula_of_means() -> None:
-    final = pd.DataFrame({"l0": [10.0, 1_000.0], "width": [4_096, 4_096], "dead": [0, 0],
-                          "mse": [0.1, 0.3]})  # fmt: skip
+    final = pd.DataFrame(
+        {"l0": [10.0, 1_000.0], "width": [4_096, 4_096], "dead": [0, 0], "mse": [0.1, 0.3]}
+    )
     summary = kd.trial_kd(final)
     per_layer = kd.d_star(final["l0"], 4_096)
     assert summary.d_star == pytest.approx(per_layer.mean())
@@ -69,5 +70,5 @@ def test_predicted_loss_floor_reaches_measured_loss_at_d_star_and_stays() -> Non
 
 def test_fit_power_law_shape_recovers_the_exponent() -> None:
     x = np.array([0.1, 0.2, 0.5, 0.9, 1.5])
-    y = np.maximum(x ** -0.7, 1.0)
+    y = np.maximum(x**-0.7, 1.0)
     assert kd.fit_power_law_shape(x, y) == pytest.approx(0.7)

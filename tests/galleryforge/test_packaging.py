@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_wheel_carries_themes_templates_and_site(tmp_path: Path) -> None:
     wheels, site = tmp_path / "wheels", tmp_path / "site"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels),
-                    str(ROOT)], check=True)  # fmt: skip
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)],
+        check=True,
+    )
     wheel = next(wheels.glob("galleryforge-*.whl"))
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True)
     probe = (
@@ -28,8 +30,14 @@ def test_wheel_carries_themes_templates_and_site(tmp_path: Path) -> None:
     # Run from an empty folder with only the installed copy on the path: no checkout to fall
     # back on.
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r})\n" + probe],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r})\n" + probe],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     lines = result.stdout.splitlines()
     for line in lines[:3]:
         assert line.startswith(str(site / "galleryforge" / "_data")), line

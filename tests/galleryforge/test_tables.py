@@ -66,14 +66,17 @@ BAD_INPUTS: dict[str, tuple[Corrupt, str]] = {
     "nan": (_set("mse", 2, np.nan), "column 'mse', row 3: expected a finite number, got nan"),
     "inf": (_set("fvu", 0, np.inf), "column 'fvu', row 1: expected a finite number, got inf"),
     "negative count": (_set("dead", 7, -3), "column 'dead', row 8: negative count -3"),
-    "l0 above width": (_set("l0", 1, 5_000.0), "column 'l0', row 2: L0 5000 is above the width 4096"),
+    "l0 above width": (
+        _set("l0", 1, 5_000.0),
+        "column 'l0', row 2: L0 5000 is above the width 4096",
+    ),
     "alpha outside": (_set("alpha", 3, 1.5), "column 'alpha', row 4: alpha 1.5 is outside [0, 1]"),
     "duplicate key": (
         lambda f: pd.concat([f, f.iloc[[2]]], ignore_index=True),
         "column 'tokens', row 19: duplicate row for (trial=B, layer=0, tokens=150000)",
     ),
     "empty": (lambda f: f.iloc[0:0], "the table is empty"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])

@@ -17,7 +17,18 @@ RENDERINGS = ["premium-heatmap", "kpi-summary", "toy-floor-vs-dstar"]
 
 
 def _render(runs: Path, out: Path, *extra: str) -> int:
-    args = ["render", "--runs", str(runs), "--out", str(out), "-q", "--trial", "B", "--trial", "toy"]
+    args = [
+        "render",
+        "--runs",
+        str(runs),
+        "--out",
+        str(out),
+        "-q",
+        "--trial",
+        "B",
+        "--trial",
+        "toy",
+    ]
     for rendering in RENDERINGS:
         args += ["--rendering", rendering]
     return main([*args, *extra])
@@ -26,8 +37,12 @@ def _render(runs: Path, out: Path, *extra: str) -> int:
 @pytest.fixture(scope="module")
 def gallery(runs_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("gallery")
-    assert _render(runs_dir, out, "--theme", "paper", "--theme", "social",
-                   "--format", "png,svg,pdf,html") == 0  # fmt: skip
+    assert (
+        _render(
+            runs_dir, out, "--theme", "paper", "--theme", "social", "--format", "png,svg,pdf,html"
+        )
+        == 0
+    )
     return out
 
 
@@ -66,9 +81,10 @@ def test_paper_pdf_embeds_truetype_fonts(gallery: Path) -> None:
             fonts.append(font.get_object())
     assert fonts
     for font in fonts:
-        descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()[
-            "/FontDescriptor"
-        ]
+        descriptor = (
+            font.get("/FontDescriptor")
+            or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        )
         assert "/FontFile2" in descriptor.get_object(), font  # TrueType program embedded
     width_pt = float(reader.pages[0].mediabox.width)
     assert width_pt == pytest.approx(5.5 * 72)
@@ -88,16 +104,42 @@ def test_html_is_offline(gallery: Path) -> None:
 
 def test_two_renders_are_byte_identical(runs_dir: Path, gallery: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    assert _render(runs_dir, again, "--theme", "paper", "--theme", "social",
-                   "--format", "png,svg,pdf,html", "--jobs", "2") == 0  # fmt: skip
+    assert (
+        _render(
+            runs_dir,
+            again,
+            "--theme",
+            "paper",
+            "--theme",
+            "social",
+            "--format",
+            "png,svg,pdf,html",
+            "--jobs",
+            "2",
+        )
+        == 0
+    )
     first = (gallery / "manifest.json").read_bytes()
     assert (again / "manifest.json").read_bytes() == first
 
 
-def test_rebuild_rewrites_nothing(runs_dir: Path, gallery: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rebuild_rewrites_nothing(
+    runs_dir: Path, gallery: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = {p: p.stat().st_mtime_ns for p in gallery.rglob("*") if p.is_file()}
-    assert _render(runs_dir, gallery, "--theme", "paper", "--theme", "social",
-                   "--format", "png,svg,pdf,html") == 0  # fmt: skip
+    assert (
+        _render(
+            runs_dir,
+            gallery,
+            "--theme",
+            "paper",
+            "--theme",
+            "social",
+            "--format",
+            "png,svg,pdf,html",
+        )
+        == 0
+    )
     after = {p: p.stat().st_mtime_ns for p in gallery.rglob("*") if p.is_file()}
     assert after == before
     assert " 0 written" in capsys.readouterr().out
@@ -107,30 +149,87 @@ def test_unknown_rendering_and_theme_name_close_matches(
     runs_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "g"
-    assert main(["render", "--runs", str(runs_dir), "--out", str(out), "--trial", "B",
-                 "--rendering", "premium-heatmp"]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "render",
+                "--runs",
+                str(runs_dir),
+                "--out",
+                str(out),
+                "--trial",
+                "B",
+                "--rendering",
+                "premium-heatmp",
+            ]
+        )
+        == 2
+    )
     assert "did you mean 'premium-heatmap'" in capsys.readouterr().err
-    assert main(["render", "--runs", str(runs_dir), "--out", str(out), "--trial", "B",
-                 "--theme", "darkk"]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "render",
+                "--runs",
+                str(runs_dir),
+                "--out",
+                str(out),
+                "--trial",
+                "B",
+                "--theme",
+                "darkk",
+            ]
+        )
+        == 2
+    )
     assert "did you mean 'dark'" in capsys.readouterr().err
     assert not out.exists()
 
 
 def test_study_file_names_are_aliases(runs_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "g"
-    assert main(["render", "--runs", str(runs_dir), "--out", str(out), "-q", "--trial", "B",
-                 "--rendering", "SAE_Premium_Heatmap", "--format", "png"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "render",
+                "--runs",
+                str(runs_dir),
+                "--out",
+                str(out),
+                "-q",
+                "--trial",
+                "B",
+                "--rendering",
+                "SAE_Premium_Heatmap",
+                "--format",
+                "png",
+            ]
+        )
+        == 0
+    )
     assert (out / "B" / "paper" / "premium-heatmap.png").exists()
 
 
 def test_missing_chromium_is_a_clear_error_and_matplotlib_still_works(
-    runs_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    runs_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setenv("GALLERYFORGE_CHROMIUM", str(tmp_path / "no-such-browser"))
     out = tmp_path / "g"
-    base = ["render", "--runs", str(runs_dir), "--out", str(out), "-q", "--trial", "B",
-            "--rendering", "premium-heatmap"]  # fmt: skip
+    base = [
+        "render",
+        "--runs",
+        str(runs_dir),
+        "--out",
+        str(out),
+        "-q",
+        "--trial",
+        "B",
+        "--rendering",
+        "premium-heatmap",
+    ]
     assert main([*base, "--format", "plotly.png"]) == 2
     assert "apt-get install chromium" in capsys.readouterr().err
     assert main([*base, "--format", "png,html"]) == 0
@@ -140,9 +239,27 @@ def test_missing_chromium_is_a_clear_error_and_matplotlib_still_works(
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium: apt-get install chromium")
 def test_plotly_images_through_one_browser(runs_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "g"
-    assert main(["render", "--runs", str(runs_dir), "--out", str(out), "-q", "--trial", "B",
-                 "--rendering", "premium-heatmap", "--theme", "social",
-                 "--format", "plotly.png,plotly.svg"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "render",
+                "--runs",
+                str(runs_dir),
+                "--out",
+                str(out),
+                "-q",
+                "--trial",
+                "B",
+                "--rendering",
+                "premium-heatmap",
+                "--theme",
+                "social",
+                "--format",
+                "plotly.png,plotly.svg",
+            ]
+        )
+        == 0
+    )
     png = out / "B" / "social" / "premium-heatmap.plotly.png"
     assert _png_size(png)[0] == 1200
     assert (out / "B" / "social" / "premium-heatmap.plotly.svg").read_text().startswith("<svg")

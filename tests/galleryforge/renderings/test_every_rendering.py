@@ -36,7 +36,9 @@ def _draw(runs: Path, trial: str, theme: str, rendering: str) -> tuple[Figure, s
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("trial", ["A", "B", "C"])
 @pytest.mark.parametrize("rendering", TRIAL_RENDERINGS)
-def test_trial_rendering_draws_legibly(runs_dir: Path, rendering: str, trial: str, theme: str) -> None:
+def test_trial_rendering_draws_legibly(
+    runs_dir: Path, rendering: str, trial: str, theme: str
+) -> None:
     fig, alt = _draw(runs_dir, trial, theme, rendering)
     assert fig.axes, "nothing was drawn"
     assert f"{trial}" in alt and len(alt) > 40

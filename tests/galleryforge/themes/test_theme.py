@@ -82,14 +82,17 @@ def test_user_theme_folder_works_like_built_ins(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[figure]\nwidht_in = 3\n", "'figure.widht_in': unknown key (did you mean 'figure.width_in'?)"),
+        (
+            "[figure]\nwidht_in = 3\n",
+            "'figure.widht_in': unknown key (did you mean 'figure.width_in'?)",
+        ),
         ("colour = 1\n", "'colour': unknown key (did you mean 'colors'?)"),
-        ("[colors]\ntext = \"red\"\n", "'colors.text': expected a colour like '#1f77b4', got 'red'"),
-        ("[font]\nsize = \"big\"\n", "'font.size': expected a number, got 'big'"),
+        ('[colors]\ntext = "red"\n', "'colors.text': expected a colour like '#1f77b4', got 'red'"),
+        ('[font]\nsize = "big"\n', "'font.size': expected a number, got 'big'"),
         ("[figure]\ndpi = -5\n", "'figure.dpi': must be positive, got -5"),
         ('extends = "nope"\n', "unknown theme 'nope'"),
     ],
-)  # fmt: skip
+)
 def test_bad_theme_files_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)

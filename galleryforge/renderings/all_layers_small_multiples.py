@@ -1,0 +1,106 @@
+"""all-layers-small-multiples: every layer's metric vector as its own small bar panel.
+
+One panel per layer, tiled in a grid sized to the layer count; in each, one bar per metric, its
+height the layer's value relative to the other layers (0 = lowest layer, 1 = highest). Metrics that
+do not change across layers are left out (they have no relative value). One shared legend names
+the metric colours. Not picked: it repeats the premium heatmap in less detail; made for
+show-everything talks.
+
+gids: ``layer-panel`` (each layer's axes, in layer order), ``metric-bar`` (the bars, row-major:
+layer by layer, metrics in legend order).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import (
+    headline_metrics,
+    layer_label,
+    metric_matrix,
+    relative_within_columns,
+    split_constant,
+)
+from galleryforge.tables import metric_label
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+PANEL_ASPECT = 0.7  # height / width of one panel
+
+
+def grid_shape(layers: int, canvas_aspect: float) -> tuple[int, int]:
+    """(rows, cols) whose panels come closest to PANEL_ASPECT, with few empty cells."""
+
+    def cost(cols: int) -> float:
+        rows = math.ceil(layers / cols)
+        shape = abs(math.log(canvas_aspect * cols / (rows * PANEL_ASPECT)))
+        return shape + (rows * cols - layers) / layers
+
+    cols = min(range(1, layers + 1), key=cost)
+    return math.ceil(layers / cols), cols
+
+
+def describe(ctx: RenderContext) -> str:
+    trial = ctx.trial
+    varying, constant = split_constant(trial, headline_metrics(trial))
+    left_out = (
+        f" Left out as constant across layers: {', '.join(metric_label(m) for m in constant)}."
+        if constant
+        else ""
+    )
+    return (
+        f"Small multiples for trial {trial.trial}: {trial.n_layers} panels, one per layer, each "
+        f"with bars for {', '.join(metric_label(m) for m in varying)} scaled from the lowest "
+        f"layer (0) to the highest (1) at the final checkpoint. Mean L0 {trial.kd.l0:,.0f}, "
+        f"mean alpha {trial.kd.alpha:.3f}.{left_out}"
+    )
+
+
+@register(
+    "all-layers-small-multiples",
+    title="Every layer's metrics, tiled",
+    aliases=("SAE_All_Layers_Small_Multiples",),
+    describe=describe,
+)
+def draw(ctx: RenderContext) -> Figure:
+    from matplotlib.patches import Patch
+
+    trial = ctx.trial
+    varying, _ = split_constant(trial, headline_metrics(trial))
+    values, metrics = metric_matrix(trial, varying)
+    shade = relative_within_columns(values)
+    width, height = ctx.theme.figsize()
+    rows, cols = grid_shape(trial.n_layers, height / width)
+    fig, axes = ctx.figure(
+        rows, cols, aspect=min(max(rows * PANEL_ASPECT / cols, 0.45), 1.3),
+        sharex=True, sharey=True, squeeze=False,
+    )  # fmt: skip
+    fig.get_layout_engine().set(w_pad=0.01, h_pad=0.01, wspace=0.04, hspace=0.04)  # type: ignore[union-attr,call-arg]
+    colours = ctx.theme.categorical(len(metrics))
+    small = ctx.theme.font.tick_size
+    for index, ax in enumerate(axes.flat):
+        if index >= trial.n_layers:
+            ax.set_visible(False)
+            continue
+        ax.set_gid("layer-panel")
+        bars = ax.bar(range(len(metrics)), shade[index], width=0.8, color=colours, linewidth=0)
+        for bar in bars:
+            bar.set_gid("metric-bar")
+        ax.text(0.03, 0.97, layer_label(trial.layer_ids[index]), transform=ax.transAxes,
+                ha="left", va="top", fontsize=small, color=ctx.theme.colors.muted)  # fmt: skip
+        ax.set_ylim(0, 1.3)  # headroom for the layer label
+        ax.set_yticks([0, 1])
+        ax.set_xticks([])
+        ax.grid(axis="x", visible=False)
+        ax.tick_params(axis="y", length=0, labelleft=index % cols == 0)
+        ax.spines["left"].set_visible(False)
+    handles = [Patch(color=c, label=metric_label(m, math=True)) for m, c in zip(metrics, colours, strict=True)]  # fmt: skip
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(metrics), 8),
+               handlelength=1.0, columnspacing=1.2)  # fmt: skip
+    fig.supylabel("relative to other layers", fontsize=ctx.theme.font.label_size)
+    ctx.title(fig, f"Trial {trial.trial}: every layer's metrics")
+    return fig

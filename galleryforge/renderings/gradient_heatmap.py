@@ -1,0 +1,93 @@
+"""gradient-heatmap: the per-layer metrics as one smooth colour field, without cell boundaries.
+
+The relative-within-metric matrix of the headline metrics, drawn with bicubic interpolation so
+neighbouring layers and metrics blend into gradients; no values are written. Not picked for the
+paper: it hides exact values. Made as a blog hero image.
+
+gids: ``heatmap`` (the image; its array is the relative shade, rows = layers, columns = metrics).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import (
+    annotated_heatmap,
+    colorbar,
+    headline_metrics,
+    layer_label,
+    metric_matrix,
+    relative_within_columns,
+)
+from galleryforge.tables import metric_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from matplotlib.figure import Figure
+
+
+def describe(ctx: RenderContext) -> str:
+    trial = ctx.trial
+    values, metrics = metric_matrix(trial, headline_metrics(trial))
+    ranges = "; ".join(
+        f"{metric_label(m)} {values[:, i].min():.3g} to {values[:, i].max():.3g}"
+        for i, m in enumerate(metrics[:4])
+    )
+    return (
+        f"Smoothly interpolated colour field for trial {trial.trial}: {trial.n_layers} layers "
+        f"top to bottom, the metrics {', '.join(metric_label(m) for m in metrics)} left to right, "
+        f"colour from each metric's lowest layer to its highest at the final checkpoint, no "
+        f"values written. Ranges across layers: {ranges}."
+    )
+
+
+def interactive(ctx: RenderContext) -> go.Figure:
+    import plotly.graph_objects as go
+
+    trial = ctx.trial
+    values, metrics = metric_matrix(trial, headline_metrics(trial))
+    fig = ctx.plotly_figure()
+    fig.add_trace(
+        go.Heatmap(
+            z=relative_within_columns(values),
+            x=[metric_label(m) for m in metrics],
+            y=[layer_label(layer) for layer in trial.layer_ids],
+            customdata=values,
+            colorscale=ctx.plotly_colorscale(),
+            zmin=0,
+            zmax=1,
+            zsmooth="best",
+            hovertemplate="%{y} · %{x}: %{customdata:.4g}<extra></extra>",
+            colorbar={"title": {"text": "relative"}, "tickvals": [0, 1],
+                      "ticktext": ["lowest", "highest"]},  # fmt: skip
+        )
+    )
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(showgrid=False)
+    fig.update_layout(title=f"Trial {trial.trial}: metrics through depth")
+    return fig
+
+
+@register(
+    "gradient-heatmap",
+    title="Per-layer metrics as a smooth gradient (blog hero)",
+    aliases=("SAE_Gradient_Heatmap",),
+    describe=describe,
+    interactive=interactive,
+)
+def draw(ctx: RenderContext) -> Figure:
+    trial = ctx.trial
+    values, metrics = metric_matrix(trial, headline_metrics(trial))
+    fig, ax = ctx.figure()
+    image = annotated_heatmap(
+        ctx, ax, relative_within_columns(values), values, trial.layer_ids, metrics,
+        cmap=ctx.cmap("sequential"), annotate=False, interpolation="bicubic",
+    )  # fmt: skip
+    image.set_interpolation_stage("data")  # blend the values, then colour them
+    colorbar(ctx, image, ax, "relative within metric")
+    image.colorbar.set_ticks([0.0, 1.0], labels=["lowest", "highest"])  # type: ignore[union-attr]
+    ax.set_ylabel("Layer")
+    ctx.title(ax, f"Trial {trial.trial}: metrics through depth")
+    return fig

@@ -1,0 +1,120 @@
+"""layer-analysis-heatmap: the per-layer metric heatmap with a sidecar of per-layer statistics.
+
+Left, the headline metrics shaded relative within each metric (as in the premium heatmap); right,
+two bar panels on the same layer axis: L0 (active latents per token) and the dead-latent count, so
+absolute magnitudes sit beside the relative shading. Not picked for the paper: three panels are
+too wide for one column. Used in the appendix.
+
+gids: ``heatmap`` (the image; its array is the relative shade, rows = layers, columns =
+metrics), ``cell-value`` (annotations, when they fit), ``sidecar-l0`` and ``sidecar-dead`` (one bar
+per layer, its width the layer's value).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import (
+    annotated_heatmap,
+    format_value,
+    headline_metrics,
+    layer_label,
+    metric_matrix,
+    relative_within_columns,
+    rows_aspect,
+)
+from galleryforge.tables import metric_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+SIDECAR = ("l0", "dead")
+
+
+def describe(ctx: RenderContext) -> str:
+    trial = ctx.trial
+    final = trial.final
+    metrics = ", ".join(metric_label(m) for m in headline_metrics(trial))
+    l0, dead = final["l0"], final["dead"]
+    return (
+        f"Heatmap of trial {trial.trial}'s final checkpoint ({trial.n_layers} layers as rows; "
+        f"{metrics} as columns, shaded relative to the other layers) with a sidecar of bars per "
+        f"layer: L0 from {l0.min():,.0f} to {l0.max():,.0f} (mean {trial.kd.l0:,.0f}) and dead "
+        f"latents from {dead.min():,} to {dead.max():,} ({dead.sum():,} in total)."
+    )
+
+
+def interactive(ctx: RenderContext) -> go.Figure:
+    import plotly.graph_objects as go
+
+    trial = ctx.trial
+    values, metrics = metric_matrix(trial, headline_metrics(trial))
+    fig = ctx.plotly_figure(aspect=rows_aspect(ctx, trial.n_layers))
+    fig.add_trace(
+        go.Heatmap(
+            z=relative_within_columns(values),
+            x=[metric_label(m) for m in metrics],
+            y=[layer_label(layer) for layer in trial.layer_ids],
+            customdata=values,
+            colorscale=ctx.plotly_colorscale(),
+            zmin=0,
+            zmax=1,
+            hovertemplate="%{y} · %{x}: %{customdata:.4g}<extra></extra>",
+            colorbar={"title": {"text": "relative"}},
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(title=f"Trial {trial.trial}: per-layer analysis")
+    return fig
+
+
+def _sidecar(ctx: RenderContext, ax: Axes, values: list[float], metric: str, colour: str) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    bars = ax.barh(range(len(values)), values, height=0.72, color=colour, linewidth=0)
+    for bar in bars:
+        bar.set_gid(f"sidecar-{metric.replace('_', '-')}")
+    ctx.title(ax, metric_label(metric, math=True))
+    ax.tick_params(axis="y", left=False, labelleft=False)
+    ax.grid(axis="y", visible=False)
+    ax.spines["left"].set_visible(False)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=metric in ("l0", "dead")))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_value(metric, v)))
+    if max(values) <= 0:
+        ax.set_xlim(0, 1)
+        ax.set_xticks([0])
+        ax.text(0.5, 0.5, f"no {metric_label(metric).lower()} latents", transform=ax.transAxes,
+                ha="center", va="center", rotation=90, color=ctx.theme.colors.muted)  # fmt: skip
+
+
+@register(
+    "layer-analysis-heatmap",
+    title="Per-layer metrics with a statistics sidecar (appendix)",
+    aliases=("SAE_Layer_Analysis_Heatmap",),
+    describe=describe,
+    interactive=interactive,
+)
+def draw(ctx: RenderContext) -> Figure:
+    trial = ctx.trial
+    values, metrics = metric_matrix(trial, headline_metrics(trial))
+    sidecar = [m for m in SIDECAR if m in trial.metrics]
+    fig, axes = ctx.figure(
+        1, 1 + len(sidecar), aspect=rows_aspect(ctx, trial.n_layers), sharey=True,
+        squeeze=False, width_ratios=[4.0] + [1.0] * len(sidecar),
+    )  # fmt: skip
+    heat, *side = axes[0]
+    annotated_heatmap(
+        ctx, heat, relative_within_columns(values), values, trial.layer_ids, metrics,
+        cmap=ctx.cmap("sequential"),
+    )  # fmt: skip
+    heat.set_ylabel("Layer")
+    colours = (ctx.theme.colors.accent, ctx.theme.colors.highlight)
+    for ax, metric, colour in zip(side, sidecar, colours, strict=False):
+        _sidecar(ctx, ax, trial.final[metric].astype(float).tolist(), metric, colour)
+    heat.set_ylim(trial.n_layers - 0.5, -0.5)
+    ctx.title(fig, f"Trial {trial.trial}: per-layer analysis")
+    return fig

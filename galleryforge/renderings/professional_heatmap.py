@@ -1,0 +1,134 @@
+"""professional-heatmap: the per-layer headline metrics as a compact, single-hue table.
+
+Made for slides and LinkedIn: a muted sequential ramp from the theme's panel colour to its accent,
+thin separators between cells, metric names across the top like a table header. Not picked for
+the paper: a single-hue band separates neighbouring values poorly once printed in grey.
+
+gids: ``heatmap`` (the image; its array is the relative shade, rows = layers, columns =
+metrics), ``cell-value`` (the annotations, when the cells hold them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import (
+    POINTS_PER_INCH,
+    annotated_heatmap,
+    headline_metrics,
+    layer_label,
+    metric_matrix,
+    relative_within_columns,
+    rows_aspect,
+)
+from galleryforge.tables import metric_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from matplotlib.colors import Colormap
+    from matplotlib.figure import Figure
+
+# How far the lowest cell moves from the panel colour towards the accent (so it stays visible).
+_FLOOR_TINT = 0.1
+
+
+def muted_ramp(ctx: RenderContext) -> Colormap:
+    """A single-hue ramp: a faint tint of the accent on the panel colour, up to the accent."""
+    from matplotlib.colors import LinearSegmentedColormap, to_rgb
+
+    panel = np.array(to_rgb(ctx.theme.colors.panel))
+    accent = np.array(to_rgb(ctx.theme.colors.accent))
+    low = panel + _FLOOR_TINT * (accent - panel)
+    return LinearSegmentedColormap.from_list(f"{ctx.theme.name}-muted", [tuple(low), tuple(accent)])
+
+
+def _text_width_pt(text: str, size: float) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    width, _, _ = text_to_path.get_text_width_height_descent(
+        text, FontProperties(size=size), ismath="$" in text
+    )
+    return float(width)
+
+
+def describe(ctx: RenderContext) -> str:
+    trial = ctx.trial
+    metrics = ", ".join(metric_label(m) for m in headline_metrics(trial))
+    return (
+        f"Compact single-colour heatmap of trial {trial.trial}'s final checkpoint: "
+        f"{trial.n_layers} layers as rows and {metrics} as columns, darker-to-brighter accent "
+        f"marking each layer's value relative to the other layers. Mean L0 {trial.kd.l0:,.0f}, "
+        f"mean alpha {trial.kd.alpha:.3f}, mean MSE {trial.kd.mse:.3g}."
+    )
+
+
+def interactive(ctx: RenderContext) -> go.Figure:
+    import plotly.graph_objects as go
+    from matplotlib.colors import to_hex
+
+    trial = ctx.trial
+    values, metrics = metric_matrix(trial, headline_metrics(trial))
+    ramp = muted_ramp(ctx)
+    fig = ctx.plotly_figure()
+    fig.add_trace(
+        go.Heatmap(
+            z=relative_within_columns(values),
+            x=[metric_label(m) for m in metrics],
+            y=[layer_label(layer) for layer in trial.layer_ids],
+            customdata=values,
+            colorscale=[[t, to_hex(ramp(t))] for t in np.linspace(0, 1, 6)],
+            zmin=0,
+            zmax=1,
+            xgap=2,
+            ygap=2,
+            showscale=False,
+            hovertemplate="%{y} · %{x}: %{customdata:.4g}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False)
+    fig.update_layout(title=f"Trial {trial.trial}: SAE metrics by layer", margin={"t": 110})
+    return fig
+
+
+@register(
+    "professional-heatmap",
+    title="Per-layer metrics, compact (slides)",
+    aliases=("SAE_Professional_Heatmap",),
+    describe=describe,
+    interactive=interactive,
+)
+def draw(ctx: RenderContext) -> Figure:
+    trial = ctx.trial
+    values, metrics = metric_matrix(trial, headline_metrics(trial))
+    # Compact: the theme's own proportions unless the rows would not be legible in them.
+    aspect = min(rows_aspect(ctx, trial.n_layers), max(ctx.theme.figure.aspect, 0.9))
+    fig, ax = ctx.figure(aspect=aspect)
+    annotated_heatmap(
+        ctx, ax, relative_within_columns(values), values, trial.layer_ids, metrics,
+        cmap=muted_ramp(ctx),
+    )  # fmt: skip
+    ax.xaxis.tick_top()
+    rows, cols = values.shape
+    column_pt = fig.get_size_inches()[0] * 0.85 / cols * POINTS_PER_INCH
+    longest = max(_text_width_pt(metric_label(m, math=True), ctx.theme.font.tick_size)
+                  for m in metrics)  # fmt: skip
+    ax.tick_params(axis="x", labelrotation=0 if longest < column_pt else 30)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("center" if longest < column_pt else "left")
+        label.set_rotation_mode("anchor")
+    ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
+    ax.tick_params(which="minor", length=0)
+    ax.grid(which="minor", color=ctx.theme.colors.background,
+            linewidth=ctx.theme.lines.spine_width * (2 if rows <= 12 else 1))  # fmt: skip
+    ax.text(0, -0.02, "Shade: each layer relative to the others, per metric",
+            transform=ax.transAxes, va="top", color=ctx.theme.colors.muted,
+            fontsize=ctx.theme.font.tick_size)  # fmt: skip
+    ctx.title(ax, f"Trial {trial.trial}: SAE metrics by layer")
+    return fig

@@ -1,0 +1,169 @@
+"""The figures the site shows, taken from the gallery; whatever the gallery lacks is rendered.
+
+Every figure is needed twice (light ``paper`` and dark ``dark``, as PNG/SVG/PDF and interactive
+HTML) plus once under ``social`` for the page's Open Graph card. Rendering is the slow part, so
+it runs only for files that are missing, or for everything when an input of the drawings changed
+(run tables, theme files, rendering code) since the last site build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from galleryforge import __version__
+from galleryforge.gallery.build import GalleryPlan, GalleryRequest, Skipped, build_gallery
+from galleryforge.gallery.build import plan_gallery
+from galleryforge.gallery.jobs import PLOTLYJS_NAME, Job
+from galleryforge.gallery.manifest import read_manifest
+from galleryforge.resources import PACKAGE_DIR, data_dir
+
+LIGHT = "paper"
+DARK = "dark"
+CARD = "social"
+FIGURE_FORMATS = ("png", "svg", "pdf", "html")
+CARD_FORMATS = ("png",)
+
+
+@dataclass(frozen=True)
+class FigureFiles:
+    """One rendering drawn for one trial: its gallery files by (theme, format)."""
+
+    rendering: str
+    title: str
+    trial: str
+    alt: str
+    width_px: int
+    height_px: int
+    files: dict[tuple[str, str], str]
+    """Paths relative to the gallery root, with forward slashes."""
+
+    def path(self, theme: str, fmt: str) -> str | None:
+        return self.files.get((theme, fmt))
+
+    @property
+    def interactive(self) -> bool:
+        return (LIGHT, "html") in self.files
+
+
+@dataclass
+class GalleryIndex:
+    root: Path
+    figures: dict[tuple[str, str], FigureFiles] = field(default_factory=dict)
+    """By (trial, rendering), in the order the plan lists them."""
+    skipped: tuple[Skipped, ...] = ()
+    trials: tuple[str, ...] = ()
+    rendered: int = 0
+    """Gallery jobs run by this build (0 when the gallery already held everything)."""
+
+    def for_rendering(self, rendering: str) -> list[FigureFiles]:
+        return [f for (_, r), f in self.figures.items() if r == rendering]
+
+    def for_trial(self, trial: str) -> list[FigureFiles]:
+        return [f for (t, _), f in self.figures.items() if t == trial]
+
+    def get(self, trial: str, rendering: str) -> FigureFiles | None:
+        return self.figures.get((trial, rendering))
+
+    @property
+    def plotlyjs(self) -> str | None:
+        return PLOTLYJS_NAME if (self.root / PLOTLYJS_NAME).exists() else None
+
+
+def inputs_digest(runs: Path, gallery: Path, renderings: Iterable[str]) -> str:
+    """A hash of everything the drawings depend on, to tell when the gallery is out of date."""
+    digest = hashlib.sha256(f"{__version__}\n{gallery.resolve()}\n".encode())
+    digest.update(",".join(renderings).encode())
+    sources = sorted(p for p in runs.glob("*/*") if p.is_file()) if runs.is_dir() else []
+    sources += sorted(p for p in runs.glob("*/tables/*") if p.is_file()) if runs.is_dir() else []
+    sources += sorted(data_dir("themes").glob("*.toml"))
+    # The drawing code itself: a changed rendering must not leave old pictures on the site.
+    for package in ("renderings", "themes", "gallery"):
+        sources += sorted((PACKAGE_DIR / package).glob("*.py"))
+    for path in sources:
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def prepare_gallery(
+    runs: Path,
+    gallery: Path,
+    *,
+    renderings: tuple[str, ...] = (),
+    jobs: int = 1,
+    force: bool = False,
+    on_planned: Callable[[int], None] | None = None,
+    on_done: Callable[[Job], None] | None = None,
+) -> GalleryIndex:
+    """Make sure ``gallery`` holds every file the site needs; return them indexed.
+
+    ``force`` renders every needed job (an input changed); otherwise only jobs with a file or a
+    manifest record missing run. ``on_planned`` gets the number of jobs about to run.
+    """
+    figures = plan_gallery(_request(runs, gallery, renderings, (LIGHT, DARK), FIGURE_FORMATS, jobs))
+    cards = plan_gallery(_request(runs, gallery, renderings, (CARD,), CARD_FORMATS, jobs))
+    needed = [*figures.jobs, *cards.jobs]
+    recorded = {item["path"] for item in read_manifest(gallery)}
+    todo = [job for job in needed if force or not _complete(job, recorded)]
+    if on_planned:
+        on_planned(len(todo))
+    if todo:
+        build_gallery(GalleryPlan(figures.request, tuple(todo), ()), on_done=on_done)
+    trials = tuple(dict.fromkeys(job.trial for job in figures.jobs))
+    index = GalleryIndex(root=gallery, skipped=figures.skipped, trials=trials, rendered=len(todo))
+    _fill(index, read_manifest(gallery), figures.jobs, cards.jobs)
+    return index
+
+
+def _request(
+    runs: Path,
+    gallery: Path,
+    renderings: tuple[str, ...],
+    themes: tuple[str, ...],
+    formats: tuple[str, ...],
+    jobs: int,
+) -> GalleryRequest:
+    return GalleryRequest(runs=runs, out=gallery, trials=("all",), themes=themes,
+                          renderings=renderings, formats=formats, jobs=jobs)  # fmt: skip
+
+
+def _complete(job: Job, recorded: set[str]) -> bool:
+    for fmt in job.formats:
+        path = job.path(fmt)
+        if not path.exists() or path.relative_to(job.out).as_posix() not in recorded:
+            return False
+    return True
+
+
+def _fill(
+    index: GalleryIndex,
+    manifest: list[dict[str, Any]],
+    figure_jobs: Iterable[Job],
+    card_jobs: Iterable[Job],
+) -> None:
+    records = {item["path"]: item for item in manifest}
+    wanted: dict[tuple[str, str], list[Job]] = {}
+    for job in [*figure_jobs, *card_jobs]:
+        wanted.setdefault((job.trial, job.rendering), []).append(job)
+    for key, key_jobs in wanted.items():
+        files: dict[tuple[str, str], str] = {}
+        for job in key_jobs:
+            for fmt in job.formats:
+                rel = job.path(fmt).relative_to(job.out).as_posix()
+                if rel in records:
+                    files[(Path(job.theme).stem, fmt)] = rel
+        light_png = records.get(files.get((LIGHT, "png"), ""))
+        if light_png is None:
+            continue  # not drawable here; the plan's skips say why
+        index.figures[key] = FigureFiles(
+            rendering=key[1],
+            title=light_png["title"],
+            trial=key[0],
+            alt=light_png["alt"],
+            width_px=light_png["width_px"],
+            height_px=light_png["height_px"],
+            files=files,
+        )

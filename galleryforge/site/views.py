@@ -1,0 +1,232 @@
+"""What templates see: small read-only views built from the gallery index, tables and configs.
+
+Templates get plain values and site-relative paths only, so they never compute anything and a
+misspelt field fails the build (StrictUndefined) instead of printing an empty string.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from galleryforge.site.config import FigureNote, SiteConfig
+from galleryforge.site.figures import CARD, DARK, LIGHT, FigureFiles
+from galleryforge.tables import ToyTables, TrialTables
+
+GALLERY_PREFIX = "figures/files/"
+"""Where gallery files are copied inside the site (their gallery layout is kept below it, so the
+interactive HTML finds plotly.min.js by the same relative path)."""
+
+TOY = "toy"
+
+# Setup facts shown on a trial page when its trial.toml holds them (train/config.py's names).
+SETUP_KEYS = (
+    ("model", "Model"),
+    ("width", "Dictionary width F"),
+    ("tokens", "Training tokens"),
+    ("l1_form", "L1 form"),
+    ("l1_coef", "L1 coefficient"),
+    ("controller", "L1 controller"),
+    ("target_l0", "Target L0"),
+)
+
+
+@dataclass(frozen=True)
+class FigureView:
+    id: str
+    title: str
+    trial: str
+    trial_label: str
+    note: FigureNote
+    alt: str
+    width: int
+    height: int
+    page: str
+    light: Mapping[str, str]
+    """Format -> site-relative path of the light (paper) files."""
+    dark: Mapping[str, str]
+    card: str | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.title} — {self.trial_label}"
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class TrialSummary:
+    name: str
+    label: str
+    page: str
+    facts: tuple[Fact, ...]
+    setup: tuple[Fact, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class CheckpointRow:
+    tokens: int
+    layers: tuple[tuple[int, str | None], ...]
+    """(layer, Hub URL or None) for each layer saved at this milestone."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What the reproducibility page shows for one run folder."""
+
+    name: str
+    label: str
+    config: tuple[Fact, ...]
+    provenance: str
+    checkpoints: tuple[CheckpointRow, ...]
+    hub_repo_url: str | None
+
+
+def trial_label(trial: str) -> str:
+    return "Toy experiment" if trial == TOY else f"Trial {trial}"
+
+
+def figure_page(trial: str, rendering: str) -> str:
+    return f"figures/{trial}/{rendering}.html"
+
+
+def trial_page(trial: str) -> str:
+    return f"trials/{trial}.html"
+
+
+def figure_view(files: FigureFiles, note: FigureNote) -> FigureView:
+    def site_paths(theme: str) -> dict[str, str]:
+        return {fmt: GALLERY_PREFIX + rel for (t, fmt), rel in files.files.items() if t == theme}
+
+    card = files.path(CARD, "png")
+    return FigureView(
+        id=files.rendering,
+        title=files.title,
+        trial=files.trial,
+        trial_label=trial_label(files.trial),
+        note=note,
+        alt=files.alt or note.alt_for(files.trial, files.title),
+        width=files.width_px,
+        height=files.height_px,
+        page=figure_page(files.trial, files.rendering),
+        light=site_paths(LIGHT),
+        dark=site_paths(DARK),
+        card=GALLERY_PREFIX + card if card else None,
+    )
+
+
+def trial_summary(tables: TrialTables) -> TrialSummary:
+    kd = tables.kd
+    width = int(tables.final["width"].iloc[0])
+    facts = (
+        Fact("Layers", f"{kd.layers}"),
+        Fact("Mean L0", f"{kd.l0:,.0f}"),
+        Fact("Mean α", f"{kd.alpha:.3f}"),
+        Fact("Mean g(α)", f"{kd.g_alpha:.4f}"),
+        Fact("Mean d*_S", f"{kd.d_star:,.0f}"),
+        Fact("Mean MSE", f"{kd.mse:.4g}"),
+        Fact("Mean dead latents", f"{kd.dead:,.0f} of {width:,}"),
+        Fact("Checkpoints", ", ".join(_tokens(t) for t in tables.checkpoints)),
+    )
+    setup = tuple(
+        Fact(label, _value(tables.config[key])) for key, label in SETUP_KEYS if key in tables.config
+    )
+    description = (
+        f"{trial_label(tables.trial)}: {kd.layers} layers, mean L0 {kd.l0:,.0f}, "
+        f"α {kd.alpha:.3f}, predicted width d*_S {kd.d_star:,.0f}, MSE {kd.mse:.3g}."
+    )
+    return TrialSummary(
+        name=tables.trial,
+        label=trial_label(tables.trial),
+        page=trial_page(tables.trial),
+        facts=facts,
+        setup=setup,
+        description=description,
+    )
+
+
+def toy_rows(toy: ToyTables) -> list[dict[str, str]]:
+    """The toy summary as display strings, one row per (α, F)."""
+    rows = []
+    for item in toy.summary.itertuples(index=False):
+        ratio = item.floor_width / item.d_star if item.d_star else float("nan")
+        rows.append({
+            "alpha": f"{item.alpha:g}",
+            "features": f"{item.features:,}",
+            "k": f"{item.k:.3g}",
+            "d_star": f"{item.d_star:.1f}",
+            "floor_width": f"{item.floor_width:,}",
+            "ratio": f"{ratio:.2f}",
+            "floor_loss": f"{item.floor_loss:.3g}",
+        })  # fmt: skip
+    return rows
+
+
+def run_record(
+    name: str, root: Path, config: Mapping[str, Any], provenance: Mapping[str, Any],
+    site: SiteConfig,
+) -> RunRecord:  # fmt: skip
+    hub = f"https://huggingface.co/{site.hub_repo}" if site.hub_repo else None
+    return RunRecord(
+        name=name,
+        label=trial_label(name),
+        config=tuple(Fact(k, _value(v)) for k, v in _flatten(config)),
+        provenance=json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False),
+        checkpoints=_checkpoints(name, root, site),
+        hub_repo_url=hub,
+    )
+
+
+def _checkpoints(trial: str, root: Path, site: SiteConfig) -> tuple[CheckpointRow, ...]:
+    """Checkpoints on disk: ``checkpoints/<tokens>/layer_<l>/`` (DESIGN.md's run layout)."""
+    folder = root / "checkpoints"
+    if not folder.is_dir():
+        return ()
+    rows = []
+    milestones = [p for p in folder.iterdir() if p.is_dir() and p.name.isdigit()]
+    for milestone in sorted(milestones, key=lambda p: int(p.name)):
+        tokens = int(milestone.name)
+        layers = sorted(
+            int(p.name.removeprefix("layer_"))
+            for p in milestone.iterdir()
+            if p.is_dir() and p.name.startswith("layer_") and p.name[6:].isdigit()
+        )
+        rows.append(
+            CheckpointRow(tokens, tuple((layer, site.hub_url(trial, tokens, layer)) for layer in layers))
+        )
+    return tuple(rows)
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            items += _flatten(value, f"{prefix}{key}.")
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    return str(value)
+
+
+def _tokens(tokens: int) -> str:
+    for scale, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if tokens >= scale and tokens % (scale // 10) == 0:
+            return f"{tokens / scale:g}{suffix}"
+    return f"{tokens:,}"
