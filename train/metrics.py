@@ -1,8 +1,8 @@
 """Loss terms, dead-latent counting and the metric-table rows of DESIGN.md.
 
-``mse`` is the mean over tokens and dimensions of the squared error on normalised activations; the
-loss uses the SAELens mse-term, the squared error summed over dimensions (= d_in · mse), plus
-``l1_coef · l1`` with ``l1`` as the trial defines it:
+``mse`` is the mean over tokens and dimensions of the squared error on normalised activations, and
+the loss is ``mse + l1_coef · l1`` (the mse-term is ``mse`` itself, the scale the study's
+coefficients were set for) with ``l1`` as the trial defines it:
 
 - ``mean``: mean over latents of |f| (trial A);
 - ``decoder_norm_sum``: sum over latents of |f_i|·‖W_dec,i‖ (trials B and C).
@@ -30,17 +30,17 @@ class LossTerms(NamedTuple):
     l1: torch.Tensor
     l0: torch.Tensor
 
-    def loss(self, coefs: torch.Tensor, d_in: int) -> torch.Tensor:
-        return self.mse * d_in + coefs * self.l1
+    def loss(self, coefs: torch.Tensor) -> torch.Tensor:
+        return self.mse + coefs * self.l1
 
 
 def loss_terms(sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str) -> LossTerms:
     mse = (out.recon - x).pow(2).mean(dim=(1, 2))
+    # feats come out of a ReLU, so |f| = f.
     if l1_form == "mean":
-        l1 = out.feats.abs().mean(dim=(1, 2))
+        l1 = out.feats.mean(dim=(1, 2))
     else:
-        weights = sae.W_dec.norm(dim=-1)[:, None, :]
-        l1 = (out.feats.abs() * weights).sum(-1).mean(-1)
+        l1 = torch.bmm(out.feats, sae.W_dec.norm(dim=-1)[:, :, None]).mean(dim=(1, 2))
     l0 = (out.feats > 0).float().sum(-1).mean(-1)
     return LossTerms(mse, l1, l0)
 
@@ -67,7 +67,7 @@ def evaluate(
         "fvu": fvu,
         "explained_variance": 1.0 - fvu,
         "l1": l1,
-        "loss": mse * sae.d_in + coefs * l1,
+        "loss": mse + coefs * l1,
         "l0": l0_sum / n_tokens,
     }
 
@@ -133,12 +133,12 @@ def layer_rows(
 
 def curve_rows(
     trial: str, layer_ids: list[int], step: int, tokens: int, terms: LossTerms,
-    coefs: torch.Tensor, d_in: int,
+    coefs: torch.Tensor,
 ) -> pd.DataFrame:  # fmt: skip
     """One ``curves.parquet`` row per layer for a logged step."""
     return ordered(pd.DataFrame({
         "trial": trial, "layer": layer_ids, "step": step, "tokens": tokens,
         "mse": terms.mse.tolist(), "l1": terms.l1.tolist(),
-        "loss": terms.loss(coefs.to(terms.mse), d_in).tolist(),
+        "loss": terms.loss(coefs.to(terms.mse)).tolist(),
         "l0": terms.l0.tolist(), "l1_coef": coefs.tolist(),
     }), CURVES)  # fmt: skip

@@ -93,7 +93,7 @@ class Trainer:
         with _autocast(x.device):
             out = sae(x)
             terms = loss_terms(sae, x, out, cfg.l1_form)
-        losses = terms.loss(coefs.to(x.device, torch.float32), sae.d_in)
+        losses = terms.loss(coefs.to(x.device, torch.float32))
         self._check_finite(trial, losses)
         for group in trial.optimizer.param_groups:
             group["lr"] = cfg.lr * self._lr_factor()
@@ -114,7 +114,7 @@ class Trainer:
             return
         for trial, (trial_terms, coefs) in zip(self.trials, terms, strict=True):
             trial.curves.append(curve_rows(trial.cfg.name, trial.sae.layer_ids, self.step,
-                                           self.tokens, trial_terms, coefs, trial.sae.d_in))  # fmt: skip
+                                           self.tokens, trial_terms, coefs))  # fmt: skip
             trial.last_l0 = float(trial_terms.l0.mean())
         if self.on_progress is not None:
             self.on_progress(Progress(self.step, self.cfg.steps, self.tokens, self.cfg.steps *

@@ -54,8 +54,9 @@ def render(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Render figures: build/gallery/<trial>/<theme>/<rendering>.<format> plus manifest.json."""
-    from galleryforge.gallery.build import GalleryRequest, build_gallery, plan_gallery
+    from galleryforge.gallery.cache import cached_gallery
     from galleryforge.gallery.formats import parse_formats
+    from galleryforge.gallery.request import GalleryRequest
 
     request = GalleryRequest(
         runs=runs,
@@ -67,9 +68,13 @@ def render(
         jobs=jobs,
         theme_search=tuple(theme_dir or ()),
     )
-    plan = plan_gallery(request)
-    with progress_bar("Rendering", total=len(plan.jobs), quiet=quiet) as advance:
-        result = build_gallery(plan, on_done=lambda job: advance(f"{job.trial}/{job.rendering}"))
+    result = cached_gallery(request)
+    if result is None:  # something changed: plan (validating every input) and draw
+        from galleryforge.gallery.build import build_gallery, plan_gallery
+
+        plan = plan_gallery(request)
+        with progress_bar("Rendering", total=len(plan.jobs), quiet=quiet) as advance:
+            result = build_gallery(plan, lambda job: advance(f"{job.trial}/{job.rendering}"))
     for skip in result.skipped:
         typer.echo(f"skipped {skip.rendering} for {skip.trial}: {skip.reason}", err=True)
     typer.echo(

@@ -2,21 +2,30 @@
 
 Each (trial, theme, rendering) is one job: the figure is drawn once and saved in every format
 asked for. Jobs run in worker processes (``jobs``); plotly images are made afterwards in the
-main process through one shared Chromium. A file whose bytes have not changed is not rewritten.
+main process through one shared Chromium. A job the cache can answer (see cache.py) is not drawn,
+and a file whose bytes have not changed is not rewritten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from galleryforge.errors import GalleryforgeError, unknown_name
+from galleryforge.gallery.cache import GalleryCache, job_key, request_key, run_fingerprints
 from galleryforge.gallery.chromium import INSTALL_HINT, find_chromium
 from galleryforge.gallery.formats import PLOTLY_IMAGE_FORMATS
-from galleryforge.gallery.jobs import Job, JobResult, ManifestEntry, run_job, write_plotly_images
-from galleryforge.gallery.manifest import write_manifest
+from galleryforge.gallery.jobs import (
+    Job,
+    JobResult,
+    PendingPlotlyImage,
+    run_job,
+    write_plotly_images,
+)
+from galleryforge.gallery.manifest import ManifestEntry, write_manifest
+from galleryforge.gallery.request import GalleryRequest
+from galleryforge.gallery.result import GalleryResult, Skipped
 from galleryforge.renderings.registry import Rendering, all_renderings, get_rendering
 from galleryforge.runs import TOY, discover_trials, has_toy
 from galleryforge.tables import load_toy_tables, load_trial_tables
@@ -24,42 +33,10 @@ from galleryforge.themes.theme import available_themes, load_theme
 
 
 @dataclass(frozen=True)
-class GalleryRequest:
-    runs: Path
-    out: Path
-    trials: tuple[str, ...] = ("all",)
-    """Trial names, ``all`` for every trial in ``runs``, and ``toy`` for the toy run."""
-    themes: tuple[str, ...] = ("paper",)
-    """Theme names or theme files; ``all`` for every built-in theme."""
-    renderings: tuple[str, ...] = ()
-    """Ids or aliases; empty for every rendering that applies."""
-    formats: tuple[str, ...] | None = None
-    """None: each theme's default formats (+ html for interactive renderings)."""
-    jobs: int = 1
-    theme_search: tuple[Path, ...] = ()
-
-
-@dataclass(frozen=True)
-class Skipped:
-    trial: str
-    rendering: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class GalleryPlan:
     request: GalleryRequest
     jobs: tuple[Job, ...]
     skipped: tuple[Skipped, ...]
-
-
-@dataclass
-class GalleryResult:
-    entries: list[ManifestEntry] = field(default_factory=list)
-    skipped: tuple[Skipped, ...] = ()
-    written: int = 0
-    unchanged: int = 0
-    manifest: Path | None = None
 
 
 def plan_gallery(request: GalleryRequest) -> GalleryPlan:
@@ -100,29 +77,66 @@ def plan_gallery(request: GalleryRequest) -> GalleryPlan:
 
 
 def build_gallery(plan: GalleryPlan, on_done: Callable[[Job], None] | None = None) -> GalleryResult:
-    """Run every job of ``plan``; ``on_done`` is called after each (for progress bars)."""
-    results: list[JobResult] = []  # in plan order, whatever order workers finish in
-    if plan.request.jobs > 1 and len(plan.jobs) > 1:
-        with ProcessPoolExecutor(max_workers=plan.request.jobs) as pool:
-            for job, result in zip(plan.jobs, pool.map(run_job, plan.jobs), strict=True):
-                results.append(result)
-                if on_done:
-                    on_done(job)
-    else:
-        for job in plan.jobs:
-            results.append(run_job(job))
+    """Run the jobs of ``plan`` that the cache cannot answer; ``on_done`` after each job."""
+    request = plan.request
+    cache = GalleryCache(request.out)
+    runs = run_fingerprints(request.runs)
+    keys = [_job_key(job, runs) for job in plan.jobs]
+    entries_by_job: dict[int, list[ManifestEntry]] = {}
+    to_run: list[int] = []
+    for index, key in enumerate(keys):
+        cached = cache.job_entries(key)
+        if cached is None:
+            to_run.append(index)
+        else:
+            entries_by_job[index] = cached
             if on_done:
-                on_done(job)
-    pending = [p for r in results for p in r.plotly_pending]
-    image_entries = write_plotly_images(pending) if pending else []
-    entries = [e for r in results for e in r.entries] + image_entries
+                on_done(plan.jobs[index])
+    pending: list[tuple[int, PendingPlotlyImage]] = []
+    for index, result in _run_jobs([plan.jobs[i] for i in to_run], to_run, request.jobs, on_done):
+        entries_by_job[index] = list(result.entries)
+        pending += [(index, item) for item in result.plotly_pending]
+    if pending:
+        images = write_plotly_images([item for _, item in pending])
+        for (index, _), entry in zip(pending, images, strict=True):
+            entries_by_job[index].append(entry)
+    for index in to_run:
+        cache.record_job(keys[index], entries_by_job[index])
+    entries = [e for i in range(len(plan.jobs)) for e in entries_by_job[i]]
+    manifest = write_manifest(request.out, entries)
+    cache.record_request(request_key(request, runs), keys, plan.skipped)
+    cache.save()
     return GalleryResult(
         entries=entries,
         skipped=plan.skipped,
         written=sum(e.written for e in entries),
         unchanged=sum(not e.written for e in entries),
-        manifest=write_manifest(plan.request.out, entries),
+        manifest=manifest,
     )
+
+
+def _run_jobs(
+    jobs: list[Job], indices: list[int], workers: int, on_done: Callable[[Job], None] | None
+) -> Iterator[tuple[int, JobResult]]:
+    """Results in plan order, from worker processes when ``workers`` > 1."""
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for index, job, result in zip(indices, jobs, pool.map(run_job, jobs), strict=True):
+                if on_done:
+                    on_done(job)
+                yield index, result
+        return
+    for index, job in zip(indices, jobs, strict=True):
+        result = run_job(job)
+        if on_done:
+            on_done(job)
+        yield index, result
+
+
+def _job_key(job: Job, runs: dict[str, str]) -> str:
+    compares = "trials" in get_rendering(job.rendering).needs
+    fields = [job.trial, job.theme, job.rendering, ",".join(job.formats)]
+    return job_key(fields, job.trial, runs, compares)
 
 
 def _resolve_trials(request: GalleryRequest) -> list[str]:

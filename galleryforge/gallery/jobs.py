@@ -20,6 +20,7 @@ from galleryforge.gallery.formats import (
     html_bytes,
     plotlyjs_bundle,
 )
+from galleryforge.gallery.manifest import ManifestEntry
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.runs import discover_trials, has_toy
@@ -50,23 +51,6 @@ class Job:
 
     def path(self, fmt: str) -> Path:
         return self.folder / f"{self.rendering}.{fmt}"
-
-
-@dataclass(frozen=True)
-class ManifestEntry:
-    path: str
-    """Relative to the gallery folder, with forward slashes."""
-    rendering: str
-    title: str
-    trial: str
-    theme: str
-    format: str
-    width_px: int
-    height_px: int
-    bytes: int
-    sha256: str
-    alt: str
-    written: bool = field(default=True, compare=False)
 
 
 @dataclass(frozen=True)

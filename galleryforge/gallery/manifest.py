@@ -5,12 +5,30 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from galleryforge.atomic import write_text
 
 MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    path: str
+    """Relative to the gallery folder, with forward slashes."""
+    rendering: str
+    title: str
+    trial: str
+    theme: str
+    format: str
+    width_px: int
+    height_px: int
+    bytes: int
+    sha256: str
+    alt: str
+    written: bool = field(default=True, compare=False)
 
 
 def read_manifest(out: Path) -> list[dict[str, Any]]:
@@ -21,7 +39,7 @@ def read_manifest(out: Path) -> list[dict[str, Any]]:
     return files
 
 
-def write_manifest(out: Path, entries: Sequence[Any]) -> Path:
+def write_manifest(out: Path, entries: Sequence[ManifestEntry]) -> Path:
     """Merge ``entries`` into the manifest, dropping records of files that no longer exist."""
     by_path = {item["path"]: item for item in read_manifest(out) if (out / item["path"]).exists()}
     for entry in entries:

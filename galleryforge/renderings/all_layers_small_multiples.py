@@ -48,7 +48,7 @@ def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
     varying, constant = split_constant(trial, headline_metrics(trial))
     left_out = (
-        f" Left out as constant across layers: {', '.join(metric_label(m) for m in constant)}."
+        f" Left out as constant across layers: {', '.join(metric_label(m) for m in constant).rstrip('.')}."
         if constant
         else ""
     )

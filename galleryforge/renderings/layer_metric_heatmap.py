@@ -41,7 +41,7 @@ def describe(ctx: RenderContext) -> str:
     metrics = table_metrics(trial)
     _, constant = split_constant(trial, metrics)
     flat = (
-        f" Constant across layers (mid shade): {', '.join(metric_label(m) for m in constant)}."
+        f" Constant across layers (mid shade): {', '.join(metric_label(m) for m in constant).rstrip('.')}."
         if constant
         else ""
     )

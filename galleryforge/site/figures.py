@@ -29,6 +29,15 @@ CARD_FORMATS = ("png",)
 
 
 @dataclass(frozen=True)
+class FileRef:
+    path: str
+    """Relative to the gallery root (or, in views, to the site root), with forward slashes."""
+    width: int
+    height: int
+    bytes: int
+
+
+@dataclass(frozen=True)
 class FigureFiles:
     """One rendering drawn for one trial: its gallery files by (theme, format)."""
 
@@ -36,17 +45,7 @@ class FigureFiles:
     title: str
     trial: str
     alt: str
-    width_px: int
-    height_px: int
-    files: dict[tuple[str, str], str]
-    """Paths relative to the gallery root, with forward slashes."""
-
-    def path(self, theme: str, fmt: str) -> str | None:
-        return self.files.get((theme, fmt))
-
-    @property
-    def interactive(self) -> bool:
-        return (LIGHT, "html") in self.files
+    files: dict[tuple[str, str], FileRef]
 
 
 @dataclass
@@ -149,21 +148,18 @@ def _fill(
     for job in [*figure_jobs, *card_jobs]:
         wanted.setdefault((job.trial, job.rendering), []).append(job)
     for key, key_jobs in wanted.items():
-        files: dict[tuple[str, str], str] = {}
+        files: dict[tuple[str, str], FileRef] = {}
         for job in key_jobs:
             for fmt in job.formats:
-                rel = job.path(fmt).relative_to(job.out).as_posix()
-                if rel in records:
-                    files[(Path(job.theme).stem, fmt)] = rel
-        light_png = records.get(files.get((LIGHT, "png"), ""))
+                record = records.get(job.path(fmt).relative_to(job.out).as_posix())
+                if record is not None:
+                    files[(Path(job.theme).stem, fmt)] = FileRef(
+                        record["path"], record["width_px"], record["height_px"], record["bytes"]
+                    )
+        light_png = files.get((LIGHT, "png"))
         if light_png is None:
             continue  # not drawable here; the plan's skips say why
+        record = records[light_png.path]
         index.figures[key] = FigureFiles(
-            rendering=key[1],
-            title=light_png["title"],
-            trial=key[0],
-            alt=light_png["alt"],
-            width_px=light_png["width_px"],
-            height_px=light_png["height_px"],
-            files=files,
+            rendering=key[1], title=record["title"], trial=key[0], alt=record["alt"], files=files
         )

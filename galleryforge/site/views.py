@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from galleryforge.site.config import FigureNote, SiteConfig
-from galleryforge.site.figures import CARD, DARK, LIGHT, FigureFiles
+from galleryforge.site.figures import CARD, DARK, LIGHT, FigureFiles, FileRef
 from galleryforge.tables import ToyTables, TrialTables
 
 GALLERY_PREFIX = "figures/files/"
@@ -42,13 +42,15 @@ class FigureView:
     trial_label: str
     note: FigureNote
     alt: str
-    width: int
-    height: int
     page: str
-    light: Mapping[str, str]
-    """Format -> site-relative path of the light (paper) files."""
-    dark: Mapping[str, str]
-    card: str | None
+    light: Mapping[str, FileRef]
+    """Format -> the light (paper) file, with its site-relative path."""
+    dark: Mapping[str, FileRef]
+    card: FileRef | None
+
+    @property
+    def interactive(self) -> bool:
+        return "html" in self.light and "html" in self.dark
 
     @property
     def name(self) -> str:
@@ -103,10 +105,13 @@ def trial_page(trial: str) -> str:
 
 
 def figure_view(files: FigureFiles, note: FigureNote) -> FigureView:
-    def site_paths(theme: str) -> dict[str, str]:
-        return {fmt: GALLERY_PREFIX + rel for (t, fmt), rel in files.files.items() if t == theme}
+    def site_files(theme: str) -> dict[str, FileRef]:
+        return {
+            fmt: replace(ref, path=GALLERY_PREFIX + ref.path)
+            for (t, fmt), ref in files.files.items()
+            if t == theme
+        }
 
-    card = files.path(CARD, "png")
     return FigureView(
         id=files.rendering,
         title=files.title,
@@ -114,12 +119,10 @@ def figure_view(files: FigureFiles, note: FigureNote) -> FigureView:
         trial_label=trial_label(files.trial),
         note=note,
         alt=files.alt or note.alt_for(files.trial, files.title),
-        width=files.width_px,
-        height=files.height_px,
         page=figure_page(files.trial, files.rendering),
-        light=site_paths(LIGHT),
-        dark=site_paths(DARK),
-        card=GALLERY_PREFIX + card if card else None,
+        light=site_files(LIGHT),
+        dark=site_files(DARK),
+        card=site_files(CARD).get("png"),
     )
 
 

@@ -76,7 +76,7 @@ def theme_style(theme: Theme) -> Iterator[None]:
     """Apply the theme's rcParams for the duration of the block."""
     import matplotlib as mpl
 
-    with mpl.rc_context(rc_params(theme)):
+    with mpl.rc_context(rc_params(theme)):  # type: ignore[arg-type]
         yield
 
 

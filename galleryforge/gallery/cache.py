@@ -1,0 +1,189 @@
+"""A content-hash cache for the gallery, like a build system's.
+
+Each job's key hashes everything its files depend on: the table files of its run (and of every
+run, for comparisons; and the toy run), the theme files, galleryforge's own source and the
+versions of the plotting libraries, and the job itself (trial, theme, rendering, formats). A job
+whose key is recorded and whose files are still there, untouched (same size and modification
+time), is not drawn again.
+
+A whole request has a key too. When it matches and every file is intact, the build is answered
+from the cache without importing pandas or matplotlib: that is what makes a no-op rebuild fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from galleryforge.atomic import write_text
+from galleryforge.gallery.manifest import ManifestEntry
+from galleryforge.gallery.request import GalleryRequest
+from galleryforge.gallery.result import GalleryResult, Skipped
+from galleryforge.resources import PACKAGE_DIR, data_dir
+from galleryforge.runs import TOY, discover_trials, has_toy, run_input_files
+
+CACHE_NAME = ".galleryforge-cache.json"
+CACHE_FORMAT = 1
+LIBRARIES = ("matplotlib", "seaborn", "plotly", "kaleido", "numpy", "pandas")
+MAX_REQUESTS = 32  # request keys remembered (the job records they point to are kept with them)
+
+
+def _sha256(parts: Iterable[bytes | str]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def hash_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    items: list[bytes | str] = []
+    for path in sorted(paths):
+        items += [str(path.relative_to(root) if root else path), path.read_bytes()]
+    return _sha256(items)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """galleryforge's own source plus the plotting libraries' versions."""
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}==none")
+    sources = list(PACKAGE_DIR.rglob("*.py"))
+    return _sha256([hash_files(sources, PACKAGE_DIR), *versions])
+
+
+def theme_fingerprint(request: GalleryRequest) -> str:
+    folders = [data_dir("themes"), *request.theme_search]
+    folders += [Path(t).parent for t in request.themes if t.endswith(".toml")]
+    files = [f for folder in folders for f in Path(folder).glob("*.toml")]
+    return hash_files(files)
+
+
+def run_fingerprints(runs: Path) -> dict[str, str]:
+    """Trial (and ``toy``) → hash of the files its figures are drawn from."""
+    names = discover_trials(runs) + ([TOY] if has_toy(runs) else [])
+    return {name: hash_files(run_input_files(runs / name), runs) for name in names}
+
+
+def job_key(fields: Sequence[str], trial: str, runs: dict[str, str], compares: bool) -> str:
+    """A job's key: its own fields, its run's inputs (all runs' when it compares trials)."""
+    inputs = sorted(runs.items()) if compares else [(trial, runs.get(trial, ""))]
+    if trial != TOY:
+        inputs.append((TOY, runs.get(TOY, "")))  # predicted floors use the toy run's shape
+    return _sha256([code_fingerprint(), *fields, *(f"{k}:{v}" for k, v in inputs)])
+
+
+def request_key(request: GalleryRequest, runs: dict[str, str]) -> str:
+    fields = [
+        str(request.runs.resolve()),
+        ",".join(request.trials),
+        ",".join(request.themes),
+        ",".join(request.renderings),
+        ",".join(request.formats) if request.formats is not None else "<theme default>",
+        theme_fingerprint(request),
+    ]
+    return _sha256([code_fingerprint(), *fields, *(f"{k}:{v}" for k, v in sorted(runs.items()))])
+
+
+class GalleryCache:
+    """The cache file beside the gallery: job records and request records."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / CACHE_NAME
+        self.out = out
+        self.jobs: dict[str, list[dict[str, Any]]] = {}
+        self.requests: dict[str, dict[str, Any]] = {}
+        """Oldest first: the oldest is forgotten first."""
+        self._recorded: set[str] = set()
+        if self.path.exists():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                data = {}  # a damaged cache only costs a rebuild
+            if data.get("format") == CACHE_FORMAT:
+                self.jobs = data.get("jobs", {})
+                self.requests = dict(data.get("requests", []))
+
+    def _intact(self, records: list[dict[str, Any]]) -> bool:
+        for record in records:
+            try:
+                stat = (self.out / record["entry"]["path"]).stat()
+            except OSError:
+                return False
+            if stat.st_size != record["size"] or stat.st_mtime_ns != record["mtime_ns"]:
+                return False
+        return True
+
+    def job_entries(self, key: str) -> list[ManifestEntry] | None:
+        """The manifest entries of a cached job whose files are intact, else None."""
+        records = self.jobs.get(key)
+        if records is None or not self._intact(records):
+            return None
+        return [ManifestEntry(**{**r["entry"], "written": False}) for r in records]
+
+    def record_job(self, key: str, entries: Sequence[ManifestEntry]) -> None:
+        records = []
+        for entry in entries:
+            stat = (self.out / entry.path).stat()
+            record = dataclasses.asdict(entry)
+            record.pop("written", None)
+            records.append({"entry": record, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
+        self.jobs[key] = records
+        self._recorded.add(key)
+
+    def cached_result(self, key: str) -> GalleryResult | None:
+        request = self.requests.get(key)
+        if request is None:
+            return None
+        entries: list[ManifestEntry] = []
+        for job in request["jobs"]:
+            found = self.job_entries(job)
+            if found is None:
+                return None
+            entries += found
+        manifest = self.out / "manifest.json"
+        if not manifest.exists():
+            return None
+        skipped = tuple(Skipped(**s) for s in request["skipped"])
+        return GalleryResult(
+            entries=entries, skipped=skipped, unchanged=len(entries), manifest=manifest,
+            cached=True,
+        )  # fmt: skip
+
+    def record_request(self, key: str, job_keys: Sequence[str], skipped: Sequence[Skipped]) -> None:
+        self.requests.pop(key, None)
+        self.requests[key] = {
+            "jobs": list(job_keys),
+            "skipped": [dataclasses.asdict(s) for s in skipped],
+        }
+        while len(self.requests) > MAX_REQUESTS:
+            self.requests.pop(next(iter(self.requests)))
+
+    def save(self) -> None:
+        """Write the cache, keeping only jobs that a remembered request or this build used."""
+        live = self._recorded | {k for r in self.requests.values() for k in r["jobs"]}
+        jobs = {k: v for k, v in self.jobs.items() if k in live}
+        requests = list(self.requests.items())  # a list keeps the age order through JSON
+        document = {"format": CACHE_FORMAT, "jobs": jobs, "requests": requests}
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        if not self.path.exists() or self.path.read_text(encoding="utf-8") != text:
+            write_text(self.path, text)
+
+
+def cached_gallery(request: GalleryRequest) -> GalleryResult | None:
+    """The recorded result of an identical earlier request whose files are intact, else None."""
+    if not request.out.exists() or not request.runs.is_dir():
+        return None
+    cache = GalleryCache(request.out)
+    return cache.cached_result(request_key(request, run_fingerprints(request.runs)))

@@ -1,0 +1,123 @@
+"""correlation-heatmap: which per-layer metrics move together through depth.
+
+Pearson correlation, across the layers of the final checkpoint, between every pair of metrics the
+layer table holds (e.g. α with the dead count), on a diverging scale fixed to [-1, 1] and written in
+each cell when it fits. Metrics constant across layers have no defined correlation and are left
+out (the alt text names them). Used in the appendix.
+
+gids: ``correlation`` (the image; its array is the correlation matrix, rows and columns = the
+metrics in table order), ``cell-value`` (the annotations, when they fit).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import POINTS_PER_INCH, colorbar, split_constant
+from galleryforge.tables import TrialTables, metric_label
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+    from matplotlib.figure import Figure
+
+
+def correlations(trial: TrialTables) -> tuple[pd.DataFrame, list[str]]:
+    """(Pearson correlation across layers of the varying metrics, the constant metrics)."""
+    varying, constant = split_constant(trial, list(trial.metrics))
+    return trial.final[varying].corr(method="pearson"), constant
+
+
+def describe(ctx: RenderContext) -> str:
+    trial = ctx.trial
+    corr, constant = correlations(trial)
+    names = list(corr.columns)
+    pairs = [(corr.iloc[i, j], names[i], names[j])
+             for i in range(len(names)) for j in range(i + 1, len(names))]  # fmt: skip
+    text = (
+        f"Correlation matrix for trial {trial.trial}: Pearson correlation across its "
+        f"{trial.n_layers} layers (final checkpoint) between {len(names)} metrics, "
+        f"on a diverging colour scale fixed to -1 to +1."
+    )
+    if pairs:
+        low, high = min(pairs), max(pairs)
+        text += (
+            f" Strongest positive: {metric_label(high[1])} with {metric_label(high[2])} "
+            f"({high[0]:+.2f}); most negative: {metric_label(low[1])} with "
+            f"{metric_label(low[2])} ({low[0]:+.2f})."
+        )
+    if constant:
+        text += (
+            f" Left out as constant across layers (correlation undefined): "
+            f"{', '.join(metric_label(m) for m in constant).rstrip('.')}."
+        )
+    return text
+
+
+def interactive(ctx: RenderContext) -> go.Figure:
+    import plotly.graph_objects as go
+
+    trial = ctx.trial
+    corr, _ = correlations(trial)
+    labels = [metric_label(m) for m in corr.columns]
+    fig = ctx.plotly_figure(aspect=0.85)
+    fig.add_trace(
+        go.Heatmap(
+            z=corr.to_numpy(),
+            x=labels,
+            y=labels,
+            zmin=-1,
+            zmax=1,
+            colorscale=ctx.plotly_colorscale("diverging"),
+            texttemplate="%{z:.2f}",
+            hovertemplate="%{y} vs %{x}: r = %{z:.3f}<extra></extra>",
+            colorbar={"title": {"text": "Pearson r"}},
+        )
+    )
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(showgrid=False, tickangle=-40)
+    fig.update_layout(title=f"Trial {trial.trial}: metric correlations across layers")
+    return fig
+
+
+@register(
+    "correlation-heatmap",
+    title="Metric correlations across layers (appendix)",
+    aliases=("SAE_Correlation_Heatmap",),
+    describe=describe,
+    interactive=interactive,
+)
+def draw(ctx: RenderContext) -> Figure:
+    trial = ctx.trial
+    corr, _ = correlations(trial)
+    fig, ax = ctx.figure(aspect=0.85)
+    ctx.title(ax, f"Trial {trial.trial}: metric correlations across layers")
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    count = len(corr.columns)
+    if count < 2:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "fewer than two metrics vary across layers", ha="center",
+                va="center", color=ctx.theme.colors.muted, transform=ax.transAxes)  # fmt: skip
+        return fig
+    cmap, matrix = ctx.cmap("diverging"), corr.to_numpy()
+    image = ax.imshow(matrix, cmap=cmap, vmin=-1.0, vmax=1.0, gid="correlation")
+    labels = [metric_label(m, math=True) for m in corr.columns]
+    ax.set_xticks(range(count), labels, rotation=40, ha="right", rotation_mode="anchor")
+    ax.set_yticks(range(count), labels)
+    ax.tick_params(length=0)
+    colorbar(ctx, image, ax, "Pearson r")
+    width_in, height_in = fig.get_size_inches()
+    bbox = ax.get_position()
+    cell_pt = min(bbox.width * width_in, bbox.height * height_in) / count * POINTS_PER_INCH
+    font = ctx.theme.font.annotation_size
+    if cell_pt >= 3.3 * font:
+        for (row, col), value in zip(
+            [(r, c) for r in range(count) for c in range(count)], matrix.flat, strict=True
+        ):
+            ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=font,
+                    color=ctx.ink_on(cmap((value + 1) / 2)), gid="cell-value")  # fmt: skip
+    return fig
