@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import typer
 
-from galleryforge.cli import check, listing, render
+from galleryforge.cli import check, listing, publish, render, site, social
 from galleryforge.errors import GalleryforgeError
 
 try:  # typer >= 0.17 vendors click
@@ -31,7 +31,10 @@ app = typer.Typer(
 )
 app.command("render")(render.render)
 app.command("check")(check.check)
+app.command("social")(social.social)
+app.command("publish")(publish.publish)
 app.add_typer(listing.app, name="list")
+app.add_typer(site.app, name="site")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from galleryforge.tables import TrialTables
 
 TEMPLATE = "model_card.md.j2"
 CARD_METRICS = ("l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "explained_variance", "dead")
+MEAN_METRICS = ("l0", "alpha", "g_alpha", "d_star", "mse", "dead")
 # The Hub links ``base_model`` to a model page, so only an ``owner/name`` id may go there.
 _HUB_MODEL_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
@@ -64,8 +65,7 @@ def card_context(
         "example_layer": example_layer,
         "tables": list(tables),
         "layers": rows,
-        "means": {m: metric_text(m, getattr(means, m)) for m in
-                  ("l0", "alpha", "g_alpha", "d_star", "mse", "dead")},  # fmt: skip
+        "means": {m: metric_text(m, getattr(means, m)) for m in MEAN_METRICS},
         "config_toml": config_toml.strip() if config_toml else None,
         "provenance_json": _json(trial.provenance),
     }
@@ -78,6 +78,7 @@ def render_card(context: Mapping[str, Any]) -> str:
         loader=jinja2.FileSystemLoader(data_dir("templates")),
         undefined=jinja2.StrictUndefined,  # a missing value is a bug, not an empty cell
         keep_trailing_newline=True,
+        trim_blocks=True,  # a block tag's own line break is not output (table rows)
         autoescape=False,  # Markdown, not HTML
     )
     return env.get_template(TEMPLATE).render(**context)

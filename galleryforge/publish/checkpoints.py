@@ -68,7 +68,7 @@ def check_layer(folder: Path, tokens: int, layer: int) -> LayerCheckpoint:
     if missing:
         raise GalleryforgeError(f"{folder}: incomplete checkpoint, missing {', '.join(missing)}")
     d_in, d_sae = _read_cfg(folder, layer)
-    expected = {
+    expected: dict[str, dict[str, tuple[int, ...]]] = {
         WEIGHTS_FILE: {"W_enc": (d_in, d_sae), "b_enc": (d_sae,), "W_dec": (d_sae, d_in),
                        "b_dec": (d_in,)},
         SPARSITY_FILE: {"sparsity": (d_sae,)},

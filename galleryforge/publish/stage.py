@@ -68,9 +68,7 @@ def select_checkpoints(trial: TrialTables, which: str) -> tuple[int, ...]:
     return trial.checkpoints if which == "all" else trial.checkpoints[-1:]
 
 
-def stage_trial(
-    run_dir: Path, staging: Path, repo_id: str, checkpoints: str = "all"
-) -> Staged:
+def stage_trial(run_dir: Path, staging: Path, repo_id: str, checkpoints: str = "all") -> Staged:
     """Check, then stage, the trial's checkpoints, records, tables and model card."""
     trial = load_trial_tables(run_dir)
     tokens = select_checkpoints(trial, checkpoints)

@@ -36,6 +36,7 @@ def upload_staged(folder: Path, repo_id: str, private: bool = False) -> str:
         api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
         _upload_folder(api, folder, repo_id, private)
     except Exception as error:  # network, HTTP, auth and xet errors share no base class
+        # ``from None``: the original exception may carry request headers, and so the token.
         raise upload_error(error, repo_id) from None
     return f"{HUB_URL}/{repo_id}"
 

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import POINTS_PER_INCH, colorbar, split_constant
+from galleryforge.renderings.shared import (
+    POINTS_PER_INCH,
+    colorbar,
+    fit_metric_labels,
+    split_constant,
+)
 from galleryforge.tables import TrialTables, metric_label
 
 if TYPE_CHECKING:
@@ -93,7 +98,7 @@ def draw(ctx: RenderContext) -> Figure:
     trial = ctx.trial
     corr, _ = correlations(trial)
     fig, ax = ctx.figure(aspect=0.85)
-    ctx.title(ax, f"Trial {trial.trial}: metric correlations across layers")
+    ctx.title(fig, f"Trial {trial.trial}: metric correlations across layers")
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -104,17 +109,17 @@ def draw(ctx: RenderContext) -> Figure:
                 va="center", color=ctx.theme.colors.muted, transform=ax.transAxes)  # fmt: skip
         return fig
     cmap, matrix = ctx.cmap("diverging"), corr.to_numpy()
-    image = ax.imshow(matrix, cmap=cmap, vmin=-1.0, vmax=1.0, gid="correlation")
-    labels = [metric_label(m, math=True) for m in corr.columns]
-    ax.set_xticks(range(count), labels, rotation=40, ha="right", rotation_mode="anchor")
-    ax.set_yticks(range(count), labels)
-    ax.tick_params(length=0)
+    image = ax.imshow(matrix, cmap=cmap, vmin=-1.0, vmax=1.0, aspect="auto", gid="correlation")
     colorbar(ctx, image, ax, "Pearson r")
+    fit_metric_labels(ax, list(corr.columns))
+    ax.set_yticks(range(count), [metric_label(m, math=True) for m in corr.columns])
+    ax.tick_params(length=0)
     width_in, height_in = fig.get_size_inches()
     bbox = ax.get_position()
-    cell_pt = min(bbox.width * width_in, bbox.height * height_in) / count * POINTS_PER_INCH
+    cell_w = bbox.width * width_in / count * POINTS_PER_INCH
+    cell_h = bbox.height * height_in / count * POINTS_PER_INCH
     font = ctx.theme.font.annotation_size
-    if cell_pt >= 3.3 * font:
+    if cell_w >= 3.3 * font and cell_h >= 1.3 * font:
         for (row, col), value in zip(
             [(r, c) for r in range(count) for c in range(count)], matrix.flat, strict=True
         ):

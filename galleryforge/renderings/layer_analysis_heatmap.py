@@ -18,6 +18,7 @@ from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
     annotated_heatmap,
+    fit_metric_labels,
     format_value,
     headline_metrics,
     layer_label,
@@ -111,6 +112,7 @@ def draw(ctx: RenderContext) -> Figure:
         ctx, heat, relative_within_columns(values), values, trial.layer_ids, metrics,
         cmap=ctx.cmap("sequential"),
     )  # fmt: skip
+    fit_metric_labels(heat, metrics)
     heat.set_ylabel("Layer")
     colours = (ctx.theme.colors.accent, ctx.theme.colors.highlight)
     for ax, metric, colour in zip(side, sidecar, colours, strict=False):

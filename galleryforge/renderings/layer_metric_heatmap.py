@@ -18,6 +18,7 @@ from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
     annotated_heatmap,
     colorbar,
+    fit_metric_labels,
     layer_label,
     metric_matrix,
     relative_within_columns,
@@ -102,6 +103,7 @@ def draw(ctx: RenderContext) -> Figure:
     )  # fmt: skip
     colorbar(ctx, image, ax, "relative within metric")
     image.colorbar.set_ticks([0.0, 1.0], labels=["low", "high"])  # type: ignore[union-attr]
+    fit_metric_labels(ax, metrics)
     ax.set_ylabel("Layer")
     ctx.title(ax, f"Trial {trial.trial}: every metric per layer")
     return fig

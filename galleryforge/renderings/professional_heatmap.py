@@ -17,8 +17,8 @@ import numpy as np
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
-    POINTS_PER_INCH,
     annotated_heatmap,
+    fit_metric_labels,
     headline_metrics,
     layer_label,
     metric_matrix,
@@ -44,16 +44,6 @@ def muted_ramp(ctx: RenderContext) -> Colormap:
     accent = np.array(to_rgb(ctx.theme.colors.accent))
     low = panel + _FLOOR_TINT * (accent - panel)
     return LinearSegmentedColormap.from_list(f"{ctx.theme.name}-muted", [tuple(low), tuple(accent)])
-
-
-def _text_width_pt(text: str, size: float) -> float:
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import text_to_path
-
-    width, _, _ = text_to_path.get_text_width_height_descent(
-        text, FontProperties(size=size), ismath="$" in text
-    )
-    return float(width)
 
 
 def describe(ctx: RenderContext) -> str:
@@ -113,15 +103,9 @@ def draw(ctx: RenderContext) -> Figure:
         ctx, ax, relative_within_columns(values), values, trial.layer_ids, metrics,
         cmap=muted_ramp(ctx),
     )  # fmt: skip
+    fit_metric_labels(ax, metrics)
     ax.xaxis.tick_top()
     rows, cols = values.shape
-    column_pt = fig.get_size_inches()[0] * 0.85 / cols * POINTS_PER_INCH
-    longest = max(_text_width_pt(metric_label(m, math=True), ctx.theme.font.tick_size)
-                  for m in metrics)  # fmt: skip
-    ax.tick_params(axis="x", labelrotation=0 if longest < column_pt else 30)
-    for label in ax.get_xticklabels():
-        label.set_horizontalalignment("center" if longest < column_pt else "left")
-        label.set_rotation_mode("anchor")
     ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
     ax.tick_params(which="minor", length=0)

@@ -297,3 +297,47 @@ def plotly_subplots(
     fig = make_subplots(rows=rows, cols=cols, **kwargs)
     fig.update_layout(ctx.plotly_figure(aspect).layout)
     return fig
+
+
+def text_width_pt(text: str, size: float, weight: str = "normal") -> float:
+    """The drawn width of ``text`` at ``size`` points in the current rcParams font."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    width, _, _ = text_to_path.get_text_width_height_descent(
+        text, FontProperties(size=size, weight=weight), ismath="$" in text
+    )
+    return float(width)
+
+
+def fit_metric_labels(ax: Axes, metrics: Sequence[str], width_in: float | None = None) -> None:
+    """Metric names along x, one per column: level if they fit, else wrapped, else upright.
+
+    Upright (90°) labels never overlap their neighbours, whereas slanted ones overlap as boxes.
+    ``width_in`` is the width the columns share (default: the axes' width before layout, which
+    constrained layout only widens).
+    """
+    import textwrap
+
+    labels = [metric_label(m, math=True) for m in metrics]
+    font = ax.xaxis.get_ticklabels()[0].get_fontsize() if ax.xaxis.get_ticklabels() else 8.0
+    if width_in is None:
+        width_in = ax.get_position().width * _figure_inches(ax)[0]
+    column = width_in * POINTS_PER_INCH / max(len(labels), 1)
+
+    def fits(candidates: list[str]) -> bool:
+        lines = [line for label in candidates for line in label.split("\n")]
+        return max(text_width_pt(line, float(font)) for line in lines) * 1.15 < column
+
+    wrapped = [label if "$" in label else textwrap.fill(label, 10) for label in labels]
+    chosen = next((c for c in (labels, wrapped) if fits(c)), None)
+    if chosen is None:  # upright: a label's box is as wide as its lines are tall
+        lines = max(label.count("\n") + 1 for label in wrapped)
+        chosen = wrapped if lines * 1.3 * font < column else labels
+        ax.set_xticks(range(len(labels)), chosen)
+        ax.tick_params(axis="x", labelrotation=90)
+    else:
+        ax.set_xticks(range(len(labels)), chosen)
+        ax.tick_params(axis="x", labelrotation=0)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("center")

@@ -32,7 +32,7 @@ def _wide(values: np.ndarray) -> bool:
 def describe(ctx: RenderContext) -> str:
     final = ctx.trial.final
     corr = float(np.corrcoef(final["l0"], final["mse"])[0, 1]) if len(final) > 2 else float("nan")
-    sparsest = final.loc[final["l0"].idxmin()]
+    sparsest = final.iloc[int(np.argmin(final["l0"].to_numpy()))]
     return (
         f"Scatter of trial {ctx.trial.trial}'s final checkpoint: mean L0 (active latents per "
         f"token) against reconstruction MSE, one point per layer for {ctx.trial.n_layers} layers, "

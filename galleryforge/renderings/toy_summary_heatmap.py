@@ -29,7 +29,11 @@ def ratio_grid(ctx: RenderContext) -> tuple[np.ndarray, list[float], list[int]]:
     table = toy_comparison(ctx.toy_tables.summary)
     grid = table.pivot(index="alpha", columns="features", values="ratio").sort_index()
     grid = grid.reindex(sorted(grid.columns), axis=1)
-    return grid.to_numpy(dtype=np.float64), [float(a) for a in grid.index], list(grid.columns)
+    return (
+        grid.to_numpy(dtype=np.float64),
+        [float(a) for a in grid.index],
+        [int(f) for f in grid.columns],
+    )
 
 
 def _limit(log_ratio: np.ndarray) -> float:

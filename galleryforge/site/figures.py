@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from galleryforge import __version__
-from galleryforge.gallery.build import GalleryPlan, GalleryRequest, Skipped, build_gallery
-from galleryforge.gallery.build import plan_gallery
+from galleryforge.gallery.build import (
+    GalleryPlan,
+    GalleryRequest,
+    Skipped,
+    build_gallery,
+    plan_gallery,
+)
 from galleryforge.gallery.jobs import PLOTLYJS_NAME, Job
 from galleryforge.gallery.manifest import read_manifest
 from galleryforge.resources import PACKAGE_DIR, data_dir
@@ -72,10 +77,9 @@ class GalleryIndex:
         return PLOTLYJS_NAME if (self.root / PLOTLYJS_NAME).exists() else None
 
 
-def inputs_digest(runs: Path, gallery: Path, renderings: Iterable[str]) -> str:
+def inputs_digest(runs: Path, gallery: Path) -> str:
     """A hash of everything the drawings depend on, to tell when the gallery is out of date."""
     digest = hashlib.sha256(f"{__version__}\n{gallery.resolve()}\n".encode())
-    digest.update(",".join(renderings).encode())
     sources = sorted(p for p in runs.glob("*/*") if p.is_file()) if runs.is_dir() else []
     sources += sorted(p for p in runs.glob("*/tables/*") if p.is_file()) if runs.is_dir() else []
     sources += sorted(data_dir("themes").glob("*.toml"))

@@ -136,7 +136,9 @@ def site_pages(
     return pages, nav
 
 
-def _site_card(figures: Mapping[tuple[str, str], FigureView], trials: Sequence[str]) -> FigureView | None:
+def _site_card(
+    figures: Mapping[tuple[str, str], FigureView], trials: Sequence[str]
+) -> FigureView | None:
     for trial in trials:
         if (trial, CARD_RENDERING) in figures:
             return figures[(trial, CARD_RENDERING)]

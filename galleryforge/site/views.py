@@ -159,16 +159,16 @@ def trial_summary(tables: TrialTables) -> TrialSummary:
 def toy_rows(toy: ToyTables) -> list[dict[str, str]]:
     """The toy summary as display strings, one row per (α, F)."""
     rows = []
-    for item in toy.summary.itertuples(index=False):
-        ratio = item.floor_width / item.d_star if item.d_star else float("nan")
+    for item in toy.summary.to_dict("records"):
+        d_star, floor_width = float(item["d_star"]), int(item["floor_width"])
         rows.append({
-            "alpha": f"{item.alpha:g}",
-            "features": f"{item.features:,}",
-            "k": f"{item.k:.3g}",
-            "d_star": f"{item.d_star:.1f}",
-            "floor_width": f"{item.floor_width:,}",
-            "ratio": f"{ratio:.2f}",
-            "floor_loss": f"{item.floor_loss:.3g}",
+            "alpha": f"{float(item['alpha']):g}",
+            "features": f"{int(item['features']):,}",
+            "k": f"{float(item['k']):.3g}",
+            "d_star": f"{d_star:.1f}",
+            "floor_width": f"{floor_width:,}",
+            "ratio": f"{floor_width / d_star:.2f}" if d_star else "–",
+            "floor_loss": f"{float(item['floor_loss']):.3g}",
         })  # fmt: skip
     return rows
 
@@ -202,9 +202,8 @@ def _checkpoints(trial: str, root: Path, site: SiteConfig) -> tuple[CheckpointRo
             for p in milestone.iterdir()
             if p.is_dir() and p.name.startswith("layer_") and p.name[6:].isdigit()
         )
-        rows.append(
-            CheckpointRow(tokens, tuple((layer, site.hub_url(trial, tokens, layer)) for layer in layers))
-        )
+        links = tuple((layer, site.hub_url(trial, tokens, layer)) for layer in layers)
+        rows.append(CheckpointRow(tokens, links))
     return tuple(rows)
 
 

@@ -1,0 +1,92 @@
+"""``galleryforge site build|serve``: build the static research site, or preview it locally."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from galleryforge.cli.progress import progress_bar
+
+if TYPE_CHECKING:
+    from galleryforge.gallery.jobs import Job
+
+app = typer.Typer(
+    help="Build the research site (build/site/) from the runs and the gallery, or serve it.",
+    no_args_is_help=True,
+)
+
+
+THEME_HELP = "Colour scheme shown until the reader picks one (auto: their system's)."
+SITE_DIR_HELP = (
+    "Folder with your own site.toml, gallery.toml and static/ (default: the shipped 'site' folder)."
+)
+GALLERY_HELP = "Gallery folder; figures the site needs and it lacks are rendered into it."
+
+
+@app.command("build")
+def build(
+    theme: Annotated[str, typer.Option(metavar="auto|light|dark", help=THEME_HELP)] = "auto",
+    runs: Annotated[Path, typer.Option(metavar="DIR", help="Folder of run directories.")] = Path(
+        "runs"
+    ),
+    gallery: Annotated[Path, typer.Option(metavar="DIR", help=GALLERY_HELP)] = Path(
+        "build/gallery"
+    ),
+    out: Annotated[Path, typer.Option(metavar="DIR", help="Site folder.")] = Path("build/site"),
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes.")
+    ] = 1,
+    site_dir: Annotated[Path | None, typer.Option(metavar="DIR", help=SITE_DIR_HELP)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Build the site: overview, toy experiment, trials, gallery, figure pages, reproducibility."""
+    from galleryforge.errors import GalleryforgeError
+    from galleryforge.site import SiteRequest, build_site
+
+    if theme not in ("auto", "light", "dark"):
+        raise GalleryforgeError(f"unknown --theme {theme!r}; known: auto, light, dark")
+    default: Literal["auto", "light", "dark"] = theme  # type: ignore[assignment]
+    request = SiteRequest(
+        runs=runs, gallery=gallery, out=out, theme=default, jobs=jobs, sources=site_dir
+    )
+    # The number of figures to render is known only once the build has looked at the gallery,
+    # so the bar opens then (and not at all when nothing is missing).
+    with ExitStack() as stack:
+        advance: list[Callable[[str], None]] = []
+
+        def planned(total: int) -> None:
+            if total:
+                advance.append(stack.enter_context(progress_bar("Rendering", total, quiet)))
+
+        def done(job: Job) -> None:
+            for step in advance:
+                step(f"{job.trial}/{job.theme}/{job.rendering}")
+
+        result = build_site(request, on_planned=planned, on_done=done)
+    typer.echo(
+        f"{len(result.pages)} pages in {result.out}: {len(result.written)} files written, "
+        f"{result.unchanged} unchanged, {len(result.removed)} removed; "
+        f"{result.rendered} gallery figures rendered. Open {result.out / 'index.html'}"
+    )
+
+
+@app.command("serve")
+def serve(
+    out: Annotated[Path, typer.Option(metavar="DIR", help="Site folder.")] = Path("build/site"),
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = 8000,
+) -> None:
+    """Serve the built site on http://127.0.0.1:PORT/ until interrupted (Ctrl-C)."""
+    from galleryforge.site.serve import site_server
+
+    with site_server(out, port) as server:
+        typer.echo(f"Serving {out} at {server.url} (Ctrl-C to stop)")
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            typer.echo("stopped")

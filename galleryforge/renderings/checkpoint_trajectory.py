@@ -1,0 +1,119 @@
+"""checkpoint-trajectory: how each metric moves across the token checkpoints, layer by layer.
+
+A small panel per metric (L0, α, d*_S, MSE, dead latents, FVU: those the table holds), each with
+one line per layer against tokens seen, markers at the checkpoints, coloured by depth with a
+layer colourbar. Shows whether the sparsity regime had settled by the last checkpoint and
+whether layers converge together. New in the study (it reported the final checkpoint only).
+
+gids: ``checkpoint-line`` (Line2D per layer per panel; x = the checkpoints' tokens).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import (
+    format_tokens,
+    format_value,
+    label_step,
+    layer_colorbar,
+    layer_colors,
+    layer_hex,
+    panel_grid,
+    plotly_subplots,
+)
+from galleryforge.tables import metric_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from matplotlib.figure import Figure
+
+PREFERRED = ("l0", "alpha", "d_star", "mse", "dead", "fvu")
+
+
+def trajectory_metrics(ctx: RenderContext) -> list[str]:
+    return [m for m in PREFERRED if m in ctx.trial.metrics]
+
+
+def describe(ctx: RenderContext) -> str:
+    trial, layers = ctx.trial, ctx.trial.layers
+    first, last = trial.checkpoints[0], trial.checkpoints[-1]
+    changes = []
+    for metric in trajectory_metrics(ctx):
+        start = layers.loc[layers["tokens"] == first, metric].mean()
+        end = layers.loc[layers["tokens"] == last, metric].mean()
+        changes.append(f"{metric_label(metric)} {format_value(metric, start)} → "
+                       f"{format_value(metric, end)}")  # fmt: skip
+    return (
+        f"Small multiples of trial {trial.trial}'s metrics across {len(trial.checkpoints)} "
+        f"checkpoints ({format_tokens(first)} to {format_tokens(last)} tokens), one line per "
+        f"layer for {trial.n_layers} layers, coloured by depth. Layer means from the first to the "
+        f"last checkpoint: {'; '.join(changes)}."
+    )
+
+
+def interactive(ctx: RenderContext) -> go.Figure:
+    trial, metrics = ctx.trial, trajectory_metrics(ctx)
+    rows, cols = panel_grid(len(metrics), ctx.theme.figsize(0.7))
+    fig = plotly_subplots(ctx, rows, cols, aspect=0.7,
+                          subplot_titles=[metric_label(m) for m in metrics])  # fmt: skip
+    for layer, colour in zip(trial.layer_ids, layer_hex(ctx, trial.layer_ids), strict=True):
+        frame = trial.layers[trial.layers["layer"] == layer]
+        for i, metric in enumerate(metrics):
+            fig.add_scatter(x=frame["tokens"], y=frame[metric], mode="lines+markers",
+                            name=f"layer {layer}", legendgroup=str(layer), showlegend=i == 0,
+                            line={"color": colour}, row=i // cols + 1, col=i % cols + 1,
+                            hovertemplate=f"layer {layer}<br>tokens %{{x:,}}<br>"
+                            f"{metric_label(metric)} %{{y:.4g}}<extra></extra>")  # fmt: skip
+    fig.update_layout(title=f"Trial {trial.trial}: metrics across checkpoints")
+    return fig
+
+
+@register(
+    "checkpoint-trajectory",
+    title="Metrics across checkpoints, per layer",
+    needs=("checkpoints",),
+    describe=describe,
+    interactive=interactive,
+)
+def draw(ctx: RenderContext) -> Figure:
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter, StrMethodFormatter
+
+    trial, metrics, layers = ctx.trial, trajectory_metrics(ctx), list(ctx.trial.layer_ids)
+    cmap, norm = layer_colors(ctx, layers)
+    aspect = 0.75 if ctx.theme.figure.width_in < 7 else None
+    width, height = ctx.theme.figsize(aspect)
+    rows, cols = panel_grid(len(metrics), (width * 0.85, height * 0.85), 0.7)
+    fig, axes = ctx.figure(rows, cols, aspect=aspect, sharex=True, squeeze=False)
+    marker = "o" if len(trial.checkpoints) <= 8 else None
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        for layer in layers:
+            frame = trial.layers[trial.layers["layer"] == layer]
+            ax.plot(frame["tokens"].to_numpy(np.float64), frame[metric].to_numpy(np.float64),
+                    marker=marker, markersize=ctx.theme.lines.marker_size * 0.6,
+                    color=cmap(norm(layer)), gid="checkpoint-line")  # fmt: skip
+        ax.set_title(metric_label(metric, math=True), loc="left",
+                     fontsize=ctx.theme.font.label_size)  # fmt: skip
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+        if metric in ("l0", "d_star", "dead"):
+            ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        else:
+            ax.yaxis.set_major_formatter(ScalarFormatter(useMathText=True))
+    for ax in axes.flat[len(metrics) :]:
+        ax.set_visible(False)
+    for ax in axes[-1, :]:
+        ax.set_xlabel("Tokens")
+    for i in range(len(metrics), rows * cols):  # panels above an empty slot show the token axis
+        axes.flat[i - cols].tick_params(labelbottom=True)
+    # Ticks at the checkpoints themselves, thinned so the token labels fit a panel's width.
+    chars = max(len(format_tokens(t)) for t in trial.checkpoints) * 0.65 + 1.5
+    step = label_step(len(trial.checkpoints), width * 0.8 / cols, ctx.theme.font.tick_size, chars)
+    ticks = list(trial.checkpoints)[::-1][::step][::-1]  # always label the last checkpoint
+    axes.flat[0].set_xticks(ticks, [format_tokens(t) for t in ticks])
+    layer_colorbar(ctx, fig, axes, layers)
+    ctx.title(fig, f"Trial {trial.trial}: metrics across checkpoints")
+    return fig

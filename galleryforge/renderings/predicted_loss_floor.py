@@ -1,0 +1,134 @@
+"""predicted-loss-floor: the KD model's predicted loss against dictionary width d_S, per layer.
+
+Each layer's curve (``kd.predicted_loss_floor``) reaches the layer's measured MSE at its d*_S and
+stays flat for wider dictionaries. To the left of d*_S it follows a normalised power law
+loss/floor = (d*_S/d_S)^p: p is fitted to the toy experiment's sweep (each (α, F) curve
+normalised by its floor loss and d*_S, ``kd.fit_power_law_shape``) when the run has a toy run,
+else the default p = 1. The shape used is written on the axes and in the alt text. Lines are
+coloured by depth; a dotted line marks the width the SAEs were trained at.
+
+gids: ``layer-line`` (Line2D per layer), ``d-star`` (one marker per layer at (d*_S, MSE)),
+``trained-width`` (vertical line at F), ``shape-note`` (the axes title naming the shape).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from galleryforge import kd
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import (
+    layer_colorbar,
+    layer_colors,
+    layer_hex,
+    log_ticks,
+    toy_comparison,
+)
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from matplotlib.figure import Figure
+
+
+def shape_exponent(ctx: RenderContext) -> tuple[float, str]:
+    """(p, where it came from): the toy sweep's fitted exponent, or 1 without a toy run."""
+    if ctx.toy is None:
+        return 1.0, "default"
+    summary = toy_comparison(ctx.toy.summary)
+    sweep = ctx.toy.sweep.merge(summary[["alpha", "features", "d_star", "floor_loss"]],
+                                on=["alpha", "features"])  # fmt: skip
+    relative_width = sweep["width"] / sweep["d_star"]
+    relative_loss = sweep["loss"] / sweep["floor_loss"]
+    return kd.fit_power_law_shape(relative_width, relative_loss), "toy-fitted"
+
+
+def shape_text(ctx: RenderContext, plain: bool = False) -> str:
+    p, source = shape_exponent(ctx)
+    law = f"loss ∝ d_S^-{p:.2f}" if plain else rf"loss $\propto d_S^{{-{p:.2f}}}$"
+    where = "fitted to the toy run" if source == "toy-fitted" else "default, no toy run"
+    return f"left of d*_S: {law} ({where})" if plain else rf"left of $d^*_S$: {law} ({where})"
+
+
+def widths(ctx: RenderContext) -> np.ndarray:
+    final = ctx.trial.final
+    low = float(final["d_star"].min()) / 8
+    high = max(float(final["d_star"].max()) * 4, float(final["width"].max()) * 1.5)
+    return np.geomspace(max(low, 1.0), high, 200)
+
+
+def layer_points(ctx: RenderContext) -> list[tuple[int, float, float]]:
+    """(layer, d*_S, measured MSE) per layer at the final checkpoint, in layer order."""
+    final = ctx.trial.final
+    columns = (final["layer"].to_numpy(), final["d_star"].to_numpy(), final["mse"].to_numpy())
+    return [(int(a), float(b), float(c)) for a, b, c in zip(*columns, strict=True)]
+
+
+def describe(ctx: RenderContext) -> str:
+    final = ctx.trial.final
+    return (
+        f"Predicted reconstruction loss against dictionary width d_S for trial "
+        f"{ctx.trial.trial}'s {ctx.trial.n_layers} layers (log-log, one line per layer coloured "
+        f"by depth). Each line reaches its layer's measured MSE ({final['mse'].min():.3g} to "
+        f"{final['mse'].max():.3g}) at its predicted width d*_S ({final['d_star'].min():,.0f} to "
+        f"{final['d_star'].max():,.0f}, mean {ctx.trial.kd.d_star:,.0f}) and stays flat beyond; "
+        f"{shape_text(ctx, plain=True)}. The SAEs were trained at width "
+        f"{int(final['width'].max()):,}."
+    )
+
+
+def interactive(ctx: RenderContext) -> go.Figure:
+    xs, shape = widths(ctx), kd.power_law_shape(shape_exponent(ctx)[0])
+    fig = ctx.plotly_figure()
+    colours = layer_hex(ctx, ctx.trial.layer_ids)
+    for (layer, star, mse), colour in zip(layer_points(ctx), colours, strict=True):
+        ys = kd.predicted_loss_floor(xs, star, mse, shape)
+        fig.add_scatter(x=xs, y=ys, mode="lines", name=f"layer {layer}", line={"color": colour},
+                        legendgroup=str(layer), hovertemplate=f"layer {layer}<br>d_S "
+                        "%{x:,.0f}: predicted loss %{y:.4g}<extra></extra>")  # fmt: skip
+        fig.add_scatter(x=[star], y=[mse], mode="markers", showlegend=False,
+                        legendgroup=str(layer), marker={"color": colour, "size": 9},
+                        hovertemplate=f"layer {layer}: d*_S {star:,.0f}, MSE "
+                        f"{mse:.4g}<extra></extra>")  # fmt: skip
+    fig.update_xaxes(type="log", title_text="dictionary width d_S")
+    fig.update_yaxes(type="log", title_text="predicted loss")
+    fig.update_layout(title=f"Trial {ctx.trial.trial}: predicted loss floor vs width "
+                      f"({shape_text(ctx, plain=True)})")  # fmt: skip
+    return fig
+
+
+@register(
+    "predicted-loss-floor",
+    title="Predicted loss floor vs width",
+    describe=describe,
+    interactive=interactive,
+)
+def draw(ctx: RenderContext) -> Figure:
+    final, layers, xs = ctx.trial.final, list(ctx.trial.layer_ids), widths(ctx)
+    shape = kd.power_law_shape(shape_exponent(ctx)[0])
+    cmap, norm = layer_colors(ctx, layers)
+    fig, ax = ctx.figure()
+    for layer, star, mse in layer_points(ctx):
+        colour = cmap(norm(layer))
+        ax.plot(xs, kd.predicted_loss_floor(xs, star, mse, shape), color=colour, gid="layer-line")
+        ax.plot([star], [mse], "o", color=colour, markeredgecolor=ctx.theme.colors.panel,
+                markeredgewidth=0.5, zorder=3, gid="d-star")  # fmt: skip
+    ax.axvline(float(final["width"].max()), color=ctx.theme.colors.reference, linestyle=":",
+               gid="trained-width")  # fmt: skip
+    ax.annotate("trained width F", (float(final["width"].max()), 1), xycoords=("data",
+                "axes fraction"), xytext=(-3, -3), textcoords="offset points", ha="right",
+                va="top", color=ctx.theme.colors.muted,
+                fontsize=ctx.theme.font.annotation_size)  # fmt: skip
+    ax.set(xscale="log", yscale="log")
+    log_ticks(ax, "x")
+    log_ticks(ax, "y", max_labels=5)
+    note = ax.set_title(shape_text(ctx), loc="left", color=ctx.theme.colors.muted,
+                        fontsize=ctx.theme.font.label_size, fontweight="normal")  # fmt: skip
+    note.set_gid("shape-note")
+    ax.set_xlabel(r"Dictionary width $d_S$ (markers: $d^*_S$)")
+    ax.set_ylabel("Predicted loss")
+    layer_colorbar(ctx, fig, ax, layers)
+    ctx.title(fig, f"Trial {ctx.trial.trial}: predicted loss floor vs width")
+    return fig

@@ -1,0 +1,115 @@
+"""trial-comparison: every trial of the run folder on one sparsity–reconstruction frontier.
+
+Per-layer points (final checkpoint: mean L0 against MSE) in one colour per trial, joined in
+layer order by a faint line, on log-log axes because the regimes differ by orders of magnitude.
+Each trial's mean over layers (``TrialTables.kd``) is a large outlined marker labelled with the
+trial's mean predicted width d*_S. New in the study: it shows the three sparsity regimes side by
+side, where the paper compared them in a table.
+
+gids: ``trial-layers`` (PathCollection per trial; offsets = its layers' (L0, MSE)),
+``trial-mean`` (one marker per trial at (mean L0, mean MSE)), ``d-star-label`` (Text per trial).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import log_ticks
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from matplotlib.figure import Figure
+
+    from galleryforge.tables import TrialTables
+
+
+def compared(ctx: RenderContext) -> dict[str, TrialTables]:
+    """Every trial in the run folder (the drawn trial included), in name order."""
+    trials = dict(ctx.trials) or {ctx.trial.trial: ctx.trial}
+    return {name: trials[name] for name in sorted(trials)}
+
+
+def describe(ctx: RenderContext) -> str:
+    parts = [
+        f"trial {name} ({t.n_layers} layers): mean L0 {t.kd.l0:,.0f}, mean MSE {t.kd.mse:.3g}, "
+        f"mean alpha {t.kd.alpha:.3f}, mean d*_S {t.kd.d_star:,.0f}"
+        for name, t in compared(ctx).items()
+    ]
+    return (
+        f"Log-log scatter of mean L0 against reconstruction MSE, one point per layer at the final "
+        f"checkpoint, comparing {len(parts)} trials (drawn for trial {ctx.trial.trial}); large "
+        f"markers are trial means, labelled with the mean predicted width d*_S. "
+        f"{'; '.join(parts)}."
+    )
+
+
+def interactive(ctx: RenderContext) -> go.Figure:
+    trials = compared(ctx)
+    fig = ctx.plotly_figure()
+    for (name, t), colour in zip(trials.items(), ctx.theme.categorical(len(trials)), strict=True):
+        final = t.final
+        fig.add_scatter(x=final["l0"], y=final["mse"], mode="markers+lines", name=f"trial {name}",
+                        legendgroup=name, marker={"color": colour, "size": 8},
+                        line={"color": colour, "width": 1}, opacity=0.8,
+                        customdata=np.stack([final["layer"], final["d_star"]], axis=1),
+                        hovertemplate=f"trial {name}, layer %{{customdata[0]}}<br>"
+                        "L0 %{x:,.1f}<br>MSE %{y:.4g}<br>d*_S %{customdata[1]:,.0f}"
+                        "<extra></extra>")  # fmt: skip
+        fig.add_scatter(x=[t.kd.l0], y=[t.kd.mse], mode="markers+text", legendgroup=name,
+                        showlegend=False, text=[f"{name}: d*_S {t.kd.d_star:,.0f}"],
+                        textposition="top right", marker={"color": colour, "size": 16,
+                        "line": {"color": ctx.theme.colors.text, "width": 1.5}},
+                        hovertemplate=f"trial {name} mean<br>L0 {t.kd.l0:,.1f}<br>MSE "
+                        f"{t.kd.mse:.4g}<br>d*_S {t.kd.d_star:,.0f}<extra></extra>")  # fmt: skip
+    fig.update_xaxes(type="log", title_text="L0 (active latents per token)")
+    fig.update_yaxes(type="log", title_text="MSE")
+    fig.update_layout(title="Sparsity–reconstruction frontier across trials")
+    return fig
+
+
+@register(
+    "trial-comparison",
+    title="Trials compared on the sparsity–reconstruction frontier",
+    needs=("trials",),
+    describe=describe,
+    interactive=interactive,
+)
+def draw(ctx: RenderContext) -> Figure:
+    trials = compared(ctx)
+    colours = ctx.theme.categorical(len(trials))
+    fig, ax = ctx.figure()
+    size = ctx.theme.lines.marker_size
+    for (name, t), colour in zip(trials.items(), colours, strict=True):
+        l0, mse = t.final["l0"].to_numpy(np.float64), t.final["mse"].to_numpy(np.float64)
+        ax.plot(l0, mse, color=colour, alpha=0.35, linewidth=ctx.theme.lines.width * 0.6)
+        ax.scatter(l0, mse, s=(size * 1.2) ** 2, color=colour, alpha=0.75, linewidths=0,
+                   label=f"Trial {name}", gid="trial-layers")  # fmt: skip
+        ax.plot([t.kd.l0], [t.kd.mse], "o", markersize=size * 2.6, color=colour, zorder=4,
+                markeredgecolor=ctx.theme.colors.text, markeredgewidth=1.2,
+                gid="trial-mean")  # fmt: skip
+    ax.set(xscale="log", yscale="log")
+    ax.margins(0.15)
+    low, high = np.log(ax.get_xlim())
+    for (name, t), colour in zip(trials.items(), colours, strict=True):
+        # Labels sit across the frontier (up-left on the right half, down-right on the left
+        # half), away from the trial's own layers, which run from lower left to upper right.
+        right = (np.log(t.kd.l0) - low) / (high - low) > 0.5
+        ax.annotate(rf"{name}: mean $d^*_S$ = {t.kd.d_star:,.0f}", (t.kd.l0, t.kd.mse),
+                    xytext=(-size * 1.6, size * 1.6) if right else (size * 1.6, -size * 1.6),
+                    textcoords="offset points", ha="right" if right else "left",
+                    va="bottom" if right else "top", zorder=5,
+                    fontsize=ctx.theme.font.annotation_size, color=ctx.theme.colors.text,
+                    fontweight="bold", gid="d-star-label",
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": ctx.theme.colors.panel,
+                          "edgecolor": colour, "alpha": 0.85})  # fmt: skip
+    log_ticks(ax, "x")
+    log_ticks(ax, "y", max_labels=5)
+    ax.set_xlabel("L0 (active latents per token)")
+    ax.set_ylabel("MSE")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), markerscale=1.2)
+    ctx.title(fig, "Sparsity–reconstruction frontier across trials")
+    return fig

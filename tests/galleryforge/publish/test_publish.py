@@ -1,0 +1,201 @@
+"""``galleryforge publish``: staged layout, model card numbers, checks, dry run, upload (mocked)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, ClassVar
+
+import huggingface_hub
+import pytest
+
+from galleryforge.cli.main import main
+from galleryforge.publish.checkpoints import SAE_FILES
+from galleryforge.tables import load_trial_tables
+from tests.galleryforge.publish.conftest import CHECKPOINTS, LAYERS
+
+TOKEN = "hf_TestTokenThatMustNeverBePrinted123"
+
+
+def _publish(run_dir: Path, staging: Path, *extra: str) -> int:
+    args = ["publish", "--trial", run_dir.name, "--repo", "lab/sae-b", "--runs",
+            str(run_dir.parent), "--staging", str(staging), *extra]  # fmt: skip
+    return main(args)
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def _expected(checkpoints: tuple[int, ...]) -> set[str]:
+    saes = {f"{t}/layer_{layer}/{name}" for t in checkpoints for layer in LAYERS
+            for name in SAE_FILES}  # fmt: skip
+    records = {"README.md", "trial.toml", "provenance.json", "tables/layers.parquet",
+               "tables/curves.parquet"}  # fmt: skip
+    return saes | records
+
+
+def test_dry_run_stages_every_checkpoint_and_layer(run_dir: Path, tmp_path: Path, capsys) -> None:
+    staging = tmp_path / "hub" / "B"
+    assert _publish(run_dir, staging, "--dry-run") == 0
+    assert _files(staging) == _expected(CHECKPOINTS)  # no resume.pt, nothing else
+    out = capsys.readouterr().out
+    assert "3000/layer_2/sae_weights.safetensors" in out
+    assert f"would upload {len(_expected(CHECKPOINTS))} files" in out
+
+
+def test_staged_weights_are_the_run_files(run_dir: Path, tmp_path: Path) -> None:
+    staging = tmp_path / "hub" / "B"
+    assert _publish(run_dir, staging, "--dry-run") == 0
+    for name in SAE_FILES:
+        source = run_dir / "checkpoints" / "2000" / "layer_1" / name
+        assert (staging / "2000" / "layer_1" / name).read_bytes() == source.read_bytes()
+
+
+def test_final_stages_only_the_last_checkpoint(run_dir: Path, tmp_path: Path) -> None:
+    staging = tmp_path / "hub" / "B"
+    assert _publish(run_dir, staging, "--dry-run", "--checkpoints", "final") == 0
+    assert _files(staging) == _expected(CHECKPOINTS[-1:])
+
+
+def _card_rows(card: str) -> dict[int, list[float]]:
+    """Per-layer rows of the card's metrics table: layer -> the eight numbers."""
+    section = card.split("## Metrics at the final checkpoint", 1)[1].split("Trial means", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells and cells[0].isdigit():
+            rows[int(cells[0])] = [float(c.replace(",", "")) for c in cells[1:]]
+    return rows
+
+
+def test_card_numbers_are_the_final_rows(run_dir: Path, tmp_path: Path) -> None:
+    staging = tmp_path / "hub" / "B"
+    assert _publish(run_dir, staging, "--dry-run") == 0
+    card = (staging / "README.md").read_text()
+    final = load_trial_tables(run_dir).final
+    rows = _card_rows(card)
+    assert sorted(rows) == list(LAYERS)
+    columns = ["l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "explained_variance", "dead"]
+    for _, row in final.iterrows():
+        expected = [float(row[c]) for c in columns]
+        assert rows[int(row["layer"])] == pytest.approx(expected, rel=1e-3)
+    assert final["tokens"].eq(CHECKPOINTS[-1]).all()
+
+
+def test_card_front_matter_config_and_loading(run_dir: Path, tmp_path: Path) -> None:
+    staging = tmp_path / "hub" / "B"
+    assert _publish(run_dir, staging, "--dry-run") == 0
+    card = (staging / "README.md").read_text()
+    front = card.split("---\n")[1]
+    assert "library_name: saelens" in front
+    assert "base_model: EleutherAI/pythia-70m" in front
+    assert re.search(r"^license: \S+", front, re.M)
+    assert 'SAE.from_pretrained("lab/sae-b", "3000/layer_0")' in card
+    assert "load_file(" in card
+    assert 'model = "EleutherAI/pythia-70m"' in card  # the resolved config, verbatim
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "shape"])
+def test_broken_checkpoint_is_one_line_and_stages_nothing(
+    run_dir: Path, tmp_path: Path, capsys, damage: str
+) -> None:
+    folder = run_dir / "checkpoints" / "2000" / "layer_1"
+    if damage == "missing":
+        (folder / "sparsity.safetensors").unlink()
+    elif damage == "truncated":
+        weights = folder / "sae_weights.safetensors"
+        weights.write_bytes(weights.read_bytes()[:-10])
+    else:
+        cfg = folder / "cfg.json"
+        cfg.write_text(cfg.read_text().replace('"d_sae": 32', '"d_sae": 64'))
+    staging = tmp_path / "hub" / "B"
+    assert _publish(run_dir, staging, "--dry-run") == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert str(folder) in err
+    assert not staging.exists()
+    assert not staging.parent.exists() or not any(staging.parent.iterdir())  # no temp folder
+
+
+class FakeHfApi:
+    """Records what publishing asks of the Hub; no network."""
+
+    calls: ClassVar[list[tuple[str, dict[str, Any]]]] = []
+    fail_with: ClassVar[Exception | None] = None
+
+    def create_repo(self, repo_id: str, **kwargs: Any) -> str:
+        if FakeHfApi.fail_with is not None:
+            raise FakeHfApi.fail_with
+        FakeHfApi.calls.append(("create_repo", {"repo_id": repo_id, **kwargs}))
+        return f"https://huggingface.co/{repo_id}"
+
+    def upload_large_folder(self, **kwargs: Any) -> None:
+        FakeHfApi.calls.append(("upload", kwargs))
+
+    def upload_folder(self, **kwargs: Any) -> None:
+        FakeHfApi.calls.append(("upload", kwargs))
+
+
+@pytest.fixture
+def fake_hub(monkeypatch: pytest.MonkeyPatch) -> type[FakeHfApi]:
+    FakeHfApi.calls = []
+    FakeHfApi.fail_with = None
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeHfApi)
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    return FakeHfApi
+
+
+def test_upload_creates_repo_and_uploads_staging(
+    run_dir: Path, tmp_path: Path, capsys, fake_hub: type[FakeHfApi]
+) -> None:
+    staging = tmp_path / "hub" / "B"
+    assert _publish(run_dir, staging, "--private") == 0
+    (create, create_kw), (upload, upload_kw) = fake_hub.calls
+    assert create == "create_repo" and create_kw["repo_id"] == "lab/sae-b"
+    assert create_kw["exist_ok"] is True and create_kw["private"] is True
+    assert upload == "upload" and upload_kw["repo_id"] == "lab/sae-b"
+    assert Path(upload_kw["folder_path"]) == staging
+    captured = capsys.readouterr()
+    assert "https://huggingface.co/lab/sae-b" in captured.out
+    assert TOKEN not in captured.out + captured.err
+
+
+def test_network_failure_is_one_line_without_the_token(
+    run_dir: Path, tmp_path: Path, capsys, fake_hub: type[FakeHfApi]
+) -> None:
+    fake_hub.fail_with = ConnectionError(f"cannot reach hub (Authorization: Bearer {TOKEN})\nmore")
+    assert _publish(run_dir, tmp_path / "hub" / "B") == 2
+    captured = capsys.readouterr()
+    assert TOKEN not in captured.out + captured.err
+    line = captured.err.strip()
+    assert len(line.splitlines()) == 1
+    assert "network" in line and "--dry-run" in line
+
+
+def test_dry_run_never_touches_the_hub(
+    run_dir: Path, tmp_path: Path, fake_hub: type[FakeHfApi]
+) -> None:
+    assert _publish(run_dir, tmp_path / "hub" / "B", "--dry-run") == 0
+    assert fake_hub.calls == []
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--repo", "not-a-repo-id"], "OWNER/NAME"),
+        (["--checkpoints", "some"], "all, final"),
+        (["--trial", "Z"], "unknown trial 'Z'"),
+    ],
+)
+def test_bad_arguments_are_one_line(
+    run_dir: Path, tmp_path: Path, capsys, args: list[str], fragment: str
+) -> None:
+    base = {"--trial": "B", "--repo": "lab/sae-b", "--checkpoints": "all"}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    argv = ["publish", "--runs", str(run_dir.parent), "--staging", str(tmp_path / "stage"),
+            "--dry-run", *[x for pair in base.items() for x in pair]]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and fragment in err
+    assert not (tmp_path / "stage").exists()

@@ -1,0 +1,71 @@
+"""predicted-loss-floor: reaches each layer's MSE at d*_S and stays there; the shape is stated."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from galleryforge import kd
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.renderings import predicted_loss_floor
+from galleryforge.renderings.context import RenderContext
+from galleryforge.themes.mpl import theme_style
+from tests.figures import artists_with_gid
+
+
+def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
+    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="predicted-loss-floor",
+              formats=())  # fmt: skip
+    return context_for(job)
+
+
+def _toy_exponent(ctx: RenderContext) -> float:
+    toy = ctx.toy_tables
+    table = toy.sweep.merge(
+        toy.summary[["alpha", "features", "floor_loss"]], on=["alpha", "features"]
+    )
+    star = kd.toy_d_star(table["alpha"], table["features"])
+    return kd.fit_power_law_shape(table["width"] / star, table["loss"] / table["floor_loss"])
+
+
+def test_curves_meet_the_measured_mse_at_d_star(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "B")
+    with theme_style(ctx.theme):
+        fig = predicted_loss_floor.draw(ctx)
+    final = ctx.trial.final
+    markers = artists_with_gid(fig, "d-star")
+    np.testing.assert_allclose([m.get_xdata()[0] for m in markers], final["d_star"])  # type: ignore[attr-defined]
+    np.testing.assert_allclose([m.get_ydata()[0] for m in markers], final["mse"])  # type: ignore[attr-defined]
+    lines = artists_with_gid(fig, "layer-line")
+    assert len(lines) == ctx.trial.n_layers
+    for line, star, mse in zip(lines, final["d_star"], final["mse"], strict=True):
+        xs, ys = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())  # type: ignore[attr-defined]
+        np.testing.assert_allclose(ys[xs >= star], mse)
+        assert (ys[xs < star] > mse).all()
+    (trained,) = artists_with_gid(fig, "trained-width")
+    assert trained.get_xdata()[0] == final["width"].max()  # type: ignore[attr-defined]
+
+
+def test_shape_is_fitted_to_the_toy_run_and_stated(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "A")
+    exponent, source = predicted_loss_floor.shape_exponent(ctx)
+    assert source == "toy-fitted" and np.isclose(exponent, _toy_exponent(ctx))
+    with theme_style(ctx.theme):
+        fig = predicted_loss_floor.draw(ctx)
+    (note,) = artists_with_gid(fig, "shape-note")
+    assert f"{exponent:.2f}" in note.get_text() and "toy" in note.get_text()  # type: ignore[attr-defined]
+    line = artists_with_gid(fig, "layer-line")[0]
+    star, mse = ctx.trial.final["d_star"][0], ctx.trial.final["mse"][0]
+    xs, ys = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())  # type: ignore[attr-defined]
+    np.testing.assert_allclose(ys[0], mse * (xs[0] / star) ** -exponent)
+    assert f"{exponent:.2f}" in predicted_loss_floor.describe(ctx)
+
+
+def test_default_shape_without_a_toy_run(runs_dir: Path) -> None:
+    ctx = dataclasses.replace(_context(runs_dir, "A"), toy=None)
+    assert predicted_loss_floor.shape_exponent(ctx) == (1.0, "default")
+    alt = predicted_loss_floor.describe(ctx)
+    assert "trial A" in alt and "1.00" in alt and "default" in alt
+    assert predicted_loss_floor.interactive(ctx).data

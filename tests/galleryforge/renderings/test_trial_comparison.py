@@ -1,0 +1,43 @@
+"""trial-comparison: every trial on the L0–MSE frontier, trial means and mean d*_S labelled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.renderings import trial_comparison
+from galleryforge.renderings.context import RenderContext
+from galleryforge.themes.mpl import theme_style
+from tests.figures import artists_with_gid
+
+
+def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
+    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="trial-comparison",
+              formats=())  # fmt: skip
+    return context_for(job)
+
+
+def test_every_trial_its_layers_and_its_mean(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "B")
+    trials = [ctx.trials[name] for name in sorted(ctx.trials)]
+    with theme_style(ctx.theme):
+        fig = trial_comparison.draw(ctx)
+    groups = artists_with_gid(fig, "trial-layers")
+    means = artists_with_gid(fig, "trial-mean")
+    labels = [t.get_text() for t in artists_with_gid(fig, "d-star-label")]  # type: ignore[attr-defined]
+    assert len(groups) == len(means) == len(labels) == 3
+    for trial, group, mean, label in zip(trials, groups, means, labels, strict=True):
+        np.testing.assert_allclose(group.get_offsets(), trial.final[["l0", "mse"]].to_numpy())  # type: ignore[attr-defined]
+        assert (mean.get_xdata()[0], mean.get_ydata()[0]) == (trial.kd.l0, trial.kd.mse)  # type: ignore[attr-defined]
+        assert label.startswith(trial.trial) and f"{trial.kd.d_star:,.0f}" in label
+    assert fig.axes[0].get_xscale() == "log"
+
+
+def test_alt_text_names_every_trial(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "C")
+    alt = trial_comparison.describe(ctx)
+    for name, trial in ctx.trials.items():
+        assert f"trial {name}" in alt and f"{trial.kd.d_star:,.0f}" in alt
+    assert len(trial_comparison.interactive(ctx).data) == 2 * len(ctx.trials)

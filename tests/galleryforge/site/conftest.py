@@ -1,0 +1,65 @@
+"""One small site, built once for the site tests and the browser tests.
+
+Built from generated tables (one 4-layer trial and the toy run) and limited to three renderings,
+so the gallery renders 9 jobs; gallery.toml gets a caption with markup to check escaping.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from galleryforge.resources import data_dir
+from galleryforge.site import SiteRequest, SiteResult, build_site
+from tests.factories import write_toy, write_trial
+
+RENDERINGS = ("premium-heatmap", "kpi-summary", "toy-floor-vs-dstar")
+HOSTILE_CAPTION = "<script>alert('caption')</script> & <b>bold</b>"
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    runs: Path
+    gallery: Path
+    sources: Path
+    out: Path
+    result: SiteResult
+
+    def request(self, **changes: object) -> SiteRequest:
+        fields: dict[str, object] = {
+            "runs": self.runs, "gallery": self.gallery, "out": self.out, "sources": self.sources,
+            "renderings": RENDERINGS, "jobs": 2,
+        }  # fmt: skip
+        fields.update(changes)
+        return SiteRequest(**fields)  # type: ignore[arg-type]
+
+
+def site_sources(folder: Path) -> Path:
+    """A copy of the shipped site sources, with a caption that holds markup."""
+    shutil.copytree(data_dir("site"), folder)
+    gallery = folder / "gallery.toml"
+    text = gallery.read_text(encoding="utf-8")
+    start = text.index("[premium-heatmap]")
+    line = text.index("caption = ", start)
+    end = text.index("\n", line)
+    caption = HOSTILE_CAPTION.replace("'", "\\'")
+    gallery.write_text(text[:line] + f"caption = '''{caption}'''" + text[end:], encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    root = tmp_path_factory.mktemp("site")
+    runs = root / "runs"
+    write_trial(runs, "B", 4)
+    write_toy(runs, alphas=(0.8, 0.95), features=(64, 128))
+    sources = site_sources(root / "sources")
+    request = SiteRequest(
+        runs=runs, gallery=root / "gallery", out=root / "site", sources=sources,
+        renderings=RENDERINGS, jobs=2,
+    )  # fmt: skip
+    result = build_site(request)
+    return BuiltSite(runs, root / "gallery", sources, root / "site", result)

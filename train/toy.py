@@ -1,0 +1,157 @@
+"""The toy experiment: does a bottleneck autoencoder's loss floor start at d*_S = k ln(F / k)?
+
+For each (α, F) cell of the grid, every width d_S of a log grid and every seed trains together
+(``train.toy_model.train_cell``) until its held-out loss stops improving. The sweep table holds one
+held-out loss per (α, F, seed, width); the summary holds, per cell, the predicted d*_S
+(``galleryforge.kd.toy_d_star``) and the measured floor width: the smallest swept width whose
+seed-mean loss is within the configured tolerance of the curve's floor (``floor_width``). Nothing
+is fitted to the theory: the tables say what was measured.
+
+``run_toy`` computes; ``write_toy_run`` writes ``runs/toy/`` (``trial.toml``, ``provenance.json``,
+``tables/sweep.parquet``, ``tables/summary.parquet``) in one atomic rename.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from galleryforge import __version__, kd
+from galleryforge.atomic import atomic_dir
+from galleryforge.tables import TOY_SUMMARY, TOY_SWEEP, ordered, write_table
+from train.toy_config import ToyConfig
+from train.toy_model import train_cell
+
+
+class CellDone(NamedTuple):
+    """Progress report: ``done`` of ``total`` cells finished, the last one being (alpha, F)."""
+
+    done: int
+    total: int
+    alpha: float
+    features: int
+
+
+@dataclass(frozen=True)
+class ToyResult:
+    """The sweep and summary tables of one toy run, with its config and timing."""
+
+    config: ToyConfig
+    sweep: pd.DataFrame
+    summary: pd.DataFrame
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def floor_width(widths: Sequence[int], losses: Sequence[float], rule: str, tolerance: float) -> int:
+    """The smallest width whose loss is at most the floor threshold (``floor_threshold``)."""
+    threshold = floor_threshold(losses, rule, tolerance)
+    return next(w for w, loss in zip(widths, losses, strict=True) if loss <= threshold)
+
+
+def floor_threshold(losses: Sequence[float], rule: str, tolerance: float) -> float:
+    """The loss a width must reach to be on the floor; the floor is the smallest loss.
+
+    ``range``: floor + tolerance × (largest − smallest loss), i.e. the width has achieved at least
+    1 − tolerance of the loss reduction the sweep shows. ``relative``: floor × (1 + tolerance).
+    ``absolute``: floor + tolerance.
+    """
+    low, high = min(losses), max(losses)
+    if rule == "range":
+        return low + tolerance * (high - low)
+    if rule == "relative":
+        return low * (1 + tolerance)
+    if rule == "absolute":
+        return low + tolerance
+    raise ValueError(f"unknown floor rule {rule!r}")
+
+
+def run_toy(config: ToyConfig, on_cell: Callable[[CellDone], None] | None = None) -> ToyResult:
+    """Train the whole grid, one batched cell at a time; ``on_cell`` hears after each cell."""
+    started, clock = datetime.now(UTC), time.perf_counter()
+    cells = [(a, f) for f in config.features for a in config.alphas]
+    rows = []
+    for done, (alpha, features) in enumerate(cells, start=1):
+        for result in train_cell(config, alpha, features, config.widths(features), config.seeds):
+            rows.append({"alpha": alpha, "features": features, "seed": result.seed,
+                         "width": result.width, "loss": result.loss, "steps": result.steps,
+                         "converged": int(result.converged)})  # fmt: skip
+        if on_cell is not None:
+            on_cell(CellDone(done, len(cells), alpha, features))
+    sweep = ordered(pd.DataFrame(rows), TOY_SWEEP)
+    wall = time.perf_counter() - clock
+    provenance = _provenance(started, datetime.now(UTC), wall)
+    return ToyResult(config, sweep, summarise(sweep, config), provenance)
+
+
+def summarise(sweep: pd.DataFrame, config: ToyConfig) -> pd.DataFrame:
+    """One row per (α, F): predicted d*_S and the measured floor width of the seed-mean curve.
+
+    Extra columns: ``ratio`` (floor width / d*_S), ``threshold`` (the loss the floor width had to
+    reach), ``zero_loss`` (the loss of predicting x̂ = 0, (1 − α) / 3, for scale) and
+    ``converged_frac`` (share of the cell's models stopped by the convergence rule, not the cap).
+    """
+    rows = []
+    for (alpha, features), cell in sweep.groupby(["alpha", "features"], sort=True):
+        curve = cell.groupby("width", sort=True)["loss"].mean()
+        widths, losses = curve.index.tolist(), curve.tolist()
+        width = floor_width(widths, losses, config.floor_rule, config.floor_tolerance)
+        d_star = float(kd.toy_d_star(alpha, features))
+        rows.append({
+            "alpha": alpha, "features": features, "k": features * (1 - alpha), "d_star": d_star,
+            "floor_width": width, "floor_loss": min(losses), "ratio": width / d_star,
+            "threshold": floor_threshold(losses, config.floor_rule, config.floor_tolerance),
+            "zero_loss": (1 - alpha) / 3, "converged_frac": float(cell["converged"].mean()),
+        })  # fmt: skip
+    return ordered(pd.DataFrame(rows), TOY_SUMMARY)
+
+
+def write_toy_run(result: ToyResult, out: str | Path) -> Path:
+    """Write ``<out>/toy/`` whole (a temporary folder renamed into place); return its path."""
+    target = Path(out) / "toy"
+    with atomic_dir(target) as tmp:
+        (tmp / "trial.toml").write_text(result.config.to_toml(), encoding="utf-8")
+        (tmp / "provenance.json").write_text(json.dumps(result.provenance, indent=2) + "\n",
+                                             encoding="utf-8")  # fmt: skip
+        write_table(result.sweep, tmp / "tables" / "sweep.parquet")
+        write_table(result.summary, tmp / "tables" / "summary.parquet")
+    return target
+
+
+def _provenance(started: datetime, finished: datetime, wall_s: float) -> dict[str, Any]:
+    import torch
+
+    return {
+        "experiment": "toy",
+        "galleryforge_version": __version__,
+        "torch_version": torch.__version__,
+        "numpy_version": np.__version__,
+        "python_version": platform.python_version(),
+        "device": "cpu",
+        "torch_threads": torch.get_num_threads(),
+        "git_commit": _git_commit(),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "wall_s": round(wall_s, 3),
+    }
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+            text=True, timeout=10, check=False,
+        )  # fmt: skip
+    except OSError:
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and commit else None

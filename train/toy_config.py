@@ -1,0 +1,191 @@
+"""The toy experiment's config: one frozen dataclass, loaded from a TOML preset plus overrides.
+
+A preset is ``toy`` or ``toy-quick`` (files in ``train/presets/``) or a path to a TOML file of
+``ToyConfig`` fields. ``--set key=value`` overrides are parsed against the field's type
+(``alphas=0.9,0.99`` is a tuple of floats, ``max_steps=2e3`` an int); unknown keys, in a file or an
+override, are an error that names the close matches.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+import typing
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from galleryforge.errors import GalleryforgeError, InputError, unknown_name
+
+FLOOR_RULES = ("range", "relative", "absolute")
+
+
+@dataclass(frozen=True)
+class ToyConfig:
+    """What the toy sweep trains and how it decides convergence and the floor width."""
+
+    alphas: tuple[float, ...] = (0.8, 0.9, 0.95, 0.98, 0.99)
+    """Sparsity coefficients α: each feature is active with probability 1 − α."""
+    features: tuple[int, ...] = (64, 128, 256, 512)
+    """Numbers of ground-truth features F (the input dimension)."""
+    seeds: tuple[int, ...] = (0, 1, 2)
+    """Seeds: each one fixes a model's initialisation and its stream of training data."""
+    widths_per_octave: int = 2
+    """Density of the log width grid: widths round(2^(i / widths_per_octave)), i = 0, 1, ..."""
+    max_width_fraction: float = 0.5
+    """Widest bottleneck swept, as a fraction of F. At d_S = F the identity is exact (loss 0)."""
+    batch_size: int = 256
+    """Fresh samples drawn per training step (per seed)."""
+    lr: float = 0.01
+    """Adam learning rate (betas 0.9, 0.999, eps 1e-8), constant."""
+    eval_samples: int = 4096
+    """Size of the fixed held-out set, one per (α, F), shared by every width and seed."""
+    eval_every: int = 100
+    """Training steps between two held-out evaluations."""
+    patience: int = 4
+    """Evaluations without enough improvement after which a model has converged."""
+    rel_tol: float = 0.01
+    """Enough improvement: the best loss of the last ``patience`` evaluations is below
+    (1 − rel_tol) times the best loss before them."""
+    max_steps: int = 3000
+    """Cap on training steps; a model that reaches it is recorded as not converged."""
+    floor_rule: str = "range"
+    """How close to the curve's floor a width must be: ``range`` (within floor_tolerance of the
+    loss range, max − min over widths), ``relative`` (of the min) or ``absolute``."""
+    floor_tolerance: float = 0.05
+    """The tolerance of ``floor_rule``."""
+
+    def __post_init__(self) -> None:
+        _check(len(self.alphas) > 0, "alphas", "needs at least one value")
+        for alpha in self.alphas:
+            _check(0 < alpha < 1, "alphas", f"{alpha} is outside (0, 1)")
+        _check(len(self.features) > 0, "features", "needs at least one value")
+        for f in self.features:
+            _check(f >= 2, "features", f"{f} is below 2")
+        _check(len(self.seeds) > 0, "seeds", "needs at least one value")
+        _check(min(self.seeds) >= 0, "seeds", "must be non-negative")
+        for name, values in (("alphas", self.alphas), ("features", self.features),
+                             ("seeds", self.seeds)):  # fmt: skip
+            _check(len(set(values)) == len(values), name, f"repeats a value in {list(values)}")
+        for name in ("widths_per_octave", "batch_size", "eval_samples", "eval_every", "patience",
+                     "max_steps"):  # fmt: skip
+            _check(getattr(self, name) >= 1, name, f"must be at least 1, got {getattr(self, name)}")
+        _check(0 < self.max_width_fraction <= 1, "max_width_fraction", "must be in (0, 1]")
+        _check(math.isfinite(self.lr) and self.lr > 0, "lr", f"must be positive, got {self.lr}")
+        _check(0 <= self.rel_tol < 1, "rel_tol", f"must be in [0, 1), got {self.rel_tol}")
+        if self.floor_rule not in FLOOR_RULES:
+            raise unknown_name("floor_rule", self.floor_rule, FLOOR_RULES)
+        _check(math.isfinite(self.floor_tolerance) and self.floor_tolerance >= 0,
+               "floor_tolerance", f"must be non-negative, got {self.floor_tolerance}")  # fmt: skip
+
+    def widths(self, features: int) -> tuple[int, ...]:
+        """The log grid of bottleneck widths swept for ``features`` input features."""
+        top = max(1, math.floor(features * self.max_width_fraction + 1e-9))
+        steps = math.floor(self.widths_per_octave * math.log2(top) + 1e-9)
+        grid = {round(2 ** (i / self.widths_per_octave)) for i in range(steps + 1)}
+        return tuple(sorted(w for w in grid if w <= top))
+
+    def to_toml(self) -> str:
+        """The resolved config as TOML (what ``trial.toml`` holds)."""
+        lines = ["# Toy experiment: the resolved config that produced this run.", "[toy]"]
+        for key, value in asdict(self).items():
+            lines.append(f"{key} = {_toml_value(value)}")
+        return "\n".join(lines) + "\n"
+
+
+FIELD_NAMES = tuple(f.name for f in fields(ToyConfig))
+_TYPES = typing.get_type_hints(ToyConfig)
+
+
+def _check(ok: bool, name: str, message: str) -> None:
+    if not ok:
+        raise GalleryforgeError(f"toy config: {name}: {message}")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
+
+
+def toy_preset_names() -> list[str]:
+    folder = resources.files("train") / "presets"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.startswith("toy")
+                  and p.name.endswith(".toml"))  # fmt: skip
+
+
+def load_toy_config(preset: str | Path = "toy", overrides: Sequence[str] = ()) -> ToyConfig:
+    """The config of a preset (a name or a TOML path) with ``key=value`` overrides applied."""
+    path = _preset_path(preset)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InputError(path, f"cannot read the preset ({error})") from error
+    data = data.get("toy", data)  # trial.toml nests the fields under [toy]
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in FIELD_NAMES:
+            raise InputError(path, str(unknown_name("toy config key", key, FIELD_NAMES)))
+        values[key] = coerce(key, value, str(path))
+    values.update(parse_overrides(overrides))
+    return ToyConfig(**values)
+
+
+def _preset_path(preset: str | Path) -> Path:
+    name = str(preset)
+    if name in toy_preset_names():
+        return Path(str(resources.files("train") / "presets" / f"{name}.toml"))
+    path = Path(name)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise GalleryforgeError(f"{path}: no such preset file")
+        return path
+    raise unknown_name("toy preset", name, toy_preset_names())
+
+
+def parse_overrides(overrides: Sequence[str]) -> dict[str, Any]:
+    """``["key=value", ...]`` as typed field values; unknown keys suggest close matches."""
+    parsed: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep:
+            raise GalleryforgeError(f"--set {item!r}: expected key=value")
+        if key not in FIELD_NAMES:
+            raise unknown_name("toy config key", key, FIELD_NAMES)
+        parsed[key] = coerce(key, raw.strip(), f"--set {key}")
+    return parsed
+
+
+def coerce(key: str, value: Any, where: str) -> Any:
+    """``value`` (a command-line string or a TOML value) as the type of field ``key``."""
+    kind = _TYPES[key]
+    try:
+        if typing.get_origin(kind) is tuple:
+            item = typing.get_args(kind)[0]
+            if isinstance(value, str):
+                value = [v for v in value.strip("[]() ").split(",") if v.strip()]
+            elif not isinstance(value, list | tuple):
+                value = [value]
+            return tuple(_scalar(item, v) for v in value)
+        return _scalar(kind, value)
+    except (TypeError, ValueError):
+        name = getattr(kind, "__name__", str(kind))
+        raise GalleryforgeError(f"{where}: expected {name}, got {value!r}") from None
+
+
+def _scalar(kind: Any, value: Any) -> Any:
+    if isinstance(value, bool):
+        raise TypeError
+    if kind is str:
+        return str(value)
+    number = float(value.strip()) if isinstance(value, str) else float(value)
+    if kind is int:
+        if not number.is_integer():
+            raise ValueError
+        return int(number)
+    return number
