@@ -21,6 +21,7 @@ from galleryforge.renderings.shared import (
     headline_metrics,
     layer_label,
     metric_matrix,
+    metric_names,
     relative_within_columns,
     split_constant,
 )
@@ -47,11 +48,7 @@ def grid_shape(layers: int, canvas_aspect: float) -> tuple[int, int]:
 def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
     varying, constant = split_constant(trial, headline_metrics(trial))
-    left_out = (
-        f" Left out as constant across layers: {', '.join(metric_label(m) for m in constant).rstrip('.')}."
-        if constant
-        else ""
-    )
+    left_out = f" Left out as constant across layers: {metric_names(constant)}." if constant else ""
     return (
         f"Small multiples for trial {trial.trial}: {trial.n_layers} panels, one per layer, each "
         f"with bars for {', '.join(metric_label(m) for m in varying)} scaled from the lowest "
@@ -76,9 +73,13 @@ def draw(ctx: RenderContext) -> Figure:
     width, height = ctx.theme.figsize()
     rows, cols = grid_shape(trial.n_layers, height / width)
     fig, axes = ctx.figure(
-        rows, cols, aspect=min(max(rows * PANEL_ASPECT / cols, 0.45), 1.3),
-        sharex=True, sharey=True, squeeze=False,
-    )  # fmt: skip
+        rows,
+        cols,
+        aspect=min(max(rows * PANEL_ASPECT / cols, 0.45), 1.3),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
     fig.get_layout_engine().set(w_pad=0.01, h_pad=0.01, wspace=0.04, hspace=0.04)  # type: ignore[union-attr,call-arg]
     colours = ctx.theme.categorical(len(metrics))
     small = ctx.theme.font.tick_size
@@ -90,17 +91,33 @@ def draw(ctx: RenderContext) -> Figure:
         bars = ax.bar(range(len(metrics)), shade[index], width=0.8, color=colours, linewidth=0)
         for bar in bars:
             bar.set_gid("metric-bar")
-        ax.text(0.03, 0.97, layer_label(trial.layer_ids[index]), transform=ax.transAxes,
-                ha="left", va="top", fontsize=small, color=ctx.theme.colors.muted)  # fmt: skip
+        ax.text(
+            0.03,
+            0.97,
+            layer_label(trial.layer_ids[index]),
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=small,
+            color=ctx.theme.colors.muted,
+        )
         ax.set_ylim(0, 1.3)  # headroom for the layer label
         ax.set_yticks([0, 1])
         ax.set_xticks([])
         ax.grid(axis="x", visible=False)
         ax.tick_params(axis="y", length=0, labelleft=index % cols == 0)
         ax.spines["left"].set_visible(False)
-    handles = [Patch(color=c, label=metric_label(m, math=True)) for m, c in zip(metrics, colours, strict=True)]  # fmt: skip
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(metrics), 8),
-               handlelength=1.0, columnspacing=1.2)  # fmt: skip
+    handles = [
+        Patch(color=c, label=metric_label(m, math=True))
+        for m, c in zip(metrics, colours, strict=True)
+    ]
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=min(len(metrics), 8),
+        handlelength=1.0,
+        columnspacing=1.2,
+    )
     fig.supylabel("relative to other layers", fontsize=ctx.theme.font.label_size)
     ctx.title(fig, f"Trial {trial.trial}: every layer's metrics")
     return fig

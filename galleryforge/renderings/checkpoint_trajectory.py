@@ -23,6 +23,7 @@ from galleryforge.renderings.shared import (
     layer_colorbar,
     layer_colors,
     layer_hex,
+    layer_line_width,
     panel_grid,
     plotly_subplots,
 )
@@ -90,12 +91,14 @@ def draw(ctx: RenderContext) -> Figure:
     rows, cols = panel_grid(len(metrics), (width * 0.85, height * 0.85), 0.7)
     fig, axes = ctx.figure(rows, cols, aspect=aspect, sharex=True, squeeze=False)
     marker = "o" if len(trial.checkpoints) <= 8 else None
+    line_width = layer_line_width(ctx, len(layers))
     for ax, metric in zip(axes.flat, metrics, strict=False):
         for layer in layers:
             frame = trial.layers[trial.layers["layer"] == layer]
             ax.plot(frame["tokens"].to_numpy(np.float64), frame[metric].to_numpy(np.float64),
                     marker=marker, markersize=ctx.theme.lines.marker_size * 0.6,
-                    color=cmap(norm(layer)), gid="checkpoint-line")  # fmt: skip
+                    color=cmap(norm(layer)), linewidth=line_width,
+                    gid="checkpoint-line")  # fmt: skip
         ax.set_title(metric_label(metric, math=True), loc="left",
                      fontsize=ctx.theme.font.label_size)  # fmt: skip
         ax.yaxis.set_major_locator(MaxNLocator(4))

@@ -57,9 +57,11 @@ class RenderContext:
         Uses constrained layout so labels never overlap the canvas edge, and the theme's exact
         size (fixed-size themes such as ``social`` ignore ``aspect``).
         """
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=self.theme.figsize(aspect), layout="constrained")
+        FigureCanvasAgg(fig)  # a real canvas, so text can be measured (no pyplot state involved)
         axes = fig.subplots(nrows, ncols, **subplot_kw)
         return fig, axes
 

@@ -19,6 +19,7 @@ from galleryforge.renderings.shared import (
     POINTS_PER_INCH,
     colorbar,
     fit_metric_labels,
+    metric_names,
     split_constant,
 )
 from galleryforge.tables import TrialTables, metric_label
@@ -38,9 +39,12 @@ def correlations(trial: TrialTables) -> tuple[pd.DataFrame, list[str]]:
 def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
     corr, constant = correlations(trial)
-    names = list(corr.columns)
-    pairs = [(corr.iloc[i, j], names[i], names[j])
-             for i in range(len(names)) for j in range(i + 1, len(names))]  # fmt: skip
+    names, matrix = [str(m) for m in corr.columns], corr.to_numpy()
+    pairs = [
+        (float(matrix[i, j]), names[i], names[j])
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+    ]
     text = (
         f"Correlation matrix for trial {trial.trial}: Pearson correlation across its "
         f"{trial.n_layers} layers (final checkpoint) between {len(names)} metrics, "
@@ -56,7 +60,7 @@ def describe(ctx: RenderContext) -> str:
     if constant:
         text += (
             f" Left out as constant across layers (correlation undefined): "
-            f"{', '.join(metric_label(m) for m in constant).rstrip('.')}."
+            f"{metric_names(constant)}."
         )
     return text
 
@@ -105,8 +109,15 @@ def draw(ctx: RenderContext) -> Figure:
     count = len(corr.columns)
     if count < 2:
         ax.set_axis_off()
-        ax.text(0.5, 0.5, "fewer than two metrics vary across layers", ha="center",
-                va="center", color=ctx.theme.colors.muted, transform=ax.transAxes)  # fmt: skip
+        ax.text(
+            0.5,
+            0.5,
+            "fewer than two metrics vary across layers",
+            ha="center",
+            va="center",
+            color=ctx.theme.colors.muted,
+            transform=ax.transAxes,
+        )
         return fig
     cmap, matrix = ctx.cmap("diverging"), corr.to_numpy()
     image = ax.imshow(matrix, cmap=cmap, vmin=-1.0, vmax=1.0, aspect="auto", gid="correlation")
@@ -123,6 +134,14 @@ def draw(ctx: RenderContext) -> Figure:
         for (row, col), value in zip(
             [(r, c) for r in range(count) for c in range(count)], matrix.flat, strict=True
         ):
-            ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=font,
-                    color=ctx.ink_on(cmap((value + 1) / 2)), gid="cell-value")  # fmt: skip
+            ax.text(
+                col,
+                row,
+                f"{value:.2f}",
+                ha="center",
+                va="center",
+                fontsize=font,
+                color=ctx.ink_on(cmap((value + 1) / 2)),
+                gid="cell-value",
+            )
     return fig

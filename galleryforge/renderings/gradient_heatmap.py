@@ -60,8 +60,11 @@ def interactive(ctx: RenderContext) -> go.Figure:
             zmax=1,
             zsmooth="best",
             hovertemplate="%{y} · %{x}: %{customdata:.4g}<extra></extra>",
-            colorbar={"title": {"text": "relative"}, "tickvals": [0, 1],
-                      "ticktext": ["lowest", "highest"]},  # fmt: skip
+            colorbar={
+                "title": {"text": "relative"},
+                "tickvals": [0, 1],
+                "ticktext": ["lowest", "highest"],
+            },
         )
     )
     fig.update_yaxes(autorange="reversed", showgrid=False)
@@ -82,9 +85,16 @@ def draw(ctx: RenderContext) -> Figure:
     values, metrics = metric_matrix(trial, headline_metrics(trial))
     fig, ax = ctx.figure()
     image = annotated_heatmap(
-        ctx, ax, relative_within_columns(values), values, trial.layer_ids, metrics,
-        cmap=ctx.cmap("sequential"), annotate=False, interpolation="bicubic",
-    )  # fmt: skip
+        ctx,
+        ax,
+        relative_within_columns(values),
+        values,
+        trial.layer_ids,
+        metrics,
+        cmap=ctx.cmap("sequential"),
+        annotate=False,
+        interpolation="bicubic",
+    )
     image.set_interpolation_stage("data")  # blend the values, then colour them
     colorbar(ctx, image, ax, "relative within metric")
     image.colorbar.set_ticks([0.0, 1.0], labels=["lowest", "highest"])  # type: ignore[union-attr]

@@ -79,12 +79,20 @@ def draw(ctx: RenderContext) -> Figure:
     heading = font.title_size * 1.3
     place(pad, f"Trial {trial.trial}", heading, weight="bold", color=colors.text, gid="kpi-trial")
     y -= heading * 1.4
-    subtitle = (f"Sparse autoencoders on every layer · final checkpoint, "
-                f"{format_tokens(trial.checkpoints[-1])} tokens · means over layers")  # fmt: skip
+    subtitle = (
+        f"Sparse autoencoders on every layer · final checkpoint, "
+        f"{format_tokens(trial.checkpoints[-1])} tokens · means over layers"
+    )
     place(pad, subtitle, font.label_size, color=colors.muted)
     y -= font.label_size * 2.0
-    rule = Line2D([pad / width_pt, 1 - pad / width_pt], [y / height_pt] * 2, color=colors.accent,
-                  linewidth=theme.lines.spine_width * 1.5, transform=fig.transFigure, gid="kpi-rule")  # fmt: skip
+    rule = Line2D(
+        [pad / width_pt, 1 - pad / width_pt],
+        [y / height_pt] * 2,
+        color=colors.accent,
+        linewidth=theme.lines.spine_width * 1.5,
+        transform=fig.transFigure,
+        gid="kpi-rule",
+    )
     fig.add_artist(rule)
     items = kpis(trial)
     rows = -(-len(items) // COLUMNS)

@@ -88,8 +88,16 @@ def _sidecar(ctx: RenderContext, ax: Axes, values: list[float], metric: str, col
     if max(values) <= 0:
         ax.set_xlim(0, 1)
         ax.set_xticks([0])
-        ax.text(0.5, 0.5, f"no {metric_label(metric).lower()} latents", transform=ax.transAxes,
-                ha="center", va="center", rotation=90, color=ctx.theme.colors.muted)  # fmt: skip
+        ax.text(
+            0.5,
+            0.5,
+            f"no {metric_label(metric).lower()} latents",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            rotation=90,
+            color=ctx.theme.colors.muted,
+        )
 
 
 @register(
@@ -104,14 +112,23 @@ def draw(ctx: RenderContext) -> Figure:
     values, metrics = metric_matrix(trial, headline_metrics(trial))
     sidecar = [m for m in SIDECAR if m in trial.metrics]
     fig, axes = ctx.figure(
-        1, 1 + len(sidecar), aspect=rows_aspect(ctx, trial.n_layers), sharey=True,
-        squeeze=False, width_ratios=[4.0] + [1.0] * len(sidecar),
-    )  # fmt: skip
+        1,
+        1 + len(sidecar),
+        aspect=rows_aspect(ctx, trial.n_layers),
+        sharey=True,
+        squeeze=False,
+        width_ratios=[4.0] + [1.0] * len(sidecar),
+    )
     heat, *side = axes[0]
     annotated_heatmap(
-        ctx, heat, relative_within_columns(values), values, trial.layer_ids, metrics,
+        ctx,
+        heat,
+        relative_within_columns(values),
+        values,
+        trial.layer_ids,
+        metrics,
         cmap=ctx.cmap("sequential"),
-    )  # fmt: skip
+    )
     fit_metric_labels(heat, metrics)
     heat.set_ylabel("Layer")
     colours = (ctx.theme.colors.accent, ctx.theme.colors.highlight)

@@ -21,6 +21,7 @@ from galleryforge.renderings.shared import (
     fit_metric_labels,
     layer_label,
     metric_matrix,
+    metric_names,
     relative_within_columns,
     rows_aspect,
     split_constant,
@@ -41,11 +42,7 @@ def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
     metrics = table_metrics(trial)
     _, constant = split_constant(trial, metrics)
-    flat = (
-        f" Constant across layers (mid shade): {', '.join(metric_label(m) for m in constant).rstrip('.')}."
-        if constant
-        else ""
-    )
+    flat = f" Constant across layers (mid shade): {metric_names(constant)}." if constant else ""
     return (
         f"Heatmap of every metric in trial {trial.trial}'s layer table at the final checkpoint: "
         f"{trial.n_layers} layers as rows, {len(metrics)} metrics as columns "
@@ -77,7 +74,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
                 "title": {"text": "relative<br>within metric"},
                 "tickvals": [0, 1],
                 "ticktext": ["lowest", "highest"],
-            },  # fmt: skip
+            },
         )
     )
     fig.update_yaxes(autorange="reversed", title="Layer")
@@ -98,9 +95,14 @@ def draw(ctx: RenderContext) -> Figure:
     values, metrics = metric_matrix(trial, table_metrics(trial))
     fig, ax = ctx.figure(aspect=rows_aspect(ctx, trial.n_layers))
     image = annotated_heatmap(
-        ctx, ax, relative_within_columns(values), values, trial.layer_ids, metrics,
+        ctx,
+        ax,
+        relative_within_columns(values),
+        values,
+        trial.layer_ids,
+        metrics,
         cmap=ctx.cmap("sequential"),
-    )  # fmt: skip
+    )
     colorbar(ctx, image, ax, "relative within metric")
     image.colorbar.set_ticks([0.0, 1.0], labels=["low", "high"])  # type: ignore[union-attr]
     fit_metric_labels(ax, metrics)

@@ -24,6 +24,7 @@ from galleryforge.renderings.shared import (
     layer_colorbar,
     layer_colors,
     layer_hex,
+    layer_line_width,
     log_ticks,
     toy_comparison,
 )
@@ -110,9 +111,11 @@ def draw(ctx: RenderContext) -> Figure:
     shape = kd.power_law_shape(shape_exponent(ctx)[0])
     cmap, norm = layer_colors(ctx, layers)
     fig, ax = ctx.figure()
+    width = layer_line_width(ctx, len(layers))
     for layer, star, mse in layer_points(ctx):
         colour = cmap(norm(layer))
-        ax.plot(xs, kd.predicted_loss_floor(xs, star, mse, shape), color=colour, gid="layer-line")
+        ax.plot(xs, kd.predicted_loss_floor(xs, star, mse, shape), color=colour, linewidth=width,
+                gid="layer-line")  # fmt: skip
         ax.plot([star], [mse], "o", color=colour, markeredgecolor=ctx.theme.colors.panel,
                 markeredgewidth=0.5, zorder=3, gid="d-star")  # fmt: skip
     ax.axvline(float(final["width"].max()), color=ctx.theme.colors.reference, linestyle=":",

@@ -100,19 +100,33 @@ def draw(ctx: RenderContext) -> Figure:
     aspect = min(rows_aspect(ctx, trial.n_layers), max(ctx.theme.figure.aspect, 0.9))
     fig, ax = ctx.figure(aspect=aspect)
     annotated_heatmap(
-        ctx, ax, relative_within_columns(values), values, trial.layer_ids, metrics,
+        ctx,
+        ax,
+        relative_within_columns(values),
+        values,
+        trial.layer_ids,
+        metrics,
         cmap=muted_ramp(ctx),
-    )  # fmt: skip
+    )
     fit_metric_labels(ax, metrics)
     ax.xaxis.tick_top()
     rows, cols = values.shape
     ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
     ax.tick_params(which="minor", length=0)
-    ax.grid(which="minor", color=ctx.theme.colors.background,
-            linewidth=ctx.theme.lines.spine_width * (2 if rows <= 12 else 1))  # fmt: skip
-    ax.text(0, -0.02, "Shade: each layer relative to the others, per metric",
-            transform=ax.transAxes, va="top", color=ctx.theme.colors.muted,
-            fontsize=ctx.theme.font.tick_size)  # fmt: skip
+    ax.grid(
+        which="minor",
+        color=ctx.theme.colors.background,
+        linewidth=ctx.theme.lines.spine_width * (2 if rows <= 12 else 1),
+    )
+    ax.text(
+        0,
+        -0.02,
+        "Shade: each layer relative to the others, per metric",
+        transform=ax.transAxes,
+        va="top",
+        color=ctx.theme.colors.muted,
+        fontsize=ctx.theme.font.tick_size,
+    )
     ctx.title(ax, f"Trial {trial.trial}: SAE metrics by layer")
     return fig

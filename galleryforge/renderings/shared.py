@@ -320,14 +320,15 @@ def fit_metric_labels(ax: Axes, metrics: Sequence[str], width_in: float | None =
     import textwrap
 
     labels = [metric_label(m, math=True) for m in metrics]
-    font = ax.xaxis.get_ticklabels()[0].get_fontsize() if ax.xaxis.get_ticklabels() else 8.0
+    ticks = ax.xaxis.get_ticklabels()
+    font = float(ticks[0].get_fontsize()) if ticks else 8.0
     if width_in is None:
         width_in = ax.get_position().width * _figure_inches(ax)[0]
     column = width_in * POINTS_PER_INCH / max(len(labels), 1)
 
     def fits(candidates: list[str]) -> bool:
         lines = [line for label in candidates for line in label.split("\n")]
-        return max(text_width_pt(line, float(font)) for line in lines) * 1.15 < column
+        return max(text_width_pt(line, font) for line in lines) * 1.15 < column
 
     wrapped = [label if "$" in label else textwrap.fill(label, 10) for label in labels]
     chosen = next((c for c in (labels, wrapped) if fits(c)), None)
@@ -341,3 +342,13 @@ def fit_metric_labels(ax: Axes, metrics: Sequence[str], width_in: float | None =
         ax.tick_params(axis="x", labelrotation=0)
     for label in ax.get_xticklabels():
         label.set_horizontalalignment("center")
+
+
+def layer_line_width(ctx: RenderContext, count: int) -> float:
+    """The theme's line width, thinner when ``count`` lines (one per layer) share a panel."""
+    return ctx.theme.lines.width * (1.0 if count <= 12 else 0.6)
+
+
+def metric_names(metrics: Sequence[str]) -> str:
+    """Display names joined for a sentence: 'L0, α, Alive frac' (no trailing full stop)."""
+    return ", ".join(metric_label(m) for m in metrics).rstrip(".")

@@ -21,6 +21,7 @@ from galleryforge.renderings.shared import (
     layer_colorbar,
     layer_colors,
     layer_hex,
+    layer_line_width,
     log_ticks,
     plotly_subplots,
 )
@@ -86,11 +87,12 @@ def draw(ctx: RenderContext) -> Figure:
     table, layers = curves(ctx), list(ctx.trial.layer_ids)
     cmap, norm = layer_colors(ctx, layers)
     fig, axes = ctx.figure(1, len(PANELS), sharex=True)
+    width = layer_line_width(ctx, len(layers))
     for ax, (metric, title) in zip(axes, PANELS, strict=True):
         for layer in layers:
             rows = table[table["layer"] == layer]
             ax.plot(rows["tokens"].to_numpy(np.float64), rows[metric].to_numpy(np.float64),
-                    color=cmap(norm(layer)), gid="layer-line")  # fmt: skip
+                    color=cmap(norm(layer)), linewidth=width, gid="layer-line")  # fmt: skip
         if _wide_range(table[metric]):
             ax.set_yscale("log")
             log_ticks(ax, "y", max_labels=5)

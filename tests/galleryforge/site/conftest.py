@@ -45,8 +45,9 @@ def site_sources(folder: Path) -> Path:
     start = text.index("[premium-heatmap]")
     line = text.index("caption = ", start)
     end = text.index("\n", line)
-    caption = HOSTILE_CAPTION.replace("'", "\\'")
-    gallery.write_text(text[:line] + f"caption = '''{caption}'''" + text[end:], encoding="utf-8")
+    # A literal TOML string: the quotes and markup reach the site exactly as written.
+    replaced = text[:line] + f"caption = '''{HOSTILE_CAPTION}'''" + text[end:]
+    gallery.write_text(replaced, encoding="utf-8")
     return folder
 
 

@@ -1,0 +1,156 @@
+"""metric-landscape: the per-layer metrics as ridgelines through depth.
+
+Each metric that varies across layers is a ridge over the layer axis, its height and colour the
+layer's value relative to the other layers (final checkpoint), joined by a monotone cubic through
+the measured layers so the landscape reads as continuous without overshooting the data. Not
+picked: qualitative; the heatmaps carry the numbers.
+
+gids: ``ridge-line`` (one Line2D per metric, top to bottom; it passes through ``baseline +
+RIDGE_HEIGHT * relative value`` at each layer), ``ridge-fill`` (the gradient-filled images).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import (
+    default_metrics,
+    layer_label,
+    metric_matrix,
+    metric_names,
+    relative_within_columns,
+    split_constant,
+)
+from galleryforge.tables import TrialTables, metric_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from matplotlib.figure import Figure
+
+RIDGE_HEIGHT = 1.5  # in units of the spacing between baselines: neighbouring ridges overlap
+SAMPLES = 240
+
+
+def landscape(trial: TrialTables) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """(layers, relative values [layers × metrics], varying metrics, constant metrics)."""
+    varying, constant = split_constant(trial, default_metrics(trial))
+    values, _ = metric_matrix(trial, varying)
+    layers = np.asarray(trial.layer_ids, dtype=float)
+    return layers, relative_within_columns(values), varying, constant
+
+
+def smooth(x: np.ndarray, y: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Monotone cubic (Fritsch–Carlson) through (x, y): no new peaks between the layers."""
+    step, slope = np.diff(x), np.diff(y) / np.diff(x)
+    d = np.empty_like(y)
+    d[0], d[-1] = slope[0], slope[-1]
+    if len(x) > 2:
+        w1, w2 = 2 * step[1:] + step[:-1], step[1:] + 2 * step[:-1]
+        same = slope[:-1] * slope[1:] > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d[1:-1] = np.where(same, (w1 + w2) / (w1 / slope[:-1] + w2 / slope[1:]), 0.0)
+    i = np.clip(np.searchsorted(x, xs, side="right") - 1, 0, len(step) - 1)
+    t = (xs - x[i]) / step[i]
+    out = (
+        (1 + 2 * t) * (1 - t) ** 2 * y[i]
+        + t * (1 - t) ** 2 * step[i] * d[i]
+        + t**2 * (3 - 2 * t) * y[i + 1]
+        + t**2 * (t - 1) * step[i] * d[i + 1]
+    )
+    return np.clip(out, 0.0, 1.0)
+
+
+def describe(ctx: RenderContext) -> str:
+    trial = ctx.trial
+    layers, shade, varying, constant = landscape(trial)
+    peaks = "; ".join(
+        f"{metric_label(m)} highest at {layer_label(int(layers[np.argmax(shade[:, i])]))}"
+        for i, m in enumerate(varying[:5])
+    )
+    left_out = f" Constant across layers, not drawn: {metric_names(constant)}." if constant else ""
+    return (
+        f"Ridgeline landscape for trial {trial.trial}: {len(varying)} metrics as ridges over "
+        f"{trial.n_layers} layers, each ridge's height the layer's value relative to the other "
+        f"layers (final checkpoint). {peaks}.{left_out}"
+    )
+
+
+def interactive(ctx: RenderContext) -> go.Figure:
+    import plotly.graph_objects as go
+    from matplotlib.colors import to_hex
+
+    trial = ctx.trial
+    layers, shade, varying, _ = landscape(trial)
+    values, _ = metric_matrix(trial, varying)
+    cmap, fig = ctx.cmap("sequential"), ctx.plotly_figure()
+    for i, metric in enumerate(varying):
+        base = len(varying) - 1 - i
+        colour = to_hex(cmap(0.25 + 0.6 * i / max(len(varying) - 1, 1)))
+        hover = f"{metric_label(metric)} · layer %{{x}}: %{{customdata:.4g}}<extra></extra>"
+        baseline = {"x": layers, "y": [base] * len(layers), "line": {"width": 0}}
+        fig.add_trace(go.Scatter(**baseline, mode="lines", hoverinfo="skip", showlegend=False))
+        fig.add_trace(
+            go.Scatter(
+                x=layers, y=base + RIDGE_HEIGHT * shade[:, i], mode="lines+markers",
+                line={"color": ctx.theme.colors.panel, "width": 1, "shape": "spline"},
+                fill="tonexty", fillcolor=colour, customdata=values[:, i],
+                hovertemplate=hover, name=metric_label(metric),
+            )
+        )  # fmt: skip
+    labels = [metric_label(m) for m in reversed(varying)]
+    fig.update_yaxes(tickvals=list(range(len(varying))), ticktext=labels, showgrid=False)
+    fig.update_xaxes(title="Layer")
+    title = f"Trial {trial.trial}: metric landscape through depth"
+    fig.update_layout(title=title, showlegend=False)
+    return fig
+
+
+@register(
+    "metric-landscape",
+    title="Metric landscape through depth (ridgelines)",
+    aliases=("SAE_Metric_Landscape",),
+    describe=describe,
+    interactive=interactive,
+)
+def draw(ctx: RenderContext) -> Figure:
+    from matplotlib.ticker import MaxNLocator
+
+    trial = ctx.trial
+    layers, shade, varying, _ = landscape(trial)
+    fig, ax = ctx.figure(aspect=max(ctx.theme.figure.aspect, 0.06 * len(varying) + 0.25))
+    ctx.title(ax, f"Trial {trial.trial}: metric landscape through depth")
+    if len(varying) == 0 or len(layers) < 2:
+        ax.set_axis_off()
+        note = {"ha": "center", "va": "center", "color": ctx.theme.colors.muted}
+        ax.text(0.5, 0.5, "no metric varies across layers", transform=ax.transAxes, **note)
+        return fig
+    cmap, xs = ctx.cmap("sequential"), np.linspace(layers[0], layers[-1], SAMPLES)
+    for i in range(len(varying)):
+        base = len(varying) - 1 - i
+        curve = smooth(layers, shade[:, i], xs)
+        ys = base + RIDGE_HEIGHT * curve
+        outline = np.r_[xs, xs[::-1]], np.r_[ys, np.full_like(xs, base)]
+        (fill,) = ax.fill(*outline, facecolor="none", edgecolor="none")
+        # The ridge's colour follows its height: a gradient image clipped to the ridge's shape.
+        image = ax.imshow(
+            curve[None, :], extent=(xs[0], xs[-1], base, base + RIDGE_HEIGHT), cmap=cmap,
+            vmin=0, vmax=1, aspect="auto", origin="lower", interpolation="bilinear",
+            zorder=2 * i, gid="ridge-fill",
+        )  # fmt: skip
+        image.set_clip_path(fill)
+        ax.plot(xs, ys, color=ctx.theme.colors.panel, zorder=2 * i + 1, gid="ridge-line")
+        ax.axhline(base, color=ctx.theme.colors.grid, zorder=2 * i + 1,
+                   linewidth=ctx.theme.lines.grid_width)  # fmt: skip
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(-0.2, len(varying) - 1 + RIDGE_HEIGHT + 0.1)
+    ax.set_yticks(range(len(varying)), [metric_label(m, math=True) for m in reversed(varying)])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.tick_params(axis="y", length=0)
+    ax.grid(False)
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel("Layer")
+    return fig

@@ -1,0 +1,48 @@
+"""all-layers-small-multiples: one bar panel per layer, grid sized to the layer count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.renderings import all_layers_small_multiples as small
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import get_rendering
+from galleryforge.renderings.shared import headline_metrics, relative_within_columns
+from galleryforge.themes.mpl import theme_style
+from tests.figures import artists_with_gid
+
+
+def _context(runs: Path, trial: str) -> RenderContext:
+    job = Job(runs=runs, out=runs, trial=trial, theme="paper",
+              rendering="all-layers-small-multiples", formats=())  # fmt: skip
+    return context_for(job)
+
+
+@pytest.mark.parametrize("trial", ["A", "C"])
+def test_one_panel_per_layer_with_relative_bars(runs_dir: Path, trial: str) -> None:
+    ctx = _context(runs_dir, trial)
+    with theme_style(ctx.theme):
+        fig = small.draw(ctx)
+    panels = artists_with_gid(fig, "layer-panel")
+    assert len(panels) == ctx.trial.n_layers
+    metrics = headline_metrics(ctx.trial)
+    expected = relative_within_columns(ctx.trial.final[metrics].to_numpy(dtype=float))
+    heights = [bar.get_height() for bar in artists_with_gid(fig, "metric-bar")]  # type: ignore[attr-defined]
+    np.testing.assert_allclose(np.reshape(heights, expected.shape), expected)
+    labelled = [ax for ax in panels if any(t.get_visible() for t in ax.get_yticklabels())]  # type: ignore[attr-defined]
+    assert 0 < len(labelled) < len(panels)  # only the first column carries the y labels
+
+
+def test_constant_metrics_left_out_and_said(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "B")
+    with theme_style(ctx.theme):
+        fig = small.draw(ctx)
+    (legend,) = fig.legends
+    names = [t.get_text() for t in legend.get_texts()]
+    assert "Dead" not in names and "MSE" in names
+    assert "constant across layers: Dead, Alive frac." in small.describe(ctx)
+    assert get_rendering("SAE_All_Layers_Small_Multiples").id == "all-layers-small-multiples"

@@ -1,0 +1,43 @@
+"""correlation-heatmap: Pearson correlation across layers between the varying metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.renderings import correlation_heatmap
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import get_rendering
+from galleryforge.themes.mpl import theme_style
+from tests.figures import artists_with_gid
+
+
+def _context(runs: Path, trial: str) -> RenderContext:
+    job = Job(runs=runs, out=runs, trial=trial, theme="paper", rendering="correlation-heatmap",
+              formats=())  # fmt: skip
+    return context_for(job)
+
+
+def test_matrix_is_pandas_pearson_on_a_fixed_scale(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "B")
+    with theme_style(ctx.theme):
+        fig = correlation_heatmap.draw(ctx)
+    (image,) = artists_with_gid(fig, "correlation")
+    final = ctx.trial.final
+    varying = [m for m in ctx.trial.metrics if final[m].nunique() > 1]
+    assert {"dead", "alive_frac", "l1_coef"}.isdisjoint(varying)
+    np.testing.assert_allclose(image.get_array(), final[varying].corr().to_numpy())  # type: ignore[attr-defined]
+    assert image.get_clim() == (-1.0, 1.0)  # type: ignore[attr-defined]
+    cells = artists_with_gid(fig, "cell-value")
+    assert len(cells) in (0, len(varying) ** 2)
+
+
+def test_alt_text_names_the_skipped_metrics(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "B")
+    alt = correlation_heatmap.describe(ctx)
+    assert "trial B" in alt and "constant across layers" in alt and "Alive frac" in alt
+    (trace,) = correlation_heatmap.interactive(ctx).data
+    assert trace.zmin == -1 and trace.zmax == 1
+    assert get_rendering("SAE_Correlation_Heatmap").id == "correlation-heatmap"

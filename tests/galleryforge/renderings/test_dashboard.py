@@ -1,0 +1,46 @@
+"""dashboard: α, g(α), MSE and dead count per layer in aligned panels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.renderings import dashboard
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import get_rendering
+from galleryforge.themes.mpl import theme_style
+from tests.figures import artists_with_gid
+
+
+def _context(runs: Path, trial: str) -> RenderContext:
+    job = Job(runs=runs, out=runs, trial=trial, theme="paper", rendering="dashboard", formats=())
+    return context_for(job)
+
+
+def test_panels_show_the_final_per_layer_values(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "C")
+    with theme_style(ctx.theme):
+        fig = dashboard.draw(ctx)
+    final, layers = ctx.trial.final, list(ctx.trial.layer_ids)
+    for gid, column in (("dashboard-alpha", "alpha"), ("dashboard-g-alpha", "g_alpha"),
+                        ("dashboard-mse", "mse")):  # fmt: skip
+        (line,) = artists_with_gid(fig, gid)
+        np.testing.assert_array_equal(line.get_xdata(), layers)  # type: ignore[attr-defined]
+        np.testing.assert_allclose(line.get_ydata(), final[column])  # type: ignore[attr-defined]
+    bars = artists_with_gid(fig, "dashboard-dead")
+    np.testing.assert_allclose([b.get_height() for b in bars], final["dead"])  # type: ignore[attr-defined]
+    means = [line.get_ydata()[0] for line in artists_with_gid(fig, "trial-mean")]  # type: ignore[attr-defined]
+    np.testing.assert_allclose(means, final[["alpha", "g_alpha", "mse", "dead"]].mean())
+    shared = {ax.get_shared_x_axes().get_siblings(ax)[0] for ax in fig.axes}
+    assert len(fig.axes) == 4 and len(shared) >= 1
+
+
+def test_no_dead_latents_has_no_mean_line(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "B")
+    with theme_style(ctx.theme):
+        fig = dashboard.draw(ctx)
+    assert len(artists_with_gid(fig, "trial-mean")) == 3
+    assert "trial B" in dashboard.describe(ctx)
+    assert get_rendering("SAE_Dashboard").id == "dashboard"

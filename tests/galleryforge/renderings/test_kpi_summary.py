@@ -1,0 +1,49 @@
+"""kpi-summary: the trial's headline numbers on one card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.renderings import kpi_summary
+from galleryforge.renderings.registry import get_rendering
+from galleryforge.renderings.shared import format_value
+from galleryforge.themes.mpl import theme_style
+from tests.figures import artists_with_gid
+
+
+@pytest.mark.parametrize("theme", ["social", "paper"])
+def test_numbers_are_the_formatted_trial_means(runs_dir: Path, theme: str) -> None:
+    job = Job(runs=runs_dir, out=runs_dir, trial="C", theme=theme, rendering="kpi-summary",
+              formats=())  # fmt: skip
+    ctx = context_for(job)
+    with theme_style(ctx.theme):
+        fig = kpi_summary.draw(ctx)
+        fig.canvas.draw()
+    kd, final = ctx.trial.kd, ctx.trial.final
+    values = [t.get_text() for t in artists_with_gid(fig, "kpi-value")]  # type: ignore[attr-defined]
+    assert values == [
+        format_value("alpha", kd.alpha), format_value("l0", kd.l0),
+        format_value("dead", float(final["dead"].sum())), format_value("d_star", kd.d_star),
+        format_value("mse", kd.mse), "32 × 4,096",
+    ]  # fmt: skip
+    assert [t.get_text() for t in artists_with_gid(fig, "kpi-trial")] == ["Trial C"]  # type: ignore[attr-defined]
+    if theme == "social":
+        assert tuple(round(x * 100) for x in fig.get_size_inches()) == (1200, 627)
+    canvas = fig.bbox
+    boxes = [t.get_window_extent() for t in fig.texts]
+    for box in boxes:  # everything on the card, nothing overlapping
+        assert canvas.x0 <= box.x0 and box.x1 <= canvas.x1 and canvas.y0 <= box.y0
+        assert box.y1 <= canvas.y1
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_alt_text_and_alias(runs_dir: Path) -> None:
+    job = Job(runs=runs_dir, out=runs_dir, trial="A", theme="paper", rendering="kpi-summary",
+              formats=())  # fmt: skip
+    ctx = context_for(job)
+    alt = kpi_summary.describe(ctx)
+    assert "trial A" in alt and format_value("alpha", ctx.trial.kd.alpha) in alt
+    assert get_rendering("SAE_KPI_Summary").id == "kpi-summary"

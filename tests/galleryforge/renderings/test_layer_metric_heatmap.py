@@ -1,0 +1,56 @@
+"""layer-metric-heatmap: every metric column of the layer table, shaded within its column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.renderings import layer_metric_heatmap
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import get_rendering
+from galleryforge.renderings.shared import format_value, relative_within_columns
+from galleryforge.themes.mpl import theme_style
+from tests.figures import artists_with_gid
+
+
+def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
+    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="layer-metric-heatmap",
+              formats=())  # fmt: skip
+    return context_for(job)
+
+
+def test_rows_are_layers_and_columns_every_metric(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "B")
+    with theme_style(ctx.theme):
+        fig = layer_metric_heatmap.draw(ctx)
+    trial = ctx.trial
+    (image,) = artists_with_gid(fig, "heatmap")
+    metrics = list(trial.metrics)
+    assert "feature_density_entropy" in metrics
+    expected = relative_within_columns(trial.final[metrics].to_numpy(dtype=float))
+    np.testing.assert_allclose(image.get_array(), expected)  # type: ignore[attr-defined]
+    ax = fig.axes[0]
+    names = [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()]
+    assert names[-1] == "feature density entropy" and len(names) == len(metrics)
+    assert ax.get_yticklabels()[0].get_text() == "L0"
+
+
+def test_cells_carry_the_values_when_they_fit(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "A")
+    with theme_style(ctx.theme):
+        fig = layer_metric_heatmap.draw(ctx)
+    texts = [t.get_text() for t in artists_with_gid(fig, "cell-value")]  # type: ignore[attr-defined]
+    metrics = list(ctx.trial.metrics)
+    assert len(texts) == ctx.trial.n_layers * len(metrics)
+    assert texts[0] == format_value(metrics[0], float(ctx.trial.final[metrics[0]].iloc[0]))
+
+
+def test_alt_text_interactive_and_alias(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "B")
+    alt = layer_metric_heatmap.describe(ctx)
+    assert "trial B" in alt and "feature density entropy" in alt and "Dead" in alt
+    (trace,) = layer_metric_heatmap.interactive(ctx).data
+    np.testing.assert_allclose(trace.customdata, ctx.trial.final[list(ctx.trial.metrics)])
+    assert get_rendering("SAE_Layer_Metric_Heatmap").id == "layer-metric-heatmap"

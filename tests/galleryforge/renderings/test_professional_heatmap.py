@@ -1,0 +1,43 @@
+"""professional-heatmap: compact, single-hue table of the headline metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.colors import to_rgba
+
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.renderings import professional_heatmap
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import get_rendering
+from galleryforge.renderings.shared import headline_metrics, relative_within_columns
+from galleryforge.themes.mpl import theme_style
+from tests.figures import artists_with_gid
+
+
+def _context(runs: Path, trial: str, theme: str) -> RenderContext:
+    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="professional-heatmap",
+              formats=())  # fmt: skip
+    return context_for(job)
+
+
+def test_headline_metrics_in_a_ramp_to_the_accent(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "C", "social")
+    with theme_style(ctx.theme):
+        fig = professional_heatmap.draw(ctx)
+    (image,) = artists_with_gid(fig, "heatmap")
+    metrics = headline_metrics(ctx.trial)
+    expected = relative_within_columns(ctx.trial.final[metrics].to_numpy(dtype=float))
+    np.testing.assert_allclose(image.get_array(), expected)  # type: ignore[attr-defined]
+    cmap = image.get_cmap()  # type: ignore[attr-defined]
+    np.testing.assert_allclose(cmap(1.0), to_rgba(ctx.theme.colors.accent), atol=1e-2)
+    assert fig.axes[0].xaxis.get_ticks_position() == "top"
+
+
+def test_alt_text_interactive_and_alias(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "A", "presentation")
+    assert "trial A" in professional_heatmap.describe(ctx)
+    (trace,) = professional_heatmap.interactive(ctx).data
+    assert np.shape(trace.z) == (ctx.trial.n_layers, len(headline_metrics(ctx.trial)))
+    assert get_rendering("SAE_Professional_Heatmap").id == "professional-heatmap"

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from itertools import islice
+from pathlib import Path
+
+import torch
+
+from tests.train.helpers import build_trial_cfg
+from train.activations import ActivationSource, context_stream
+from train.model import load_model
+
+CPU = torch.device("cpu")
+
+
+def test_contexts_are_packed_and_open_with_cls(tiny_neox: Path) -> None:
+    tokenizer = load_model(str(tiny_neox), CPU, torch.float32).tokenizer
+    contexts = list(islice(context_stream(lambda: iter(["a b c", "d e"]), tokenizer, 4), 5))
+    assert all(c[0] == tokenizer.cls_token_id and len(c) == 4 for c in contexts)
+    body = torch.cat([c[1:] for c in contexts]).tolist()
+    sep = tokenizer.sep_token_id  # BERT's tokenizer has no EOS; documents end with [SEP]
+    one_pass = [*tokenizer("a b c", add_special_tokens=False)["input_ids"], sep,
+                *tokenizer("d e", add_special_tokens=False)["input_ids"], sep]  # fmt: skip
+    assert body[: len(one_pass) * 2] == one_pass * 2  # the stream starts over when text runs out
+
+
+def test_normalised_heldout_and_resumable_batches(tiny_neox: Path, text_corpus: Path) -> None:
+    cfg = build_trial_cfg(model=str(tiny_neox), dataset=str(text_corpus))
+    loaded = load_model(cfg.model, CPU, torch.float32)
+    source = ActivationSource(loaded, cfg, [0, 2], CPU)
+    assert source.heldout.shape == (2, 128, 32)  # 8 contexts of 16 usable tokens
+    torch.testing.assert_close(source.heldout.pow(2).sum(-1).mean(-1), torch.full((2,), 32.0))
+    batches = source.batches()
+    first = [next(batches) for _ in range(6)]  # the buffer holds 4 batches: this refills once
+    assert first[0].shape == (2, 64, 32)
+    state = source.state()
+    expected = [next(batches) for _ in range(5)]
+    again = ActivationSource(loaded, cfg, [0, 2], CPU)
+    again.load_state(state)
+    resumed = again.batches()
+    for batch in expected:
+        torch.testing.assert_close(next(resumed), batch)

@@ -1,0 +1,40 @@
+"""The ``train`` command (``galleryforge train`` and ``python -m train``) on MiniLM, tiny sizes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from galleryforge.cli.train import train
+from galleryforge.tables import load_trial_tables
+
+SMALL = ["--set", "tokens=256", "--set", "batch_tokens=64", "--set", "buffer_tokens=256",
+         "--set", "heldout_tokens=128", "--set", "width=32", "--set", "context_size=33",
+         "--set", "l1_warmup_tokens=0", "--set", "lr_warmup_tokens=0"]  # fmt: skip
+
+
+def test_small_presets_train_together_from_the_command_line(tmp_path: Path) -> None:
+    app = typer.Typer()
+    app.command()(train)
+    result = CliRunner().invoke(
+        app, ["--preset", "A-small,B-small,C-small", "--out", str(tmp_path), "--quiet", *SMALL]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("A-small", "B-small", "C-small"):
+        tables = load_trial_tables(tmp_path / name)
+        assert tables.layer_ids == tuple(range(6)) and tables.checkpoints == (256,)
+        assert tables.provenance["corpus_sha256"]
+
+
+def test_python_dash_m_train_reports_user_errors_in_one_line() -> None:
+    done = subprocess.run([sys.executable, "-m", "train", "--preset", "D-small"],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: unknown preset 'D-small' (did you mean 'A-small', 'B-small', 'C-small'?); "
+        "known: A, A-small, B, B-small, C, C-small"
+    ]

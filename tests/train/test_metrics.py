@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import torch
+
+from train.metrics import DeadCounter, evaluate, loss_terms
+from train.sae import StackedSAE
+
+
+def _feats(fired: list[int], width: int = 6) -> torch.Tensor:
+    """One layer, two tokens; latents in ``fired`` fire on the first token."""
+    feats = torch.zeros(1, 2, width)
+    feats[0, 0, fired] = 1.0
+    return feats
+
+
+def test_dead_window_is_exact_for_short_windows() -> None:
+    counter = DeadCounter(1, 6, window_steps=3, device=torch.device("cpu"))
+    for fired in ([0, 1], [2], [3]):
+        counter.update(_feats(fired))
+    assert int(counter.dead()[0]) == 2  # 4 and 5 never fired
+    counter.update(_feats([3]))  # latents 0 and 1 fired 4 steps ago: now outside the window
+    assert int(counter.dead()[0]) == 4
+    sparsity = counter.log_sparsity()[0]
+    assert torch.isclose(sparsity[3], torch.log10(torch.tensor(2 / 6 + 1e-10)))
+    assert (sparsity[[0, 1, 4, 5]] <= -9.99).all()
+
+
+def test_state_round_trips() -> None:
+    counter = DeadCounter(2, 6, window_steps=200, device=torch.device("cpu"))
+    for step in range(13):
+        counter.update(torch.rand(2, 4, 6) * (torch.rand(2, 4, 6) < 0.1))
+    other = DeadCounter(2, 6, window_steps=200, device=torch.device("cpu"))
+    other.load_state_dict(counter.state_dict())
+    assert torch.equal(other.dead(), counter.dead())
+    assert (other.slot, other.steps_in_slot) == (counter.slot, counter.steps_in_slot)
+
+
+def test_evaluate_matches_direct_formulas() -> None:
+    sae = StackedSAE([0, 1], 8, 16, torch.Generator().manual_seed(1))
+    x = torch.randn(2, 300, 8) + 2.0
+    coefs = torch.tensor([1e-2, 2e-2], dtype=torch.float64)
+    got = evaluate(sae, x, coefs, "mean", chunk=64)
+    with torch.no_grad():
+        out = sae(x)
+        error = (out.recon - x).double().pow(2)
+        fvu = error.sum((1, 2)) / (x - x.mean(1, keepdim=True)).double().pow(2).sum((1, 2))
+        terms = loss_terms(sae, x, out, "mean")
+    torch.testing.assert_close(got["mse"], error.mean((1, 2)))
+    torch.testing.assert_close(got["fvu"], fvu)
+    torch.testing.assert_close(got["explained_variance"], 1 - fvu)
+    torch.testing.assert_close(got["l0"], (out.feats > 0).double().sum(-1).mean(-1))
+    torch.testing.assert_close(got["l1"], terms.l1.double(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(got["loss"], got["mse"] + coefs * got["l1"])

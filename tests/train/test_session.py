@@ -1,0 +1,135 @@
+"""End to end on a tiny random GPT-NeoX: run directory, metrics recomputed, resume, failures."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+from safetensors.torch import load_file
+
+import train.trainer
+from galleryforge.errors import GalleryforgeError
+from galleryforge.tables import load_trial_tables
+from tests.train.helpers import build_trio
+from train.activations import ActivationSource
+from train.checkpoint import load_resume, load_sae
+from train.config import TrialConfig
+from train.model import load_model
+from train.session import train_trials
+from train.trainer import NonFiniteLoss, Progress
+
+
+@pytest.fixture(scope="module")
+def trio(tiny_neox: Path, text_corpus: Path) -> list[TrialConfig]:
+    return build_trio(model=str(tiny_neox), dataset=str(text_corpus))
+
+
+@pytest.fixture(scope="module")
+def finished(trio: list[TrialConfig], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("runs")
+    train_trials(trio, out, device="cpu")
+    return out
+
+
+def test_run_directory_loads_as_trial_tables(finished: Path, trio: list[TrialConfig]) -> None:
+    for cfg in trio:
+        tables = load_trial_tables(finished / cfg.name)
+        assert tables.trial == cfg.name and tables.layer_ids == (0, 1, 2)
+        assert tables.checkpoints == (512, 1024)
+        assert tables.curves is not None and set(tables.curves["step"]) == {4, 8, 12, 16}
+        assert tables.config["l1_form"] == cfg.l1_form and tables.config["width"] == 48
+        assert tables.provenance["corpus"] == cfg.dataset and tables.provenance["tokens"] == 1024
+        for layer in range(3):
+            folder = finished / cfg.name / "checkpoints" / "1024" / f"layer_{layer}"
+            assert {p.name for p in folder.iterdir()} == {
+                "cfg.json", "sae_weights.safetensors", "sparsity.safetensors"}  # fmt: skip
+    curves = pd.read_parquet(finished / "A" / "tables" / "curves.parquet")
+    assert list(curves.columns) == ["trial", "layer", "step", "tokens", "mse", "l1", "loss", "l0",
+                                    "l1_coef"]  # fmt: skip
+
+
+def test_table_metrics_recomputed_from_checkpoint_and_heldout(
+    finished: Path, trio: list[TrialConfig]
+) -> None:
+    cfg = trio[2]
+    loaded = load_model(cfg.model, torch.device("cpu"), torch.float32)
+    source = ActivationSource(loaded, cfg, [0, 1, 2], torch.device("cpu"))
+    raw = source.heldout / source.scales[:, None, None]  # what the model itself produced
+    sae = load_sae(finished / "C" / "checkpoints" / "1024")
+    rows = load_trial_tables(finished / "C").final
+    with torch.no_grad():
+        out = sae(raw)
+    for layer in range(3):
+        x, recon, scale = raw[layer].double(), out.recon[layer].double(), source.scales[layer]
+        sse = (recon - x).pow(2).sum()
+        mse = float(sse / x.numel() * scale**2)  # the table is on normalised activations
+        fvu = float(sse / (x - x.mean(0)).pow(2).sum())
+        l0 = float((out.feats[layer] > 0).double().sum(-1).mean())
+        row = rows.iloc[layer]
+        assert row["mse"] == pytest.approx(mse, rel=1e-4)
+        assert row["fvu"] == pytest.approx(fvu, rel=1e-4)
+        assert row["l0"] == pytest.approx(l0, rel=1e-4)
+        folder = finished / "C" / "checkpoints" / "1024" / f"layer_{layer}"
+        sparsity = load_file(str(folder / "sparsity.safetensors"))["sparsity"]
+        assert row["dead"] == int((sparsity <= -9.99).sum())
+        assert json.loads((folder / "cfg.json").read_text())["hook_layer"] == layer
+
+
+def test_fixed_coefficients_stay_and_the_controller_moves(finished: Path) -> None:
+    final = {t: load_trial_tables(finished / t).final for t in "ABC"}
+    assert (final["A"]["l1_coef"] == 1e-3).all() and (final["B"]["l1_coef"] == 3e-3).all()
+    assert (final["C"]["l1_coef"] > 3e-3).all()  # L0 starts far above the target of 4
+
+
+def test_resume_gives_the_same_result_as_an_uninterrupted_run(
+    finished: Path, trio: list[TrialConfig], tmp_path: Path
+) -> None:
+    class Stop(Exception):
+        pass
+
+    def stop_after_first_checkpoint(update: Progress) -> None:
+        if update.step >= 12:
+            raise Stop
+
+    with pytest.raises(Stop):
+        train_trials(trio, tmp_path, on_progress=stop_after_first_checkpoint)
+    assert load_trial_tables(tmp_path / "A").checkpoints == (512,)
+    with pytest.raises(GalleryforgeError, match="already holds a run; pass --resume"):
+        train_trials(trio, tmp_path)
+    train_trials(trio, tmp_path, resume=True)
+    for cfg in trio:
+        resumed, straight = (load_resume(root / cfg.name, 1024) for root in (tmp_path, finished))
+        for name, value in straight["sae"].items():
+            assert torch.equal(resumed["sae"][name], value), (cfg.name, name)
+        assert torch.equal(resumed["l1"]["coefs"], straight["l1"]["coefs"])
+        for table in ("layers", "curves"):
+            pd.testing.assert_frame_equal(
+                pd.read_parquet(tmp_path / cfg.name / "tables" / f"{table}.parquet"),
+                pd.read_parquet(finished / cfg.name / "tables" / f"{table}.parquet"),
+            )
+    with pytest.raises(GalleryforgeError, match="'width' was 48, now 64"):
+        train_trials([replace(c, width=64) for c in trio], tmp_path, resume=True)
+
+
+def test_non_finite_loss_names_trial_and_layer_and_keeps_the_checkpoint(
+    trio: list[TrialConfig], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = train.trainer.loss_terms
+    calls = {"B": 0}
+
+    def poisoned(sae, x, out, l1_form):  # type: ignore[no-untyped-def]
+        terms = real(sae, x, out, l1_form)
+        calls["B"] += l1_form == "decoder_norm_sum"
+        if calls["B"] == 2 * 10 - 1:  # trial B's 10th step (steps run A, B, C; B and C share it)
+            terms = terms._replace(mse=terms.mse * torch.tensor([1.0, float("nan"), 1.0]))
+        return terms
+
+    monkeypatch.setattr(train.trainer, "loss_terms", poisoned)
+    with pytest.raises(NonFiniteLoss, match=r"trial 'B', layer 1: loss is nan at step 10.*"
+                       r"checkpoints/512"):  # fmt: skip
+        train_trials(trio, tmp_path)
+    assert load_trial_tables(tmp_path / "B").checkpoints == (512,)
