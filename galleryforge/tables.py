@@ -143,11 +143,8 @@ def validate(frame: pd.DataFrame, schema: Schema, source: str | Path) -> pd.Data
     frame = frame.reset_index(drop=True).copy()
     for column in schema.columns:
         if column.name not in frame.columns:
-            raise InputError(
-                source,
-                f"missing required column (has: {', '.join(map(str, frame.columns))})",
-                field=column.name,
-            )
+            present = ", ".join(map(str, frame.columns))
+            raise InputError(source, f"missing required column '{column.name}' (has: {present})")
         frame[column.name] = _checked(frame[column.name], column, source)
     for column in schema.optional:
         if column.name in frame.columns:

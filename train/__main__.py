@@ -1,4 +1,4 @@
-"""``python -m train --preset A-small,B-small,C-small``: the same command as ``galleryforge train``."""
+"""``python -m train --preset A-small,B-small,C-small``: the same as ``galleryforge train``."""
 
 from __future__ import annotations
 

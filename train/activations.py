@@ -5,8 +5,9 @@ Documents are tokenized, joined with the end-of-text (or separator) token, and c
 used: its residual stream is an outlier many times the usual norm. When the documents run out the
 stream starts over from the first one.
 
-The first ``heldout_tokens`` activations form the held-out set; they also fix one scale per layer so
-that E‖x‖² = d_model on the normalised activations the SAEs see. Training activations fill a buffer
+The held-out set is ``heldout_tokens`` activations drawn at random from the first buffer's worth of
+contexts, which are then not trained on; it also fixes one scale per layer so that E‖x‖² = d_model
+on the normalised activations the SAEs see. Training activations fill a buffer
 of ``buffer_tokens``, are shuffled, and are served in batches of ``batch_tokens``, so one step mixes
 many documents. The buffer is drained before it is refilled (a last part-batch is skipped), which
 keeps the resume state small: where the buffer began in the stream, the shuffling generator's state
@@ -58,6 +59,8 @@ class ActivationSource:
     ) -> None:
         self.loaded, self.layers, self.device = loaded, layers, device
         self.batch_tokens = cfg.batch_tokens
+        # bf16 on CUDA halves the buffer (see docs/training.md); the SAE step autocasts anyway.
+        self._dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
         self.model_batch = cfg.model_batch
         corpus = open_corpus(cfg.dataset, cfg.dataset_split, cfg.text_column)
         self.corpus_name, self.corpus_sha256 = corpus.name, corpus.sha256
@@ -72,11 +75,15 @@ class ActivationSource:
         self._contexts = context_stream(documents, loaded.tokenizer, cfg.context_size)
         self._per_context = per_context = cfg.context_size - 1
         self._consumed = 0  # contexts read from the stream so far
-        raw = self._activations(math.ceil(cfg.heldout_tokens / per_context))
-        self.scales = (loaded.d_model / raw.pow(2).sum(-1).mean(-1)).sqrt()
-        self.heldout = raw * self.scales[:, None, None]
         self._buffer_contexts = math.ceil(cfg.buffer_tokens / per_context)
         self._generator = torch.Generator().manual_seed(cfg.seed)
+        # Held out: a random sample of the first buffer's tokens. A few whole contexts would be a
+        # few documents, and one long docstring or web page is no sample of the rest.
+        first_buffer = self._activations(self._buffer_contexts)
+        keep = torch.randperm(first_buffer.shape[1], generator=self._generator)
+        raw = first_buffer[:, keep[: cfg.heldout_tokens].sort().values.to(first_buffer.device)]
+        self.scales = (loaded.d_model / raw.float().pow(2).sum(-1).mean(-1)).sqrt()
+        self.heldout = raw.float() * self.scales[:, None, None]
         self._buffer_start = self._consumed
         self._generator_state = self._generator.get_state()
         self._served = 0
@@ -96,7 +103,7 @@ class ActivationSource:
             begin = self._served * self.batch_tokens
             rows = self._order[begin : begin + self.batch_tokens]
             self._served += 1
-            yield self._buffer[:, rows.to(self._buffer.device)]
+            yield self._buffer[:, rows.to(self._buffer.device)].float()
 
     def state(self) -> dict[str, Any]:
         """Where the stream stands, for ``load_state`` in a resumed run."""
@@ -115,7 +122,9 @@ class ActivationSource:
     def _fill(self, start: int, generator_state: torch.Tensor) -> None:
         self._skip_to(start)
         self._buffer_start, self._generator_state = start, generator_state
-        acts = self._activations(self._buffer_contexts) * self.scales[:, None, None]
+        acts = (self._activations(self._buffer_contexts) * self.scales[:, None, None]).to(
+            self._dtype
+        )
         self._generator.set_state(generator_state)
         self._order = torch.randperm(acts.shape[1], generator=self._generator)
         self._buffer, self._served = acts, 0
@@ -126,15 +135,15 @@ class ActivationSource:
             self._consumed += 1
 
     def _activations(self, n_contexts: int) -> torch.Tensor:
-        """``[n_layers, n_contexts * (context_size - 1), d_model]`` float32 from the stream."""
+        """``[n_layers, n_contexts * (context_size - 1), d_model]`` from the stream."""
         parts = []
         for begin in range(0, n_contexts, self.model_batch):
             count = min(self.model_batch, n_contexts - begin)
             ids = torch.stack([next(self._contexts) for _ in range(count)]).to(self.device)
             self._consumed += count
             streams = residual_streams(self.loaded, ids, self.layers)[:, :, 1:]
-            parts.append(streams.reshape(len(self.layers), -1, streams.shape[-1]).float())
-        return torch.cat(parts, dim=1)
+            parts.append(streams.reshape(len(self.layers), -1, streams.shape[-1]))
+        return torch.cat(parts, dim=1).to(self._dtype)
 
 
 def _first_id(tokenizer: Any, *names: str) -> int:

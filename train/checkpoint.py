@@ -59,9 +59,14 @@ def sae_cfg(cfg: TrialConfig, layer: int, d_in: int, hf_hook: str) -> dict[str, 
 
 
 def save_checkpoint(
-    folder: Path, cfg: TrialConfig, sae: StackedSAE, scales: torch.Tensor,
-    log_sparsity: torch.Tensor, block_path: str, resume: dict[str, Any],
-) -> None:  # fmt: skip
+    folder: Path,
+    cfg: TrialConfig,
+    sae: StackedSAE,
+    scales: torch.Tensor,
+    log_sparsity: torch.Tensor,
+    block_path: str,
+    resume: dict[str, Any],
+) -> None:
     """Write one ``<tokens>`` folder: every layer's SAELens files and the resume state."""
     with atomic_dir(folder) as tmp:
         for index, layer in enumerate(sae.layer_ids):
@@ -69,8 +74,10 @@ def save_checkpoint(
             layer_dir.mkdir()
             state = fold_scale(sae.layer_state(index), float(scales[index]))
             save_file(state, str(layer_dir / "sae_weights.safetensors"))
-            save_file({"sparsity": log_sparsity[index].contiguous()},
-                      str(layer_dir / "sparsity.safetensors"))  # fmt: skip
+            save_file(
+                {"sparsity": log_sparsity[index].contiguous()},
+                str(layer_dir / "sparsity.safetensors"),
+            )
             config = sae_cfg(cfg, layer, sae.d_in, f"{block_path}.{layer}")
             (layer_dir / "cfg.json").write_text(json.dumps(config, indent=2) + "\n")
         torch.save(resume, tmp / RESUME_FILE)

@@ -6,6 +6,7 @@ Token counts are counts of activation vectors (one per layer and position) fed t
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -17,10 +18,21 @@ CONTROLLERS = ("fixed", "proportional")
 # Fields that describe where activations come from: trials trained together from one forward
 # pass must agree on all of them.
 SOURCE_FIELDS = (
-    "model", "dataset", "dataset_split", "text_column", "layers", "context_size", "model_batch",
-    "tokens", "batch_tokens", "buffer_tokens", "heldout_tokens", "checkpoint_every", "log_every",
+    "model",
+    "dataset",
+    "dataset_split",
+    "text_column",
+    "layers",
+    "context_size",
+    "model_batch",
+    "tokens",
+    "batch_tokens",
+    "buffer_tokens",
+    "heldout_tokens",
+    "checkpoint_every",
+    "log_every",
     "seed",
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -28,7 +40,7 @@ class TrialConfig:
     name: str
     """Trial name: the run folder ``runs/<name>/`` and the ``trial`` column of the tables."""
     model: str
-    """Hugging Face model id, local folder, or ``pip:<package>`` for a model shipped in a package."""
+    """Hugging Face model id, local folder, or ``pip:<package>`` (a model shipped in a package)."""
     dataset: str
     """``docstrings`` (the offline corpus), a local .txt/.jsonl/.parquet file or folder, or a
     Hugging Face dataset name (streamed)."""
@@ -49,8 +61,8 @@ class TrialConfig:
     buffer_tokens: int = 16_384
     """Activations pooled and shuffled before batching, so that one step mixes many documents."""
     heldout_tokens: int = 4096
-    """Held-out activations (the first contexts of the stream) for checkpoint metrics and the
-    normalisation estimate; never trained on."""
+    """Held-out activations (a random sample of the first buffer's worth of contexts, which are not
+    trained on) for checkpoint metrics and the normalisation estimate."""
     checkpoint_every: int = 50_000
     """Save a checkpoint and a layer-table row every this many tokens (and at the end)."""
     log_every: int = 10
@@ -64,7 +76,7 @@ class TrialConfig:
     l1_warmup_tokens: int = 0
     """The L1 coefficient ramps linearly from 0 over these first tokens."""
     controller: str = "fixed"
-    """``fixed`` coefficient, or ``proportional``: a per-layer controller steering L0 to target_l0."""
+    """``fixed``, or ``proportional``: a per-layer controller steering L0 to ``target_l0``."""
     target_l0: float = 0.0
     """Target L0 of the proportional controller."""
     controller_rate: float = 0.01
@@ -88,29 +100,73 @@ class TrialConfig:
 
     def __post_init__(self) -> None:
         _check(bool(self.name) and "/" not in self.name, "name", self.name, "a folder name")
-        positive = ("context_size", "model_batch", "tokens", "batch_tokens", "buffer_tokens",
-                    "heldout_tokens", "checkpoint_every", "log_every", "width",
-                    "dead_window_tokens", "lr")  # fmt: skip
+        positive = (
+            "context_size",
+            "model_batch",
+            "tokens",
+            "batch_tokens",
+            "buffer_tokens",
+            "heldout_tokens",
+            "checkpoint_every",
+            "log_every",
+            "width",
+            "dead_window_tokens",
+            "lr",
+        )
         for name in positive:
             _check(getattr(self, name) > 0, name, getattr(self, name), "a positive number")
-        for name in ("l1_coef", "l1_warmup_tokens", "lr_warmup_tokens", "lr_decay_tokens",
-                     "grad_clip", "target_l0", "controller_rate"):  # fmt: skip
+        for name in (
+            "l1_coef",
+            "l1_warmup_tokens",
+            "lr_warmup_tokens",
+            "lr_decay_tokens",
+            "grad_clip",
+            "target_l0",
+            "controller_rate",
+        ):
             _check(getattr(self, name) >= 0, name, getattr(self, name), "zero or more")
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, float):
+                _check(math.isfinite(value), item.name, value, "a finite number")
         _check(self.context_size >= 2, "context_size", self.context_size, "at least 2")
         _check(self.l1_form in L1_FORMS, "l1_form", self.l1_form, f"one of {L1_FORMS}")
-        _check(self.controller in CONTROLLERS, "controller", self.controller,
-               f"one of {CONTROLLERS}")  # fmt: skip
+        _check(
+            self.controller in CONTROLLERS, "controller", self.controller, f"one of {CONTROLLERS}"
+        )
         if self.controller == "proportional":
-            _check(0 < self.target_l0 < self.width, "target_l0", self.target_l0,
-                   f"between 0 and the width {self.width} for the proportional controller")  # fmt: skip
-        _check(self.buffer_tokens >= self.batch_tokens, "buffer_tokens", self.buffer_tokens,
-               f"at least batch_tokens ({self.batch_tokens})")  # fmt: skip
-        _check(self.tokens >= self.batch_tokens, "tokens", self.tokens,
-               f"at least batch_tokens ({self.batch_tokens})")  # fmt: skip
+            _check(
+                0 < self.target_l0 < self.width,
+                "target_l0",
+                self.target_l0,
+                f"between 0 and the width {self.width} for the proportional controller",
+            )
+        _check(
+            self.buffer_tokens >= self.batch_tokens,
+            "buffer_tokens",
+            self.buffer_tokens,
+            f"at least batch_tokens ({self.batch_tokens})",
+        )
+        _check(
+            self.heldout_tokens <= self.buffer_tokens,
+            "heldout_tokens",
+            self.heldout_tokens,
+            f"at most buffer_tokens ({self.buffer_tokens}): it is drawn from the first buffer",
+        )
+        _check(
+            self.tokens >= self.batch_tokens,
+            "tokens",
+            self.tokens,
+            f"at least batch_tokens ({self.batch_tokens})",
+        )
         for beta in ("adam_beta1", "adam_beta2"):
             _check(0 <= getattr(self, beta) < 1, beta, getattr(self, beta), "in [0, 1)")
-        _check(all(layer >= 0 for layer in self.layers), "layers", self.layers,
-               "non-negative layer indices")  # fmt: skip
+        _check(
+            all(layer >= 0 for layer in self.layers),
+            "layers",
+            self.layers,
+            "non-negative layer indices",
+        )
         _check(len(set(self.layers)) == len(self.layers), "layers", self.layers, "no repeats")
 
     @property
@@ -119,7 +175,7 @@ class TrialConfig:
         return self.tokens // self.batch_tokens
 
     def milestone_steps(self) -> list[int]:
-        """Steps after which a checkpoint is saved: every ``checkpoint_every`` tokens, and the end."""
+        """Steps that end with a checkpoint: every ``checkpoint_every`` tokens, and the last."""
         every = max(1, self.checkpoint_every // self.batch_tokens)
         return sorted({*range(every, self.steps + 1, every), self.steps})
 

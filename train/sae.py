@@ -58,21 +58,23 @@ class StackedSAE(nn.Module):
 
     @torch.no_grad()
     def normalize_decoder(self) -> None:
-        self.W_dec /= self.W_dec.norm(dim=-1, keepdim=True)
+        self.W_dec.div_(self.W_dec.norm(dim=-1, keepdim=True))
 
     @torch.no_grad()
     def remove_parallel_grads(self) -> None:
-        """Drop the gradient component along each (unit) decoder row, which only changes its norm."""
+        """Drop the gradient component along each (unit) decoder row: it only changes the norm."""
         grad = self.W_dec.grad
         if grad is None:
             return
-        parallel = (grad * self.W_dec).sum(-1, keepdim=True)
-        grad -= parallel * self.W_dec
+        parallel = torch.linalg.vecdot(grad, self.W_dec)[..., None]
+        grad.addcmul_(parallel, self.W_dec, value=-1.0)
 
     def layer_state(self, index: int) -> dict[str, torch.Tensor]:
         """One layer's weights (SAELens names and shapes), as contiguous CPU tensors."""
-        return {name: getattr(self, name)[index].detach().cpu().contiguous()
-                for name in ("W_enc", "b_enc", "W_dec", "b_dec")}  # fmt: skip
+        return {
+            name: getattr(self, name)[index].detach().cpu().contiguous()
+            for name in ("W_enc", "b_enc", "W_dec", "b_dec")
+        }
 
     @torch.no_grad()
     def load_layer_state(self, index: int, state: dict[str, torch.Tensor]) -> None:

@@ -1,8 +1,9 @@
 """Train several trials from one model and one activation stream, into ``<out>/<trial>/``.
 
-``train_trials`` loads the model once, builds the activation source once, gives every trial its own
-stacked SAE, optimizer, L1 coefficient and dead counter, and lets the ``Trainer`` step them together.
-It writes ``trial.toml`` and ``provenance.json``, and on every milestone a checkpoint and the tables.
+``train_trials`` loads the model once, builds the activation source once, gives every trial its
+own stacked SAE, optimizer, L1 coefficient and dead counter, and lets the ``Trainer`` step them
+together. It writes ``trial.toml`` and ``provenance.json``, and at every milestone a checkpoint and
+the tables.
 """
 
 from __future__ import annotations
@@ -30,9 +31,13 @@ from train.trainer import Progress, Trainer, TrialState
 
 
 def train_trials(
-    configs: list[TrialConfig], out: Path, *, resume: bool = False, device: str = "auto",
+    configs: list[TrialConfig],
+    out: Path,
+    *,
+    resume: bool = False,
+    device: str = "auto",
     on_progress: Callable[[Progress], None] | None = None,
-) -> list[Path]:  # fmt: skip
+) -> list[Path]:
     """Train every config from one forward pass per batch; return the run directories."""
     check_compatible(configs)
     torch_device = resolve_device(device)
@@ -41,8 +46,10 @@ def train_trials(
     if not resume:
         for run_dir in run_dirs:
             if (run_dir / "checkpoints").exists() or (run_dir / "tables").exists():
-                raise GalleryforgeError(f"{run_dir} already holds a run; pass --resume to "
-                                        "continue it, or remove it or pick another --out")  # fmt: skip
+                raise GalleryforgeError(
+                    f"{run_dir} already holds a run; pass --resume to "
+                    "continue it, or remove it or pick another --out"
+                )
     first = configs[0]
     if torch_device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
@@ -51,12 +58,16 @@ def train_trials(
     loaded = load_model(first.model, torch_device, model_dtype)
     layers = first.layers or list(range(loaded.n_layers))
     if max(layers) >= loaded.n_layers:
-        raise GalleryforgeError(f"config 'layers' = {layers}: {first.model} has "
-                                f"{loaded.n_layers} layers (0 to {loaded.n_layers - 1})")  # fmt: skip
+        raise GalleryforgeError(
+            f"config 'layers' = {layers}: {first.model} has "
+            f"{loaded.n_layers} layers (0 to {loaded.n_layers - 1})"
+        )
     started = datetime.now(UTC)
     source = ActivationSource(loaded, first, layers, torch_device)
-    trials = [_new_trial(cfg, run_dir, layers, loaded.d_model, source, torch_device)
-              for cfg, run_dir in zip(configs, run_dirs, strict=True)]  # fmt: skip
+    trials = [
+        _new_trial(cfg, run_dir, layers, loaded.d_model, source, torch_device)
+        for cfg, run_dir in zip(configs, run_dirs, strict=True)
+    ]
     step = 0
     if start_tokens is not None:
         step = start_tokens // first.batch_tokens
@@ -75,9 +86,12 @@ def train_trials(
     trainer = Trainer(trials, checkpoint, on_progress, step=step)
     began = time.perf_counter()
     trainer.fit(source.batches())
-    info.update(end_time=datetime.now(UTC).isoformat(timespec="seconds"),
-                tokens=trainer.tokens, wall_s=round(time.perf_counter() - began, 2),
-                tokens_per_s=round(trainer.tokens_per_s(), 1))  # fmt: skip
+    info.update(
+        end_time=datetime.now(UTC).isoformat(timespec="seconds"),
+        tokens=trainer.tokens,
+        wall_s=round(time.perf_counter() - began, 2),
+        tokens_per_s=round(trainer.tokens_per_s(), 1),
+    )
     for trial in trials:
         write_provenance(trial.run_dir, info)
     return run_dirs
@@ -114,14 +128,18 @@ def resolve_device(device: str) -> torch.device:
 
 
 def _new_trial(
-    cfg: TrialConfig, run_dir: Path, layers: list[int], d_in: int, source: ActivationSource,
+    cfg: TrialConfig,
+    run_dir: Path,
+    layers: list[int],
+    d_in: int,
+    source: ActivationSource,
     device: torch.device,
-) -> TrialState:  # fmt: skip
+) -> TrialState:
     sae = StackedSAE(layers, d_in, cfg.width, torch.Generator().manual_seed(cfg.seed)).to(device)
     with torch.no_grad():
         sae.b_dec.copy_(source.heldout.mean(dim=1))  # start at the mean activation
-    optimizer = torch.optim.Adam(sae.parameters(), lr=cfg.lr,
-                                 betas=(cfg.adam_beta1, cfg.adam_beta2))  # fmt: skip
+    betas = (cfg.adam_beta1, cfg.adam_beta2)
+    optimizer = torch.optim.Adam(sae.parameters(), lr=cfg.lr, betas=betas, fused=True)
     rate = cfg.controller_rate if cfg.controller == "proportional" else 0.0
     l1 = L1Coefficient(cfg.l1_coef, len(layers), target_l0=cfg.target_l0, rate=rate)
     window_steps = -(-cfg.dead_window_tokens // cfg.batch_tokens)
@@ -134,8 +152,17 @@ def _checkpoint(
 ) -> None:
     cfg = trial.cfg
     measured = evaluate(trial.sae, source.heldout, trial.l1.coefs, cfg.l1_form)
-    trial.layers.append(layer_rows(cfg.name, trial.sae.layer_ids, tokens, cfg.width,
-                                   trial.l1.coefs, measured, trial.dead.dead()))  # fmt: skip
+    trial.layers.append(
+        layer_rows(
+            cfg.name,
+            trial.sae.layer_ids,
+            tokens,
+            cfg.width,
+            trial.l1.coefs,
+            measured,
+            trial.dead.dead(),
+        )
+    )
     layers, curves = pd.concat(trial.layers), pd.concat(trial.curves)
     resume: dict[str, Any] = {
         "step": step,
@@ -148,8 +175,15 @@ def _checkpoint(
         "layers": layers.to_dict("list"),
         "curves": curves.to_dict("list"),
     }
-    save_checkpoint(trial.run_dir / "checkpoints" / str(tokens), cfg, trial.sae, source.scales,
-                    trial.dead.log_sparsity(), block_path, resume)  # fmt: skip
+    save_checkpoint(
+        trial.run_dir / "checkpoints" / str(tokens),
+        cfg,
+        trial.sae,
+        source.scales,
+        trial.dead.log_sparsity(),
+        block_path,
+        resume,
+    )
     write_table(layers.reset_index(drop=True), trial.run_dir / "tables" / "layers.parquet")
     write_table(curves.reset_index(drop=True), trial.run_dir / "tables" / "curves.parquet")
 
@@ -171,13 +205,16 @@ def _resume_point(configs: list[TrialConfig], run_dirs: list[Path]) -> int:
         saved = read_config(run_dir / "trial.toml")
         changed = [k for k, v in cfg.to_dict().items() if saved.get(k, v) != v]
         if changed:
-            raise GalleryforgeError(f"{run_dir / 'trial.toml'}: '{changed[0]}' was "
-                                    f"{saved[changed[0]]!r}, now {getattr(cfg, changed[0])!r}; "
-                                    "--resume needs the config the run started with")  # fmt: skip
+            raise GalleryforgeError(
+                f"{run_dir / 'trial.toml'}: '{changed[0]}' was "
+                f"{saved[changed[0]]!r}, now {getattr(cfg, changed[0])!r}; "
+                "--resume needs the config the run started with"
+            )
         found = set(checkpoint_tokens(run_dir))
         common = found if common is None else common & found
     if not common:
-        raise GalleryforgeError(f"--resume: no checkpoint common to {', '.join(map(str, run_dirs))}"
-                                "; start without --resume")  # fmt: skip
+        raise GalleryforgeError(
+            f"--resume: no checkpoint common to {', '.join(map(str, run_dirs))}"
+            "; start without --resume"
+        )
     return max(common)
-

@@ -101,7 +101,8 @@ def summarise(sweep: pd.DataFrame, config: ToyConfig) -> pd.DataFrame:
     ``converged_frac`` (share of the cell's models stopped by the convergence rule, not the cap).
     """
     rows = []
-    for (alpha, features), cell in sweep.groupby(["alpha", "features"], sort=True):
+    for _, cell in sweep.groupby(["alpha", "features"], sort=True):
+        alpha, features = float(cell["alpha"].iloc[0]), int(cell["features"].iloc[0])
         curve = cell.groupby("width", sort=True)["loss"].mean()
         widths, losses = curve.index.tolist(), curve.tolist()
         width = floor_width(widths, losses, config.floor_rule, config.floor_tolerance)

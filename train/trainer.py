@@ -104,7 +104,7 @@ class Trainer:
             clip_per_layer(sae, cfg.grad_clip)
         trial.optimizer.step()
         sae.normalize_decoder()
-        trial.dead.update(out.feats.detach())
+        trial.dead.update(terms.fired, x.shape[1])
         if self.tokens >= cfg.l1_warmup_tokens:
             trial.l1.update(terms.l0.detach())
         return LossTerms(*(t.detach() for t in terms)), coefs
@@ -113,13 +113,23 @@ class Trainer:
         if self.step % self.cfg.log_every and self.step != self.cfg.steps:
             return
         for trial, (trial_terms, coefs) in zip(self.trials, terms, strict=True):
-            trial.curves.append(curve_rows(trial.cfg.name, trial.sae.layer_ids, self.step,
-                                           self.tokens, trial_terms, coefs))  # fmt: skip
+            trial.curves.append(
+                curve_rows(
+                    trial.cfg.name, trial.sae.layer_ids, self.step, self.tokens, trial_terms, coefs
+                )
+            )
             trial.last_l0 = float(trial_terms.l0.mean())
         if self.on_progress is not None:
-            self.on_progress(Progress(self.step, self.cfg.steps, self.tokens, self.cfg.steps *
-                                      self.cfg.batch_tokens, self.tokens_per_s(),
-                                      {t.cfg.name: t.last_l0 for t in self.trials}))  # fmt: skip
+            self.on_progress(
+                Progress(
+                    self.step,
+                    self.cfg.steps,
+                    self.tokens,
+                    self.cfg.steps * self.cfg.batch_tokens,
+                    self.tokens_per_s(),
+                    {t.cfg.name: t.last_l0 for t in self.trials},
+                )
+            )
 
     def _checkpoint_if_needed(self) -> None:
         if self.step in self.milestones:
@@ -148,7 +158,8 @@ class Trainer:
             kept = str(trial.run_dir / "checkpoints" / str(trial.layers[-1]["tokens"].iloc[0]))
         raise NonFiniteLoss(
             f"trial {trial.cfg.name!r}, layer {trial.sae.layer_ids[index]}: loss is "
-            f"{float(losses[index])} at step {self.step + 1} ({self.tokens} tokens); stopped, "
+            f"{float(losses[index].detach())} at step {self.step + 1} ({self.tokens} tokens); "
+            "stopped, "
             f"last good checkpoint: {kept}; lower lr or l1_coef and start again, or --resume"
         )
 
@@ -157,9 +168,8 @@ class Trainer:
 def clip_per_layer(sae: StackedSAE, max_norm: float) -> None:
     """Clip each layer's gradient norm on its own (a global norm would couple the layers)."""
     grads = [p.grad for p in sae.parameters() if p.grad is not None]
-    squared = sum(g.pow(2).flatten(1).sum(1) for g in grads)
-    assert isinstance(squared, torch.Tensor)
-    factor = (max_norm / (squared.sqrt() + 1e-6)).clamp(max=1.0)
+    norms = torch.stack([torch.linalg.vector_norm(g.flatten(1), dim=1) for g in grads])
+    factor = (max_norm / (torch.linalg.vector_norm(norms, dim=0) + 1e-6)).clamp(max=1.0)
     for grad in grads:
         grad.mul_(factor.view(-1, *([1] * (grad.dim() - 1))))
 

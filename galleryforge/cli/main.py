@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import typer
 
-from galleryforge.cli import check, listing, publish, render, site, social
+from galleryforge.cli import check, listing, publish, render, site, social, toy, train
 from galleryforge.errors import GalleryforgeError
 
 try:  # typer >= 0.17 vendors click
@@ -33,6 +33,8 @@ app.command("render")(render.render)
 app.command("check")(check.check)
 app.command("social")(social.social)
 app.command("publish")(publish.publish)
+app.command("toy")(toy.toy)
+app.command("train")(train.train)
 app.add_typer(listing.app, name="list")
 app.add_typer(site.app, name="site")
 

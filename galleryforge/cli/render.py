@@ -77,7 +77,8 @@ def render(
             result = build_gallery(plan, lambda job: advance(f"{job.trial}/{job.rendering}"))
     for skip in result.skipped:
         typer.echo(f"skipped {skip.rendering} for {skip.trial}: {skip.reason}", err=True)
+    state = "; up to date" if result.cached else ""
     typer.echo(
-        f"{len(result.entries)} files ({result.written} written, {result.unchanged} unchanged) "
-        f"in {out}; manifest: {result.manifest}"
+        f"{len(result.entries)} files ({result.written} written, {result.unchanged} unchanged"
+        f"{state}) in {out}; manifest: {result.manifest}"
     )

@@ -1,4 +1,4 @@
-"""``galleryforge toy``: run the toy width sweep (a preset plus ``--set`` overrides) into runs/toy/."""
+"""``galleryforge toy``: the toy width sweep (a preset plus ``--set`` overrides) into runs/toy/."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ def toy(
                                         "fields.")] = "toy",
     out: Annotated[Path, typer.Option(help="Folder of run directories; writes <out>/toy/.")] = Path(
         "runs"),
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config field, "
-                                                   "e.g. --set alphas=0.9,0.99 (repeatable).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config field, e.g. "
+                                                   "--set alphas=0.9,0.99 (repeatable).")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary (for CI).")] = False,
 ) -> None:  # fmt: skip
     """Train bottleneck autoencoders over (α, F, width) and compare the floor width with d*_S."""

@@ -12,7 +12,6 @@ layer by layer, metrics in legend order).
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from galleryforge.renderings.context import RenderContext
@@ -22,6 +21,7 @@ from galleryforge.renderings.shared import (
     layer_label,
     metric_matrix,
     metric_names,
+    panel_grid,
     relative_within_columns,
     split_constant,
 )
@@ -31,18 +31,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 PANEL_ASPECT = 0.7  # height / width of one panel
-
-
-def grid_shape(layers: int, canvas_aspect: float) -> tuple[int, int]:
-    """(rows, cols) whose panels come closest to PANEL_ASPECT, with few empty cells."""
-
-    def cost(cols: int) -> float:
-        rows = math.ceil(layers / cols)
-        shape = abs(math.log(canvas_aspect * cols / (rows * PANEL_ASPECT)))
-        return shape + (rows * cols - layers) / layers
-
-    cols = min(range(1, layers + 1), key=cost)
-    return math.ceil(layers / cols), cols
 
 
 def describe(ctx: RenderContext) -> str:
@@ -70,8 +58,7 @@ def draw(ctx: RenderContext) -> Figure:
     varying, _ = split_constant(trial, headline_metrics(trial))
     values, metrics = metric_matrix(trial, varying)
     shade = relative_within_columns(values)
-    width, height = ctx.theme.figsize()
-    rows, cols = grid_shape(trial.n_layers, height / width)
+    rows, cols = panel_grid(trial.n_layers, ctx.theme.figsize(), PANEL_ASPECT)
     fig, axes = ctx.figure(
         rows,
         cols,

@@ -1,9 +1,8 @@
 """metric-landscape: the per-layer metrics as ridgelines through depth.
 
-Each metric that varies across layers is a ridge over the layer axis, its height and colour the
-layer's value relative to the other layers (final checkpoint), joined by a monotone cubic through
-the measured layers so the landscape reads as continuous without overshooting the data. Not
-picked: qualitative; the heatmaps carry the numbers.
+Each metric that varies across layers is a ridge over depth, its height and colour the layer's
+value relative to the other layers (final checkpoint), joined by a monotone cubic through the
+layers: continuous, never overshooting the data. Not picked: qualitative.
 
 gids: ``ridge-line`` (one Line2D per metric, top to bottom; it passes through ``baseline +
 RIDGE_HEIGHT * relative value`` at each layer), ``ridge-fill`` (the gradient-filled images).
@@ -39,8 +38,7 @@ def landscape(trial: TrialTables) -> tuple[np.ndarray, np.ndarray, list[str], li
     """(layers, relative values [layers × metrics], varying metrics, constant metrics)."""
     varying, constant = split_constant(trial, default_metrics(trial))
     values, _ = metric_matrix(trial, varying)
-    layers = np.asarray(trial.layer_ids, dtype=float)
-    return layers, relative_within_columns(values), varying, constant
+    return np.asarray(trial.layer_ids, float), relative_within_columns(values), varying, constant
 
 
 def smooth(x: np.ndarray, y: np.ndarray, xs: np.ndarray) -> np.ndarray:
@@ -55,18 +53,14 @@ def smooth(x: np.ndarray, y: np.ndarray, xs: np.ndarray) -> np.ndarray:
             d[1:-1] = np.where(same, (w1 + w2) / (w1 / slope[:-1] + w2 / slope[1:]), 0.0)
     i = np.clip(np.searchsorted(x, xs, side="right") - 1, 0, len(step) - 1)
     t = (xs - x[i]) / step[i]
-    out = (
-        (1 + 2 * t) * (1 - t) ** 2 * y[i]
-        + t * (1 - t) ** 2 * step[i] * d[i]
-        + t**2 * (3 - 2 * t) * y[i + 1]
-        + t**2 * (t - 1) * step[i] * d[i + 1]
-    )
-    return np.clip(out, 0.0, 1.0)
+    # Cubic Hermite basis: values at both ends of the interval, slopes scaled by its length.
+    ends = (1 + 2 * t) * (1 - t) ** 2 * y[i] + t**2 * (3 - 2 * t) * y[i + 1]
+    slopes = t * (1 - t) ** 2 * step[i] * d[i] + t**2 * (t - 1) * step[i] * d[i + 1]
+    return np.clip(ends + slopes, 0.0, 1.0)
 
 
 def describe(ctx: RenderContext) -> str:
-    trial = ctx.trial
-    layers, shade, varying, constant = landscape(trial)
+    layers, shade, varying, constant = landscape(trial := ctx.trial)
     peaks = "; ".join(
         f"{metric_label(m)} highest at {layer_label(int(layers[np.argmax(shade[:, i])]))}"
         for i, m in enumerate(varying[:5])
@@ -83,8 +77,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
     import plotly.graph_objects as go
     from matplotlib.colors import to_hex
 
-    trial = ctx.trial
-    layers, shade, varying, _ = landscape(trial)
+    layers, shade, varying, _ = landscape(trial := ctx.trial)
     values, _ = metric_matrix(trial, varying)
     cmap, fig = ctx.cmap("sequential"), ctx.plotly_figure()
     for i, metric in enumerate(varying):
@@ -104,8 +97,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
     labels = [metric_label(m) for m in reversed(varying)]
     fig.update_yaxes(tickvals=list(range(len(varying))), ticktext=labels, showgrid=False)
     fig.update_xaxes(title="Layer")
-    title = f"Trial {trial.trial}: metric landscape through depth"
-    fig.update_layout(title=title, showlegend=False)
+    fig.update_layout(title=f"Trial {trial.trial}: metric landscape", showlegend=False)
     return fig
 
 
@@ -128,16 +120,18 @@ def draw(ctx: RenderContext) -> Figure:
         note = {"ha": "center", "va": "center", "color": ctx.theme.colors.muted}
         ax.text(0.5, 0.5, "no metric varies across layers", transform=ax.transAxes, **note)
         return fig
-    cmap, xs = ctx.cmap("sequential"), np.linspace(layers[0], layers[-1], SAMPLES)
+    # Colour samples on an even grid (an image); the outline also through every layer's value.
+    even, cmap = np.linspace(layers[0], layers[-1], SAMPLES), ctx.cmap("sequential")
+    xs = np.union1d(even, layers)
     for i in range(len(varying)):
         base = len(varying) - 1 - i
-        curve = smooth(layers, shade[:, i], xs)
-        ys = base + RIDGE_HEIGHT * curve
+        ys = base + RIDGE_HEIGHT * smooth(layers, shade[:, i], xs)
         outline = np.r_[xs, xs[::-1]], np.r_[ys, np.full_like(xs, base)]
         (fill,) = ax.fill(*outline, facecolor="none", edgecolor="none")
         # The ridge's colour follows its height: a gradient image clipped to the ridge's shape.
         image = ax.imshow(
-            curve[None, :], extent=(xs[0], xs[-1], base, base + RIDGE_HEIGHT), cmap=cmap,
+            smooth(layers, shade[:, i], even)[None, :], cmap=cmap,
+            extent=(xs[0], xs[-1], base, base + RIDGE_HEIGHT),
             vmin=0, vmax=1, aspect="auto", origin="lower", interpolation="bilinear",
             zorder=2 * i, gid="ridge-fill",
         )  # fmt: skip

@@ -25,7 +25,7 @@ from galleryforge.site.config import (
     load_gallery_notes,
     load_site_config,
 )
-from galleryforge.site.figures import GalleryIndex, inputs_digest, prepare_gallery
+from galleryforge.site.figures import GalleryIndex, prepare_gallery
 from galleryforge.site.output import read_cache, sync_site
 from galleryforge.site.pages import NavLink, Page, SiteContent, site_pages
 from galleryforge.site.views import (
@@ -83,13 +83,11 @@ def build_site(
     notes = load_gallery_notes(sources / GALLERY_FILE, [r.id for r in all_renderings()])
     wanted = tuple(dict.fromkeys(get_rendering(name).id for name in request.renderings))
     cache = read_cache(request.out)  # refuses a foreign --out before anything is rendered
-    digest = inputs_digest(request.runs, request.gallery)
     index = prepare_gallery(
         request.runs,
         request.gallery,
         renderings=wanted,
         jobs=request.jobs,
-        force=cache.get("inputs") != digest,
         on_planned=on_planned,
         on_done=on_done,
     )
@@ -98,11 +96,11 @@ def build_site(
     files: dict[str, bytes | Path] = {}
     env = _environment(request.templates or data_dir("templates"))
     for page in pages:
-        context = _page_context(page, pages, nav, site, request)
+        context = _page_context(page, nav, site, request)
         files[page.path] = env.get_template(page.template).render(context).encode("utf-8")
     files.update(_static_files(sources / "static"))
     files.update(_figure_files(index, pages))
-    synced = sync_site(request.out, files, cache, digest)
+    synced = sync_site(request.out, files, cache)
     return SiteResult(
         out=request.out,
         pages=tuple(p.path for p in pages),
@@ -140,7 +138,7 @@ def _content(runs: Path, index: GalleryIndex, site: SiteConfig) -> SiteContent:
 
 
 def _page_context(
-    page: Page, pages: list[Page], nav: list[NavLink], site: SiteConfig, request: SiteRequest
+    page: Page, nav: list[NavLink], site: SiteConfig, request: SiteRequest
 ) -> dict[str, Any]:
     root = "../" * page.path.count("/")
     card = page.card.card if page.card is not None else None
@@ -156,7 +154,6 @@ def _page_context(
         "card": card,
         "card_url": (site.absolute(card.path) or root + card.path) if card else None,
         "card_alt": page.card.alt if page.card is not None else "",
-        "page_count": len(pages),
     }
 
 

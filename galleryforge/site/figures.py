@@ -3,7 +3,8 @@
 Every figure is needed twice (light ``paper`` and dark ``dark``, as PNG/SVG/PDF and interactive
 HTML) plus once under ``social`` for the page's Open Graph card. Rendering is the slow part, so
 it runs only for files that are missing, or for everything when an input of the drawings changed
-(run tables, theme files, rendering code) since the last site build.
+(run tables, theme files, rendering code) since the site last prepared this gallery. That input
+hash is kept in the gallery folder, beside the manifest it vouches for.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from galleryforge import __version__
+from galleryforge.atomic import write_text
 from galleryforge.gallery.build import (
     GalleryPlan,
     GalleryRequest,
@@ -31,6 +33,7 @@ DARK = "dark"
 CARD = "social"
 FIGURE_FORMATS = ("png", "svg", "pdf", "html")
 CARD_FORMATS = ("png",)
+INPUTS_NAME = ".site-inputs.sha256"
 
 
 @dataclass(frozen=True)
@@ -63,31 +66,29 @@ class GalleryIndex:
     rendered: int = 0
     """Gallery jobs run by this build (0 when the gallery already held everything)."""
 
-    def for_rendering(self, rendering: str) -> list[FigureFiles]:
-        return [f for (_, r), f in self.figures.items() if r == rendering]
-
-    def for_trial(self, trial: str) -> list[FigureFiles]:
-        return [f for (t, _), f in self.figures.items() if t == trial]
-
-    def get(self, trial: str, rendering: str) -> FigureFiles | None:
-        return self.figures.get((trial, rendering))
-
     @property
     def plotlyjs(self) -> str | None:
         return PLOTLYJS_NAME if (self.root / PLOTLYJS_NAME).exists() else None
 
 
-def inputs_digest(runs: Path, gallery: Path) -> str:
-    """A hash of everything the drawings depend on, to tell when the gallery is out of date."""
-    digest = hashlib.sha256(f"{__version__}\n{gallery.resolve()}\n".encode())
-    sources = sorted(p for p in runs.glob("*/*") if p.is_file()) if runs.is_dir() else []
-    sources += sorted(p for p in runs.glob("*/tables/*") if p.is_file()) if runs.is_dir() else []
-    sources += sorted(data_dir("themes").glob("*.toml"))
+def inputs_digest(runs: Path) -> str:
+    """A hash of everything the drawings depend on, to tell when the gallery is out of date.
+
+    Paths enter relative to their folder, so a moved or copied runs folder hashes the same.
+    """
+    digest = hashlib.sha256(f"galleryforge {__version__}\n".encode())
+    sources: list[tuple[Path, Path]] = []
+    if runs.is_dir():
+        run_files = [*runs.glob("*/*"), *runs.glob("*/tables/*")]
+        sources += [(runs, p) for p in sorted(run_files) if p.is_file()]
+    themes = data_dir("themes")
+    sources += [(themes, p) for p in sorted(themes.glob("*.toml"))]
     # The drawing code itself: a changed rendering must not leave old pictures on the site.
     for package in ("renderings", "themes", "gallery"):
-        sources += sorted((PACKAGE_DIR / package).glob("*.py"))
-    for path in sources:
-        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        sources += [(PACKAGE_DIR, p) for p in sorted((PACKAGE_DIR / package).glob("*.py"))]
+    for base, path in sources:
+        name = path.relative_to(base).as_posix()
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -97,24 +98,30 @@ def prepare_gallery(
     *,
     renderings: tuple[str, ...] = (),
     jobs: int = 1,
-    force: bool = False,
     on_planned: Callable[[int], None] | None = None,
     on_done: Callable[[Job], None] | None = None,
 ) -> GalleryIndex:
     """Make sure ``gallery`` holds every file the site needs; return them indexed.
 
-    ``force`` renders every needed job (an input changed); otherwise only jobs with a file or a
-    manifest record missing run. ``on_planned`` gets the number of jobs about to run.
+    Every needed job runs when an input changed since the gallery was last prepared; otherwise
+    only jobs with a file or a manifest record missing. ``on_planned`` gets the number of jobs
+    about to run.
     """
     figures = plan_gallery(_request(runs, gallery, renderings, (LIGHT, DARK), FIGURE_FORMATS, jobs))
     cards = plan_gallery(_request(runs, gallery, renderings, (CARD,), CARD_FORMATS, jobs))
     needed = [*figures.jobs, *cards.jobs]
     recorded = {item["path"] for item in read_manifest(gallery)}
-    todo = [job for job in needed if force or not _complete(job, recorded)]
+    digest = inputs_digest(runs)
+    stamp = gallery / INPUTS_NAME
+    changed = not stamp.is_file() or stamp.read_text(encoding="utf-8").strip() != digest
+    todo = [job for job in needed if changed or not _complete(job, recorded)]
     if on_planned:
         on_planned(len(todo))
     if todo:
         build_gallery(GalleryPlan(figures.request, tuple(todo), ()), on_done=on_done)
+    if changed:
+        # Written last: an interrupted render leaves the old stamp, so the next build redoes it.
+        write_text(stamp, digest + "\n")
     trials = tuple(dict.fromkeys(job.trial for job in figures.jobs))
     index = GalleryIndex(root=gallery, skipped=figures.skipped, trials=trials, rendered=len(todo))
     _fill(index, read_manifest(gallery), figures.jobs, cards.jobs)

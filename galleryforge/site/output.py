@@ -45,9 +45,7 @@ def read_cache(out: Path) -> dict[str, Any]:
     return {}
 
 
-def sync_site(
-    out: Path, files: Mapping[str, bytes | Path], cache: Mapping[str, Any], inputs: str
-) -> SyncResult:
+def sync_site(out: Path, files: Mapping[str, bytes | Path], cache: Mapping[str, Any]) -> SyncResult:
     """Make ``out`` hold exactly ``files`` (site-relative path -> bytes, or a file to copy)."""
     previous: Mapping[str, str] = cache.get("files", {})
     hashes: dict[str, str] = {}
@@ -67,7 +65,7 @@ def sync_site(
         write_bytes(target, data)
         written.append(rel)
     removed = _remove_stale(out, set(files))
-    record = {"format": 1, "inputs": inputs, "files": hashes}
+    record = {"format": 1, "files": hashes}
     text = json.dumps(record, indent=1, sort_keys=True) + "\n"
     cache_path = out / CACHE_NAME
     if not cache_path.is_file() or cache_path.read_text(encoding="utf-8") != text:

@@ -181,8 +181,10 @@ def run_record(
     return RunRecord(
         name=name,
         label=trial_label(name),
-        config=tuple(Fact(k, _value(v)) for k, v in _flatten(config)),
-        provenance=json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False),
+        config=tuple(Fact(k, _exact(v)) for k, v in _flatten(config)),
+        provenance=json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False)
+        if provenance
+        else "",
         checkpoints=_checkpoints(name, root, site),
         hub_repo_url=hub,
     )
@@ -224,6 +226,17 @@ def _value(value: Any) -> str:
         return f"{value:,}"
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value)
+    return str(value)
+
+
+def _exact(value: Any) -> str:
+    """A config value as written in TOML (reproducing a run needs the exact value)."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_exact(v) for v in value) + "]"
     return str(value)
 
 

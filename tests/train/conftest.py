@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from train.corpus import docstring_corpus
 from tests.train.helpers import MINILM
+from train.corpus import docstring_corpus
 from train.model import resolve_model_path
+
 
 @pytest.fixture(scope="session")
 def tiny_neox(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -18,9 +19,14 @@ def tiny_neox(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder = tmp_path_factory.mktemp("tiny-neox")
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(MINILM))
-    config = GPTNeoXConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=3,
-                           num_attention_heads=4, intermediate_size=64,
-                           max_position_embeddings=64)  # fmt: skip
+    config = GPTNeoXConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
     torch.manual_seed(0)
     GPTNeoXForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)

@@ -39,6 +39,13 @@ def build_trio(**overrides: Any) -> list[TrialConfig]:
     return [
         replace(base, name="A"),
         replace(base, name="B", l1_form="decoder_norm_sum", l1_coef=3e-3),
-        replace(base, name="C", l1_form="decoder_norm_sum", l1_coef=3e-3,
-                controller="proportional", target_l0=4.0, controller_rate=0.1),
-    ]  # fmt: skip
+        replace(
+            base,
+            name="C",
+            l1_form="decoder_norm_sum",
+            l1_coef=3e-3,
+            controller="proportional",
+            target_l0=4.0,
+            controller_rate=0.1,
+        ),
+    ]

@@ -18,8 +18,12 @@ def test_contexts_are_packed_and_open_with_cls(tiny_neox: Path) -> None:
     assert all(c[0] == tokenizer.cls_token_id and len(c) == 4 for c in contexts)
     body = torch.cat([c[1:] for c in contexts]).tolist()
     sep = tokenizer.sep_token_id  # BERT's tokenizer has no EOS; documents end with [SEP]
-    one_pass = [*tokenizer("a b c", add_special_tokens=False)["input_ids"], sep,
-                *tokenizer("d e", add_special_tokens=False)["input_ids"], sep]  # fmt: skip
+    one_pass = [
+        *tokenizer("a b c", add_special_tokens=False)["input_ids"],
+        sep,
+        *tokenizer("d e", add_special_tokens=False)["input_ids"],
+        sep,
+    ]
     assert body[: len(one_pass) * 2] == one_pass * 2  # the stream starts over when text runs out
 
 

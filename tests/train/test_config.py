@@ -44,7 +44,9 @@ def test_bad_overrides_say_what_is_wrong(override: str, message: str) -> None:
 
 
 def test_unknown_preset_lists_the_valid_ones() -> None:
-    with pytest.raises(GalleryforgeError, match=r"unknown preset 'A-smal' \(did you mean 'A-small'"):
+    with pytest.raises(
+        GalleryforgeError, match=r"unknown preset 'A-smal' \(did you mean 'A-small'"
+    ):
         load_preset("A-smal")
 
 

@@ -40,5 +40,5 @@ def test_an_unreachable_dataset_names_the_offline_alternative(monkeypatch) -> No
         raise ConnectionError("no network")
 
     monkeypatch.setattr(datasets, "load_dataset", offline)
-    with pytest.raises(GalleryforgeError, match="cannot stream dataset 'org/pile'.*'docstrings'"):
+    with pytest.raises(GalleryforgeError, match=r"cannot stream dataset 'org/pile'.*'docstrings'"):
         next(open_corpus("org/pile").documents)

@@ -6,19 +6,19 @@ from train.metrics import DeadCounter, evaluate, loss_terms
 from train.sae import StackedSAE
 
 
-def _feats(fired: list[int], width: int = 6) -> torch.Tensor:
-    """One layer, two tokens; latents in ``fired`` fire on the first token."""
-    feats = torch.zeros(1, 2, width)
-    feats[0, 0, fired] = 1.0
-    return feats
+def _fired(latents: list[int], width: int = 6) -> torch.Tensor:
+    """One layer; the counts of a two-token step where ``latents`` fire on the first token."""
+    fired = torch.zeros(1, width, dtype=torch.int64)
+    fired[0, latents] = 1
+    return fired
 
 
 def test_dead_window_is_exact_for_short_windows() -> None:
     counter = DeadCounter(1, 6, window_steps=3, device=torch.device("cpu"))
     for fired in ([0, 1], [2], [3]):
-        counter.update(_feats(fired))
+        counter.update(_fired(fired), 2)
     assert int(counter.dead()[0]) == 2  # 4 and 5 never fired
-    counter.update(_feats([3]))  # latents 0 and 1 fired 4 steps ago: now outside the window
+    counter.update(_fired([3]), 2)  # latents 0 and 1 fired 4 steps ago: now outside the window
     assert int(counter.dead()[0]) == 4
     sparsity = counter.log_sparsity()[0]
     assert torch.isclose(sparsity[3], torch.log10(torch.tensor(2 / 6 + 1e-10)))
@@ -27,8 +27,8 @@ def test_dead_window_is_exact_for_short_windows() -> None:
 
 def test_state_round_trips() -> None:
     counter = DeadCounter(2, 6, window_steps=200, device=torch.device("cpu"))
-    for step in range(13):
-        counter.update(torch.rand(2, 4, 6) * (torch.rand(2, 4, 6) < 0.1))
+    for _ in range(13):
+        counter.update((torch.rand(2, 6) < 0.3).long(), 4)
     other = DeadCounter(2, 6, window_steps=200, device=torch.device("cpu"))
     other.load_state_dict(counter.state_dict())
     assert torch.equal(other.dead(), counter.dead())

@@ -42,7 +42,7 @@ def test_bert_hooks_match_every_hidden_state() -> None:
 
 
 def test_a_model_that_cannot_be_loaded_names_the_offline_alternative(tmp_path: Path) -> None:
-    with pytest.raises(GalleryforgeError, match="cannot load model .*A-small"):
+    with pytest.raises(GalleryforgeError, match=r"cannot load model .*A-small"):
         load_model("no-such-org/no-such-model-" + tmp_path.name, CPU, torch.float32)
 
 

@@ -72,8 +72,9 @@ def test_saved_checkpoint_reloads_into_the_same_sae_on_raw_activations(tmp_path:
         expected = sae(normalised)
         got = loaded(raw)
     torch.testing.assert_close(got.feats, expected.feats, atol=1e-5, rtol=1e-5)
-    torch.testing.assert_close(got.recon, expected.recon / scales[:, None, None], atol=1e-5,
-                               rtol=1e-5)  # fmt: skip
+    torch.testing.assert_close(
+        got.recon, expected.recon / scales[:, None, None], atol=1e-5, rtol=1e-5
+    )
     # Without folding (scale 1) the reloaded weights are the very same tensors.
     unit = fold_scale(sae.layer_state(1), 1.0)
     for name, value in unit.items():

@@ -46,10 +46,22 @@ def test_run_directory_loads_as_trial_tables(finished: Path, trio: list[TrialCon
         for layer in range(3):
             folder = finished / cfg.name / "checkpoints" / "1024" / f"layer_{layer}"
             assert {p.name for p in folder.iterdir()} == {
-                "cfg.json", "sae_weights.safetensors", "sparsity.safetensors"}  # fmt: skip
+                "cfg.json",
+                "sae_weights.safetensors",
+                "sparsity.safetensors",
+            }
     curves = pd.read_parquet(finished / "A" / "tables" / "curves.parquet")
-    assert list(curves.columns) == ["trial", "layer", "step", "tokens", "mse", "l1", "loss", "l0",
-                                    "l1_coef"]  # fmt: skip
+    assert list(curves.columns) == [
+        "trial",
+        "layer",
+        "step",
+        "tokens",
+        "mse",
+        "l1",
+        "loss",
+        "l0",
+        "l1_coef",
+    ]
 
 
 def test_table_metrics_recomputed_from_checkpoint_and_heldout(
@@ -129,7 +141,10 @@ def test_non_finite_loss_names_trial_and_layer_and_keeps_the_checkpoint(
         return terms
 
     monkeypatch.setattr(train.trainer, "loss_terms", poisoned)
-    with pytest.raises(NonFiniteLoss, match=r"trial 'B', layer 1: loss is nan at step 10.*"
-                       r"checkpoints/512"):  # fmt: skip
+    with pytest.raises(
+        NonFiniteLoss,
+        match=r"trial 'B', layer 1: loss is nan at step 10.*"
+        r"checkpoints/512",
+    ):
         train_trials(trio, tmp_path)
     assert load_trial_tables(tmp_path / "B").checkpoints == (512,)

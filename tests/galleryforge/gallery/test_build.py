@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import struct
 from pathlib import Path
 
@@ -97,8 +98,10 @@ def test_paper_svg_has_text_as_paths(gallery: Path) -> None:
 
 def test_html_is_offline(gallery: Path) -> None:
     html = (gallery / "B" / "paper" / "premium-heatmap.html").read_text()
-    assert '<script src="../../plotly.min.js"' in html
-    assert "cdn" not in html.lower() and "mathjax" not in html.lower().replace("mathjax: false", "")
+    sources = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert sources == ["../../plotly.min.js"]
+    assert re.findall(r'(?:src|href)="(https?://[^"]*)"', html) == []
+    assert "cdn.plot.ly" not in html and "mathjax.js" not in html.lower()
     assert (gallery / "plotly.min.js").stat().st_size > 1_000_000
 
 
@@ -142,7 +145,7 @@ def test_rebuild_rewrites_nothing(
     )
     after = {p: p.stat().st_mtime_ns for p in gallery.rglob("*") if p.is_file()}
     assert after == before
-    assert " 0 written" in capsys.readouterr().out
+    assert "(0 written, 22 unchanged; up to date)" in capsys.readouterr().out
 
 
 def test_unknown_rendering_and_theme_name_close_matches(
