@@ -77,7 +77,7 @@ def floor_threshold(losses: Sequence[float], rule: str, tolerance: float) -> flo
 
 def run_toy(config: ToyConfig, on_cell: Callable[[CellDone], None] | None = None) -> ToyResult:
     """Train the whole grid, one batched cell at a time; ``on_cell`` hears after each cell."""
-    started, clock = datetime.now(UTC), time.perf_counter()
+    started, clock, cpu = datetime.now(UTC), time.perf_counter(), time.process_time()
     cells = [(a, f) for f in config.features for a in config.alphas]
     rows = []
     for done, (alpha, features) in enumerate(cells, start=1):
@@ -88,8 +88,8 @@ def run_toy(config: ToyConfig, on_cell: Callable[[CellDone], None] | None = None
         if on_cell is not None:
             on_cell(CellDone(done, len(cells), alpha, features))
     sweep = ordered(pd.DataFrame(rows), TOY_SWEEP)
-    wall = time.perf_counter() - clock
-    provenance = _provenance(started, datetime.now(UTC), wall)
+    wall, cpu = time.perf_counter() - clock, time.process_time() - cpu
+    provenance = _provenance(started, datetime.now(UTC), wall, cpu)
     return ToyResult(config, sweep, summarise(sweep, config), provenance)
 
 
@@ -128,7 +128,9 @@ def write_toy_run(result: ToyResult, out: str | Path) -> Path:
     return target
 
 
-def _provenance(started: datetime, finished: datetime, wall_s: float) -> dict[str, Any]:
+def _provenance(
+    started: datetime, finished: datetime, wall_s: float, cpu_s: float
+) -> dict[str, Any]:
     import torch
 
     return {
@@ -138,11 +140,12 @@ def _provenance(started: datetime, finished: datetime, wall_s: float) -> dict[st
         "numpy_version": np.__version__,
         "python_version": platform.python_version(),
         "device": "cpu",
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": 1,
         "git_commit": _git_commit(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 3),
+        "cpu_s": round(cpu_s, 3),
     }
 
 

@@ -96,7 +96,7 @@ class Trainer:
         losses = terms.loss(coefs.to(x.device, torch.float32))
         self._check_finite(trial, losses)
         for group in trial.optimizer.param_groups:
-            group["lr"] = cfg.lr * self._lr_factor()
+            group["lr"] = cfg.lr * self._lr_factor(cfg)
         trial.optimizer.zero_grad(set_to_none=True)
         losses.sum().backward()  # layers are independent: each gets its own loss's gradient
         sae.remove_parallel_grads()
@@ -141,12 +141,11 @@ class Trainer:
         done = (self.step + 1) * self.cfg.batch_tokens
         return 1.0 if done >= warmup_tokens else done / warmup_tokens
 
-    def _lr_factor(self) -> float:
-        cfg = self.cfg
-        trial_cfg = self.trials[0].cfg
+    def _lr_factor(self, cfg: TrialConfig) -> float:
+        """Linear warm-up, then constant, then a linear decay to 0 over the last tokens."""
         left = (cfg.steps - self.step) * cfg.batch_tokens
-        decay = min(1.0, left / trial_cfg.lr_decay_tokens) if trial_cfg.lr_decay_tokens else 1.0
-        return self._ramp(trial_cfg.lr_warmup_tokens) * decay
+        decay = min(1.0, left / cfg.lr_decay_tokens) if cfg.lr_decay_tokens else 1.0
+        return self._ramp(cfg.lr_warmup_tokens) * decay
 
     def _check_finite(self, trial: TrialState, losses: torch.Tensor) -> None:
         finite = torch.isfinite(losses)

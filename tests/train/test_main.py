@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
+from galleryforge.cli.check import check
 from galleryforge.cli.train import train
 from galleryforge.tables import load_trial_tables
 
@@ -43,6 +44,11 @@ def test_small_presets_train_together_from_the_command_line(tmp_path: Path) -> N
         tables = load_trial_tables(tmp_path / name)
         assert tables.layer_ids == tuple(range(6)) and tables.checkpoints == (256,)
         assert tables.provenance["corpus_sha256"]
+    checker = typer.Typer()
+    checker.command()(check)
+    checked = CliRunner().invoke(checker, ["--trial", "all", "--runs", str(tmp_path)])
+    assert checked.exit_code == 0, checked.output
+    assert all(name in checked.output for name in ("A-small", "B-small", "C-small"))
 
 
 def test_python_dash_m_train_reports_user_errors_in_one_line() -> None:
