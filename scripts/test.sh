@@ -7,4 +7,4 @@ bin="${GALLERYFORGE_VENV:-.venv}/bin"
 "$bin/ruff" check .
 "$bin/ruff" format --check .
 "$bin/mypy"
-"$bin/python" -m pytest "$@"
+"$bin/python" -m pytest -n auto "$@"

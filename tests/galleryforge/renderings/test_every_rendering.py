@@ -26,7 +26,6 @@ def _draw(runs: Path, trial: str, theme: str, rendering: str) -> tuple[Figure, s
     spec = get_rendering(rendering)
     with theme_style(ctx.theme):
         fig = spec.draw(ctx)
-        fig.canvas.draw()
         if spec.interactive is not None:
             interactive = spec.interactive(ctx)
             assert interactive.data, f"{rendering}: interactive figure has no traces"
