@@ -25,7 +25,6 @@ TOY = "toy"
 # Setup facts shown on a trial page when its trial.toml holds them (train/config.py's names).
 SETUP_KEYS = (
     ("model", "Model"),
-    ("width", "Dictionary width F"),
     ("tokens", "Training tokens"),
     ("l1_form", "L1 form"),
     ("l1_coef", "L1 coefficient"),
@@ -131,16 +130,18 @@ def trial_summary(tables: TrialTables) -> TrialSummary:
     width = int(tables.final["width"].iloc[0])
     facts = (
         Fact("Layers", f"{kd.layers}"),
+        Fact("Width F", f"{width:,}"),
         Fact("Mean L0", f"{kd.l0:,.0f}"),
         Fact("Mean α", f"{kd.alpha:.3f}"),
         Fact("Mean g(α)", f"{kd.g_alpha:.4f}"),
         Fact("Mean d*_S", f"{kd.d_star:,.0f}"),
         Fact("Mean MSE", f"{kd.mse:.4g}"),
-        Fact("Mean dead latents", f"{kd.dead:,.0f} of {width:,}"),
-        Fact("Checkpoints", ", ".join(_tokens(t) for t in tables.checkpoints)),
+        Fact("Mean dead latents", f"{kd.dead:,.0f}"),
     )
-    setup = tuple(
-        Fact(label, _value(tables.config[key])) for key, label in SETUP_KEYS if key in tables.config
+    configured = [(label, tables.config[key]) for key, label in SETUP_KEYS if key in tables.config]
+    setup = (
+        *(Fact(label, _value(value)) for label, value in configured),
+        Fact("Checkpoints (tokens)", ", ".join(_tokens(t) for t in tables.checkpoints)),
     )
     description = (
         f"{trial_label(tables.trial)}: {kd.layers} layers, mean L0 {kd.l0:,.0f}, "
