@@ -70,7 +70,7 @@ def build(
     typer.echo(
         f"{len(result.pages)} pages in {result.out}: {len(result.written)} files written, "
         f"{result.unchanged} unchanged, {len(result.removed)} removed; "
-        f"{result.rendered} gallery figures rendered. Open {result.out / 'index.html'}"
+        f"{result.rendered} gallery files written. Open {result.out / 'index.html'}"
     )
 
 
