@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.shared import format_tokens, format_value
-from galleryforge.tables import TrialTables, metric_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from galleryforge.tables import TrialTables
     from galleryforge.themes.theme import Theme
 
 # Key numbers: the trial's KD means over layers (``TrialTables.kd``), in this order.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
@@ -25,7 +26,6 @@ from galleryforge.renderings.shared import (
     relative_within_columns,
     split_constant,
 )
-from galleryforge.tables import metric_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

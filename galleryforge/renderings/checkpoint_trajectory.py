@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
@@ -27,7 +28,6 @@ from galleryforge.renderings.shared import (
     panel_grid,
     plotly_subplots,
 )
-from galleryforge.tables import metric_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from galleryforge.tables import ToyTables, TrialTables
 from galleryforge.themes.theme import Theme
 
 if TYPE_CHECKING:
@@ -17,6 +16,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.colors import Colormap
     from matplotlib.figure import Figure
+
+    from galleryforge.tables import ToyTables, TrialTables
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,16 @@ class RenderContext:
 
     @property
     def trial(self) -> TrialTables:
+        from galleryforge.tables import TrialTables  # loaded already: the tables exist
+
         if not isinstance(self.tables, TrialTables):
             raise TypeError("this rendering needs a trial's tables")
         return self.tables
 
     @property
     def toy_tables(self) -> ToyTables:
+        from galleryforge.tables import ToyTables
+
         if isinstance(self.tables, ToyTables):
             return self.tables
         if self.toy is None:

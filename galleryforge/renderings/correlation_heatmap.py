@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
@@ -22,12 +23,13 @@ from galleryforge.renderings.shared import (
     metric_names,
     split_constant,
 )
-from galleryforge.tables import TrialTables, metric_label
 
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
     from matplotlib.figure import Figure
+
+    from galleryforge.tables import TrialTables
 
 
 def correlations(trial: TrialTables) -> tuple[pd.DataFrame, list[str]]:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import format_value, panel_grid
-from galleryforge.tables import metric_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
@@ -21,7 +22,6 @@ from galleryforge.renderings.shared import (
     metric_matrix,
     relative_within_columns,
 )
-from galleryforge.tables import metric_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import format_value, plotly_subplots
-from galleryforge.tables import metric_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

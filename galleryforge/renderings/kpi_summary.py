@@ -21,10 +21,11 @@ from galleryforge.renderings.shared import (
     format_value,
     text_width_pt,
 )
-from galleryforge.tables import TrialTables
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from galleryforge.tables import TrialTables
 
 COLUMNS = 3
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
@@ -26,11 +27,12 @@ from galleryforge.renderings.shared import (
     rows_aspect,
     split_constant,
 )
-from galleryforge.tables import TrialTables, metric_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
     from matplotlib.figure import Figure
+
+    from galleryforge.tables import TrialTables
 
 
 def table_metrics(trial: TrialTables) -> list[str]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
@@ -24,11 +25,12 @@ from galleryforge.renderings.shared import (
     relative_within_columns,
     split_constant,
 )
-from galleryforge.tables import TrialTables, metric_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
     from matplotlib.figure import Figure
+
+    from galleryforge.tables import TrialTables
 
 RIDGE_HEIGHT = 1.5  # in units of the spacing between baselines: neighbouring ridges overlap
 SAMPLES = 240

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
@@ -18,7 +19,6 @@ from galleryforge.renderings.shared import (
     relative_within_columns,
     rows_aspect,
 )
-from galleryforge.tables import metric_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
@@ -25,7 +26,6 @@ from galleryforge.renderings.shared import (
     relative_within_columns,
     rows_aspect,
 )
-from galleryforge.tables import metric_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from galleryforge.tables import TrialTables, metric_label
+from galleryforge.labels import metric_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from matplotlib.image import AxesImage
 
     from galleryforge.renderings.context import RenderContext
+    from galleryforge.tables import TrialTables
 
 POINTS_PER_INCH = 72.0
 # The per-layer metrics the heatmap family shows first, when the table has them.
