@@ -21,7 +21,7 @@ from train.toy_model import train_cell
 
 
 def grid(quick: bool) -> ToyConfig:
-    steps = 200 if quick else 300
+    steps = 200
     return ToyConfig(
         alphas=(0.9, 0.99),
         features=(64, 128) if quick else (64, 128, 256),

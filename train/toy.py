@@ -97,8 +97,10 @@ def summarise(sweep: pd.DataFrame, config: ToyConfig) -> pd.DataFrame:
     """One row per (α, F): predicted d*_S and the measured floor width of the seed-mean curve.
 
     Extra columns: ``ratio`` (floor width / d*_S), ``threshold`` (the loss the floor width had to
-    reach), ``zero_loss`` (the loss of predicting x̂ = 0, (1 − α) / 3, for scale) and
-    ``converged_frac`` (share of the cell's models stopped by the convergence rule, not the cap).
+    reach), ``zero_loss`` (the loss of predicting x̂ = 0, (1 − α) / 3, for scale),
+    ``converged_frac`` (share of the cell's models stopped by the convergence rule, not the cap)
+    and ``at_grid_edge`` (1 when the floor width is the widest swept width: the curve may still be
+    falling there, so the true floor width may be larger).
     """
     rows = []
     for _, cell in sweep.groupby(["alpha", "features"], sort=True):
@@ -112,6 +114,7 @@ def summarise(sweep: pd.DataFrame, config: ToyConfig) -> pd.DataFrame:
             "floor_width": width, "floor_loss": min(losses), "ratio": width / d_star,
             "threshold": floor_threshold(losses, config.floor_rule, config.floor_tolerance),
             "zero_loss": (1 - alpha) / 3, "converged_frac": float(cell["converged"].mean()),
+            "at_grid_edge": int(width == widths[-1]),
         })  # fmt: skip
     return ordered(pd.DataFrame(rows), TOY_SUMMARY)
 

@@ -198,6 +198,7 @@ def test_toy_run_end_to_end(tmp_path: Path) -> None:
                             & (tables.sweep.features == row.features)]  # fmt: skip
         curve = cell.groupby("width")["loss"].mean()
         assert row.floor_width in set(curve.index)
+        assert row.at_grid_edge == int(row.floor_width == curve.index.max())
         low, high = curve.min(), curve.max()
         threshold = low + config.floor_tolerance * (high - low)
         assert row.floor_loss == pytest.approx(low)
