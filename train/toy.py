@@ -14,12 +14,15 @@ is fitted to the theory: the tables say what was measured.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import platform
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -75,22 +78,50 @@ def floor_threshold(losses: Sequence[float], rule: str, tolerance: float) -> flo
     raise ValueError(f"unknown floor rule {rule!r}")
 
 
-def run_toy(config: ToyConfig, on_cell: Callable[[CellDone], None] | None = None) -> ToyResult:
-    """Train the whole grid, one batched cell at a time; ``on_cell`` hears after each cell."""
+def run_toy(
+    config: ToyConfig, on_cell: Callable[[CellDone], None] | None = None, jobs: int = 1
+) -> ToyResult:
+    """Train the whole grid, each (alpha, F) cell one batched model; ``on_cell`` after each cell.
+
+    With ``jobs`` > 1 the cells run in that many worker processes (each trains on one thread).
+    A cell's result depends only on its seeds, never on which process ran it, so the tables are
+    the same for any ``jobs``.
+    """
     started, clock, cpu = datetime.now(UTC), time.perf_counter(), time.process_time()
     cells = [(a, f) for f in config.features for a in config.alphas]
-    rows = []
-    for done, (alpha, features) in enumerate(cells, start=1):
-        for result in train_cell(config, alpha, features, config.widths(features), config.seeds):
-            rows.append({"alpha": alpha, "features": features, "seed": result.seed,
-                         "width": result.width, "loss": result.loss, "steps": result.steps,
-                         "converged": int(result.converged)})  # fmt: skip
+    rows: list[dict[str, Any]] = []
+    for done, cell_rows in enumerate(_cell_results(config, cells, jobs), start=1):
+        rows += cell_rows
         if on_cell is not None:
+            alpha, features = cells[done - 1]
             on_cell(CellDone(done, len(cells), alpha, features))
     sweep = ordered(pd.DataFrame(rows), TOY_SWEEP)
     wall, cpu = time.perf_counter() - clock, time.process_time() - cpu
     provenance = _provenance(started, datetime.now(UTC), wall, cpu)
     return ToyResult(config, sweep, summarise(sweep, config), provenance)
+
+
+def _cell_rows(config: ToyConfig, cell: tuple[float, int]) -> list[dict[str, Any]]:
+    alpha, features = cell
+    return [
+        {"alpha": alpha, "features": features, "seed": r.seed, "width": r.width, "loss": r.loss,
+         "steps": r.steps, "converged": int(r.converged)}
+        for r in train_cell(config, alpha, features, config.widths(features), config.seeds)
+    ]  # fmt: skip
+
+
+def _cell_results(
+    config: ToyConfig, cells: list[tuple[float, int]], jobs: int
+) -> Iterator[list[dict[str, Any]]]:
+    """Each cell's rows, in grid order."""
+    if jobs <= 1 or len(cells) <= 1:
+        for cell in cells:
+            yield _cell_rows(config, cell)
+        return
+    # spawn, not fork: torch's thread pools do not survive a fork of a process that used them.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from pool.map(partial(_cell_rows, config), cells)
 
 
 def summarise(sweep: pd.DataFrame, config: ToyConfig) -> pd.DataFrame:

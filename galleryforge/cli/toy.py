@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,8 @@ def toy(
         "runs"),
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config field, e.g. "
                                                    "--set alphas=0.9,0.99 (repeatable).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes over "
+                                             "the (α, F) cells (default: every core).")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary (for CI).")] = False,
 ) -> None:  # fmt: skip
     """Train bottleneck autoencoders over (α, F, width) and compare the floor width with d*_S."""
@@ -32,7 +35,7 @@ def toy(
         def report(cell: CellDone) -> None:
             advance(f"α={cell.alpha:g} F={cell.features}")
 
-        result = run_toy(config, on_cell=report)
+        result = run_toy(config, on_cell=report, jobs=jobs or os.cpu_count() or 1)
     run_dir = write_toy_run(result, out)
     console = Console()
     if not quiet:

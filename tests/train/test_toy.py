@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -226,3 +227,10 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert load_toy_tables(tmp_path / "toy").summary["features"].tolist() == [8]
     assert main(["toy", "--preset", "toy-quick", "--set", "alpah=0.9"]) == 2
     assert "did you mean 'alphas'" in capsys.readouterr().err
+
+
+def test_worker_processes_give_the_same_tables() -> None:
+    config = build_toy_cfg(alphas=(0.9,), features=(8, 16), seeds=(0,), max_steps=200)
+    serial = run_toy(config, jobs=1).sweep
+    parallel = run_toy(config, jobs=2).sweep
+    pd.testing.assert_frame_equal(serial, parallel)
