@@ -7,7 +7,8 @@
 The SAE trains on ``x·s`` (``s`` the layer's normalisation scale). Saving ``W_enc·s``, ``W_dec/s``
 and ``b_dec/s`` gives an SAE that maps raw activations to raw reconstructions:
 ``f = ReLU((x - b_dec/s)·s·W_enc + b_enc)`` and ``x_hat = f·W_dec/s + b_dec/s``. ``resume.pt``
-keeps the unfolded weights and everything else a resumed run needs, so it continues bit for bit.
+keeps the unfolded weights and everything else a resumed run needs, so it continues bit for bit;
+only the two latest checkpoints keep it (it holds the Adam state, twice the size of the weights).
 Each ``<tokens>`` folder is written whole to a temporary folder and renamed into place.
 """
 
@@ -120,6 +121,16 @@ def checkpoint_tokens(run_dir: Path) -> list[int]:
         return []
     found = [int(p.name) for p in folder.iterdir() if p.name.isdigit()]
     return sorted(t for t in found if (folder / str(t) / RESUME_FILE).is_file())
+
+
+def prune_resume_files(run_dir: Path, keep: int = 2) -> None:
+    """Delete the resume files of all but the ``keep`` latest checkpoints (the SAEs stay).
+
+    Two, not one: trials save one after another, so after a crash in between, the latest
+    checkpoint that every trial has may be the one before.
+    """
+    for tokens in checkpoint_tokens(run_dir)[:-keep]:
+        (run_dir / "checkpoints" / str(tokens) / RESUME_FILE).unlink(missing_ok=True)
 
 
 def load_resume(run_dir: Path, tokens: int) -> dict[str, Any]:

@@ -20,7 +20,12 @@ import torch
 from galleryforge.errors import GalleryforgeError
 from galleryforge.tables import read_config, write_table
 from train.activations import ActivationSource
-from train.checkpoint import checkpoint_tokens, load_resume, save_checkpoint
+from train.checkpoint import (
+    checkpoint_tokens,
+    load_resume,
+    prune_resume_files,
+    save_checkpoint,
+)
 from train.config import SOURCE_FIELDS, TrialConfig
 from train.controller import L1Coefficient
 from train.metrics import DeadCounter, evaluate, layer_rows
@@ -61,6 +66,12 @@ def train_trials(
         raise GalleryforgeError(
             f"config 'layers' = {layers}: {first.model} has "
             f"{loaded.n_layers} layers (0 to {loaded.n_layers - 1})"
+        )
+    positions = getattr(loaded.model.config, "max_position_embeddings", None)
+    if positions is not None and first.context_size > positions:
+        raise GalleryforgeError(
+            f"config 'context_size' = {first.context_size}: {first.model} reads at most "
+            f"{positions} positions"
         )
     started = datetime.now(UTC)
     source = ActivationSource(loaded, first, layers, torch_device)
@@ -184,6 +195,7 @@ def _checkpoint(
         block_path,
         resume,
     )
+    prune_resume_files(trial.run_dir)
     write_table(layers.reset_index(drop=True), trial.run_dir / "tables" / "layers.parquet")
     write_table(curves.reset_index(drop=True), trial.run_dir / "tables" / "curves.parquet")
 

@@ -110,7 +110,8 @@ class Trainer:
         return LossTerms(*(t.detach() for t in terms)), coefs
 
     def _log_step(self, terms: list[tuple[LossTerms, torch.Tensor]]) -> None:
-        if self.step % self.cfg.log_every and self.step != self.cfg.steps:
+        # Checkpoint steps are always logged, so every checkpoint has its curve rows.
+        if self.step % self.cfg.log_every and self.step not in self.milestones:
             return
         for trial, (trial_terms, coefs) in zip(self.trials, terms, strict=True):
             trial.curves.append(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -50,7 +51,7 @@ def test_unknown_preset_lists_the_valid_ones() -> None:
         load_preset("A-smal")
 
 
-def test_preset_file_extends_a_packaged_preset(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_preset_file_extends_a_packaged_preset(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text('extends = "C-small"\ntarget_l0 = 7\n')
     cfg = load_preset(str(path))

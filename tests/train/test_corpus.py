@@ -33,7 +33,9 @@ def test_a_jsonl_line_without_the_text_field_is_named(tmp_path: Path) -> None:
         list(open_corpus(str(path)).documents)
 
 
-def test_an_unreachable_dataset_names_the_offline_alternative(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_dataset_names_the_offline_alternative(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import datasets
 
     def offline(*args: object, **kwargs: object) -> None:

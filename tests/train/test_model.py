@@ -1,18 +1,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pytest
 import torch
 
 from galleryforge.errors import GalleryforgeError
 from tests.train.helpers import MINILM
-from train.model import load_model, residual_streams
+from train.model import LoadedModel, load_model, residual_streams
 
 CPU = torch.device("cpu")
 
 
-def _hidden_states(loaded, ids):  # type: ignore[no-untyped-def]
+def _hidden_states(loaded: LoadedModel, ids: torch.Tensor) -> tuple[torch.Tensor, ...]:
     with torch.no_grad():
         return loaded.model(input_ids=ids, output_hidden_states=True).hidden_states
 
@@ -28,7 +29,8 @@ def test_neox_hooks_match_hidden_states_but_the_final_layer_norm(tiny_neox: Path
         torch.testing.assert_close(streams[layer], hidden[layer + 1])
     # The last entry of hidden_states has GPT-NeoX's final LayerNorm applied; the block's does not.
     assert not torch.allclose(streams[2], hidden[3], atol=1e-3)
-    torch.testing.assert_close(loaded.model.final_layer_norm(streams[2]), hidden[3])
+    final_norm = cast(torch.nn.Module, loaded.model.final_layer_norm)
+    torch.testing.assert_close(final_norm(streams[2]), hidden[3])
 
 
 def test_bert_hooks_match_every_hidden_state() -> None:

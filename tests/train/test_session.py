@@ -16,9 +16,11 @@ from galleryforge.errors import GalleryforgeError
 from galleryforge.tables import load_trial_tables
 from tests.train.helpers import build_trio
 from train.activations import ActivationSource
-from train.checkpoint import load_resume, load_sae
+from train.checkpoint import checkpoint_tokens, load_resume, load_sae, prune_resume_files
 from train.config import TrialConfig
+from train.metrics import LossTerms
 from train.model import load_model
+from train.sae import SAEOutput, StackedSAE
 from train.session import train_trials
 from train.trainer import NonFiniteLoss, Progress
 
@@ -62,6 +64,16 @@ def test_run_directory_loads_as_trial_tables(finished: Path, trio: list[TrialCon
         "l0",
         "l1_coef",
     ]
+
+
+def test_only_the_two_latest_checkpoints_keep_resume_files(tmp_path: Path) -> None:
+    for tokens in (64, 128, 192):
+        folder = tmp_path / "checkpoints" / str(tokens)
+        folder.mkdir(parents=True)
+        (folder / "resume.pt").write_bytes(b"")
+    prune_resume_files(tmp_path)
+    assert checkpoint_tokens(tmp_path) == [128, 192]
+    assert (tmp_path / "checkpoints" / "64").is_dir()
 
 
 def test_table_metrics_recomputed_from_checkpoint_and_heldout(
@@ -127,13 +139,32 @@ def test_resume_gives_the_same_result_as_an_uninterrupted_run(
         train_trials([replace(c, width=64) for c in trio], tmp_path, resume=True)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"layers": [0, 3]}, r"'layers' = \[0, 3\]: .* has 3 layers \(0 to 2\)"),
+        ({"context_size": 65}, "'context_size' = 65: .* reads at most 64 positions"),
+    ],
+)
+def test_configs_the_model_cannot_serve_are_refused(
+    trio: list[TrialConfig], tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    with pytest.raises(GalleryforgeError, match=message):
+        train_trials([replace(trio[0], **change)], tmp_path)  # type: ignore[arg-type]
+
+
+def test_trials_trained_together_must_share_the_stream(trio: list[TrialConfig]) -> None:
+    with pytest.raises(GalleryforgeError, match="trials 'A' and 'B' differ in 'tokens'"):
+        train_trials([trio[0], replace(trio[1], tokens=2048)], Path("unused"))
+
+
 def test_non_finite_loss_names_trial_and_layer_and_keeps_the_checkpoint(
     trio: list[TrialConfig], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = train.trainer.loss_terms
     calls = {"B": 0}
 
-    def poisoned(sae, x, out, l1_form):  # type: ignore[no-untyped-def]
+    def poisoned(sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str) -> LossTerms:
         terms = real(sae, x, out, l1_form)
         calls["B"] += l1_form == "decoder_norm_sum"
         if calls["B"] == 2 * 10 - 1:  # trial B's 10th step (steps run A, B, C; B and C share it)
