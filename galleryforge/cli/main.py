@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import typer
 
-from galleryforge.cli import check, listing, publish, render, site, social, toy, train
+from galleryforge.cli import check, demo, listing, publish, render, site, social, toy, train
 from galleryforge.errors import GalleryforgeError
 
 try:  # typer >= 0.17 vendors click
@@ -29,14 +29,16 @@ app = typer.Typer(
     # Plain click output: errors stay on one line (rich would draw a box around them).
     rich_markup_mode=None,
 )
-app.command("render")(render.render)
+# In the order of the work: train, see the toy experiment, render, publish; demo does it all.
+app.command("demo")(demo.demo)
+app.command("train")(train.train)
+app.command("toy")(toy.toy)
 app.command("check")(check.check)
+app.command("render")(render.render)
+app.add_typer(site.app, name="site")
 app.command("social")(social.social)
 app.command("publish")(publish.publish)
-app.command("toy")(toy.toy)
-app.command("train")(train.train)
 app.add_typer(listing.app, name="list")
-app.add_typer(site.app, name="site")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,105 @@
+"""``galleryforge demo``: toy experiment, three small trials, the gallery and the site, offline."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+
+class _Bars:
+    """One rich progress bar per demo step (implements galleryforge.demo.DemoProgress)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def start(self, step: str, total: int, unit: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, label="done")
+        self.task = self.progress.add_task(step, total=total, unit=unit, label="")
+
+    def advance(self, completed: int | None = None, label: str = "") -> None:
+        assert self.task is not None
+        if completed is None:
+            self.progress.update(self.task, advance=1, label=label)
+        else:
+            self.progress.update(self.task, completed=completed, label=label)
+
+    def note(self, message: str) -> None:
+        self.progress.console.print(message)
+
+
+class _Silent:
+    def start(self, step: str, total: int, unit: str) -> None:
+        pass
+
+    def advance(self, completed: int | None = None, label: str = "") -> None:
+        pass
+
+    def note(self, message: str) -> None:
+        pass
+
+
+def demo(
+    quick: Annotated[
+        bool,
+        typer.Option(
+            help="A first look in about 2 minutes: reduced toy grid, a short "
+            "training run, only the figures the site shows."
+        ),
+    ] = False,
+    fresh: Annotated[
+        bool, typer.Option(help="Start over instead of reusing earlier runs.")
+    ] = False,
+    runs: Annotated[Path, typer.Option(metavar="DIR", help="Folder for the runs.")] = Path("runs"),
+    build: Annotated[
+        Path, typer.Option(metavar="DIR", help="Folder for the gallery and the site.")
+    ] = Path("build"),
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")
+    ] = None,
+    device: Annotated[str, typer.Option(help="Training device: auto, cpu, cuda.")] = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Run everything offline: toy experiment, A/B/C-small training, gallery, site."""
+    from galleryforge.demo import DemoOptions, run_demo
+
+    options = DemoOptions(runs=runs, build=build, quick=quick, fresh=fresh,
+                          jobs=jobs or os.cpu_count() or 1, device=device)  # fmt: skip
+    if quiet:
+        result = run_demo(options, _Silent())
+    else:
+        with _progress() as progress:
+            result = run_demo(options, _Bars(progress))
+    typer.echo(f"runs:    {result.runs}  (galleryforge check --trial all --runs {result.runs})")
+    if result.gallery_files:
+        typer.echo(f"gallery: {result.gallery}  ({result.gallery_files} files, manifest.json)")
+    typer.echo(f"site:    {result.site / 'index.html'}  ({result.site_pages} pages; "
+               f"galleryforge site serve --out {result.site})")  # fmt: skip
+
+
+def _progress() -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[unit]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[label]}"),
+    )

@@ -1,0 +1,183 @@
+"""``galleryforge demo``: the whole pipeline, offline, on the bundled model and corpus.
+
+Steps: the toy experiment, the three small trials from one forward pass of all-MiniLM-L6-v2,
+every rendering for every run under the themes, then the site. A second run reuses what is
+there: a run whose recorded config equals the one asked for is kept (and one cut short is
+resumed), the gallery and the site have their own content-hash caches. ``fresh`` starts over.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from galleryforge.errors import GalleryforgeError
+from galleryforge.runs import TOY
+
+SMALL_TRIALS = ("A-small", "B-small", "C-small")
+QUICK_TOKENS = 20_480
+"""Training tokens per trial for ``--quick``: enough for the regimes to separate."""
+QUICK_CHECKPOINT_EVERY = 10_240
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    runs: Path = Path("runs")
+    build: Path = Path("build")
+    quick: bool = False
+    """A first look: the reduced toy grid, a short training run, only the site's figures."""
+    fresh: bool = False
+    """Ignore and replace what earlier demo runs left."""
+    jobs: int = 1
+    device: str = "auto"
+
+    @property
+    def gallery(self) -> Path:
+        return self.build / "gallery"
+
+    @property
+    def site(self) -> Path:
+        return self.build / "site"
+
+
+class DemoProgress(Protocol):
+    """What the demo reports; the CLI draws progress bars from it."""
+
+    def start(self, step: str, total: int, unit: str) -> None: ...
+
+    def advance(self, completed: int | None = None, label: str = "") -> None:
+        """Move the current step on by one, or to ``completed``."""
+
+    def note(self, message: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    runs: Path
+    gallery: Path
+    site: Path
+    gallery_files: int
+    site_pages: int
+
+
+def run_demo(options: DemoOptions, progress: DemoProgress) -> DemoResult:
+    if options.fresh:
+        for path in (options.runs / TOY, *(options.runs / t for t in SMALL_TRIALS)):
+            shutil.rmtree(path, ignore_errors=True)
+    _toy(options, progress)
+    _train(options, progress)
+    gallery_files = 0 if options.quick else _gallery(options, progress)
+    pages = _site(options, progress)
+    return DemoResult(options.runs, options.gallery, options.site, gallery_files, pages)
+
+
+def _toy(options: DemoOptions, progress: DemoProgress) -> None:
+    from train.toy import run_toy, write_toy_run
+    from train.toy_config import load_toy_config
+
+    config = load_toy_config("toy-quick" if options.quick else "toy", [])
+    if _recorded_toy_config(options.runs) == config:
+        progress.note(f"toy: reusing {options.runs / TOY}")
+        return
+    progress.start("toy experiment", len(config.alphas) * len(config.features), "cells")
+    result = run_toy(config, on_cell=lambda cell: progress.advance(label=f"α={cell.alpha:g} "
+                                                                 f"F={cell.features}"),
+                     jobs=options.jobs)  # fmt: skip
+    write_toy_run(result, options.runs)
+
+
+def _recorded_toy_config(runs: Path) -> object:
+    from train.toy_config import load_toy_config
+
+    recorded = runs / TOY / "trial.toml"
+    if not (runs / TOY / "tables").is_dir() or not recorded.exists():
+        return None
+    try:
+        return load_toy_config(str(recorded), [])
+    except GalleryforgeError:  # an old or foreign record: train again
+        return None
+
+
+def _train(options: DemoOptions, progress: DemoProgress) -> None:
+    from train.presets import load_preset
+    from train.session import train_trials
+
+    overrides = (
+        [f"tokens={QUICK_TOKENS}", f"checkpoint_every={QUICK_CHECKPOINT_EVERY}"]
+        if options.quick
+        else []
+    )
+    configs = [load_preset(name, overrides) for name in SMALL_TRIALS]
+    states = [_run_state(options.runs / c.name, c.to_dict()) for c in configs]
+    if all(state == "complete" for state in states):
+        progress.note(f"train: reusing {', '.join(SMALL_TRIALS)} in {options.runs}")
+        return
+    resume = all(state == "partial" for state in states)
+    if not resume:
+        for config, state in zip(configs, states, strict=True):
+            if state != "absent":
+                shutil.rmtree(options.runs / config.name)
+    total = configs[0].tokens
+    progress.start("train A/B/C-small", total, "tokens")
+
+    def report(update: object) -> None:
+        tokens = getattr(update, "tokens", 0)
+        mean_l0: dict[str, float] = getattr(update, "mean_l0", {})
+        label = "  ".join(f"{name} L0 {value:.0f}" for name, value in mean_l0.items())
+        progress.advance(completed=tokens, label=label)
+
+    train_trials(configs, options.runs, resume=resume, device=options.device,
+                 on_progress=report)  # fmt: skip
+
+
+def _run_state(run_dir: Path, config: dict[str, object]) -> str:
+    """``complete`` (same config, finished), ``partial`` (same config, cut short) or ``absent``.
+
+    A run made with another config counts as ``stale``: the demo trains it again.
+    """
+    import json
+
+    from train.presets import load_preset
+
+    record = run_dir / "trial.toml"
+    if not record.exists():
+        return "absent" if not run_dir.exists() else "stale"
+    try:
+        recorded = load_preset(str(record)).to_dict()
+    except GalleryforgeError:  # an old or foreign record
+        return "stale"
+    if recorded != config:
+        return "stale"
+    provenance = run_dir / "provenance.json"
+    finished = provenance.exists() and "end_time" in json.loads(provenance.read_text("utf-8"))
+    return "complete" if finished and (run_dir / "tables").is_dir() else "partial"
+
+
+def _gallery(options: DemoOptions, progress: DemoProgress) -> int:
+    from galleryforge.gallery.build import build_gallery, plan_gallery
+    from galleryforge.gallery.request import GalleryRequest
+
+    request = GalleryRequest(
+        runs=options.runs, out=options.gallery, trials=("all",), themes=("all",),
+        formats=("png", "svg", "pdf", "html"), jobs=options.jobs,
+    )  # fmt: skip
+    plan = plan_gallery(request)
+    progress.start("gallery", len(plan.jobs), "figures")
+    result = build_gallery(plan, on_done=lambda job: progress.advance(
+        label=f"{job.trial}/{job.theme}/{job.rendering}"))  # fmt: skip
+    return len(result.entries)
+
+
+def _site(options: DemoOptions, progress: DemoProgress) -> int:
+    from galleryforge.site.builder import SiteRequest, build_site
+
+    request = SiteRequest(runs=options.runs, gallery=options.gallery, out=options.site,
+                          jobs=options.jobs)  # fmt: skip
+    result = build_site(
+        request,
+        on_planned=lambda total: progress.start("site figures", total, "figures"),
+        on_done=lambda job: progress.advance(label=f"{job.trial}/{job.theme}/{job.rendering}"),
+    )
+    return len(result.pages)
