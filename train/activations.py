@@ -12,6 +12,11 @@ of ``buffer_tokens``, are shuffled, and are served in batches of ``batch_tokens`
 many documents. The buffer is drained before it is refilled (a last part-batch is skipped), which
 keeps the resume state small: where the buffer began in the stream, the shuffling generator's state
 before its permutation, and how many batches were served.
+
+With several ranks (``train.distributed``) every rank reads the whole stream but runs the model on
+its share of each buffer's contexts (``r, r + N, ...``); the exchange hands each rank its layers of
+every context, in stream order, so each rank's buffer, held-out set and batches are those of one
+process restricted to its layers.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import torch
 from galleryforge.errors import GalleryforgeError
 from train.config import TrialConfig
 from train.corpus import open_corpus
+from train.distributed import Ranks
 from train.model import LoadedModel, residual_streams
 
 
@@ -52,12 +58,20 @@ def context_stream(
 
 
 class ActivationSource:
-    """Normalised residual-stream activations of ``layers``: a held-out set and training batches."""
+    """Normalised residual-stream activations of this rank's layers (``ranks.layers``; every one of
+    ``layers`` in one process): a held-out set and training batches."""
 
     def __init__(
-        self, loaded: LoadedModel, cfg: TrialConfig, layers: list[int], device: torch.device
+        self,
+        loaded: LoadedModel,
+        cfg: TrialConfig,
+        layers: list[int],
+        device: torch.device,
+        ranks: Ranks | None = None,
     ) -> None:
-        self.loaded, self.layers, self.device = loaded, layers, device
+        self.ranks = (ranks or Ranks()).with_layers(layers)
+        self.loaded, self.all_layers, self.device = loaded, layers, device
+        self.layers = self.ranks.layers
         self.batch_tokens = cfg.batch_tokens
         # bf16 on CUDA halves the buffer (see docs/training.md); the SAE step autocasts anyway.
         self._dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
@@ -120,6 +134,7 @@ class ActivationSource:
         self._served = int(state["served"])
 
     def _fill(self, start: int, generator_state: torch.Tensor) -> None:
+        self._buffer = None  # free the drained buffer before the next one is made
         self._skip_to(start)
         self._buffer_start, self._generator_state = start, generator_state
         acts = (self._activations(self._buffer_contexts) * self.scales[:, None, None]).to(
@@ -135,14 +150,31 @@ class ActivationSource:
             self._consumed += 1
 
     def _activations(self, n_contexts: int) -> torch.Tensor:
-        """``[n_layers, n_contexts * (context_size - 1), d_model]`` from the stream."""
-        parts = []
-        for begin in range(0, n_contexts, self.model_batch):
-            count = min(self.model_batch, n_contexts - begin)
-            ids = torch.stack([next(self._contexts) for _ in range(count)]).to(self.device)
-            self._consumed += count
-            streams = residual_streams(self.loaded, ids, self.layers)[:, :, 1:]
-            parts.append(streams.reshape(len(self.layers), -1, streams.shape[-1]))
+        """``[n_layers, n_contexts * (context_size - 1), d_model]`` of this rank's layers."""
+        contexts = [next(self._contexts) for _ in range(n_contexts)]
+        self._consumed += n_contexts
+        ranks = self.ranks
+        own = self._run_model(contexts[ranks.rank :: ranks.world_size])
+        if not ranks.distributed:
+            return own
+        n = ranks.world_size
+        counts = [len(range(rank, n_contexts, n)) for rank in range(n)]
+        blocks = ranks.exchange(own, [count * self._per_context for count in counts])
+        # Rank r ran contexts r, r + N, ...: put them back in stream order.
+        d = own.shape[-1]
+        ordered = own.new_empty(len(self.layers), n_contexts, self._per_context, d)
+        for rank, (block, count) in enumerate(zip(blocks, counts, strict=True)):
+            ordered[:, rank::n] = block.view(len(self.layers), count, self._per_context, d)
+        return ordered.view(len(self.layers), -1, d)
+
+    def _run_model(self, contexts: list[torch.Tensor]) -> torch.Tensor:
+        """``[n_all_layers, len(contexts) * (context_size - 1), d_model]``."""
+        shape = (len(self.all_layers), 0, self.loaded.d_model)
+        parts = [torch.empty(shape, dtype=self._dtype, device=self.device)]  # a rank may get none
+        for begin in range(0, len(contexts), self.model_batch):
+            ids = torch.stack(contexts[begin : begin + self.model_batch]).to(self.device)
+            streams = residual_streams(self.loaded, ids, self.all_layers)[:, :, 1:]
+            parts.append(streams.reshape(len(self.all_layers), -1, streams.shape[-1]))
         return torch.cat(parts, dim=1).to(self._dtype)
 
 

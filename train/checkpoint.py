@@ -9,7 +9,9 @@ and ``b_dec/s`` gives an SAE that maps raw activations to raw reconstructions:
 ``f = ReLU((x - b_dec/s)·s·W_enc + b_enc)`` and ``x_hat = f·W_dec/s + b_dec/s``. ``resume.pt``
 keeps the unfolded weights and everything else a resumed run needs, so it continues bit for bit;
 only the two latest checkpoints keep it (it holds the Adam state, twice the size of the weights).
-Each ``<tokens>`` folder is written whole to a temporary folder and renamed into place.
+Each ``<tokens>`` folder is written whole to a temporary folder and renamed into place. In a run of
+``N`` ranks every rank writes its layers' folders and its own resume file (``resume.pt`` for rank
+0, ``resume-<r>.pt`` for rank ``r``) into one temporary folder, renamed once all have written.
 """
 
 from __future__ import annotations
@@ -21,12 +23,17 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-from galleryforge.atomic import atomic_dir
 from galleryforge.errors import GalleryforgeError
 from train.config import TrialConfig
+from train.distributed import Ranks
 from train.sae import StackedSAE
 
 RESUME_FILE = "resume.pt"
+
+
+def resume_file(rank: int) -> str:
+    """Rank 0's resume file (the only one in a run of one process) is ``resume.pt``."""
+    return RESUME_FILE if rank == 0 else f"resume-{rank}.pt"
 
 
 def hook_name(layer: int) -> str:
@@ -67,9 +74,12 @@ def save_checkpoint(
     log_sparsity: torch.Tensor,
     block_path: str,
     resume: dict[str, Any],
+    ranks: Ranks | None = None,
 ) -> None:
-    """Write one ``<tokens>`` folder: every layer's SAELens files and the resume state."""
-    with atomic_dir(folder) as tmp:
+    """Write one ``<tokens>`` folder: every layer's SAELens files and the resume state (with
+    several ``ranks``, each rank calls this for its own layers)."""
+    ranks = ranks or Ranks()
+    with ranks.shared_dir(folder) as tmp:
         for index, layer in enumerate(sae.layer_ids):
             layer_dir = tmp / f"layer_{layer}"
             layer_dir.mkdir()
@@ -81,7 +91,7 @@ def save_checkpoint(
             )
             config = sae_cfg(cfg, layer, sae.d_in, f"{block_path}.{layer}")
             (layer_dir / "cfg.json").write_text(json.dumps(config, indent=2) + "\n")
-        torch.save(resume, tmp / RESUME_FILE)
+        torch.save(resume, tmp / resume_file(ranks.rank))
 
 
 def fold_scale(state: dict[str, torch.Tensor], scale: float) -> dict[str, torch.Tensor]:
@@ -130,9 +140,22 @@ def prune_resume_files(run_dir: Path, keep: int = 2) -> None:
     checkpoint that every trial has may be the one before.
     """
     for tokens in checkpoint_tokens(run_dir)[:-keep]:
-        (run_dir / "checkpoints" / str(tokens) / RESUME_FILE).unlink(missing_ok=True)
+        folder = run_dir / "checkpoints" / str(tokens)
+        for path in [*folder.glob("resume-*.pt"), folder / RESUME_FILE]:  # resume.pt last
+            path.unlink(missing_ok=True)
 
 
-def load_resume(run_dir: Path, tokens: int) -> dict[str, Any]:
-    path = run_dir / "checkpoints" / str(tokens) / RESUME_FILE
-    return dict(torch.load(path, weights_only=True))
+def load_resume(
+    run_dir: Path, tokens: int, rank: int = 0, layers: list[int] | None = None
+) -> dict[str, Any]:
+    """Rank ``rank``'s resume state; given ``layers``, check it holds exactly those layers."""
+    path = run_dir / "checkpoints" / str(tokens) / resume_file(rank)
+    state = dict(torch.load(path, weights_only=True)) if path.is_file() else {}
+    if layers is not None and state.get("layer_ids") != layers:
+        main = torch.load(path.with_name(RESUME_FILE), weights_only=True, mmap=True)
+        held = f"holds layers {state['layer_ids']}" if state else "is missing"
+        raise GalleryforgeError(
+            f"{path} {held}, this rank trains layers {layers}: resume with the number of "
+            f"ranks that wrote the checkpoint ({main.get('world_size', 1)})"
+        )
+    return state

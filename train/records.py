@@ -44,9 +44,14 @@ def provenance(
     source: ActivationSource,
     device: torch.device,
     started: datetime,
+    scales: torch.Tensor,
     resumed_from: int | None = None,
 ) -> dict[str, Any]:
-    """What produced a run; ``end_time``, ``tokens`` and ``tokens_per_s`` are added at the end."""
+    """What produced a run; ``end_time``, ``tokens`` and ``tokens_per_s`` are added at the end.
+
+    ``scales`` are every layer's normalisation scales (in a distributed run, gathered from the
+    ranks); ``ranks`` and ``layer_split`` say how the layers were spread over processes.
+    """
     import transformers
 
     return {
@@ -59,10 +64,12 @@ def provenance(
         "device": _device_name(device),
         "threads": torch.get_num_threads(),
         "model": cfg.model,
-        "layers": source.layers,
+        "layers": source.all_layers,
+        "ranks": source.ranks.world_size,
+        "layer_split": source.ranks.shares,
         "corpus": source.corpus_name,
         "corpus_sha256": source.corpus_sha256,
-        "activation_scales": [round(float(s), 6) for s in source.scales],
+        "activation_scales": [round(float(s), 6) for s in scales],
         "start_time": started.isoformat(timespec="seconds"),
         "resumed_from_tokens": resumed_from,
     }

@@ -27,13 +27,25 @@ class SAEOutput(NamedTuple):
 
 class StackedSAE(nn.Module):
     def __init__(
-        self, layer_ids: list[int], d_in: int, d_sae: int, generator: torch.Generator | None = None
+        self,
+        layer_ids: list[int],
+        d_in: int,
+        d_sae: int,
+        generator: torch.Generator | None = None,
+        *,
+        seed: int | None = None,
     ) -> None:
+        """Random unit decoder rows from ``generator``, or, given ``seed``, each layer's from its
+        own generator seeded with ``(seed, layer)``: a layer then starts the same whichever layers
+        share its module (all of them in one process, a rank's share in a distributed run)."""
         super().__init__()
         self.layer_ids = list(layer_ids)
         self.d_in, self.d_sae = d_in, d_sae
         n = len(layer_ids)
-        w_dec = torch.randn(n, d_sae, d_in, generator=generator)
+        if seed is None:
+            w_dec = torch.randn(n, d_sae, d_in, generator=generator)
+        else:
+            w_dec = torch.stack([_layer_init(seed, layer, d_sae, d_in) for layer in layer_ids])
         w_dec /= w_dec.norm(dim=-1, keepdim=True)
         # Encoder initialised as the decoder's transpose: latents start near their directions.
         self.W_enc = nn.Parameter(w_dec.transpose(1, 2).contiguous())
@@ -80,3 +92,7 @@ class StackedSAE(nn.Module):
     def load_layer_state(self, index: int, state: dict[str, torch.Tensor]) -> None:
         for name, value in state.items():
             getattr(self, name)[index].copy_(value)
+
+
+def _layer_init(seed: int, layer: int, d_sae: int, d_in: int) -> torch.Tensor:
+    return torch.randn(d_sae, d_in, generator=torch.Generator().manual_seed(seed * 2**20 + layer))

@@ -3,7 +3,8 @@
 ``train_trials`` loads the model once, builds the activation source once, gives every trial its
 own stacked SAE, optimizer, L1 coefficient and dead counter, and lets the ``Trainer`` step them
 together. It writes ``trial.toml`` and ``provenance.json``, and at every milestone a checkpoint and
-the tables.
+the tables. Under ``torchrun`` the processes train one run together, each rank the SAEs of its
+share of the layers (``train.distributed``); rank 0 writes the records and tables.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from train.checkpoint import (
 )
 from train.config import SOURCE_FIELDS, TrialConfig
 from train.controller import L1Coefficient
+from train.distributed import DEFAULT_TIMEOUT_S, Ranks, process_group, rank_device
 from train.metrics import DeadCounter, evaluate, layer_rows
 from train.model import load_model
 from train.records import provenance, write_provenance, write_trial_toml
@@ -42,10 +44,27 @@ def train_trials(
     resume: bool = False,
     device: str = "auto",
     on_progress: Callable[[Progress], None] | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> list[Path]:
-    """Train every config from one forward pass per batch; return the run directories."""
+    """Train every config from one forward pass per batch; return the run directories.
+
+    Started by ``torchrun`` (``WORLD_SIZE`` > 1), every process calls this and they train the run
+    together; a collective that waits ``timeout_s`` for a rank that died stops the run.
+    """
     check_compatible(configs)
-    torch_device = resolve_device(device)
+    torch_device = rank_device(resolve_device(device))
+    with process_group(torch_device, timeout_s) as ranks:
+        return _train(configs, out, resume, torch_device, on_progress, ranks)
+
+
+def _train(
+    configs: list[TrialConfig],
+    out: Path,
+    resume: bool,
+    torch_device: torch.device,
+    on_progress: Callable[[Progress], None] | None,
+    ranks: Ranks,
+) -> list[Path]:
     run_dirs = [out / cfg.name for cfg in configs]
     start_tokens = _resume_point(configs, run_dirs) if resume else None
     if not resume:
@@ -74,25 +93,30 @@ def train_trials(
             f"{positions} positions"
         )
     started = datetime.now(UTC)
-    source = ActivationSource(loaded, first, layers, torch_device)
+    source = ActivationSource(loaded, first, layers, torch_device, ranks)
+    ranks = source.ranks  # now with each rank's layers
     trials = [
-        _new_trial(cfg, run_dir, layers, loaded.d_model, source, torch_device)
+        _new_trial(cfg, run_dir, source.layers, loaded.d_model, source, torch_device)
         for cfg, run_dir in zip(configs, run_dirs, strict=True)
     ]
     step = 0
     if start_tokens is not None:
         step = start_tokens // first.batch_tokens
-        states = [load_resume(t.run_dir, start_tokens) for t in trials]
+        states = [load_resume(t.run_dir, start_tokens, ranks.rank, source.layers) for t in trials]
         for trial, state in zip(trials, states, strict=True):
             _restore(trial, state)
         source.load_state(states[0]["source"])
-    info = provenance(first, loaded, source, torch_device, started, resumed_from=start_tokens)
-    for trial in trials:
-        write_trial_toml(trial.run_dir, trial.cfg)
-        write_provenance(trial.run_dir, info)
+    scales = torch.cat(ranks.gather(source.scales.cpu()))
+    info = provenance(
+        first, loaded, source, torch_device, started, scales, resumed_from=start_tokens
+    )
+    if ranks.is_main:
+        for trial in trials:
+            write_trial_toml(trial.run_dir, trial.cfg)
+            write_provenance(trial.run_dir, info)
 
     def checkpoint(trial: TrialState, at_step: int, tokens: int) -> None:
-        _checkpoint(trial, source, loaded.block_path, at_step, tokens)
+        _checkpoint(trial, source, loaded.block_path, at_step, tokens, ranks)
 
     trainer = Trainer(trials, checkpoint, on_progress, step=step)
     began = time.perf_counter()
@@ -103,8 +127,10 @@ def train_trials(
         wall_s=round(time.perf_counter() - began, 2),
         tokens_per_s=round(trainer.tokens_per_s(), 1),
     )
-    for trial in trials:
-        write_provenance(trial.run_dir, info)
+    if ranks.is_main:
+        for trial in trials:
+            write_provenance(trial.run_dir, info)
+    ranks.barrier()  # no rank returns before the run is written
     return run_dirs
 
 
@@ -146,7 +172,7 @@ def _new_trial(
     source: ActivationSource,
     device: torch.device,
 ) -> TrialState:
-    sae = StackedSAE(layers, d_in, cfg.width, torch.Generator().manual_seed(cfg.seed)).to(device)
+    sae = StackedSAE(layers, d_in, cfg.width, seed=cfg.seed).to(device)
     with torch.no_grad():
         sae.b_dec.copy_(source.heldout.mean(dim=1))  # start at the mean activation
     betas = (cfg.adam_beta1, cfg.adam_beta2)
@@ -159,7 +185,12 @@ def _new_trial(
 
 
 def _checkpoint(
-    trial: TrialState, source: ActivationSource, block_path: str, step: int, tokens: int
+    trial: TrialState,
+    source: ActivationSource,
+    block_path: str,
+    step: int,
+    tokens: int,
+    ranks: Ranks,
 ) -> None:
     cfg = trial.cfg
     measured = evaluate(trial.sae, source.heldout, trial.l1.coefs, cfg.l1_form)
@@ -174,9 +205,11 @@ def _checkpoint(
             trial.dead.dead(),
         )
     )
-    layers, curves = pd.concat(trial.layers), pd.concat(trial.curves)
+    layers, curves = pd.concat(trial.layers), pd.concat(trial.curves)  # this rank's layers
     resume: dict[str, Any] = {
         "step": step,
+        "layer_ids": trial.sae.layer_ids,
+        "world_size": ranks.world_size,
         "sae": trial.sae.state_dict(),
         "optimizer": trial.optimizer.state_dict(),
         "l1": trial.l1.state_dict(),
@@ -194,10 +227,20 @@ def _checkpoint(
         trial.dead.log_sparsity(),
         block_path,
         resume,
+        ranks,
     )
-    prune_resume_files(trial.run_dir)
-    write_table(layers.reset_index(drop=True), trial.run_dir / "tables" / "layers.parquet")
-    write_table(curves.reset_index(drop=True), trial.run_dir / "tables" / "curves.parquet")
+    gathered = ranks.gather((layers, curves))
+    if ranks.is_main:
+        prune_resume_files(trial.run_dir)
+        tables = trial.run_dir / "tables"
+        write_table(_in_run_order([g[0] for g in gathered], "tokens"), tables / "layers.parquet")
+        write_table(_in_run_order([g[1] for g in gathered], "step"), tables / "curves.parquet")
+
+
+def _in_run_order(frames: list[pd.DataFrame], by: str) -> pd.DataFrame:
+    """The ranks' rows as one process orders them: by ``by``, then by rank (the layer shares are
+    contiguous, so rank order is layer order)."""
+    return pd.concat(frames).sort_values(by, kind="stable").reset_index(drop=True)
 
 
 def _restore(trial: TrialState, state: dict[str, Any]) -> None:
