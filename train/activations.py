@@ -137,9 +137,9 @@ class ActivationSource:
         self._buffer = None  # free the drained buffer before the next one is made
         self._skip_to(start)
         self._buffer_start, self._generator_state = start, generator_state
-        acts = (self._activations(self._buffer_contexts) * self.scales[:, None, None]).to(
-            self._dtype
-        )
+        # In place: the product is taken in fp32 and rounded once, as out of place, without an
+        # fp32 copy of the buffer (twice its bf16 size) on the GPU.
+        acts = self._activations(self._buffer_contexts).mul_(self.scales[:, None, None])
         self._generator.set_state(generator_state)
         self._order = torch.randperm(acts.shape[1], generator=self._generator)
         self._buffer, self._served = acts, 0

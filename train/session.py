@@ -92,9 +92,9 @@ def _train(
             f"config 'context_size' = {first.context_size}: {first.model} reads at most "
             f"{positions} positions"
         )
+    ranks = ranks.with_layers(layers)  # more ranks than layers stop here
     started = datetime.now(UTC)
     source = ActivationSource(loaded, first, layers, torch_device, ranks)
-    ranks = source.ranks  # now with each rank's layers
     trials = [
         _new_trial(cfg, run_dir, source.layers, loaded.d_model, source, torch_device)
         for cfg, run_dir in zip(configs, run_dirs, strict=True)
