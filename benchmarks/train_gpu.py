@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -47,7 +48,7 @@ from train.sae import StackedSAE
 from train.trainer import Trainer, TrialState
 
 TARGET = 0.50
-PYTHIA_410M = {
+PYTHIA_410M: dict[str, Any] = {
     "vocab_size": 50304,
     "hidden_size": 1024,
     "num_hidden_layers": 24,
@@ -63,7 +64,7 @@ PYTHIA_410M = {
     "bos_token_id": 0,
     "eos_token_id": 0,
 }
-TINY_MODEL = {
+TINY_MODEL: dict[str, Any] = {
     **PYTHIA_410M,
     "vocab_size": 512,
     "hidden_size": 64,
@@ -137,7 +138,8 @@ class RandomTokenSource:
 
     def _raw(self) -> torch.Tensor:
         cfg, parts = self.cfg, []
-        vocab = int(self.loaded.model.config.vocab_size)
+        config: Any = self.loaded.model.config
+        vocab = int(config.vocab_size)
         for begin in range(0, self.contexts, cfg.model_batch):
             count = min(cfg.model_batch, self.contexts - begin)
             ids = torch.randint(vocab, (count, cfg.context_size), generator=self.generator)

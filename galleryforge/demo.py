@@ -27,6 +27,8 @@ QUICK_OVERRIDES = (
     "lr_decay_tokens=8192",
     "dead_window_tokens=10240",
 )
+QUICK_TOY_OVERRIDES: tuple[str, ...] = ()
+"""Overrides of the ``toy-quick`` preset for ``--quick`` (none: the preset is sized for it)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class DemoOptions:
     """Ignore and replace what earlier demo runs left."""
     jobs: int = 1
     device: str = "auto"
+    renderings: tuple[str, ...] = ()
+    """Limit the gallery and the site to these rendering ids (empty: every rendering)."""
 
     @property
     def gallery(self) -> Path:
@@ -84,7 +88,10 @@ def _toy(options: DemoOptions, progress: DemoProgress) -> None:
     from train.toy import run_toy, write_toy_run
     from train.toy_config import load_toy_config
 
-    config = load_toy_config("toy-quick" if options.quick else "toy", [])
+    if options.quick:
+        config = load_toy_config("toy-quick", list(QUICK_TOY_OVERRIDES))
+    else:
+        config = load_toy_config("toy", [])
     if _recorded_toy_config(options.runs) == config:
         progress.note(f"toy: reusing {options.runs / TOY}")
         return
@@ -164,7 +171,7 @@ def _gallery(options: DemoOptions, progress: DemoProgress) -> int:
 
     request = GalleryRequest(
         runs=options.runs, out=options.gallery, trials=("all",), themes=("all",),
-        formats=("png", "svg", "pdf", "html"), jobs=options.jobs,
+        renderings=options.renderings, formats=("png", "svg", "pdf", "html"), jobs=options.jobs,
     )  # fmt: skip
     plan = plan_gallery(request)
     progress.start("gallery", len(plan.jobs), "figures")
@@ -177,7 +184,7 @@ def _site(options: DemoOptions, progress: DemoProgress) -> int:
     from galleryforge.site.builder import SiteRequest, build_site
 
     request = SiteRequest(runs=options.runs, gallery=options.gallery, out=options.site,
-                          jobs=options.jobs)  # fmt: skip
+                          jobs=options.jobs, renderings=options.renderings)  # fmt: skip
     result = build_site(
         request,
         on_planned=lambda total: progress.start("site figures", total, "figures"),

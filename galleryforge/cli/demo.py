@@ -65,13 +65,23 @@ def demo(
         int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")
     ] = None,
     device: Annotated[str, typer.Option(help="Training device: auto, cpu, cuda.")] = "auto",
+    rendering: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rendering",
+            "-r",
+            metavar="ID",
+            help="Limit the gallery and site to these renderings (repeatable; default: all).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Run everything offline: toy experiment, A/B/C-small training, gallery, site."""
     from galleryforge.demo import DemoOptions, run_demo
 
     options = DemoOptions(runs=runs, build=build, quick=quick, fresh=fresh,
-                          jobs=jobs or os.cpu_count() or 1, device=device)  # fmt: skip
+                          jobs=jobs or os.cpu_count() or 1, device=device,
+                          renderings=tuple(rendering or ()))  # fmt: skip
     if quiet:
         result = run_demo(options, _Silent())
     else:

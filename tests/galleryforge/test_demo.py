@@ -1,0 +1,52 @@
+"""The demo end to end on a tiny scale: toy, three trials from one pass, site; then reuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from galleryforge import demo
+from galleryforge.cli.main import main
+from galleryforge.tables import load_toy_tables, load_trial_tables
+
+TINY_TRAINING = (
+    "tokens=2048", "checkpoint_every=1024", "batch_tokens=256", "buffer_tokens=1024",
+    "heldout_tokens=512", "l1_warmup_tokens=256", "lr_warmup_tokens=256",
+    "lr_decay_tokens=1024", "dead_window_tokens=1024", "log_every=1",
+)  # fmt: skip
+TINY_TOY = ("alphas=0.9,0.99", "features=8,16", "seeds=0", "max_steps=200")
+
+
+@pytest.mark.slow
+def test_quick_demo_then_reuse_then_fresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(demo, "QUICK_OVERRIDES", TINY_TRAINING)
+    monkeypatch.setattr(demo, "QUICK_TOY_OVERRIDES", TINY_TOY)
+    runs, build = tmp_path / "runs", tmp_path / "build"
+    args = ["demo", "--quick", "--runs", str(runs), "--build", str(build), "-j", "1",
+            "--rendering", "premium-heatmap", "--rendering", "toy-floor-vs-dstar"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert str(build / "site" / "index.html") in out
+
+    trials = {name: load_trial_tables(runs / name) for name in demo.SMALL_TRIALS}
+    for tables in trials.values():
+        assert tables.n_layers == 6 and tables.checkpoints == (1024, 2048)
+        assert tables.config["tokens"] == 2048
+    assert set(load_toy_tables(runs / "toy").summary["features"]) == {8, 16}
+    site = build / "site"
+    assert (site / "index.html").exists() and (site / "gallery.html").exists()
+    figure_pages = sorted(p.name for p in site.glob("figures_*.html"))
+    assert "figures_B-small_premium-heatmap.html" in figure_pages
+    assert "figures_toy_toy-floor-vs-dstar.html" in figure_pages
+
+    layers = runs / "A-small" / "tables" / "layers.parquet"
+    trained_at = layers.stat().st_mtime_ns
+    assert main(args) == 0  # everything is reused
+    assert "reusing" in capsys.readouterr().out
+    assert layers.stat().st_mtime_ns == trained_at
+
+    assert main([*args, "--fresh"]) == 0
+    assert layers.stat().st_mtime_ns != trained_at
