@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from galleryforge.errors import GalleryforgeError, unknown_name
+from galleryforge.labels import METRIC_ORDER
 from galleryforge.runs import discover_trials, has_toy
 from galleryforge.tables import (
     ToyTables,
@@ -60,17 +61,4 @@ def summarise_toy(tables: ToyTables) -> list[str]:
     ]
 
 
-_KNOWN = {
-    "l0",
-    "alpha",
-    "g_alpha",
-    "d_star",
-    "mse",
-    "fvu",
-    "explained_variance",
-    "l1",
-    "loss",
-    "dead",
-    "alive_frac",
-    "l1_coef",
-}
+_KNOWN = set(METRIC_ORDER)

@@ -18,7 +18,7 @@ from galleryforge.renderings.shared import (
     annotated_heatmap,
     colorbar,
     headline_metrics,
-    layer_label,
+    interactive_layer_heatmap,
     metric_matrix,
     relative_within_columns,
 )
@@ -44,33 +44,13 @@ def describe(ctx: RenderContext) -> str:
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    import plotly.graph_objects as go
-
     trial = ctx.trial
-    values, metrics = metric_matrix(trial, headline_metrics(trial))
-    fig = ctx.plotly_figure()
-    fig.add_trace(
-        go.Heatmap(
-            z=relative_within_columns(values),
-            x=[metric_label(m) for m in metrics],
-            y=[layer_label(layer) for layer in trial.layer_ids],
-            customdata=values,
-            colorscale=ctx.plotly_colorscale(),
-            zmin=0,
-            zmax=1,
-            zsmooth="best",
-            hovertemplate="%{y} · %{x}: %{customdata:.4g}<extra></extra>",
-            colorbar={
-                "title": {"text": "relative"},
-                "tickvals": [0, 1],
-                "ticktext": ["lowest", "highest"],
-            },
-        )
+    return interactive_layer_heatmap(
+        ctx,
+        headline_metrics(trial),
+        f"Trial {trial.trial}: metrics through depth",
+        zsmooth="best",
     )
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(showgrid=False)
-    fig.update_layout(title=f"Trial {trial.trial}: metrics through depth")
-    return fig
 
 
 @register(

@@ -22,7 +22,7 @@ from galleryforge.renderings.shared import (
     fit_metric_labels,
     format_value,
     headline_metrics,
-    layer_label,
+    interactive_layer_heatmap,
     metric_matrix,
     relative_within_columns,
     rows_aspect,
@@ -50,27 +50,13 @@ def describe(ctx: RenderContext) -> str:
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    import plotly.graph_objects as go
-
     trial = ctx.trial
-    values, metrics = metric_matrix(trial, headline_metrics(trial))
-    fig = ctx.plotly_figure(aspect=rows_aspect(ctx, trial.n_layers))
-    fig.add_trace(
-        go.Heatmap(
-            z=relative_within_columns(values),
-            x=[metric_label(m) for m in metrics],
-            y=[layer_label(layer) for layer in trial.layer_ids],
-            customdata=values,
-            colorscale=ctx.plotly_colorscale(),
-            zmin=0,
-            zmax=1,
-            hovertemplate="%{y} · %{x}: %{customdata:.4g}<extra></extra>",
-            colorbar={"title": {"text": "relative"}},
-        )
+    return interactive_layer_heatmap(
+        ctx,
+        headline_metrics(trial),
+        f"Trial {trial.trial}: per-layer analysis",
+        aspect=rows_aspect(ctx, trial.n_layers),
     )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(title=f"Trial {trial.trial}: per-layer analysis")
-    return fig
 
 
 def _sidecar(ctx: RenderContext, ax: Axes, values: list[float], metric: str, colour: str) -> None:

@@ -20,7 +20,7 @@ from galleryforge.renderings.shared import (
     annotated_heatmap,
     colorbar,
     fit_metric_labels,
-    layer_label,
+    interactive_layer_heatmap,
     metric_matrix,
     metric_names,
     relative_within_columns,
@@ -55,34 +55,15 @@ def describe(ctx: RenderContext) -> str:
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    import plotly.graph_objects as go
-
     trial = ctx.trial
-    values, metrics = metric_matrix(trial, table_metrics(trial))
-    fig = ctx.plotly_figure(aspect=rows_aspect(ctx, trial.n_layers))
-    fig.add_trace(
-        go.Heatmap(
-            z=relative_within_columns(values),
-            x=[metric_label(m) for m in metrics],
-            y=[layer_label(layer) for layer in trial.layer_ids],
-            customdata=values,
-            colorscale=ctx.plotly_colorscale(),
-            zmin=0,
-            zmax=1,
-            xgap=1,
-            ygap=1,
-            hovertemplate="%{y} · %{x}: %{customdata:.5g}<extra></extra>",
-            colorbar={
-                "title": {"text": "relative<br>within metric"},
-                "tickvals": [0, 1],
-                "ticktext": ["lowest", "highest"],
-            },
-        )
+    return interactive_layer_heatmap(
+        ctx,
+        table_metrics(trial),
+        f"Trial {trial.trial}: every metric per layer",
+        aspect=rows_aspect(ctx, trial.n_layers),
+        xgap=1,
+        ygap=1,
     )
-    fig.update_yaxes(autorange="reversed", title="Layer")
-    fig.update_xaxes(side="bottom", tickangle=-35 if len(metrics) > 6 else 0)
-    fig.update_layout(title=f"Trial {trial.trial}: every metric per layer")
-    return fig
 
 
 @register(

@@ -14,7 +14,7 @@ from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
     annotated_heatmap,
     headline_metrics,
-    layer_label,
+    interactive_layer_heatmap,
     metric_matrix,
     relative_within_columns,
     rows_aspect,
@@ -37,28 +37,13 @@ def describe(ctx: RenderContext) -> str:
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    import plotly.graph_objects as go
-
     trial = ctx.trial
-    values, metrics = metric_matrix(trial, headline_metrics(trial))
-    shade = relative_within_columns(values)
-    fig = ctx.plotly_figure(aspect=rows_aspect(ctx, trial.n_layers))
-    fig.add_trace(
-        go.Heatmap(
-            z=shade,
-            x=[metric_label(m) for m in metrics],
-            y=[layer_label(layer) for layer in trial.layer_ids],
-            customdata=values,
-            colorscale=ctx.plotly_colorscale(),
-            zmin=0,
-            zmax=1,
-            hovertemplate="%{y} · %{x}: %{customdata:.4g}<extra></extra>",
-            colorbar={"title": {"text": "relative"}},
-        )
+    return interactive_layer_heatmap(
+        ctx,
+        headline_metrics(trial),
+        f"Trial {trial.trial}: per-layer SAE metrics",
+        aspect=rows_aspect(ctx, trial.n_layers),
     )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(title=f"Trial {trial.trial}: per-layer SAE metrics")
-    return fig
 
 
 @register(

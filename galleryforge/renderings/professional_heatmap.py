@@ -21,7 +21,7 @@ from galleryforge.renderings.shared import (
     annotated_heatmap,
     fit_metric_labels,
     headline_metrics,
-    layer_label,
+    interactive_layer_heatmap,
     metric_matrix,
     relative_within_columns,
     rows_aspect,
@@ -58,31 +58,21 @@ def describe(ctx: RenderContext) -> str:
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    import plotly.graph_objects as go
     from matplotlib.colors import to_hex
 
     trial = ctx.trial
-    values, metrics = metric_matrix(trial, headline_metrics(trial))
     ramp = muted_ramp(ctx)
-    fig = ctx.plotly_figure()
-    fig.add_trace(
-        go.Heatmap(
-            z=relative_within_columns(values),
-            x=[metric_label(m) for m in metrics],
-            y=[layer_label(layer) for layer in trial.layer_ids],
-            customdata=values,
-            colorscale=[[t, to_hex(ramp(t))] for t in np.linspace(0, 1, 6)],
-            zmin=0,
-            zmax=1,
-            xgap=2,
-            ygap=2,
-            showscale=False,
-            hovertemplate="%{y} · %{x}: %{customdata:.4g}<extra></extra>",
-        )
+    fig = interactive_layer_heatmap(
+        ctx,
+        headline_metrics(trial),
+        f"Trial {trial.trial}: SAE metrics by layer",
+        colorscale=[[t, to_hex(ramp(t))] for t in np.linspace(0, 1, 6)],
+        xgap=2,
+        ygap=2,
+        showscale=False,
     )
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False)
-    fig.update_layout(title=f"Trial {trial.trial}: SAE metrics by layer", margin={"t": 110})
+    fig.update_xaxes(side="top")
+    fig.update_layout(margin={"t": 110})
     return fig
 
 
