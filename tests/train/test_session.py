@@ -179,3 +179,45 @@ def test_non_finite_loss_names_trial_and_layer_and_keeps_the_checkpoint(
     ):
         train_trials(trio, tmp_path)
     assert load_trial_tables(tmp_path / "B").checkpoints == (512,)
+
+
+def test_check_and_render_accept_a_trained_run(
+    finished: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from galleryforge.cli.main import main
+
+    assert main(["check", "--trial", "all", "--runs", str(finished)]) == 0
+    report = capsys.readouterr().out
+    for name in ("A", "B", "C"):
+        assert f"trial {name}: OK" in report
+    out = tmp_path / "gallery"
+    args = [
+        "render",
+        "--trial",
+        "all",
+        "--runs",
+        str(finished),
+        "--out",
+        str(out),
+        "-q",
+        "--rendering",
+        "premium-heatmap",
+        "--rendering",
+        "training-curves",
+        "--format",
+        "png,html",
+    ]
+    assert main(args) == 0
+    files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    drawn = {(f["trial"], f["rendering"], f["format"]) for f in files}
+    for name in ("A", "B", "C"):
+        for rendering in ("premium-heatmap", "training-curves"):
+            assert {(name, rendering, "png"), (name, rendering, "html")} <= drawn
+    # The figure's numbers are the trained table's: the alt text quotes the trial's mean L0.
+    mean_l0 = load_trial_tables(finished / "C").kd.l0
+    alt = next(
+        f["alt"]
+        for f in files
+        if f["trial"] == "C" and f["format"] == "png" and f["rendering"] == "premium-heatmap"
+    )
+    assert f"Mean L0 {mean_l0:,.0f}" in alt
