@@ -16,7 +16,7 @@ inputs: the encoder's input gradient is needed for ``b_dec``). That is six batch
 The three alternate within one process (bmm, square, a few steps, bmm, ...), so a load change
 hits both; the table gives medians and the median of the per-repeat ratios.
 
-    .venv/bin/python benchmarks/train_flops.py              # A-small shapes and F = 4096, ~2 min
+    .venv/bin/python benchmarks/train_flops.py              # A-small shapes and F = 4096, ~1 min
     .venv/bin/python benchmarks/train_flops.py --tiny       # a few seconds, for the tests
 """
 

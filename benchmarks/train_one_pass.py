@@ -22,7 +22,7 @@ tokens/s = training tokens per SAE / wall seconds. "training" times ``Trainer.fi
 for the training buffers + SAE steps); "end to end" adds building the sources (the held-out buffer's
 forward pass), a fixed cost that a long run spreads over many more tokens.
 
-    .venv/bin/python benchmarks/train_one_pass.py              # 16,384 tokens, ~5 min on 2 cores
+    .venv/bin/python benchmarks/train_one_pass.py              # 16,384 tokens: 5-10 min, 2 cores
     .venv/bin/python benchmarks/train_one_pass.py --tiny       # seconds, for the tests
 """
 
