@@ -27,17 +27,18 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-from galleryforge.gallery.build import build_gallery, plan_gallery  # noqa: E402
-from galleryforge.gallery.formats import STATIC_FORMATS  # noqa: E402
-from galleryforge.gallery.jobs import Job, context_for  # noqa: E402
-from galleryforge.gallery.request import GalleryRequest  # noqa: E402
-from galleryforge.renderings.registry import get_rendering  # noqa: E402
-from galleryforge.themes.mpl import theme_style  # noqa: E402
+from galleryforge.gallery.build import build_gallery, plan_gallery
+from galleryforge.gallery.formats import STATIC_FORMATS
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.request import GalleryRequest
+from galleryforge.renderings.registry import get_rendering
+from galleryforge.themes.mpl import theme_style
 
 FORMATS = (*STATIC_FORMATS, "html")
 
@@ -67,8 +68,21 @@ def ours(request: GalleryRequest) -> tuple[float, int]:
 
 
 def noop_rebuild(request: GalleryRequest, themes: list[str], repeats: int = 5) -> list[float]:
-    command = [sys.executable, "-m", "galleryforge", "render", "--runs", str(request.runs),
-               "--out", str(request.out), "--trial", "all", "--format", ",".join(FORMATS), "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "galleryforge",
+        "render",
+        "--runs",
+        str(request.runs),
+        "--out",
+        str(request.out),
+        "--trial",
+        "all",
+        "--format",
+        ",".join(FORMATS),
+        "-q",
+    ]
     for theme in themes:
         command += ["--theme", theme]
     times = []
@@ -90,7 +104,7 @@ def plotly_export(jobs: list[Job], count: int, out: Path) -> tuple[float, float]
     if chromium is None:
         return float("nan"), float("nan")
     os.environ["BROWSER_PATH"] = str(chromium)
-    figures = []
+    figures: list[Any] = []
     for job in jobs:
         rendering = get_rendering(job.rendering)
         if rendering.interactive is not None and len(figures) < count:
@@ -116,28 +130,43 @@ def main() -> None:
     args = parser.parse_args()
     if not args.runs.is_dir():
         sys.exit(f"{args.runs}: no runs; make some first: galleryforge demo --quick")
-    themes = ["paper", "presentation", "blog", "dark", "social"] if args.themes == "all" else (
-        args.themes.split(","))  # fmt: skip
+    themes = (
+        ["paper", "presentation", "blog", "dark", "social"]
+        if args.themes == "all"
+        else (args.themes.split(","))
+    )
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        request = GalleryRequest(runs=args.runs, out=root / "ours", trials=("all",),
-                                 themes=tuple(themes), formats=FORMATS, jobs=args.jobs)  # fmt: skip
+        request = GalleryRequest(
+            runs=args.runs,
+            out=root / "ours",
+            trials=("all",),
+            themes=tuple(themes),
+            formats=FORMATS,
+            jobs=args.jobs,
+        )
         plan = plan_gallery(request)
         base_s = baseline(list(plan.jobs), root / "baseline")
         ours_s, files = ours(request)
         rebuild = noop_rebuild(request, themes)
         plain, shared = plotly_export(list(plan.jobs), args.plotly, root)
     cpu = platform.processor() or platform.machine()
-    print(f"Gallery build, {date.today()}, {os.cpu_count()} cores ({cpu}), "
-          f"{len(plan.jobs)} figures × {len(FORMATS)} formats = {files} files, --jobs {args.jobs}")  # fmt: skip
+    print(
+        f"Gallery build, {date.today()}, {os.cpu_count()} cores ({cpu}), "
+        f"{len(plan.jobs)} figures × {len(FORMATS)} formats = {files} files, --jobs {args.jobs}"
+    )
     print()
     print("| measure | baseline | galleryforge | ratio |")
     print("| --- | --- | --- | --- |")
     print(f"| cold build | {base_s:.1f} s | {ours_s:.1f} s | {base_s / ours_s:.1f}× |")
-    print(f"| no-op rebuild (CLI, median of {len(rebuild)}) | – | "
-          f"{statistics.median(rebuild):.2f} s | – |")  # fmt: skip
-    print(f"| plotly image, per figure ({args.plotly} figures) | {plain:.2f} s | {shared:.2f} s | "
-          f"{plain / shared:.0f}× |")  # fmt: skip
+    print(
+        f"| no-op rebuild (CLI, median of {len(rebuild)}) | – | "
+        f"{statistics.median(rebuild):.2f} s | – |"
+    )
+    print(
+        f"| plotly image, per figure ({args.plotly} figures) | {plain:.2f} s | {shared:.2f} s | "
+        f"{plain / shared:.0f}× |"
+    )
 
 
 if __name__ == "__main__":
