@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=Path("runs"))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--themes", default="all", help="comma-separated, or all")
-    parser.add_argument("--plotly", type=int, default=6, help="figures for the export test")
+    parser.add_argument("--plotly", type=int, default=24, help="figures for the export test")
     args = parser.parse_args()
     if not args.runs.is_dir():
         sys.exit(f"{args.runs}: no runs; make some first: galleryforge demo --quick")

@@ -43,8 +43,10 @@ def loss_terms(sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str) -
         l1 = out.feats.mean(dim=(1, 2))
     else:
         l1 = torch.bmm(out.feats, sae.W_dec.norm(dim=-1)[:, :, None]).mean(dim=(1, 2))
-    # One pass over the latents gives both the per-latent counts (for dead latents) and L0.
-    fired = (out.feats > 0).sum(dim=1)
+    # One pass over the latents gives both the per-latent counts (for dead latents) and L0. Latents
+    # are never negative, so sign(f) is the 0/1 firing mask; summing it skips the int64 copy of a
+    # bool mask, and the fp32 sum stays exact under bf16 autocast (a bf16 one would not past 256).
+    fired = torch.sign(out.feats.detach()).sum(dim=1, dtype=torch.float32).long()
     l0 = fired.sum(-1) / out.feats.shape[1]
     return LossTerms(mse, l1, l0, fired)
 

@@ -51,3 +51,16 @@ def test_evaluate_matches_direct_formulas() -> None:
     torch.testing.assert_close(got["l0"], (out.feats > 0).double().sum(-1).mean(-1))
     torch.testing.assert_close(got["l1"], terms.l1.double(), rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(got["loss"], got["mse"] + coefs * got["l1"])
+
+
+def test_firing_counts_are_exact_int64_counts_under_bf16_autocast_too() -> None:
+    # 600 tokens: past 256, where a bf16 count would start rounding.
+    sae = StackedSAE([0, 1], 8, 16, torch.Generator().manual_seed(2))
+    x = torch.randn(2, 600, 8)
+    for autocast in (False, True):
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            out = sae(x)
+            terms = loss_terms(sae, x, out, "mean")
+        assert terms.fired.dtype == torch.int64
+        assert torch.equal(terms.fired, (out.feats > 0).sum(dim=1))
+        assert int(terms.fired.max()) > 256

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import torch
 
 from tests.train.helpers import build_trial_cfg
 from train.checkpoint import fold_scale, load_sae, save_checkpoint
 from train.metrics import loss_terms
-from train.sae import StackedSAE
+from train.sae import SAEOutput, StackedSAE
 from train.trainer import clip_per_layer
 
 
@@ -24,6 +25,67 @@ def test_forward_matches_a_per_layer_reference() -> None:
         feats = torch.relu((x[layer] - w["b_dec"]) @ w["W_enc"] + w["b_enc"])
         torch.testing.assert_close(out.feats[layer], feats)
         torch.testing.assert_close(out.recon[layer], feats @ w["W_dec"] + w["b_dec"])
+
+
+def _reference(sae: StackedSAE, x: torch.Tensor) -> SAEOutput:
+    """The SAE's formula through plain autograd."""
+    feats = torch.relu(torch.baddbmm(sae.b_enc[:, None], x - sae.b_dec[:, None], sae.W_enc))
+    return SAEOutput(torch.baddbmm(sae.b_dec[:, None], feats, sae.W_dec), feats)
+
+
+def _gradients(
+    sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str | None
+) -> list[torch.Tensor]:
+    """Gradients of every parameter (and of ``x`` if it wants one) of a trial's loss, or of a
+    loss on ``recon`` alone (``l1_form=None``)."""
+    if l1_form is None:
+        loss = (out.recon - x).pow(2).mean(dim=(1, 2))
+    else:
+        loss = loss_terms(sae, x, out, l1_form).loss(torch.tensor([0.3, 1e-2, 2.0]))
+    inputs = [*sae.parameters(), *([x] if x.requires_grad else [])]
+    return list(torch.autograd.grad(loss.sum(), inputs))
+
+
+def _random_sae(dtype: torch.dtype) -> StackedSAE:
+    sae = _sae(d_in=12, d_sae=40).to(dtype)
+    with torch.no_grad():
+        sae.b_enc.normal_(std=0.5)
+        sae.b_dec.normal_()
+        sae.W_enc.add_(torch.randn_like(sae.W_enc), alpha=0.3)
+    return sae
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("x_wants_grad", [False, True])
+@pytest.mark.parametrize("l1_form", [None, "mean", "decoder_norm_sum"])
+def test_backward_matches_plain_autograd(
+    l1_form: str | None, x_wants_grad: bool, dtype: torch.dtype
+) -> None:
+    # Trial A's L1 is "mean", B's and C's "decoder_norm_sum" (its W_dec norms add a W_dec gradient
+    # outside the hand-written backward).
+    sae = _random_sae(dtype)
+    x = (torch.randn(3, 50, 12) * 2).to(dtype).requires_grad_(x_wants_grad)
+    out, reference = sae(x), _reference(sae, x)
+    torch.testing.assert_close(out, reference)
+    assert 0.1 < float((out.feats > 0).double().mean()) < 0.9  # the ReLU mask matters
+    got, expected = _gradients(sae, x, out, l1_form), _gradients(sae, x, reference, l1_form)
+    assert len(got) == 4 + x_wants_grad
+    for value, want in zip(got, expected, strict=True):
+        torch.testing.assert_close(value, want)
+
+
+def test_backward_under_bf16_autocast_matches_autograd_and_keeps_fp32_gradients() -> None:
+    sae = _random_sae(torch.float32)
+    x = torch.randn(3, 50, 12) * 2
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out, reference = sae(x), _reference(sae, x)
+        got = _gradients(sae, x, out, "decoder_norm_sum")
+        expected = _gradients(sae, x, reference, "decoder_norm_sum")
+    assert out.feats.dtype == out.recon.dtype == torch.bfloat16
+    torch.testing.assert_close(out, reference)
+    for value, want in zip(got, expected, strict=True):
+        assert value.dtype == torch.float32
+        torch.testing.assert_close(value, want, rtol=2e-2, atol=2e-2 * float(want.abs().max()))
 
 
 def test_decoder_rows_stay_unit_norm_after_every_step() -> None:
