@@ -121,8 +121,8 @@ class _SAEStep(torch.autograd.Function):
     ) -> tuple[torch.Tensor | None, ...]:
         centred, feats, w_enc, w_dec = ctx.saved_tensors
         grad_pre = torch.bmm(grad_recon, w_dec.transpose(1, 2)).add_(grad_feats)
-        # ReLU's backward (zero where f = 0), the kernel autograd's own ReLU backward runs.
-        grad_pre = torch.ops.aten.threshold_backward(grad_pre, feats, 0)
+        # ReLU's backward (zero where f = 0): autograd's kernel, in place, one latent buffer fewer.
+        torch.ops.aten.threshold_backward.grad_input(grad_pre, feats, 0, grad_input=grad_pre)
         grad_w_dec = torch.bmm(feats.transpose(1, 2), grad_recon)
         grad_w_enc = torch.bmm(centred.transpose(1, 2), grad_pre)
         grad_b_enc = grad_pre.sum(1)
