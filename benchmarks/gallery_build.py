@@ -165,7 +165,7 @@ def main() -> None:
     )
     print(
         f"| plotly image, per figure ({args.plotly} figures) | {plain:.2f} s | {shared:.2f} s | "
-        f"{plain / shared:.0f}× |"
+        f"{plain / shared:.1f}× |"
     )
 
 
