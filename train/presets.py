@@ -17,6 +17,8 @@ from typing import Any
 
 from galleryforge.errors import GalleryforgeError, InputError, unknown_name
 from train.config import FIELD_NAMES, TrialConfig
+from train.values import coerce as coerce_value
+from train.values import split_assignment
 
 _TYPES = typing.get_type_hints(TrialConfig)
 
@@ -44,12 +46,9 @@ def load_preset(preset: str, overrides: list[str] | None = None) -> TrialConfig:
 def parse_overrides(overrides: list[str]) -> dict[str, Any]:
     parsed: dict[str, Any] = {}
     for item in overrides:
-        key, sep, raw = item.partition("=")
-        key = key.strip()
-        if not sep:
-            raise GalleryforgeError(f"--set {item!r}: expected key=value")
+        key, raw = split_assignment(item)
         _check_key(key, f"--set {key}")
-        parsed[key] = coerce(key, raw.strip())
+        parsed[key] = coerce(key, raw)
     return parsed
 
 
@@ -57,42 +56,10 @@ def coerce(key: str, value: Any) -> Any:
     """``value`` (a string from the command line, or a TOML value) as the type of field ``key``."""
     kind = _TYPES[key]
     try:
-        if kind is str:
-            return str(value)
-        if kind is bool:
-            return _to_bool(value)
-        if kind is int:
-            return _to_int(value)
-        if kind is float:
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value)
-        if isinstance(value, str):
-            value = [v for v in value.strip("[] ").split(",") if v.strip()]
-        return [_to_int(v) for v in value]
+        return coerce_value(kind, value)
     except (TypeError, ValueError):
         name = getattr(kind, "__name__", str(kind)).replace("list", "list of int")
         raise GalleryforgeError(f"config '{key}' = {value!r}: expected {name}") from None
-
-
-def _to_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError
-    number = float(str(value).replace("_", "")) if isinstance(value, str) else value
-    if float(number) != int(number):
-        raise ValueError
-    return int(number)
-
-
-def _to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    lowered = str(value).lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError
 
 
 def _check_key(key: str, where: str) -> None:

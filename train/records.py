@@ -16,26 +16,7 @@ from galleryforge.atomic import write_text
 from train.activations import ActivationSource
 from train.config import TrialConfig
 from train.model import LoadedModel
-
-
-def dumps_toml(values: dict[str, Any], header: str = "") -> str:
-    """Flat TOML for config values (str, bool, int, float, list of int)."""
-    lines = [f"# {header}"] if header else []
-    for key, value in values.items():
-        lines.append(f"{key} = {_toml_value(value)}")
-    return "\n".join(lines) + "\n"
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value)  # a JSON string is a valid TOML basic string
-    if isinstance(value, float):
-        return repr(value) if value == value and abs(value) != float("inf") else str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return str(value)
+from train.values import dumps_toml
 
 
 def provenance(

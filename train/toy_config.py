@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from galleryforge.errors import GalleryforgeError, InputError, unknown_name
+from train.values import coerce as coerce_value
+from train.values import dumps_toml, split_assignment
 
 FLOOR_RULES = ("range", "relative", "absolute")
 
@@ -89,10 +91,8 @@ class ToyConfig:
 
     def to_toml(self) -> str:
         """The resolved config as TOML (what ``trial.toml`` holds)."""
-        lines = ["# Toy experiment: the resolved config that produced this run.", "[toy]"]
-        for key, value in asdict(self).items():
-            lines.append(f"{key} = {_toml_value(value)}")
-        return "\n".join(lines) + "\n"
+        header = "Toy experiment: the resolved config that produced this run."
+        return dumps_toml(asdict(self), header=header, table="toy")
 
 
 FIELD_NAMES = tuple(f.name for f in fields(ToyConfig))
@@ -102,14 +102,6 @@ _TYPES = typing.get_type_hints(ToyConfig)
 def _check(ok: bool, name: str, message: str) -> None:
     if not ok:
         raise GalleryforgeError(f"toy config: {name}: {message}")
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return repr(value)
 
 
 def toy_preset_names() -> list[str]:
@@ -151,13 +143,10 @@ def parse_overrides(overrides: Sequence[str]) -> dict[str, Any]:
     """``["key=value", ...]`` as typed field values; unknown keys suggest close matches."""
     parsed: dict[str, Any] = {}
     for item in overrides:
-        key, sep, raw = item.partition("=")
-        key = key.strip()
-        if not sep:
-            raise GalleryforgeError(f"--set {item!r}: expected key=value")
+        key, raw = split_assignment(item)
         if key not in FIELD_NAMES:
             raise unknown_name("toy config key", key, FIELD_NAMES)
-        parsed[key] = coerce(key, raw.strip(), f"--set {key}")
+        parsed[key] = coerce(key, raw, f"--set {key}")
     return parsed
 
 
@@ -165,27 +154,7 @@ def coerce(key: str, value: Any, where: str) -> Any:
     """``value`` (a command-line string or a TOML value) as the type of field ``key``."""
     kind = _TYPES[key]
     try:
-        if typing.get_origin(kind) is tuple:
-            item = typing.get_args(kind)[0]
-            if isinstance(value, str):
-                value = [v for v in value.strip("[]() ").split(",") if v.strip()]
-            elif not isinstance(value, list | tuple):
-                value = [value]
-            return tuple(_scalar(item, v) for v in value)
-        return _scalar(kind, value)
+        return coerce_value(kind, value)
     except (TypeError, ValueError):
         name = getattr(kind, "__name__", str(kind))
         raise GalleryforgeError(f"{where}: expected {name}, got {value!r}") from None
-
-
-def _scalar(kind: Any, value: Any) -> Any:
-    if isinstance(value, bool):
-        raise TypeError
-    if kind is str:
-        return str(value)
-    number = float(value.strip()) if isinstance(value, str) else float(value)
-    if kind is int:
-        if not number.is_integer():
-            raise ValueError
-        return int(number)
-    return number

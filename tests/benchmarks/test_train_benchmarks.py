@@ -53,7 +53,9 @@ def test_train_flops_tiny() -> None:
     (cells,) = rows.values()
     step, step_gflops, bmm_gflops, square_gflops, achieved, target = cells
     assert step.endswith("ms") and positive(step)
-    assert all(positive(c) for c in (step_gflops, bmm_gflops, square_gflops, achieved))
+    assert all(positive(c) for c in (step_gflops, bmm_gflops, square_gflops))
+    # The tiny shape is all overhead: its share of matmul time can round to 0%.
+    assert number(achieved) >= 0
     assert target.startswith("≥ 70%")
 
 

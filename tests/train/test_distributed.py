@@ -24,9 +24,9 @@ from galleryforge.errors import GalleryforgeError
 from tests.train.helpers import build_trio
 from train.config import TrialConfig
 from train.distributed import layer_split
-from train.records import dumps_toml
 from train.session import train_trials
 from train.trainer import Progress
+from train.values import dumps_toml
 
 
 def test_layers_split_into_contiguous_balanced_shares() -> None:
