@@ -15,35 +15,24 @@ from galleryforge.cli.main import main
 from galleryforge.gallery.chromium import find_chromium
 
 RENDERINGS = ["premium-heatmap", "kpi-summary", "toy-floor-vs-dstar"]
+SAME_REQUEST = ("--theme", "paper", "--theme", "social", "--format", "png,svg,pdf,html")
+
+
+def _render_b(runs: Path, out: Path, *extra: str) -> int:
+    """``galleryforge render`` of trial B into ``out``, quietly, with ``extra`` flags."""
+    return main(["render", "--runs", str(runs), "--out", str(out), "-q", "--trial", "B", *extra])
 
 
 def _render(runs: Path, out: Path, *extra: str) -> int:
-    args = [
-        "render",
-        "--runs",
-        str(runs),
-        "--out",
-        str(out),
-        "-q",
-        "--trial",
-        "B",
-        "--trial",
-        "toy",
-    ]
-    for rendering in RENDERINGS:
-        args += ["--rendering", rendering]
-    return main([*args, *extra])
+    """Trial B and the toy run, the renderings of ``RENDERINGS``."""
+    chosen = [arg for rendering in RENDERINGS for arg in ("--rendering", rendering)]
+    return _render_b(runs, out, "--trial", "toy", *chosen, *extra)
 
 
 @pytest.fixture(scope="module")
 def gallery(runs_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("gallery")
-    assert (
-        _render(
-            runs_dir, out, "--theme", "paper", "--theme", "social", "--format", "png,svg,pdf,html"
-        )
-        == 0
-    )
+    assert _render(runs_dir, out, *SAME_REQUEST) == 0
     return out
 
 
@@ -107,21 +96,7 @@ def test_html_is_offline(gallery: Path) -> None:
 
 def test_two_renders_are_byte_identical(runs_dir: Path, gallery: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    assert (
-        _render(
-            runs_dir,
-            again,
-            "--theme",
-            "paper",
-            "--theme",
-            "social",
-            "--format",
-            "png,svg,pdf,html",
-            "--jobs",
-            "2",
-        )
-        == 0
-    )
+    assert _render(runs_dir, again, *SAME_REQUEST, "--jobs", "2") == 0
     first = (gallery / "manifest.json").read_bytes()
     assert (again / "manifest.json").read_bytes() == first
 
@@ -130,19 +105,7 @@ def test_rebuild_rewrites_nothing(
     runs_dir: Path, gallery: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = {p: p.stat().st_mtime_ns for p in gallery.rglob("*") if p.is_file()}
-    assert (
-        _render(
-            runs_dir,
-            gallery,
-            "--theme",
-            "paper",
-            "--theme",
-            "social",
-            "--format",
-            "png,svg,pdf,html",
-        )
-        == 0
-    )
+    assert _render(runs_dir, gallery, *SAME_REQUEST) == 0
     after = {p: p.stat().st_mtime_ns for p in gallery.rglob("*") if p.is_file()}
     assert after == before
     assert "(0 written, 22 unchanged; up to date)" in capsys.readouterr().out
@@ -152,64 +115,16 @@ def test_unknown_rendering_and_theme_name_close_matches(
     runs_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "g"
-    assert (
-        main(
-            [
-                "render",
-                "--runs",
-                str(runs_dir),
-                "--out",
-                str(out),
-                "--trial",
-                "B",
-                "--rendering",
-                "premium-heatmp",
-            ]
-        )
-        == 2
-    )
+    assert _render_b(runs_dir, out, "--rendering", "premium-heatmp") == 2
     assert "did you mean 'premium-heatmap'" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "render",
-                "--runs",
-                str(runs_dir),
-                "--out",
-                str(out),
-                "--trial",
-                "B",
-                "--theme",
-                "darkk",
-            ]
-        )
-        == 2
-    )
+    assert _render_b(runs_dir, out, "--theme", "darkk") == 2
     assert "did you mean 'dark'" in capsys.readouterr().err
     assert not out.exists()
 
 
 def test_study_file_names_are_aliases(runs_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "g"
-    assert (
-        main(
-            [
-                "render",
-                "--runs",
-                str(runs_dir),
-                "--out",
-                str(out),
-                "-q",
-                "--trial",
-                "B",
-                "--rendering",
-                "SAE_Premium_Heatmap",
-                "--format",
-                "png",
-            ]
-        )
-        == 0
-    )
+    assert _render_b(runs_dir, out, "--rendering", "SAE_Premium_Heatmap", "--format", "png") == 0
     assert (out / "B" / "paper" / "premium-heatmap.png").exists()
 
 
@@ -221,48 +136,18 @@ def test_missing_chromium_is_a_clear_error_and_matplotlib_still_works(
 ) -> None:
     monkeypatch.setenv("GALLERYFORGE_CHROMIUM", str(tmp_path / "no-such-browser"))
     out = tmp_path / "g"
-    base = [
-        "render",
-        "--runs",
-        str(runs_dir),
-        "--out",
-        str(out),
-        "-q",
-        "--trial",
-        "B",
-        "--rendering",
-        "premium-heatmap",
-    ]
-    assert main([*base, "--format", "plotly.png"]) == 2
+    heatmap = ("--rendering", "premium-heatmap")
+    assert _render_b(runs_dir, out, *heatmap, "--format", "plotly.png") == 2
     assert "apt-get install chromium" in capsys.readouterr().err
-    assert main([*base, "--format", "png,html"]) == 0
+    assert _render_b(runs_dir, out, *heatmap, "--format", "png,html") == 0
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium: apt-get install chromium")
 def test_plotly_images_through_one_browser(runs_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "g"
-    assert (
-        main(
-            [
-                "render",
-                "--runs",
-                str(runs_dir),
-                "--out",
-                str(out),
-                "-q",
-                "--trial",
-                "B",
-                "--rendering",
-                "premium-heatmap",
-                "--theme",
-                "social",
-                "--format",
-                "plotly.png,plotly.svg",
-            ]
-        )
-        == 0
-    )
+    flags = ("--rendering", "premium-heatmap", "--theme", "social")
+    assert _render_b(runs_dir, out, *flags, "--format", "plotly.png,plotly.svg") == 0
     png = out / "B" / "social" / "premium-heatmap.plotly.png"
     assert _png_size(png)[0] == 1200
     assert (out / "B" / "social" / "premium-heatmap.plotly.svg").read_text().startswith("<svg")
