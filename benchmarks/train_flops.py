@@ -23,16 +23,14 @@ hits both; the table gives medians and the median of the per-repeat ratios.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 
 import torch
+from machine_info import cpu_machine
 
 from train.controller import L1Coefficient
 from train.metrics import DeadCounter
@@ -137,19 +135,6 @@ def measure(shape: Shape, preset: str, warmup: int, repeats: int, steps: int) ->
     return timings
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    return (
-        f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} cores ({cpu}), "
-        f"torch {torch.__version__}, {torch.get_num_threads()} threads"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="A-small", help="trial regime and batch size")
@@ -170,7 +155,7 @@ def main() -> None:
         warmup, repeats, steps = 3, args.repeats, args.steps
     results = [(shape, measure(shape, args.preset, warmup, repeats, steps)) for shape in shapes]
     print(
-        f"SAE training step vs batched matmul, {machine()}; preset {args.preset}, fp32, "
+        f"SAE training step vs batched matmul, {cpu_machine()}; preset {args.preset}, fp32, "
         f"median of {repeats} interleaved repeats of {steps} steps"
     )
     print()

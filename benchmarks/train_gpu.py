@@ -29,23 +29,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import torch
+from machine_info import cpu_name, now
 
 from train.config import TrialConfig
-from train.controller import L1Coefficient
-from train.metrics import DeadCounter
 from train.model import LoadedModel, find_blocks, residual_streams
 from train.presets import load_preset
 from train.sae import StackedSAE
-from train.trainer import Trainer, TrialState
+from train.session import trial_state
+from train.trainer import Trainer
 
 TARGET = 0.50
 PYTHIA_410M: dict[str, Any] = {
@@ -148,21 +146,6 @@ class RandomTokenSource:
         return torch.cat(parts, dim=1).to(self.dtype)
 
 
-def new_trial(cfg: TrialConfig, layers: list[int], d: int, mean: torch.Tensor) -> TrialState:
-    """A trial's training state, as ``train.session`` builds it."""
-    device = mean.device
-    sae = StackedSAE(layers, d, cfg.width, torch.Generator().manual_seed(cfg.seed)).to(device)
-    with torch.no_grad():
-        sae.b_dec.copy_(mean)
-    betas = (cfg.adam_beta1, cfg.adam_beta2)
-    optimizer = torch.optim.Adam(sae.parameters(), lr=cfg.lr, betas=betas, fused=True)
-    rate = cfg.controller_rate if cfg.controller == "proportional" else 0.0
-    l1 = L1Coefficient(cfg.l1_coef, len(layers), target_l0=cfg.target_l0, rate=rate)
-    window_steps = -(-cfg.dead_window_tokens // cfg.batch_tokens)
-    dead = DeadCounter(len(layers), cfg.width, window_steps, device)
-    return TrialState(cfg, Path("unused"), sae, optimizer, l1, dead)
-
-
 def timed_fit(trainer: Trainer, source: RandomTokenSource, warmup: int, steps: int) -> Window:
     """``Trainer.fit`` for ``warmup + steps`` steps; times the last ``steps``."""
     window = Window()
@@ -201,14 +184,8 @@ def machine(device: torch.device) -> str:
     if device.type == "cuda":
         where = torch.cuda.get_device_name(device)
     else:
-        cpu = platform.processor() or platform.machine()
-        try:
-            with open("/proc/cpuinfo", encoding="utf-8") as info:
-                cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-        except (OSError, StopIteration):
-            pass
-        where = f"CPU: {os.cpu_count()} cores ({cpu}), {torch.get_num_threads()} threads"
-    return f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {where}, torch {torch.__version__}"
+        where = f"CPU: {os.cpu_count()} cores ({cpu_name()}), {torch.get_num_threads()} threads"
+    return f"{now()}, {where}, torch {torch.__version__}"
 
 
 def main() -> None:
@@ -236,7 +213,17 @@ def main() -> None:
     cfg = configs[0]
     layers = cfg.layers or list(range(loaded.n_layers))
     source = RandomTokenSource(loaded, cfg, layers, device)
-    trials = [new_trial(c, layers, loaded.d_model, source.mean) for c in configs]
+    trials = [
+        trial_state(
+            c,
+            Path("unused"),
+            StackedSAE(layers, loaded.d_model, c.width, torch.Generator().manual_seed(c.seed)).to(
+                device
+            ),
+            source.mean,
+        )
+        for c in configs
+    ]
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     window = timed_fit(Trainer(trials, lambda *_: None), source, warmup, steps)

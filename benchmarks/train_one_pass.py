@@ -29,24 +29,21 @@ forward pass), a fixed cost that a long run spreads over many more tokens.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import torch
+from machine_info import cpu_machine
 
 from train.activations import ActivationSource
 from train.config import TrialConfig
-from train.controller import L1Coefficient
-from train.metrics import DeadCounter, evaluate
+from train.metrics import evaluate
 from train.model import LoadedModel, load_model
 from train.presets import load_preset
 from train.sae import StackedSAE
-from train.session import check_compatible
+from train.session import check_compatible, trial_state
 from train.trainer import Trainer, TrialState
 
 CPU = torch.device("cpu")
@@ -70,19 +67,6 @@ class Run:
     """Held-out MSE at the end, by (trial, layer)."""
 
 
-def new_trial(cfg: TrialConfig, sae: StackedSAE, heldout: torch.Tensor) -> TrialState:
-    """A trial's training state, as ``train.session`` builds it."""
-    with torch.no_grad():
-        sae.b_dec.copy_(heldout.mean(dim=1))
-    betas = (cfg.adam_beta1, cfg.adam_beta2)
-    optimizer = torch.optim.Adam(sae.parameters(), lr=cfg.lr, betas=betas, fused=True)
-    rate = cfg.controller_rate if cfg.controller == "proportional" else 0.0
-    l1 = L1Coefficient(cfg.l1_coef, sae.n_layers, target_l0=cfg.target_l0, rate=rate)
-    window_steps = -(-cfg.dead_window_tokens // cfg.batch_tokens)
-    dead = DeadCounter(sae.n_layers, cfg.width, window_steps, CPU)
-    return TrialState(cfg, Path("unused"), sae, optimizer, l1, dead)
-
-
 def initial_saes(configs: list[TrialConfig], layers: list[int], d: int) -> list[StackedSAE]:
     return [
         StackedSAE(layers, d, cfg.width, torch.Generator().manual_seed(cfg.seed)) for cfg in configs
@@ -93,7 +77,10 @@ def one_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: list[int])
     began = time.perf_counter()
     source = ActivationSource(loaded, configs[0], layers, CPU)
     saes = initial_saes(configs, layers, loaded.d_model)
-    trials = [new_trial(cfg, sae, source.heldout) for cfg, sae in zip(configs, saes, strict=True)]
+    trials = [
+        trial_state(cfg, Path("unused"), sae, source.heldout.mean(dim=1))
+        for cfg, sae in zip(configs, saes, strict=True)
+    ]
     mse: dict[tuple[str, int], float] = {}
 
     def checkpoint(trial: TrialState, _step: int, _tokens: int) -> None:
@@ -118,7 +105,7 @@ def one_layer_per_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: 
             source = ActivationSource(loaded, cfg, [layer], CPU)
             sae = StackedSAE([layer], loaded.d_model, cfg.width)
             sae.load_layer_state(0, start.layer_state(index))
-            trial = new_trial(cfg, sae, source.heldout)
+            trial = trial_state(cfg, Path("unused"), sae, source.heldout.mean(dim=1))
 
             def checkpoint(t: TrialState, _step: int, _tokens: int, src=source, at=layer) -> None:
                 measured = evaluate(t.sae, src.heldout, t.l1.coefs, t.cfg.l1_form)
@@ -130,19 +117,6 @@ def one_layer_per_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: 
             setup_s += fit_began - began
             fit_s += ended - fit_began
     return Run(setup_s, fit_s, mse)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    return (
-        f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} cores ({cpu}), "
-        f"torch {torch.__version__}, {torch.get_num_threads()} threads"
-    )
 
 
 def main() -> None:
@@ -176,7 +150,7 @@ def main() -> None:
         return tokens / statistics.median(walls)
 
     print(
-        f"One forward pass for every layer and trial vs one layer per pass, {machine()}; "
+        f"One forward pass for every layer and trial vs one layer per pass, {cpu_machine()}; "
         f"{args.presets}, {len(layers)} layers, {tokens:,} training tokens per SAE, "
         f"{len(configs) * len(layers)} SAEs, median of {repeats}"
     )

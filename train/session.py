@@ -95,8 +95,14 @@ def _train(
     ranks = ranks.with_layers(layers)  # more ranks than layers stop here
     started = datetime.now(UTC)
     source = ActivationSource(loaded, first, layers, torch_device, ranks)
+    mean = source.heldout.mean(dim=1)  # each SAE starts at the mean activation
     trials = [
-        _new_trial(cfg, run_dir, source.layers, loaded.d_model, source, torch_device)
+        trial_state(
+            cfg,
+            run_dir,
+            StackedSAE(source.layers, loaded.d_model, cfg.width, seed=cfg.seed).to(torch_device),
+            mean,
+        )
         for cfg, run_dir in zip(configs, run_dirs, strict=True)
     ]
     step = 0
@@ -164,23 +170,17 @@ def resolve_device(device: str) -> torch.device:
     return resolved
 
 
-def _new_trial(
-    cfg: TrialConfig,
-    run_dir: Path,
-    layers: list[int],
-    d_in: int,
-    source: ActivationSource,
-    device: torch.device,
-) -> TrialState:
-    sae = StackedSAE(layers, d_in, cfg.width, seed=cfg.seed).to(device)
+def trial_state(cfg: TrialConfig, run_dir: Path, sae: StackedSAE, mean: torch.Tensor) -> TrialState:
+    """The training state around a fresh ``sae``: decoder bias at the ``mean`` activation
+    ([layers, d_in]), Adam, the L1 coefficient (and its controller), the dead-latent counter."""
     with torch.no_grad():
-        sae.b_dec.copy_(source.heldout.mean(dim=1))  # start at the mean activation
+        sae.b_dec.copy_(mean)
     betas = (cfg.adam_beta1, cfg.adam_beta2)
     optimizer = torch.optim.Adam(sae.parameters(), lr=cfg.lr, betas=betas, fused=True)
     rate = cfg.controller_rate if cfg.controller == "proportional" else 0.0
-    l1 = L1Coefficient(cfg.l1_coef, len(layers), target_l0=cfg.target_l0, rate=rate)
+    l1 = L1Coefficient(cfg.l1_coef, sae.n_layers, target_l0=cfg.target_l0, rate=rate)
     window_steps = -(-cfg.dead_window_tokens // cfg.batch_tokens)
-    dead = DeadCounter(len(layers), cfg.width, window_steps, device)
+    dead = DeadCounter(sae.n_layers, cfg.width, window_steps, sae.b_dec.device)
     return TrialState(cfg, run_dir, sae, optimizer, l1, dead)
 
 
