@@ -143,25 +143,14 @@ def _trial_tables(request: CardRequest) -> TrialTables:
 
 
 def _check_needs(request: CardRequest, rendering: Rendering, trial: TrialTables) -> None:
-    trials = len(discover_trials(request.runs))
-    reason = _unmet_need(rendering, trial, trials, has_toy(request.runs))
+    if rendering.scope == "toy":
+        reason: str | None = "it draws the toy run, and a card shows a trial"
+    else:
+        trials = len(discover_trials(request.runs))
+        reason = rendering.unmet_need(trial, trials, has_toy(request.runs))
     if reason:
         raise GalleryforgeError(f"rendering {rendering.id!r} cannot draw trial {trial.trial}: "
                                 f"{reason}")  # fmt: skip
-
-
-def _unmet_need(rendering: Rendering, trial: TrialTables, trials: int, toy: bool) -> str | None:
-    if rendering.scope == "toy":
-        return "it draws the toy run, and a card shows a trial"
-    if "curves" in rendering.needs and trial.curves is None:
-        return "the run has no curves table"
-    if "checkpoints" in rendering.needs and len(trial.checkpoints) < 2:
-        return "the run has fewer than two checkpoints"
-    if "trials" in rendering.needs and trials < 2:
-        return "it compares two or more trials"
-    if "toy" in rendering.needs and not toy:
-        return "it needs the toy run"
-    return None
 
 
 def _context(request: CardRequest, trial: TrialTables, theme: Theme) -> RenderContext:

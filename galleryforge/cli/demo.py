@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -85,31 +85,12 @@ def demo(
     if quiet:
         result = run_demo(options, _Silent())
     else:
-        with _progress() as progress:
+        from galleryforge.cli.progress import rich_progress
+
+        with rich_progress(unit=True) as progress:
             result = run_demo(options, _Bars(progress))
     typer.echo(f"runs:    {result.runs}  (galleryforge check --trial all --runs {result.runs})")
     if result.gallery_files:
         typer.echo(f"gallery: {result.gallery}  ({result.gallery_files} files, manifest.json)")
     typer.echo(f"site:    {result.site / 'index.html'}  ({result.site_pages} pages; "
                f"galleryforge site serve --out {result.site})")  # fmt: skip
-
-
-def _progress() -> Any:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn("[bold]{task.description:<18}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[unit]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[label]}"),
-    )

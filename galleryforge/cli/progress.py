@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 @contextmanager
@@ -14,6 +18,16 @@ def progress_bar(
     if quiet:
         yield lambda label: None
         return
+    with rich_progress() as progress:
+        task = progress.add_task(description, total=total, label="")
+        yield lambda label: progress.update(task, advance=1, label=label)
+
+
+def rich_progress(unit: bool = False) -> Progress:
+    """A rich Progress with the commands' columns: step, bar, count[, unit], elapsed, ETA, label.
+
+    Tasks need a ``label`` field (and a ``unit`` field when ``unit`` is set).
+    """
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -23,14 +37,12 @@ def progress_bar(
         TimeRemainingColumn,
     )
 
-    columns = (
-        TextColumn("[bold]{task.description}"),
+    counts = [MofNCompleteColumn(), *([TextColumn("{task.fields[unit]}")] if unit else [])]
+    return Progress(
+        TextColumn("[bold]{task.description:<18}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        *counts,
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         TextColumn("{task.fields[label]}"),
     )
-    with Progress(*columns, transient=False) as progress:
-        task = progress.add_task(description, total=total, label="")
-        yield lambda label: progress.update(task, advance=1, label=label)

@@ -28,7 +28,7 @@ from galleryforge.gallery.request import GalleryRequest
 from galleryforge.gallery.result import GalleryResult, Skipped
 from galleryforge.renderings.registry import Rendering, all_renderings, get_rendering
 from galleryforge.runs import TOY, discover_trials, has_toy
-from galleryforge.tables import load_toy_tables, load_trial_tables
+from galleryforge.tables import TrialTables, load_toy_tables, load_trial_tables
 from galleryforge.themes.theme import available_themes, load_theme
 
 
@@ -172,12 +172,13 @@ def _resolve_themes(request: GalleryRequest) -> list[str]:
 
 
 def _why_not(
-    rendering: Rendering, trial: str, tables: Mapping[str, object], toy_present: bool
+    rendering: Rendering, trial: str, tables: Mapping[str, TrialTables], toy_present: bool
 ) -> str | None:
     if (trial == TOY) != (rendering.scope == "toy"):
         return "draws the toy run" if rendering.scope == "toy" else "draws a trial, not the toy run"
     if trial == TOY:
         return None
+    return rendering.unmet_need(tables[trial], len(tables), toy_present)
     trial_tables = tables[trial]
     needs: Sequence[str] = rendering.needs
     if "curves" in needs and getattr(trial_tables, "curves", None) is None:

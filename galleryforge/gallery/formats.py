@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from galleryforge.errors import GalleryforgeError
@@ -59,8 +60,9 @@ def html_bytes(fig: go.Figure, div_id: str, plotlyjs_src: str) -> bytes:
     return html.encode("utf-8")
 
 
+@lru_cache(maxsize=1)
 def plotlyjs_bundle() -> bytes:
-    """The plotly.js bundle shipped with the plotly package (no CDN)."""
+    """The plotly.js bundle shipped with the plotly package (no CDN); read once a process."""
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs().encode("utf-8")

@@ -21,6 +21,7 @@ from galleryforge.errors import GalleryforgeError, unknown_name
 
 if TYPE_CHECKING:
     from galleryforge.renderings.context import RenderContext
+    from galleryforge.tables import TrialTables
 
 Scope = Literal["trial", "toy"]
 DrawFn = Callable[["RenderContext"], Any]
@@ -47,6 +48,21 @@ class Rendering:
     @property
     def has_interactive(self) -> bool:
         return self.interactive is not None
+
+    def unmet_need(self, trial: TrialTables, trials: int, toy: bool) -> str | None:
+        """Why ``trial``'s run cannot give this rendering what it ``needs``, or None.
+
+        ``trials`` is the number of trials in the run folder; ``toy`` whether a toy run is there.
+        """
+        if "curves" in self.needs and trial.curves is None:
+            return "the run has no curves table"
+        if "checkpoints" in self.needs and len(trial.checkpoints) < 2:
+            return "the run has fewer than two checkpoints"
+        if "trials" in self.needs and trials < 2:
+            return "it compares two or more trials"
+        if "toy" in self.needs and not toy:
+            return "it needs the toy run"
+        return None
 
 
 REGISTRY: dict[str, Rendering] = {}
