@@ -66,8 +66,10 @@ def main() -> None:
     config = grid(parser.parse_args().quick)
     models = sum(len(config.widths(f)) for f in config.features) * len(config.alphas)
     models *= len(config.seeds)
-    print(f"grid: alphas {list(config.alphas)} x F {list(config.features)}, "
-          f"{len(config.seeds)} seeds, {models} models, {config.max_steps} steps each")  # fmt: skip
+    print(
+        f"grid: alphas {list(config.alphas)} x F {list(config.features)}, "
+        f"{len(config.seeds)} seeds, {models} models, {config.max_steps} steps each"
+    )
     batched_s, together = timed(batched, config)
     print(f"batched    {batched_s:8.2f} s")
     sequential_s, alone = timed(sequential, config)

@@ -96,9 +96,11 @@ def _toy(options: DemoOptions, progress: DemoProgress) -> None:
         progress.note(f"toy: reusing {options.runs / TOY}")
         return
     progress.start("toy experiment", len(config.alphas) * len(config.features), "cells")
-    result = run_toy(config, on_cell=lambda cell: progress.advance(label=f"α={cell.alpha:g} "
-                                                                 f"F={cell.features}"),
-                     jobs=options.jobs)  # fmt: skip
+    result = run_toy(
+        config,
+        on_cell=lambda cell: progress.advance(label=f"α={cell.alpha:g} F={cell.features}"),
+        jobs=options.jobs,
+    )
     write_toy_run(result, options.runs)
 
 
@@ -138,8 +140,7 @@ def _train(options: DemoOptions, progress: DemoProgress) -> None:
         label = "  ".join(f"{name} L0 {value:.0f}" for name, value in mean_l0.items())
         progress.advance(completed=tokens, label=label)
 
-    train_trials(configs, options.runs, resume=resume, device=options.device,
-                 on_progress=report)  # fmt: skip
+    train_trials(configs, options.runs, resume=resume, device=options.device, on_progress=report)
 
 
 def _run_state(run_dir: Path, config: dict[str, object]) -> str:
@@ -170,21 +171,32 @@ def _gallery(options: DemoOptions, progress: DemoProgress) -> int:
     from galleryforge.gallery.request import GalleryRequest
 
     request = GalleryRequest(
-        runs=options.runs, out=options.gallery, trials=("all",), themes=("all",),
-        renderings=options.renderings, formats=("png", "svg", "pdf", "html"), jobs=options.jobs,
-    )  # fmt: skip
+        runs=options.runs,
+        out=options.gallery,
+        trials=("all",),
+        themes=("all",),
+        renderings=options.renderings,
+        formats=("png", "svg", "pdf", "html"),
+        jobs=options.jobs,
+    )
     plan = plan_gallery(request)
     progress.start("gallery", len(plan.jobs), "figures")
-    result = build_gallery(plan, on_done=lambda job: progress.advance(
-        label=f"{job.trial}/{job.theme}/{job.rendering}"))  # fmt: skip
+    result = build_gallery(
+        plan, on_done=lambda job: progress.advance(label=f"{job.trial}/{job.theme}/{job.rendering}")
+    )
     return len(result.entries)
 
 
 def _site(options: DemoOptions, progress: DemoProgress) -> int:
     from galleryforge.site.builder import SiteRequest, build_site
 
-    request = SiteRequest(runs=options.runs, gallery=options.gallery, out=options.site,
-                          jobs=options.jobs, renderings=options.renderings)  # fmt: skip
+    request = SiteRequest(
+        runs=options.runs,
+        gallery=options.gallery,
+        out=options.site,
+        jobs=options.jobs,
+        renderings=options.renderings,
+    )
     result = build_site(
         request,
         on_planned=lambda total: progress.start("site figures", total, "figures"),

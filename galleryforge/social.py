@@ -113,8 +113,13 @@ def _framed(trial: TrialTables, frame: Frame, panel: Figure) -> Figure:
     width, height = frame.panel_size
     theme = card_theme(frame.pixels)
     fig = Figure(figsize=theme.figsize(), dpi=DPI, facecolor=theme.colors.background)
-    fig.figimage(image[:height, :width], xo=frame.panel_origin[0], yo=frame.panel_origin[1],
-                 origin="upper", zorder=0).set_gid("card-figure")  # fmt: skip
+    fig.figimage(
+        image[:height, :width],
+        xo=frame.panel_origin[0],
+        yo=frame.panel_origin[1],
+        origin="upper",
+        zorder=0,
+    ).set_gid("card-figure")
     draw_frame(fig, frame, trial, theme)
     return fig
 
@@ -149,8 +154,9 @@ def _check_needs(request: CardRequest, rendering: Rendering, trial: TrialTables)
         trials = len(discover_trials(request.runs))
         reason = rendering.unmet_need(trial, trials, has_toy(request.runs))
     if reason:
-        raise GalleryforgeError(f"rendering {rendering.id!r} cannot draw trial {trial.trial}: "
-                                f"{reason}")  # fmt: skip
+        raise GalleryforgeError(
+            f"rendering {rendering.id!r} cannot draw trial {trial.trial}: {reason}"
+        )
 
 
 def _context(request: CardRequest, trial: TrialTables, theme: Theme) -> RenderContext:

@@ -79,30 +79,63 @@ def draw_frame(fig: Figure, frame: Frame, trial: TrialTables, theme: Theme) -> N
 
     def text(x_px: float, y_px: float, content: str, gid: str, **style: object) -> None:
         """Text whose top-left corner is ``(x_px, y_px)`` pixels from the card's top-left."""
-        fig.text(x_px / width, 1 - y_px / height, content, ha="left", va="top", gid=gid,
-                 **style)  # type: ignore[arg-type]  # fmt: skip
+        fig.text(x_px / width, 1 - y_px / height, content, ha="left", va="top", gid=gid, **style)  # type: ignore[arg-type]
 
     title, facts = headline(trial)
     margin = 28
     if frame.side:
         # Column: "Trial B", then model and facts one per line, then the numbers stacked.
-        text(margin, margin, f"Trial {trial.trial}", "card-headline", color=colors.text,
-             fontsize=font.title_size * 1.2, weight="bold")  # fmt: skip
+        text(
+            margin,
+            margin,
+            f"Trial {trial.trial}",
+            "card-headline",
+            color=colors.text,
+            fontsize=font.title_size * 1.2,
+            weight="bold",
+        )
         lines = [*title.split(" · ")[1:], *facts]
-        text(margin, margin + 62, "\n".join(lines), "card-subtitle", color=colors.muted,
-             fontsize=font.tick_size, linespacing=1.3)  # fmt: skip
+        text(
+            margin,
+            margin + 62,
+            "\n".join(lines),
+            "card-subtitle",
+            color=colors.muted,
+            fontsize=font.tick_size,
+            linespacing=1.3,
+        )
         first = margin + 70 + 30 * len(lines)
         slot = (height - margin - first) / len(KEY_NUMBERS)
         spots = [(float(margin), first + i * slot) for i in range(len(KEY_NUMBERS))]
     else:
         # Band: the title line, the facts line, then the numbers side by side.
-        text(margin, margin, title, "card-headline", color=colors.text,
-             fontsize=font.title_size * 1.2, weight="bold")  # fmt: skip
-        text(margin, margin + 60, " · ".join(facts), "card-subtitle", color=colors.muted,
-             fontsize=font.label_size)  # fmt: skip
+        text(
+            margin,
+            margin,
+            title,
+            "card-headline",
+            color=colors.text,
+            fontsize=font.title_size * 1.2,
+            weight="bold",
+        )
+        text(
+            margin,
+            margin + 60,
+            " · ".join(facts),
+            "card-subtitle",
+            color=colors.muted,
+            fontsize=font.label_size,
+        )
         slot = (width - 2 * margin) / len(KEY_NUMBERS)
         spots = [(margin + i * slot, margin + 130.0) for i in range(len(KEY_NUMBERS))]
     for (label, value), (x, y) in zip(key_numbers(trial), spots, strict=True):
-        text(x, y, value, "card-number", color=colors.accent, fontsize=font.title_size * 1.25,
-             weight="bold")  # fmt: skip
+        text(
+            x,
+            y,
+            value,
+            "card-number",
+            color=colors.accent,
+            fontsize=font.title_size * 1.25,
+            weight="bold",
+        )
         text(x, y + 52, label, "card-number-label", color=colors.muted, fontsize=font.tick_size)

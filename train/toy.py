@@ -104,10 +104,17 @@ def run_toy(
 def _cell_rows(config: ToyConfig, cell: tuple[float, int]) -> list[dict[str, Any]]:
     alpha, features = cell
     return [
-        {"alpha": alpha, "features": features, "seed": r.seed, "width": r.width, "loss": r.loss,
-         "steps": r.steps, "converged": int(r.converged)}
+        {
+            "alpha": alpha,
+            "features": features,
+            "seed": r.seed,
+            "width": r.width,
+            "loss": r.loss,
+            "steps": r.steps,
+            "converged": int(r.converged),
+        }
         for r in train_cell(config, alpha, features, config.widths(features), config.seeds)
-    ]  # fmt: skip
+    ]
 
 
 def _cell_results(
@@ -140,13 +147,21 @@ def summarise(sweep: pd.DataFrame, config: ToyConfig) -> pd.DataFrame:
         widths, losses = curve.index.tolist(), curve.tolist()
         width = floor_width(widths, losses, config.floor_rule, config.floor_tolerance)
         d_star = float(kd.toy_d_star(alpha, features))
-        rows.append({
-            "alpha": alpha, "features": features, "k": features * (1 - alpha), "d_star": d_star,
-            "floor_width": width, "floor_loss": min(losses), "ratio": width / d_star,
-            "threshold": floor_threshold(losses, config.floor_rule, config.floor_tolerance),
-            "zero_loss": (1 - alpha) / 3, "converged_frac": float(cell["converged"].mean()),
-            "at_grid_edge": int(width == widths[-1]),
-        })  # fmt: skip
+        rows.append(
+            {
+                "alpha": alpha,
+                "features": features,
+                "k": features * (1 - alpha),
+                "d_star": d_star,
+                "floor_width": width,
+                "floor_loss": min(losses),
+                "ratio": width / d_star,
+                "threshold": floor_threshold(losses, config.floor_rule, config.floor_tolerance),
+                "zero_loss": (1 - alpha) / 3,
+                "converged_frac": float(cell["converged"].mean()),
+                "at_grid_edge": int(width == widths[-1]),
+            }
+        )
     return ordered(pd.DataFrame(rows), TOY_SUMMARY)
 
 
@@ -155,8 +170,9 @@ def write_toy_run(result: ToyResult, out: str | Path) -> Path:
     target = Path(out) / "toy"
     with atomic_dir(target) as tmp:
         (tmp / "trial.toml").write_text(result.config.to_toml(), encoding="utf-8")
-        (tmp / "provenance.json").write_text(json.dumps(result.provenance, indent=2) + "\n",
-                                             encoding="utf-8")  # fmt: skip
+        (tmp / "provenance.json").write_text(
+            json.dumps(result.provenance, indent=2) + "\n", encoding="utf-8"
+        )
         write_table(result.sweep, tmp / "tables" / "sweep.parquet")
         write_table(result.summary, tmp / "tables" / "summary.parquet")
     return target
@@ -186,9 +202,13 @@ def _provenance(
 def _git_commit() -> str | None:
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-            text=True, timeout=10, check=False,
-        )  # fmt: skip
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
     except OSError:
         return None
     commit = done.stdout.strip()

@@ -68,19 +68,31 @@ class ToyConfig:
             _check(f >= 2, "features", f"{f} is below 2")
         _check(len(self.seeds) > 0, "seeds", "needs at least one value")
         _check(min(self.seeds) >= 0, "seeds", "must be non-negative")
-        for name, values in (("alphas", self.alphas), ("features", self.features),
-                             ("seeds", self.seeds)):  # fmt: skip
+        for name, values in (
+            ("alphas", self.alphas),
+            ("features", self.features),
+            ("seeds", self.seeds),
+        ):
             _check(len(set(values)) == len(values), name, f"repeats a value in {list(values)}")
-        for name in ("widths_per_octave", "batch_size", "eval_samples", "eval_every", "patience",
-                     "max_steps"):  # fmt: skip
+        for name in (
+            "widths_per_octave",
+            "batch_size",
+            "eval_samples",
+            "eval_every",
+            "patience",
+            "max_steps",
+        ):
             _check(getattr(self, name) >= 1, name, f"must be at least 1, got {getattr(self, name)}")
         _check(0 < self.max_width_fraction <= 1, "max_width_fraction", "must be in (0, 1]")
         _check(math.isfinite(self.lr) and self.lr > 0, "lr", f"must be positive, got {self.lr}")
         _check(0 <= self.rel_tol < 1, "rel_tol", f"must be in [0, 1), got {self.rel_tol}")
         if self.floor_rule not in FLOOR_RULES:
             raise unknown_name("floor_rule", self.floor_rule, FLOOR_RULES)
-        _check(math.isfinite(self.floor_tolerance) and self.floor_tolerance >= 0,
-               "floor_tolerance", f"must be non-negative, got {self.floor_tolerance}")  # fmt: skip
+        _check(
+            math.isfinite(self.floor_tolerance) and self.floor_tolerance >= 0,
+            "floor_tolerance",
+            f"must be non-negative, got {self.floor_tolerance}",
+        )
 
     def widths(self, features: int) -> tuple[int, ...]:
         """The log grid of bottleneck widths swept for ``features`` input features."""
@@ -106,8 +118,11 @@ def _check(ok: bool, name: str, message: str) -> None:
 
 def toy_preset_names() -> list[str]:
     folder = resources.files("train") / "presets"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.startswith("toy")
-                  and p.name.endswith(".toml"))  # fmt: skip
+    return sorted(
+        p.name[:-5]
+        for p in folder.iterdir()
+        if p.name.startswith("toy") and p.name.endswith(".toml")
+    )
 
 
 def load_toy_config(preset: str | Path = "toy", overrides: Sequence[str] = ()) -> ToyConfig:

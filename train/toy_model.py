@@ -63,11 +63,15 @@ class WidthStack:
         self.width = width
         self.seeds = list(seeds)
         std = math.sqrt(2 / (width + features))  # Xavier-normal, as for a linear layer
-        self.W = torch.stack([
-            torch.randn(width, features, generator=generator(INIT_STREAM, alpha, features, s,
-                                                               width)) * std
-            for s in self.seeds
-        ])  # fmt: skip
+        self.W = torch.stack(
+            [
+                torch.randn(
+                    width, features, generator=generator(INIT_STREAM, alpha, features, s, width)
+                )
+                * std
+                for s in self.seeds
+            ]
+        )
         self.b = torch.zeros(len(self.seeds), features)
         self.moments = [torch.zeros_like(p) for p in (self.W, self.W, self.b, self.b)]
         self.t = 0
@@ -162,8 +166,7 @@ def train_cell(
     with the held-out loss of that last evaluation, and removed. ``on_eval(step)`` is called after
     each evaluation.
     """
-    held_out = sample(generator(EVAL_STREAM, alpha, features), config.eval_samples, features,
-                      alpha)  # fmt: skip
+    held_out = sample(generator(EVAL_STREAM, alpha, features), config.eval_samples, features, alpha)
     streams = {s: generator(DATA_STREAM, alpha, features, s) for s in seeds}
     stacks = [WidthStack(w, seeds, alpha, features) for w in widths]
     history: dict[tuple[int, int], list[float]] = {(s, w): [] for s in seeds for w in widths}
@@ -171,12 +174,14 @@ def train_cell(
     with _cpu_settings():
         for step in range(1, config.max_steps + 1):
             live = [s for s in seeds if any(s in stack.seeds for stack in stacks)]
-            batch = torch.stack([sample(streams[s], config.batch_size, features, alpha)
-                                 for s in live])  # fmt: skip
+            batch = torch.stack(
+                [sample(streams[s], config.batch_size, features, alpha) for s in live]
+            )
             for stack in stacks:
                 rows = [live.index(s) for s in stack.seeds]
-                stack.train_step(batch if rows == list(range(len(live))) else batch[rows],
-                                 config.lr)  # fmt: skip
+                stack.train_step(
+                    batch if rows == list(range(len(live))) else batch[rows], config.lr
+                )
             if step % config.eval_every and step < config.max_steps:
                 continue
             for stack in stacks:

@@ -79,9 +79,15 @@ def demo(
     """Run everything offline: toy experiment, A/B/C-small training, gallery, site."""
     from galleryforge.demo import DemoOptions, run_demo
 
-    options = DemoOptions(runs=runs, build=build, quick=quick, fresh=fresh,
-                          jobs=jobs or os.cpu_count() or 1, device=device,
-                          renderings=tuple(rendering or ()))  # fmt: skip
+    options = DemoOptions(
+        runs=runs,
+        build=build,
+        quick=quick,
+        fresh=fresh,
+        jobs=jobs or os.cpu_count() or 1,
+        device=device,
+        renderings=tuple(rendering or ()),
+    )
     if quiet:
         result = run_demo(options, _Silent())
     else:
@@ -92,5 +98,7 @@ def demo(
     typer.echo(f"runs:    {result.runs}  (galleryforge check --trial all --runs {result.runs})")
     if result.gallery_files:
         typer.echo(f"gallery: {result.gallery}  ({result.gallery_files} files, manifest.json)")
-    typer.echo(f"site:    {result.site / 'index.html'}  ({result.site_pages} pages; "
-               f"galleryforge site serve --out {result.site})")  # fmt: skip
+    typer.echo(
+        f"site:    {result.site / 'index.html'}  ({result.site_pages} pages; "
+        f"galleryforge site serve --out {result.site})"
+    )

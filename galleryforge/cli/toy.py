@@ -10,16 +10,29 @@ import typer
 
 
 def toy(
-    preset: Annotated[str, typer.Option(help="toy, toy-quick or a TOML file of toy config "
-                                        "fields.")] = "toy",
+    preset: Annotated[
+        str, typer.Option(help="toy, toy-quick or a TOML file of toy config fields.")
+    ] = "toy",
     out: Annotated[Path, typer.Option(help="Folder of run directories; writes <out>/toy/.")] = Path(
-        "runs"),
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config field, e.g. "
-                                                   "--set alphas=0.9,0.99 (repeatable).")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes over "
-                                             "the (α, F) cells (default: every core).")] = None,
+        "runs"
+    ),
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Override a config field, e.g. --set alphas=0.9,0.99 (repeatable)."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes over the (α, F) cells (default: every core).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary (for CI).")] = False,
-) -> None:  # fmt: skip
+) -> None:
     """Train bottleneck autoencoders over (α, F, width) and compare the floor width with d*_S."""
     from rich.console import Console
     from rich.table import Table
@@ -41,8 +54,13 @@ def toy(
     if not quiet:
         table = Table("α", "F", "d*_S", "floor width", "ratio", title="floor width vs d*_S")
         for row in result.summary.itertuples():
-            table.add_row(f"{row.alpha:g}", str(row.features), f"{row.d_star:.1f}",
-                          str(row.floor_width), f"{row.ratio:.2f}")  # fmt: skip
+            table.add_row(
+                f"{row.alpha:g}",
+                str(row.features),
+                f"{row.d_star:.1f}",
+                str(row.floor_width),
+                f"{row.ratio:.2f}",
+            )
         console.print(table)
         console.print(f"{result.provenance['wall_s']:.1f} s")
     console.print(f"wrote {run_dir}")

@@ -157,9 +157,12 @@ class GalleryCache:
             return None
         skipped = tuple(Skipped(**s) for s in request["skipped"])
         return GalleryResult(
-            entries=entries, skipped=skipped, unchanged=len(entries), manifest=manifest,
+            entries=entries,
+            skipped=skipped,
+            unchanged=len(entries),
+            manifest=manifest,
             cached=True,
-        )  # fmt: skip
+        )
 
     def record_request(self, key: str, job_keys: Sequence[str], skipped: Sequence[Skipped]) -> None:
         self.requests.pop(key, None)

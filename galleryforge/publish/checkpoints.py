@@ -23,9 +23,22 @@ SPARSITY_FILE = "sparsity.safetensors"
 SAE_FILES = (CFG_FILE, WEIGHTS_FILE, SPARSITY_FILE)
 
 _DTYPE_BYTES = {
-    "BOOL": 1, "U8": 1, "I8": 1, "F8_E4M3": 1, "F8_E5M2": 1, "U16": 2, "I16": 2, "F16": 2,
-    "BF16": 2, "U32": 4, "I32": 4, "F32": 4, "U64": 8, "I64": 8, "F64": 8,
-}  # fmt: skip
+    "BOOL": 1,
+    "U8": 1,
+    "I8": 1,
+    "F8_E4M3": 1,
+    "F8_E5M2": 1,
+    "U16": 2,
+    "I16": 2,
+    "F16": 2,
+    "BF16": 2,
+    "U32": 4,
+    "I32": 4,
+    "F32": 4,
+    "U64": 8,
+    "I64": 8,
+    "F64": 8,
+}
 # No real header is this large; a bigger length means a corrupt file, not one to read into memory.
 _MAX_HEADER_BYTES = 100 * 1024 * 1024
 
@@ -69,10 +82,14 @@ def check_layer(folder: Path, tokens: int, layer: int) -> LayerCheckpoint:
         raise GalleryforgeError(f"{folder}: incomplete checkpoint, missing {', '.join(missing)}")
     d_in, d_sae = _read_cfg(folder, layer)
     expected: dict[str, dict[str, tuple[int, ...]]] = {
-        WEIGHTS_FILE: {"W_enc": (d_in, d_sae), "b_enc": (d_sae,), "W_dec": (d_sae, d_in),
-                       "b_dec": (d_in,)},
+        WEIGHTS_FILE: {
+            "W_enc": (d_in, d_sae),
+            "b_enc": (d_sae,),
+            "W_dec": (d_sae, d_in),
+            "b_dec": (d_in,),
+        },
         SPARSITY_FILE: {"sparsity": (d_sae,)},
-    }  # fmt: skip
+    }
     for name, shapes in expected.items():
         try:
             found = tensor_shapes(folder / name)

@@ -49,14 +49,19 @@ def _upload_folder(api: Any, folder: Path, repo_id: str, private: bool) -> None:
     """
     if hasattr(api, "upload_large_folder"):
         api.upload_large_folder(
-            repo_id=repo_id, folder_path=folder, repo_type="model", private=private,
+            repo_id=repo_id,
+            folder_path=folder,
+            repo_type="model",
+            private=private,
             print_report=False,
-        )  # fmt: skip
+        )
     else:
         api.upload_folder(
-            repo_id=repo_id, folder_path=folder, repo_type="model",
+            repo_id=repo_id,
+            folder_path=folder,
+            repo_type="model",
             commit_message=f"Upload {folder.name} with galleryforge",
-        )  # fmt: skip
+        )
 
 
 def upload_error(error: BaseException, repo_id: str) -> GalleryforgeError:
@@ -66,12 +71,16 @@ def upload_error(error: BaseException, repo_id: str) -> GalleryforgeError:
     if type(error).__name__ == "LocalTokenNotFoundError" or status == 401:
         action = f"not logged in to the Hub ({reason}): {LOGIN_HINT}, then run again"
     elif status == 403:
-        action = (f"the Hub refused to write to {repo_id} ({reason}): check that your token may "
-                  f"write to that owner ({LOGIN_HINT}), then run again")  # fmt: skip
+        action = (
+            f"the Hub refused to write to {repo_id} ({reason}): check that your token may "
+            f"write to that owner ({LOGIN_HINT}), then run again"
+        )
     else:
-        action = (f"upload to {repo_id} failed ({reason}): check the network and your Hub login "
-                  f"({LOGIN_HINT}), then run the same command again to resume; --dry-run stages "
-                  "without the network")  # fmt: skip
+        action = (
+            f"upload to {repo_id} failed ({reason}): check the network and your Hub login "
+            f"({LOGIN_HINT}), then run the same command again to resume; --dry-run stages "
+            "without the network"
+        )
     return GalleryforgeError(action)
 
 

@@ -47,8 +47,9 @@ def describe(ctx: RenderContext) -> str:
     for metric in trajectory_metrics(ctx):
         start = layers.loc[layers["tokens"] == first, metric].mean()
         end = layers.loc[layers["tokens"] == last, metric].mean()
-        changes.append(f"{metric_label(metric)} {format_value(metric, start)} → "
-                       f"{format_value(metric, end)}")  # fmt: skip
+        changes.append(
+            f"{metric_label(metric)} {format_value(metric, start)} → {format_value(metric, end)}"
+        )
     return (
         f"Small multiples of trial {trial.trial}'s metrics across {len(trial.checkpoints)} "
         f"checkpoints ({format_tokens(first)} to {format_tokens(last)} tokens), one line per "
@@ -60,16 +61,25 @@ def describe(ctx: RenderContext) -> str:
 def interactive(ctx: RenderContext) -> go.Figure:
     trial, metrics = ctx.trial, trajectory_metrics(ctx)
     rows, cols = panel_grid(len(metrics), ctx.theme.figsize(0.7))
-    fig = plotly_subplots(ctx, rows, cols, aspect=0.7,
-                          subplot_titles=[metric_label(m) for m in metrics])  # fmt: skip
+    fig = plotly_subplots(
+        ctx, rows, cols, aspect=0.7, subplot_titles=[metric_label(m) for m in metrics]
+    )
     for layer, colour in zip(trial.layer_ids, layer_hex(ctx, trial.layer_ids), strict=True):
         frame = trial.layers[trial.layers["layer"] == layer]
         for i, metric in enumerate(metrics):
-            fig.add_scatter(x=frame["tokens"], y=frame[metric], mode="lines+markers",
-                            name=f"layer {layer}", legendgroup=str(layer), showlegend=i == 0,
-                            line={"color": colour}, row=i // cols + 1, col=i % cols + 1,
-                            hovertemplate=f"layer {layer}<br>tokens %{{x:,}}<br>"
-                            f"{metric_label(metric)} %{{y:.4g}}<extra></extra>")  # fmt: skip
+            fig.add_scatter(
+                x=frame["tokens"],
+                y=frame[metric],
+                mode="lines+markers",
+                name=f"layer {layer}",
+                legendgroup=str(layer),
+                showlegend=i == 0,
+                line={"color": colour},
+                row=i // cols + 1,
+                col=i % cols + 1,
+                hovertemplate=f"layer {layer}<br>tokens %{{x:,}}<br>"
+                f"{metric_label(metric)} %{{y:.4g}}<extra></extra>",
+            )
     fig.update_layout(title=f"Trial {trial.trial}: metrics across checkpoints")
     return fig
 
@@ -95,12 +105,18 @@ def draw(ctx: RenderContext) -> Figure:
     for ax, metric in zip(axes.flat, metrics, strict=False):
         for layer in layers:
             frame = trial.layers[trial.layers["layer"] == layer]
-            ax.plot(frame["tokens"].to_numpy(np.float64), frame[metric].to_numpy(np.float64),
-                    marker=marker, markersize=ctx.theme.lines.marker_size * 0.6,
-                    color=cmap(norm(layer)), linewidth=line_width,
-                    gid="checkpoint-line")  # fmt: skip
-        ax.set_title(metric_label(metric, math=True), loc="left",
-                     fontsize=ctx.theme.font.label_size)  # fmt: skip
+            ax.plot(
+                frame["tokens"].to_numpy(np.float64),
+                frame[metric].to_numpy(np.float64),
+                marker=marker,
+                markersize=ctx.theme.lines.marker_size * 0.6,
+                color=cmap(norm(layer)),
+                linewidth=line_width,
+                gid="checkpoint-line",
+            )
+        ax.set_title(
+            metric_label(metric, math=True), loc="left", fontsize=ctx.theme.font.label_size
+        )
         ax.yaxis.set_major_locator(MaxNLocator(4))
         if metric in ("l0", "d_star", "dead"):
             ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))

@@ -54,13 +54,25 @@ def interactive(ctx: RenderContext) -> go.Figure:
     fig = plotly_subplots(ctx, 1, len(QUANTITIES), subplot_titles=titles)
     for col, quantity in enumerate(QUANTITIES, start=1):
         label = metric_label(quantity)
-        fig.add_scatter(x=final["layer"], y=final[quantity], mode="lines+markers", name=label,
-                        line={"color": ctx.theme.colors.accent}, showlegend=False,
-                        hovertemplate=f"layer %{{x}}: {label} %{{y:.4g}}<extra></extra>",
-                        row=1, col=col)  # fmt: skip
-        fig.add_hline(y=means[quantity], line_dash="dash", line_color=ctx.theme.colors.reference,
-                      annotation_text=f"mean {format_value(quantity, means[quantity])}",
-                      row=1, col=col)  # fmt: skip
+        fig.add_scatter(
+            x=final["layer"],
+            y=final[quantity],
+            mode="lines+markers",
+            name=label,
+            line={"color": ctx.theme.colors.accent},
+            showlegend=False,
+            hovertemplate=f"layer %{{x}}: {label} %{{y:.4g}}<extra></extra>",
+            row=1,
+            col=col,
+        )
+        fig.add_hline(
+            y=means[quantity],
+            line_dash="dash",
+            line_color=ctx.theme.colors.reference,
+            annotation_text=f"mean {format_value(quantity, means[quantity])}",
+            row=1,
+            col=col,
+        )
     fig.update_xaxes(title_text="layer")
     fig.update_layout(title=f"Trial {ctx.trial.trial}: KD quantities per layer")
     return fig
@@ -80,16 +92,30 @@ def draw(ctx: RenderContext) -> Figure:
     fig, axes = ctx.figure(1, len(QUANTITIES), sharex=True)
     marker = "o" if ctx.trial.n_layers <= 12 else None
     for ax, quantity in zip(axes, QUANTITIES, strict=True):
-        ax.plot(layers, final[quantity].to_numpy(np.float64), marker=marker,
-                color=ctx.theme.colors.accent, gid=GIDS[quantity])  # fmt: skip
+        ax.plot(
+            layers,
+            final[quantity].to_numpy(np.float64),
+            marker=marker,
+            color=ctx.theme.colors.accent,
+            gid=GIDS[quantity],
+        )
         mean = means[quantity]
         ax.axhline(mean, linestyle="--", color=ctx.theme.colors.reference, gid="trial-mean")
-        ax.annotate(f"mean {format_value(quantity, mean)}", (0, mean),
-                    xycoords=("axes fraction", "data"), xytext=(2, 3), textcoords="offset points",
-                    va="bottom", color=ctx.theme.colors.muted,
-                    fontsize=ctx.theme.font.annotation_size)  # fmt: skip
-        ax.set_title(f"{NAMES[quantity]} {metric_label(quantity, math=True)}", loc="left",
-                     fontsize=ctx.theme.font.label_size)  # fmt: skip
+        ax.annotate(
+            f"mean {format_value(quantity, mean)}",
+            (0, mean),
+            xycoords=("axes fraction", "data"),
+            xytext=(2, 3),
+            textcoords="offset points",
+            va="bottom",
+            color=ctx.theme.colors.muted,
+            fontsize=ctx.theme.font.annotation_size,
+        )
+        ax.set_title(
+            f"{NAMES[quantity]} {metric_label(quantity, math=True)}",
+            loc="left",
+            fontsize=ctx.theme.font.label_size,
+        )
         ax.yaxis.set_major_locator(MaxNLocator(5))
         if quantity == "d_star":
             ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))

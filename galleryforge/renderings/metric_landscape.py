@@ -90,12 +90,17 @@ def interactive(ctx: RenderContext) -> go.Figure:
         fig.add_trace(go.Scatter(**baseline, mode="lines", hoverinfo="skip", showlegend=False))
         fig.add_trace(
             go.Scatter(
-                x=layers, y=base + RIDGE_HEIGHT * shade[:, i], mode="lines+markers",
+                x=layers,
+                y=base + RIDGE_HEIGHT * shade[:, i],
+                mode="lines+markers",
                 line={"color": ctx.theme.colors.panel, "width": 1, "shape": "spline"},
-                fill="tonexty", fillcolor=colour, customdata=values[:, i],
-                hovertemplate=hover, name=metric_label(metric),
+                fill="tonexty",
+                fillcolor=colour,
+                customdata=values[:, i],
+                hovertemplate=hover,
+                name=metric_label(metric),
             )
-        )  # fmt: skip
+        )
     labels = [metric_label(m) for m in reversed(varying)]
     fig.update_yaxes(tickvals=list(range(len(varying))), ticktext=labels, showgrid=False)
     fig.update_xaxes(title="Layer")
@@ -132,15 +137,25 @@ def draw(ctx: RenderContext) -> Figure:
         (fill,) = ax.fill(*outline, facecolor="none", edgecolor="none")
         # The ridge's colour follows its height: a gradient image clipped to the ridge's shape.
         image = ax.imshow(
-            smooth(layers, shade[:, i], even)[None, :], cmap=cmap,
+            smooth(layers, shade[:, i], even)[None, :],
+            cmap=cmap,
             extent=(xs[0], xs[-1], base, base + RIDGE_HEIGHT),
-            vmin=0, vmax=1, aspect="auto", origin="lower", interpolation="bilinear",
-            zorder=2 * i, gid="ridge-fill",
-        )  # fmt: skip
+            vmin=0,
+            vmax=1,
+            aspect="auto",
+            origin="lower",
+            interpolation="bilinear",
+            zorder=2 * i,
+            gid="ridge-fill",
+        )
         image.set_clip_path(fill)
         ax.plot(xs, ys, color=ctx.theme.colors.panel, zorder=2 * i + 1, gid="ridge-line")
-        ax.axhline(base, color=ctx.theme.colors.grid, zorder=2 * i + 1,
-                   linewidth=ctx.theme.lines.grid_width)  # fmt: skip
+        ax.axhline(
+            base,
+            color=ctx.theme.colors.grid,
+            zorder=2 * i + 1,
+            linewidth=ctx.theme.lines.grid_width,
+        )
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(-0.2, len(varying) - 1 + RIDGE_HEIGHT + 0.1)
     ax.set_yticks(range(len(varying)), [metric_label(m, math=True) for m in reversed(varying)])

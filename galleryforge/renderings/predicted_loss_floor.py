@@ -39,8 +39,9 @@ def shape_exponent(ctx: RenderContext) -> tuple[float, str]:
     if ctx.toy is None:
         return 1.0, "default"
     summary = toy_comparison(ctx.toy.summary)
-    sweep = ctx.toy.sweep.merge(summary[["alpha", "features", "d_star", "floor_loss"]],
-                                on=["alpha", "features"])  # fmt: skip
+    sweep = ctx.toy.sweep.merge(
+        summary[["alpha", "features", "d_star", "floor_loss"]], on=["alpha", "features"]
+    )
     relative_width = sweep["width"] / sweep["d_star"]
     relative_loss = sweep["loss"] / sweep["floor_loss"]
     return kd.fit_power_law_shape(relative_width, relative_loss), "toy-fitted"
@@ -86,17 +87,31 @@ def interactive(ctx: RenderContext) -> go.Figure:
     colours = layer_hex(ctx, ctx.trial.layer_ids)
     for (layer, star, mse), colour in zip(layer_points(ctx), colours, strict=True):
         ys = kd.predicted_loss_floor(xs, star, mse, shape)
-        fig.add_scatter(x=xs, y=ys, mode="lines", name=f"layer {layer}", line={"color": colour},
-                        legendgroup=str(layer), hovertemplate=f"layer {layer}<br>d_S "
-                        "%{x:,.0f}: predicted loss %{y:.4g}<extra></extra>")  # fmt: skip
-        fig.add_scatter(x=[star], y=[mse], mode="markers", showlegend=False,
-                        legendgroup=str(layer), marker={"color": colour, "size": 9},
-                        hovertemplate=f"layer {layer}: d*_S {star:,.0f}, MSE "
-                        f"{mse:.4g}<extra></extra>")  # fmt: skip
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name=f"layer {layer}",
+            line={"color": colour},
+            legendgroup=str(layer),
+            hovertemplate=f"layer {layer}<br>d_S "
+            "%{x:,.0f}: predicted loss %{y:.4g}<extra></extra>",
+        )
+        fig.add_scatter(
+            x=[star],
+            y=[mse],
+            mode="markers",
+            showlegend=False,
+            legendgroup=str(layer),
+            marker={"color": colour, "size": 9},
+            hovertemplate=f"layer {layer}: d*_S {star:,.0f}, MSE {mse:.4g}<extra></extra>",
+        )
     fig.update_xaxes(type="log", title_text="dictionary width d_S")
     fig.update_yaxes(type="log", title_text="predicted loss")
-    fig.update_layout(title=f"Trial {ctx.trial.trial}: predicted loss floor vs width "
-                      f"({shape_text(ctx, plain=True)})")  # fmt: skip
+    fig.update_layout(
+        title=f"Trial {ctx.trial.trial}: predicted loss floor vs width "
+        f"({shape_text(ctx, plain=True)})"
+    )
     return fig
 
 
@@ -114,21 +129,50 @@ def draw(ctx: RenderContext) -> Figure:
     width = layer_line_width(ctx, len(layers))
     for layer, star, mse in layer_points(ctx):
         colour = cmap(norm(layer))
-        ax.plot(xs, kd.predicted_loss_floor(xs, star, mse, shape), color=colour, linewidth=width,
-                gid="layer-line")  # fmt: skip
-        ax.plot([star], [mse], "o", color=colour, markeredgecolor=ctx.theme.colors.panel,
-                markeredgewidth=0.5, zorder=3, gid="d-star")  # fmt: skip
-    ax.axvline(float(final["width"].max()), color=ctx.theme.colors.reference, linestyle=":",
-               gid="trained-width")  # fmt: skip
-    ax.annotate("trained width F", (float(final["width"].max()), 1), xycoords=("data",
-                "axes fraction"), xytext=(-3, -3), textcoords="offset points", ha="right",
-                va="top", color=ctx.theme.colors.muted,
-                fontsize=ctx.theme.font.annotation_size)  # fmt: skip
+        ax.plot(
+            xs,
+            kd.predicted_loss_floor(xs, star, mse, shape),
+            color=colour,
+            linewidth=width,
+            gid="layer-line",
+        )
+        ax.plot(
+            [star],
+            [mse],
+            "o",
+            color=colour,
+            markeredgecolor=ctx.theme.colors.panel,
+            markeredgewidth=0.5,
+            zorder=3,
+            gid="d-star",
+        )
+    ax.axvline(
+        float(final["width"].max()),
+        color=ctx.theme.colors.reference,
+        linestyle=":",
+        gid="trained-width",
+    )
+    ax.annotate(
+        "trained width F",
+        (float(final["width"].max()), 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(-3, -3),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        color=ctx.theme.colors.muted,
+        fontsize=ctx.theme.font.annotation_size,
+    )
     ax.set(xscale="log", yscale="log")
     log_ticks(ax, "x")
     log_ticks(ax, "y", max_labels=5)
-    note = ax.set_title(shape_text(ctx), loc="left", color=ctx.theme.colors.muted,
-                        fontsize=ctx.theme.font.label_size, fontweight="normal")  # fmt: skip
+    note = ax.set_title(
+        shape_text(ctx),
+        loc="left",
+        color=ctx.theme.colors.muted,
+        fontsize=ctx.theme.font.label_size,
+        fontweight="normal",
+    )
     note.set_gid("shape-note")
     ax.set_xlabel(r"Dictionary width $d_S$ (markers: $d^*_S$)")
     ax.set_ylabel("Predicted loss")

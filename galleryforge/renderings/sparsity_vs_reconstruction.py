@@ -47,15 +47,21 @@ def interactive(ctx: RenderContext) -> go.Figure:
     final = ctx.trial.final
     fig = ctx.plotly_figure()
     fig.add_scatter(
-        x=final["l0"], y=final["mse"], mode="markers+lines", text=[f"L{x}" for x in final["layer"]],
+        x=final["l0"],
+        y=final["mse"],
+        mode="markers+lines",
+        text=[f"L{x}" for x in final["layer"]],
         marker={"color": layer_hex(ctx, ctx.trial.layer_ids), "size": 10},
-        line={"color": ctx.theme.colors.grid}, name="layers",
+        line={"color": ctx.theme.colors.grid},
+        name="layers",
         customdata=np.stack([final["alpha"], final["d_star"]], axis=1),
         hovertemplate="%{text}<br>L0 %{x:,.1f}<br>MSE %{y:.4g}<br>α %{customdata[0]:.4f}<br>"
         "d*_S %{customdata[1]:,.0f}<extra></extra>",
-    )  # fmt: skip
-    fig.update_xaxes(title_text="L0 (active latents per token)", type="log" if _wide(
-        final["l0"].to_numpy()) else "linear")  # fmt: skip
+    )
+    fig.update_xaxes(
+        title_text="L0 (active latents per token)",
+        type="log" if _wide(final["l0"].to_numpy()) else "linear",
+    )
     fig.update_yaxes(title_text="MSE", type="log" if _wide(final["mse"].to_numpy()) else "linear")
     fig.update_layout(title=f"Trial {ctx.trial.trial}: sparsity vs reconstruction")
     return fig
@@ -73,9 +79,18 @@ def draw(ctx: RenderContext) -> Figure:
     cmap, norm = layer_colors(ctx, layers)
     fig, ax = ctx.figure()
     ax.plot(l0, mse, color=ctx.theme.colors.muted, alpha=0.35, zorder=1, gid="depth-path")
-    ax.scatter(l0, mse, c=final["layer"], cmap=cmap, norm=norm, zorder=2,
-               s=(ctx.theme.lines.marker_size * 1.7) ** 2, edgecolors=ctx.theme.colors.panel,
-               linewidths=0.5, gid="layer-point")  # fmt: skip
+    ax.scatter(
+        l0,
+        mse,
+        c=final["layer"],
+        cmap=cmap,
+        norm=norm,
+        zorder=2,
+        s=(ctx.theme.lines.marker_size * 1.7) ** 2,
+        edgecolors=ctx.theme.colors.panel,
+        linewidths=0.5,
+        gid="layer-point",
+    )
     if _wide(l0):
         ax.set_xscale("log")
     if _wide(mse):
@@ -89,8 +104,9 @@ def draw(ctx: RenderContext) -> Figure:
     return fig
 
 
-def _label_layers(ctx: RenderContext, fig: Figure, ax: Axes, layers: list[int], x: np.ndarray,
-                  y: np.ndarray) -> None:  # fmt: skip
+def _label_layers(
+    ctx: RenderContext, fig: Figure, ax: Axes, layers: list[int], x: np.ndarray, y: np.ndarray
+) -> None:
     """Write layer ids beside their points, skipping any label that would collide."""
     from matplotlib.transforms import Bbox
 
@@ -98,13 +114,20 @@ def _label_layers(ctx: RenderContext, fig: Figure, ax: Axes, layers: list[int], 
     radius = ctx.theme.lines.marker_size * 0.9  # points, as the markers are drawn
     pixels = radius * fig.dpi / 72
     centres = ax.transData.transform(np.column_stack([x, y]))
-    points = [Bbox.from_extents(cx - pixels, cy - pixels, cx + pixels, cy + pixels)
-              for cx, cy in centres]  # fmt: skip
+    points = [
+        Bbox.from_extents(cx - pixels, cy - pixels, cx + pixels, cy + pixels) for cx, cy in centres
+    ]
     placed: list[Bbox] = []
     for i, (layer, px, py) in enumerate(zip(layers, x, y, strict=True)):
-        text = ax.annotate(layer_label(layer), (px, py), xytext=(radius * 1.2, radius * 0.3),
-                           textcoords="offset points", fontsize=ctx.theme.font.annotation_size,
-                           color=ctx.theme.colors.muted, gid="layer-label")  # fmt: skip
+        text = ax.annotate(
+            layer_label(layer),
+            (px, py),
+            xytext=(radius * 1.2, radius * 0.3),
+            textcoords="offset points",
+            fontsize=ctx.theme.font.annotation_size,
+            color=ctx.theme.colors.muted,
+            gid="layer-label",
+        )
         box = text.get_window_extent()
         others = [*placed, *points[:i], *points[i + 1 :]]
         if any(box.overlaps(other) for other in others) or not ax.bbox.contains(box.x1, box.y1):

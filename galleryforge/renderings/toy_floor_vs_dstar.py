@@ -25,8 +25,16 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-PLOTLY_MARKERS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross", "x",
-                  "star")  # fmt: skip
+PLOTLY_MARKERS = (
+    "circle",
+    "square",
+    "triangle-up",
+    "diamond",
+    "triangle-down",
+    "cross",
+    "x",
+    "star",
+)
 
 
 def span(table: pd.DataFrame) -> tuple[float, float]:
@@ -56,20 +64,28 @@ def interactive(ctx: RenderContext) -> go.Figure:
     colours = dict(zip(alphas, ctx.theme.categorical(len(alphas)), strict=True))
     low, high = span(table)
     fig = ctx.plotly_figure(aspect=0.8)
-    fig.add_scatter(x=[low, high], y=[low, high], mode="lines", name="y = x",
-                    line={"color": ctx.theme.colors.reference, "dash": "dash"})  # fmt: skip
+    fig.add_scatter(
+        x=[low, high],
+        y=[low, high],
+        mode="lines",
+        name="y = x",
+        line={"color": ctx.theme.colors.reference, "dash": "dash"},
+    )
     for alpha in alphas:
         group = table[table["alpha"] == alpha]
         symbols = [
             PLOTLY_MARKERS[features.index(f) % len(PLOTLY_MARKERS)] for f in group["features"]
         ]
         fig.add_scatter(
-            x=group["d_star"], y=group["floor_width"], mode="markers", name=f"α = {alpha:g}",
+            x=group["d_star"],
+            y=group["floor_width"],
+            mode="markers",
+            name=f"α = {alpha:g}",
             marker={"color": colours[alpha], "symbol": symbols, "size": 11},
             customdata=np.stack([group["features"], group["ratio"]], axis=1),
             hovertemplate=f"α {alpha:g}, F %{{customdata[0]}}<br>predicted d*_S %{{x:.4g}}<br>"
             "measured floor %{y}<br>ratio %{customdata[1]:.3f}<extra></extra>",
-        )  # fmt: skip
+        )
     fig.update_xaxes(type="log", title_text="predicted d*_S = k ln(F/k)")
     fig.update_yaxes(type="log", title_text="measured floor width")
     fig.update_layout(title="Toy model: measured floor width vs predicted d*_S")
@@ -93,15 +109,37 @@ def draw(ctx: RenderContext) -> Figure:
     low, high = span(table)
     fig, ax = ctx.figure()
     line = np.array([low, high])
-    ax.fill_between(line, line / 2, line * 2, color=ctx.theme.colors.reference, alpha=0.12,
-                    linewidth=0, gid="factor-band", label="within ×2")  # fmt: skip
-    ax.plot(line, line, linestyle="--", color=ctx.theme.colors.reference, gid="identity-line",
-            label="y = x")  # fmt: skip
+    ax.fill_between(
+        line,
+        line / 2,
+        line * 2,
+        color=ctx.theme.colors.reference,
+        alpha=0.12,
+        linewidth=0,
+        gid="factor-band",
+        label="within ×2",
+    )
+    ax.plot(
+        line,
+        line,
+        linestyle="--",
+        color=ctx.theme.colors.reference,
+        gid="identity-line",
+        label="y = x",
+    )
     size = (ctx.theme.lines.marker_size * 1.6) ** 2
     for (alpha, n), group in table.groupby(["alpha", "features"]):
-        ax.scatter(group["d_star"], group["floor_width"], s=size, color=colours[alpha],
-                   marker=MARKERS[features.index(n) % len(MARKERS)], zorder=3,
-                   edgecolors=ctx.theme.colors.panel, linewidths=0.6, gid="toy-point")  # fmt: skip
+        ax.scatter(
+            group["d_star"],
+            group["floor_width"],
+            s=size,
+            color=colours[alpha],
+            marker=MARKERS[features.index(n) % len(MARKERS)],
+            zorder=3,
+            edgecolors=ctx.theme.colors.panel,
+            linewidths=0.6,
+            gid="toy-point",
+        )
     ax.set(xscale="log", yscale="log", xlim=(low, high), ylim=(low, high))
     ax.set_aspect("equal", adjustable="box")
     log_ticks(ax, "x", max_labels=5)
@@ -109,15 +147,27 @@ def draw(ctx: RenderContext) -> Figure:
     ax.set_xlabel(r"Predicted $d^*_S = k\,\ln(F/k)$")
     ax.set_ylabel("Measured floor width")
     reference, _ = ax.get_legend_handles_labels()
-    alpha_handles = [Line2D([], [], marker="o", linestyle="", color=colours[a], label=f"α = {a:g}")
-                     for a in alphas]  # fmt: skip
+    alpha_handles = [
+        Line2D([], [], marker="o", linestyle="", color=colours[a], label=f"α = {a:g}")
+        for a in alphas
+    ]
     feature_handles = [
-        Line2D([], [], marker=MARKERS[i % len(MARKERS)], linestyle="",
-               color=ctx.theme.colors.muted, label=f"F = {n:,}")
+        Line2D(
+            [],
+            [],
+            marker=MARKERS[i % len(MARKERS)],
+            linestyle="",
+            color=ctx.theme.colors.muted,
+            label=f"F = {n:,}",
+        )
         for i, n in enumerate(features)
-    ]  # fmt: skip
+    ]
     handles = [*reference, *alpha_handles, *feature_handles]
-    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5),
-              ncol=1 if len(handles) <= 12 else 2)  # fmt: skip
+    ax.legend(
+        handles=handles,
+        loc="center left",
+        bbox_to_anchor=(1.02, 0.5),
+        ncol=1 if len(handles) <= 12 else 2,
+    )
     ctx.title(fig, r"Toy model: measured floor width vs predicted $d^*_S$")
     return fig

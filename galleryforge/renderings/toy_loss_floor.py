@@ -68,17 +68,29 @@ def interactive(ctx: RenderContext) -> go.Figure:
             curve = stats[(stats["alpha"] == alpha) & (stats["features"] == row.features)]
             widths, mean = curve["width"].to_numpy(float), curve["mean"].to_numpy(float)
             name, colour = f"F = {row.features}", colours[row.features]
-            fig.add_scatter(x=widths, y=mean, mode="lines+markers", name=name, legendgroup=name,
-                            showlegend=i == 0, line={"color": colour},
-                            hovertemplate=f"α {alpha:g}, {name}<br>d_S %{{x}}: loss %{{y:.4g}}"
-                            "<extra></extra>", **place)  # fmt: skip
+            fig.add_scatter(
+                x=widths,
+                y=mean,
+                mode="lines+markers",
+                name=name,
+                legendgroup=name,
+                showlegend=i == 0,
+                line={"color": colour},
+                hovertemplate=f"α {alpha:g}, {name}<br>d_S %{{x}}: loss %{{y:.4g}}<extra></extra>",
+                **place,
+            )
             marks = [row.d_star, row.floor_width]
-            fig.add_scatter(x=marks, y=[loss_at(widths, mean, w) for w in marks],
-                            mode="markers", showlegend=False, legendgroup=name,
-                            marker={"symbol": ["circle-open", "triangle-down"], "size": 11,
-                                    "color": colour},
-                            text=["predicted d*_S", "measured floor"],
-                            hovertemplate="%{text}: %{x:.4g}<extra></extra>", **place)  # fmt: skip
+            fig.add_scatter(
+                x=marks,
+                y=[loss_at(widths, mean, w) for w in marks],
+                mode="markers",
+                showlegend=False,
+                legendgroup=name,
+                marker={"symbol": ["circle-open", "triangle-down"], "size": 11, "color": colour},
+                text=["predicted d*_S", "measured floor"],
+                hovertemplate="%{text}: %{x:.4g}<extra></extra>",
+                **place,
+            )
     fig.update_xaxes(type="log", title_text="width d_S")
     fig.update_yaxes(type="log", title_text="held-out loss")
     fig.update_layout(title="Toy model: loss floor vs width, predicted d*_S marked")
@@ -110,14 +122,36 @@ def draw(ctx: RenderContext) -> Figure:
             curve = stats[(stats["alpha"] == alpha) & (stats["features"] == row.features)]
             widths, mean = curve["width"].to_numpy(float), curve["mean"].to_numpy(float)
             colour = colours[row.features]
-            ax.fill_between(widths, curve["min"], curve["max"], color=colour, alpha=0.2,
-                            linewidth=0, gid="seed-band")  # fmt: skip
+            ax.fill_between(
+                widths,
+                curve["min"],
+                curve["max"],
+                color=colour,
+                alpha=0.2,
+                linewidth=0,
+                gid="seed-band",
+            )
             ax.plot(widths, mean, color=colour, gid="toy-curve")
-            ax.plot([row.d_star], [loss_at(widths, mean, row.d_star)], "o", color=colour,
-                    markerfacecolor=ctx.theme.colors.panel, markeredgewidth=1.5,
-                    markersize=size, gid="d-star", zorder=4)  # fmt: skip
-            ax.plot([row.floor_width], [loss_at(widths, mean, row.floor_width)], "v",
-                    color=colour, markersize=size, gid="measured-floor", zorder=5)  # fmt: skip
+            ax.plot(
+                [row.d_star],
+                [loss_at(widths, mean, row.d_star)],
+                "o",
+                color=colour,
+                markerfacecolor=ctx.theme.colors.panel,
+                markeredgewidth=1.5,
+                markersize=size,
+                gid="d-star",
+                zorder=4,
+            )
+            ax.plot(
+                [row.floor_width],
+                [loss_at(widths, mean, row.floor_width)],
+                "v",
+                color=colour,
+                markersize=size,
+                gid="measured-floor",
+                zorder=5,
+            )
         ax.set_xscale("log")
         ax.set_yscale("log")
         log_ticks(ax, "y", max_labels=4)
@@ -140,9 +174,16 @@ def _legend(ctx: RenderContext, fig: Figure, features: list[int], colours: dict)
     muted = ctx.theme.colors.muted
     handles = [Line2D([], [], color=colours[f], label=f"F = {f}") for f in features]
     handles += [
-        Line2D([], [], marker="o", linestyle="", color=muted,
-               markerfacecolor=ctx.theme.colors.panel, label=r"predicted $d^*_S$"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            color=muted,
+            markerfacecolor=ctx.theme.colors.panel,
+            label=r"predicted $d^*_S$",
+        ),
         Line2D([], [], marker="v", linestyle="", color=muted, label="measured floor"),
-    ]  # fmt: skip
+    ]
     ncol = len(handles) if len(handles) <= 6 else math.ceil(len(handles) / 2)
     fig.legend(handles=handles, loc="outside lower center", ncol=ncol)

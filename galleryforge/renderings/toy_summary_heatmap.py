@@ -67,15 +67,24 @@ def interactive(ctx: RenderContext) -> go.Figure:
     fig = ctx.plotly_figure()
     fig.add_trace(
         go.Heatmap(
-            z=log_ratio, x=[str(f) for f in features], y=[f"{a:g}" for a in alphas],
-            customdata=ratios, colorscale=ctx.plotly_colorscale("diverging"), zmid=0,
-            zmin=-limit, zmax=limit, text=[[f"{r:.2f}×" for r in row] for row in ratios],
+            z=log_ratio,
+            x=[str(f) for f in features],
+            y=[f"{a:g}" for a in alphas],
+            customdata=ratios,
+            colorscale=ctx.plotly_colorscale("diverging"),
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            text=[[f"{r:.2f}×" for r in row] for row in ratios],
             texttemplate="%{text}",
             hovertemplate="α %{y}, F %{x}: measured / predicted = %{customdata:.3f}<extra></extra>",
-            colorbar={"title": {"text": "measured / predicted"}, "tickvals": list(ticks),
-                      "ticktext": [f"{2**t:.2g}×" for t in ticks]},
+            colorbar={
+                "title": {"text": "measured / predicted"},
+                "tickvals": list(ticks),
+                "ticktext": [f"{2**t:.2g}×" for t in ticks],
+            },
         )
-    )  # fmt: skip
+    )
     fig.update_yaxes(autorange="reversed", title_text="sparsity α", type="category")
     fig.update_xaxes(title_text="features F", type="category")
     fig.update_layout(title="Toy model: measured floor width / predicted d*_S")
@@ -96,14 +105,28 @@ def draw(ctx: RenderContext) -> Figure:
     limit = _limit(log_ratio)
     cmap = ctx.cmap("diverging")
     fig, ax = ctx.figure()
-    image = ax.imshow(np.ma.masked_invalid(log_ratio), cmap=cmap, vmin=-limit, vmax=limit,
-                      aspect="auto", interpolation="nearest")  # fmt: skip
+    image = ax.imshow(
+        np.ma.masked_invalid(log_ratio),
+        cmap=cmap,
+        vmin=-limit,
+        vmax=limit,
+        aspect="auto",
+        interpolation="nearest",
+    )
     image.set_gid("heatmap")
     for (row, col), ratio in np.ndenumerate(ratios):
         if np.isfinite(ratio):
             shade = cmap(float(image.norm(log_ratio[row, col])))
-            ax.text(col, row, f"{ratio:.2f}×", ha="center", va="center", color=ctx.ink_on(shade),
-                    fontsize=ctx.theme.font.annotation_size, gid="cell-value")  # fmt: skip
+            ax.text(
+                col,
+                row,
+                f"{ratio:.2f}×",
+                ha="center",
+                va="center",
+                color=ctx.ink_on(shade),
+                fontsize=ctx.theme.font.annotation_size,
+                gid="cell-value",
+            )
     ax.set_xticks(range(len(features)), [f"{f:,}" for f in features])
     ax.set_yticks(range(len(alphas)), [f"{a:g}" for a in alphas])
     ax.tick_params(length=0)

@@ -63,10 +63,19 @@ def interactive(ctx: RenderContext) -> go.Figure:
     for layer, colour in zip(layers, layer_hex(ctx, layers), strict=True):
         rows = table[table["layer"] == layer]
         for col, (metric, title) in enumerate(PANELS, start=1):
-            fig.add_scatter(x=rows["tokens"], y=rows[metric], mode="lines", name=f"layer {layer}",
-                            legendgroup=str(layer), showlegend=col == 1, line={"color": colour},
-                            hovertemplate=f"layer {layer}<br>tokens %{{x:,}}<br>{title} "
-                            "%{y:.4g}<extra></extra>", row=1, col=col)  # fmt: skip
+            fig.add_scatter(
+                x=rows["tokens"],
+                y=rows[metric],
+                mode="lines",
+                name=f"layer {layer}",
+                legendgroup=str(layer),
+                showlegend=col == 1,
+                line={"color": colour},
+                hovertemplate=f"layer {layer}<br>tokens %{{x:,}}<br>{title} "
+                "%{y:.4g}<extra></extra>",
+                row=1,
+                col=col,
+            )
             if _wide_range(table[metric]):
                 fig.update_yaxes(type="log", row=1, col=col)
     fig.update_xaxes(title_text="tokens")
@@ -91,8 +100,13 @@ def draw(ctx: RenderContext) -> Figure:
     for ax, (metric, title) in zip(axes, PANELS, strict=True):
         for layer in layers:
             rows = table[table["layer"] == layer]
-            ax.plot(rows["tokens"].to_numpy(np.float64), rows[metric].to_numpy(np.float64),
-                    color=cmap(norm(layer)), linewidth=width, gid="layer-line")  # fmt: skip
+            ax.plot(
+                rows["tokens"].to_numpy(np.float64),
+                rows[metric].to_numpy(np.float64),
+                color=cmap(norm(layer)),
+                linewidth=width,
+                gid="layer-line",
+            )
         if _wide_range(table[metric]):
             ax.set_yscale("log")
             log_ticks(ax, "y", max_labels=5)

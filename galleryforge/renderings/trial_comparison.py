@@ -52,19 +52,36 @@ def interactive(ctx: RenderContext) -> go.Figure:
     fig = ctx.plotly_figure()
     for (name, t), colour in zip(trials.items(), ctx.theme.categorical(len(trials)), strict=True):
         final = t.final
-        fig.add_scatter(x=final["l0"], y=final["mse"], mode="markers+lines", name=f"trial {name}",
-                        legendgroup=name, marker={"color": colour, "size": 8},
-                        line={"color": colour, "width": 1}, opacity=0.8,
-                        customdata=np.stack([final["layer"], final["d_star"]], axis=1),
-                        hovertemplate=f"trial {name}, layer %{{customdata[0]}}<br>"
-                        "L0 %{x:,.1f}<br>MSE %{y:.4g}<br>d*_S %{customdata[1]:,.0f}"
-                        "<extra></extra>")  # fmt: skip
-        fig.add_scatter(x=[t.kd.l0], y=[t.kd.mse], mode="markers+text", legendgroup=name,
-                        showlegend=False, text=[f"{name}: d*_S {t.kd.d_star:,.0f}"],
-                        textposition="top right", marker={"color": colour, "size": 16,
-                        "line": {"color": ctx.theme.colors.text, "width": 1.5}},
-                        hovertemplate=f"trial {name} mean<br>L0 {t.kd.l0:,.1f}<br>MSE "
-                        f"{t.kd.mse:.4g}<br>d*_S {t.kd.d_star:,.0f}<extra></extra>")  # fmt: skip
+        fig.add_scatter(
+            x=final["l0"],
+            y=final["mse"],
+            mode="markers+lines",
+            name=f"trial {name}",
+            legendgroup=name,
+            marker={"color": colour, "size": 8},
+            line={"color": colour, "width": 1},
+            opacity=0.8,
+            customdata=np.stack([final["layer"], final["d_star"]], axis=1),
+            hovertemplate=f"trial {name}, layer %{{customdata[0]}}<br>"
+            "L0 %{x:,.1f}<br>MSE %{y:.4g}<br>d*_S %{customdata[1]:,.0f}"
+            "<extra></extra>",
+        )
+        fig.add_scatter(
+            x=[t.kd.l0],
+            y=[t.kd.mse],
+            mode="markers+text",
+            legendgroup=name,
+            showlegend=False,
+            text=[f"{name}: d*_S {t.kd.d_star:,.0f}"],
+            textposition="top right",
+            marker={
+                "color": colour,
+                "size": 16,
+                "line": {"color": ctx.theme.colors.text, "width": 1.5},
+            },
+            hovertemplate=f"trial {name} mean<br>L0 {t.kd.l0:,.1f}<br>MSE "
+            f"{t.kd.mse:.4g}<br>d*_S {t.kd.d_star:,.0f}<extra></extra>",
+        )
     fig.update_xaxes(type="log", title_text="L0 (active latents per token)")
     fig.update_yaxes(type="log", title_text="MSE")
     fig.update_layout(title="Sparsity–reconstruction frontier across trials")
@@ -86,11 +103,27 @@ def draw(ctx: RenderContext) -> Figure:
     for (name, t), colour in zip(trials.items(), colours, strict=True):
         l0, mse = t.final["l0"].to_numpy(np.float64), t.final["mse"].to_numpy(np.float64)
         ax.plot(l0, mse, color=colour, alpha=0.35, linewidth=ctx.theme.lines.width * 0.6)
-        ax.scatter(l0, mse, s=(size * 1.2) ** 2, color=colour, alpha=0.75, linewidths=0,
-                   label=f"Trial {name}", gid="trial-layers")  # fmt: skip
-        ax.plot([t.kd.l0], [t.kd.mse], "o", markersize=size * 2.6, color=colour, zorder=4,
-                markeredgecolor=ctx.theme.colors.text, markeredgewidth=1.2,
-                gid="trial-mean")  # fmt: skip
+        ax.scatter(
+            l0,
+            mse,
+            s=(size * 1.2) ** 2,
+            color=colour,
+            alpha=0.75,
+            linewidths=0,
+            label=f"Trial {name}",
+            gid="trial-layers",
+        )
+        ax.plot(
+            [t.kd.l0],
+            [t.kd.mse],
+            "o",
+            markersize=size * 2.6,
+            color=colour,
+            zorder=4,
+            markeredgecolor=ctx.theme.colors.text,
+            markeredgewidth=1.2,
+            gid="trial-mean",
+        )
     ax.set(xscale="log", yscale="log")
     ax.margins(0.15)
     low, high = np.log(ax.get_xlim())
@@ -98,14 +131,25 @@ def draw(ctx: RenderContext) -> Figure:
         # Labels sit across the frontier (up-left on the right half, down-right on the left
         # half), away from the trial's own layers, which run from lower left to upper right.
         right = (np.log(t.kd.l0) - low) / (high - low) > 0.5
-        ax.annotate(rf"{name}: mean $d^*_S$ = {t.kd.d_star:,.0f}", (t.kd.l0, t.kd.mse),
-                    xytext=(-size * 1.6, size * 1.6) if right else (size * 1.6, -size * 1.6),
-                    textcoords="offset points", ha="right" if right else "left",
-                    va="bottom" if right else "top", zorder=5,
-                    fontsize=ctx.theme.font.annotation_size, color=ctx.theme.colors.text,
-                    fontweight="bold", gid="d-star-label",
-                    bbox={"boxstyle": "round,pad=0.2", "facecolor": ctx.theme.colors.panel,
-                          "edgecolor": colour, "alpha": 0.85})  # fmt: skip
+        ax.annotate(
+            rf"{name}: mean $d^*_S$ = {t.kd.d_star:,.0f}",
+            (t.kd.l0, t.kd.mse),
+            xytext=(-size * 1.6, size * 1.6) if right else (size * 1.6, -size * 1.6),
+            textcoords="offset points",
+            ha="right" if right else "left",
+            va="bottom" if right else "top",
+            zorder=5,
+            fontsize=ctx.theme.font.annotation_size,
+            color=ctx.theme.colors.text,
+            fontweight="bold",
+            gid="d-star-label",
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "facecolor": ctx.theme.colors.panel,
+                "edgecolor": colour,
+                "alpha": 0.85,
+            },
+        )
     log_ticks(ax, "x")
     log_ticks(ax, "y", max_labels=5)
     ax.set_xlabel("L0 (active latents per token)")

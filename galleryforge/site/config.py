@@ -78,8 +78,13 @@ _SITE_KEYS: dict[str, type] = {
     "hub_path": str,
 }
 _SITE_REQUIRED = ("title", "description", "author")
-_SITE_DEFAULTS = {"lab": "", "base_url": "", "intro": "", "hub_repo": "",
-                  "hub_path": "{trial}/{tokens}/layer_{layer}"}  # fmt: skip
+_SITE_DEFAULTS = {
+    "lab": "",
+    "base_url": "",
+    "intro": "",
+    "hub_repo": "",
+    "hub_path": "{trial}/{tokens}/layer_{layer}",
+}
 
 _NOTE_KEYS: dict[str, type] = {
     "section": str,
@@ -100,8 +105,9 @@ def load_site_config(path: Path) -> SiteConfig:
             raise InputError(path, "must not be empty", field=key)
     base_url = values["base_url"]
     if base_url and not base_url.startswith(("https://", "http://")):
-        raise InputError(path, f"expected an http(s):// URL or '', got {base_url!r}",
-                         field="base_url")  # fmt: skip
+        raise InputError(
+            path, f"expected an http(s):// URL or '', got {base_url!r}", field="base_url"
+        )
     hub_repo = values["hub_repo"]
     if hub_repo and (hub_repo.count("/") != 1 or " " in hub_repo):
         raise InputError(path, f"expected 'owner/name' or '', got {hub_repo!r}", field="hub_repo")
@@ -123,16 +129,18 @@ def load_gallery_notes(path: Path, rendering_ids: Iterable[str]) -> dict[str, Fi
             error = unknown_name("rendering", rendering, known)
             raise InputError(path, f"entry for an {error}", field=rendering)
         if not isinstance(entry, dict):
-            raise InputError(path, f"expected a table [{rendering}], got {entry!r}",
-                             field=rendering)  # fmt: skip
+            raise InputError(
+                path, f"expected a table [{rendering}], got {entry!r}", field=rendering
+            )
         _check_keys(path, entry, _NOTE_KEYS, tuple(_NOTE_KEYS), where=rendering)
         for key in ("section", "caption", "alt", "rationale"):
             if not entry[key].strip():
                 raise InputError(path, "must not be empty", field=f"{rendering}.{key}")
         used_in = entry["used_in"]
         if not all(isinstance(item, str) and item.strip() for item in used_in):
-            raise InputError(path, f"expected a list of names, got {used_in!r}",
-                             field=f"{rendering}.used_in")  # fmt: skip
+            raise InputError(
+                path, f"expected a list of names, got {used_in!r}", field=f"{rendering}.used_in"
+            )
         _check_placeholders(path, f"{rendering}.alt", entry["alt"], ALT_FIELDS)
         notes[rendering] = FigureNote(
             rendering=rendering,
@@ -145,8 +153,11 @@ def load_gallery_notes(path: Path, rendering_ids: Iterable[str]) -> dict[str, Fi
         )
     missing = [r for r in known if r not in notes]
     if missing:
-        raise InputError(path, f"no entry for rendering(s) {', '.join(missing)}; add a "
-                         f"[{missing[0]}] table with {', '.join(_NOTE_KEYS)}")  # fmt: skip
+        raise InputError(
+            path,
+            f"no entry for rendering(s) {', '.join(missing)}; add a "
+            f"[{missing[0]}] table with {', '.join(_NOTE_KEYS)}",
+        )
     return notes
 
 
@@ -173,8 +184,9 @@ def _check_keys(
             raise InputError(path, str(error), field=f"{prefix}{key}")
         expected = schema[key]
         if not isinstance(value, expected):
-            raise InputError(path, f"expected {_type_name(expected)}, got {value!r}",
-                             field=f"{prefix}{key}")  # fmt: skip
+            raise InputError(
+                path, f"expected {_type_name(expected)}, got {value!r}", field=f"{prefix}{key}"
+            )
     for key in required:
         if key not in data:
             raise InputError(path, "missing required key", field=f"{prefix}{key}")
@@ -187,9 +199,12 @@ def _check_placeholders(path: Path, key: str, text: str, allowed: frozenset[str]
         raise InputError(path, f"bad placeholder in {text!r} ({error})", field=key) from error
     unknown = sorted(names - allowed)
     if unknown:
-        raise InputError(path, f"unknown placeholder {{{unknown[0]}}} in {text!r}; known: "
-                         f"{', '.join('{' + a + '}' for a in sorted(allowed))}",
-                         field=key)  # fmt: skip
+        raise InputError(
+            path,
+            f"unknown placeholder {{{unknown[0]}}} in {text!r}; known: "
+            f"{', '.join('{' + a + '}' for a in sorted(allowed))}",
+            field=key,
+        )
 
 
 def _type_name(kind: type) -> str:

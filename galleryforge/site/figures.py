@@ -94,8 +94,15 @@ def _request(
     formats: tuple[str, ...],
     jobs: int,
 ) -> GalleryRequest:
-    return GalleryRequest(runs=runs, out=gallery, trials=("all",), themes=themes,
-                          renderings=renderings, formats=formats, jobs=jobs)  # fmt: skip
+    return GalleryRequest(
+        runs=runs,
+        out=gallery,
+        trials=("all",),
+        themes=themes,
+        renderings=renderings,
+        formats=formats,
+        jobs=jobs,
+    )
 
 
 def _fill(

@@ -91,48 +91,92 @@ def site_pages(
     if content.toy_rows is not None:
         nav.append(NavLink("Toy experiment", "toy.html", "toy"))
     nav += [NavLink(t.label, t.page, f"trial-{t.name}") for t in content.trials]
-    nav += [NavLink("Gallery", "gallery.html", "gallery"),
-            NavLink("Reproducibility", "reproducibility.html", "reproducibility")]  # fmt: skip
+    nav += [
+        NavLink("Gallery", "gallery.html", "gallery"),
+        NavLink("Reproducibility", "reproducibility.html", "reproducibility"),
+    ]
 
     featured = _featured(figures, notes, index.trials)
     pages = [
-        Page("index.html", "site/overview.html", site.title, site.description, "overview",
-             fallback, {"trials": content.trials, "featured": featured,
-                        "has_toy": content.toy_rows is not None}),
-    ]  # fmt: skip
+        Page(
+            "index.html",
+            "site/overview.html",
+            site.title,
+            site.description,
+            "overview",
+            fallback,
+            {
+                "trials": content.trials,
+                "featured": featured,
+                "has_toy": content.toy_rows is not None,
+            },
+        ),
+    ]
     if content.toy_rows is not None:
         toy_figures = by_trial.get(TOY, [])
         pages.append(
-            Page("toy.html", "site/toy.html", "Toy experiment",
-                 "A controlled check of the KD width model: bottleneck autoencoders on synthetic "
-                 "sparse data, measured floor width against the predicted d*_S.", "toy",
-                 figures.get((TOY, TOY_CARD_RENDERING)) or fallback,
-                 {"rows": content.toy_rows, "figures": toy_figures})
-        )  # fmt: skip
+            Page(
+                "toy.html",
+                "site/toy.html",
+                "Toy experiment",
+                "A controlled check of the KD width model: bottleneck autoencoders on synthetic "
+                "sparse data, measured floor width against the predicted d*_S.",
+                "toy",
+                figures.get((TOY, TOY_CARD_RENDERING)) or fallback,
+                {"rows": content.toy_rows, "figures": toy_figures},
+            )
+        )
     for summary in content.trials:
         trial_figures = by_trial.get(summary.name, [])
         card = figures.get((summary.name, CARD_RENDERING)) or fallback
         pages.append(
-            Page(trial_page(summary.name), "site/trial.html", summary.label, summary.description,
-                 f"trial-{summary.name}", card, {"trial": summary, "figures": trial_figures})
-        )  # fmt: skip
+            Page(
+                trial_page(summary.name),
+                "site/trial.html",
+                summary.label,
+                summary.description,
+                f"trial-{summary.name}",
+                card,
+                {"trial": summary, "figures": trial_figures},
+            )
+        )
     sections = _gallery_sections(notes, figures, index, titles)
     pages.append(
-        Page("gallery.html", "site/gallery.html", "Gallery",
-             "Every figure of the study with its caption, where it was used, and why it was or "
-             "was not picked.", "gallery", fallback, {"sections": sections})
-    )  # fmt: skip
+        Page(
+            "gallery.html",
+            "site/gallery.html",
+            "Gallery",
+            "Every figure of the study with its caption, where it was used, and why it was or "
+            "was not picked.",
+            "gallery",
+            fallback,
+            {"sections": sections},
+        )
+    )
     for view in figures.values():
         siblings = [v for v in figures.values() if v.id == view.id and v.trial != view.trial]
         pages.append(
-            Page(view.page, "site/figure.html", view.name, _shorten(view.note.caption),
-                 "gallery", view, {"figure": view, "siblings": siblings})
-        )  # fmt: skip
+            Page(
+                view.page,
+                "site/figure.html",
+                view.name,
+                _shorten(view.note.caption),
+                "gallery",
+                view,
+                {"figure": view, "siblings": siblings},
+            )
+        )
     pages.append(
-        Page("reproducibility.html", "site/reproducibility.html", "Reproducibility",
-             "Resolved configs, provenance and checkpoints of every run behind the figures.",
-             "reproducibility", fallback, {"runs": content.runs})
-    )  # fmt: skip
+        Page(
+            "reproducibility.html",
+            "site/reproducibility.html",
+            "Reproducibility",
+            "Resolved configs, provenance and checkpoints of every run behind the figures.",
+            "reproducibility",
+            fallback,
+            {"runs": content.runs},
+        )
+    )
     return pages, nav
 
 

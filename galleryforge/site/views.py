@@ -162,22 +162,27 @@ def toy_rows(toy: ToyTables) -> list[dict[str, str]]:
     rows = []
     for item in toy.summary.to_dict("records"):
         d_star, floor_width = float(item["d_star"]), int(item["floor_width"])
-        rows.append({
-            "alpha": f"{float(item['alpha']):g}",
-            "features": f"{int(item['features']):,}",
-            "k": f"{float(item['k']):.3g}",
-            "d_star": f"{d_star:.1f}",
-            "floor_width": f"{floor_width:,}",
-            "ratio": f"{floor_width / d_star:.2f}" if d_star else "–",
-            "floor_loss": f"{float(item['floor_loss']):.3g}",
-        })  # fmt: skip
+        rows.append(
+            {
+                "alpha": f"{float(item['alpha']):g}",
+                "features": f"{int(item['features']):,}",
+                "k": f"{float(item['k']):.3g}",
+                "d_star": f"{d_star:.1f}",
+                "floor_width": f"{floor_width:,}",
+                "ratio": f"{floor_width / d_star:.2f}" if d_star else "–",
+                "floor_loss": f"{float(item['floor_loss']):.3g}",
+            }
+        )
     return rows
 
 
 def run_record(
-    name: str, root: Path, config: Mapping[str, Any], provenance: Mapping[str, Any],
+    name: str,
+    root: Path,
+    config: Mapping[str, Any],
+    provenance: Mapping[str, Any],
     site: SiteConfig,
-) -> RunRecord:  # fmt: skip
+) -> RunRecord:
     hub = f"https://huggingface.co/{site.hub_repo}" if site.hub_repo else None
     return RunRecord(
         name=name,

@@ -11,10 +11,17 @@ from galleryforge.cli.main import main
 from galleryforge.tables import load_toy_tables, load_trial_tables
 
 TINY_TRAINING = (
-    "tokens=2048", "checkpoint_every=1024", "batch_tokens=256", "buffer_tokens=1024",
-    "heldout_tokens=512", "l1_warmup_tokens=256", "lr_warmup_tokens=256",
-    "lr_decay_tokens=1024", "dead_window_tokens=1024", "log_every=1",
-)  # fmt: skip
+    "tokens=2048",
+    "checkpoint_every=1024",
+    "batch_tokens=256",
+    "buffer_tokens=1024",
+    "heldout_tokens=512",
+    "l1_warmup_tokens=256",
+    "lr_warmup_tokens=256",
+    "lr_decay_tokens=1024",
+    "dead_window_tokens=1024",
+    "log_every=1",
+)
 TINY_TOY = ("alphas=0.9,0.99", "features=8,16", "seeds=0", "max_steps=200")
 
 
@@ -25,8 +32,20 @@ def test_quick_demo_then_reuse_then_fresh(
     monkeypatch.setattr(demo, "QUICK_OVERRIDES", TINY_TRAINING)
     monkeypatch.setattr(demo, "QUICK_TOY_OVERRIDES", TINY_TOY)
     runs, build = tmp_path / "runs", tmp_path / "build"
-    args = ["demo", "--quick", "--runs", str(runs), "--build", str(build), "-j", "1",
-            "--rendering", "premium-heatmap", "--rendering", "toy-floor-vs-dstar"]  # fmt: skip
+    args = [
+        "demo",
+        "--quick",
+        "--runs",
+        str(runs),
+        "--build",
+        str(build),
+        "-j",
+        "1",
+        "--rendering",
+        "premium-heatmap",
+        "--rendering",
+        "toy-floor-vs-dstar",
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert str(build / "site" / "index.html") in out

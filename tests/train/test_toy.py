@@ -110,10 +110,16 @@ def test_width_grid() -> None:
 
 
 def test_overrides_are_typed() -> None:
-    parsed = parse_overrides(["alphas=0.9,0.99", "max_steps=2e3", "floor_rule=relative",
-                              "seeds=[3, 4]", "lr=1e-3"])  # fmt: skip
-    assert parsed == {"alphas": (0.9, 0.99), "max_steps": 2000, "floor_rule": "relative",
-                      "seeds": (3, 4), "lr": 0.001}  # fmt: skip
+    parsed = parse_overrides(
+        ["alphas=0.9,0.99", "max_steps=2e3", "floor_rule=relative", "seeds=[3, 4]", "lr=1e-3"]
+    )
+    assert parsed == {
+        "alphas": (0.9, 0.99),
+        "max_steps": 2000,
+        "floor_rule": "relative",
+        "seeds": (3, 4),
+        "lr": 0.001,
+    }
     assert load_toy_config("toy-quick", ["features=16"]).features == (16,)
 
 
@@ -195,8 +201,9 @@ def test_toy_run_end_to_end(tmp_path: Path) -> None:
     for row in tables.summary.itertuples():
         assert row.d_star == pytest.approx(float(kd.toy_d_star(row.alpha, row.features)))
         assert row.k == pytest.approx(row.features * (1 - row.alpha))
-        cell = tables.sweep[(tables.sweep.alpha == row.alpha)
-                            & (tables.sweep.features == row.features)]  # fmt: skip
+        cell = tables.sweep[
+            (tables.sweep.alpha == row.alpha) & (tables.sweep.features == row.features)
+        ]
         curve = cell.groupby("width")["loss"].mean()
         assert row.floor_width in set(curve.index)
         assert row.at_grid_edge == int(row.floor_width == curve.index.max())
@@ -220,8 +227,20 @@ def test_rerun_replaces_the_run_folder(tmp_path: Path) -> None:
 
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["toy", "--preset", "toy-quick", "--out", str(tmp_path), "--quiet",
-            "--set", "features=8", "--set", "alphas=0.9", "--set", "max_steps=100"]  # fmt: skip
+    args = [
+        "toy",
+        "--preset",
+        "toy-quick",
+        "--out",
+        str(tmp_path),
+        "--quiet",
+        "--set",
+        "features=8",
+        "--set",
+        "alphas=0.9",
+        "--set",
+        "max_steps=100",
+    ]
     assert main(args) == 0
     assert "wrote" in capsys.readouterr().out
     assert load_toy_tables(tmp_path / "toy").summary["features"].tolist() == [8]

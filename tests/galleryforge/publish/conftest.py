@@ -28,12 +28,14 @@ def write_checkpoints(run_dir: Path) -> None:
     for step, tokens in enumerate(CHECKPOINTS):
         sae = StackedSAE(list(LAYERS), D_IN, D_SAE, generator=torch.Generator().manual_seed(step))
         save_checkpoint(
-            run_dir / "checkpoints" / str(tokens), cfg, sae,
+            run_dir / "checkpoints" / str(tokens),
+            cfg,
+            sae,
             scales=torch.tensor([1.0, 2.0, 0.5]),
             log_sparsity=-torch.rand(len(LAYERS), D_SAE),
             block_path="gpt_neox.layers",
             resume={"step": torch.tensor(step)},
-        )  # fmt: skip
+        )
 
 
 @pytest.fixture

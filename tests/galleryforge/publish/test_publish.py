@@ -18,8 +18,18 @@ TOKEN = "hf_TestTokenThatMustNeverBePrinted123"
 
 
 def _publish(run_dir: Path, staging: Path, *extra: str) -> int:
-    args = ["publish", "--trial", run_dir.name, "--repo", "lab/sae-b", "--runs",
-            str(run_dir.parent), "--staging", str(staging), *extra]  # fmt: skip
+    args = [
+        "publish",
+        "--trial",
+        run_dir.name,
+        "--repo",
+        "lab/sae-b",
+        "--runs",
+        str(run_dir.parent),
+        "--staging",
+        str(staging),
+        *extra,
+    ]
     return main(args)
 
 
@@ -28,10 +38,16 @@ def _files(folder: Path) -> set[str]:
 
 
 def _expected(checkpoints: tuple[int, ...]) -> set[str]:
-    saes = {f"{t}/layer_{layer}/{name}" for t in checkpoints for layer in LAYERS
-            for name in SAE_FILES}  # fmt: skip
-    records = {"README.md", "trial.toml", "provenance.json", "tables/layers.parquet",
-               "tables/curves.parquet"}  # fmt: skip
+    saes = {
+        f"{t}/layer_{layer}/{name}" for t in checkpoints for layer in LAYERS for name in SAE_FILES
+    }
+    records = {
+        "README.md",
+        "trial.toml",
+        "provenance.json",
+        "tables/layers.parquet",
+        "tables/curves.parquet",
+    }
     return saes | records
 
 
@@ -193,8 +209,15 @@ def test_bad_arguments_are_one_line(
 ) -> None:
     base = {"--trial": "B", "--repo": "lab/sae-b", "--checkpoints": "all"}
     base.update(dict(zip(args[::2], args[1::2], strict=True)))
-    argv = ["publish", "--runs", str(run_dir.parent), "--staging", str(tmp_path / "stage"),
-            "--dry-run", *[x for pair in base.items() for x in pair]]  # fmt: skip
+    argv = [
+        "publish",
+        "--runs",
+        str(run_dir.parent),
+        "--staging",
+        str(tmp_path / "stage"),
+        "--dry-run",
+        *[x for pair in base.items() for x in pair],
+    ]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and fragment in err

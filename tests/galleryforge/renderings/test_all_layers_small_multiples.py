@@ -17,8 +17,14 @@ from tests.figures import artists_with_gid
 
 
 def _context(runs: Path, trial: str) -> RenderContext:
-    job = Job(runs=runs, out=runs, trial=trial, theme="paper",
-              rendering="all-layers-small-multiples", formats=())  # fmt: skip
+    job = Job(
+        runs=runs,
+        out=runs,
+        trial=trial,
+        theme="paper",
+        rendering="all-layers-small-multiples",
+        formats=(),
+    )
     return context_for(job)
 
 

@@ -15,8 +15,9 @@ from tests.figures import artists_with_gid
 
 
 def _context(runs: Path, trial: str) -> RenderContext:
-    job = Job(runs=runs, out=runs, trial=trial, theme="paper", rendering="correlation-heatmap",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs, out=runs, trial=trial, theme="paper", rendering="correlation-heatmap", formats=()
+    )
     return context_for(job)
 
 

@@ -24,8 +24,11 @@ def test_panels_show_the_final_per_layer_values(runs_dir: Path) -> None:
     with theme_style(ctx.theme):
         fig = dashboard.draw(ctx)
     final, layers = ctx.trial.final, list(ctx.trial.layer_ids)
-    for gid, column in (("dashboard-alpha", "alpha"), ("dashboard-g-alpha", "g_alpha"),
-                        ("dashboard-mse", "mse")):  # fmt: skip
+    for gid, column in (
+        ("dashboard-alpha", "alpha"),
+        ("dashboard-g-alpha", "g_alpha"),
+        ("dashboard-mse", "mse"),
+    ):
         (line,) = artists_with_gid(fig, gid)
         np.testing.assert_array_equal(line.get_xdata(), layers)  # type: ignore[attr-defined]
         np.testing.assert_allclose(line.get_ydata(), final[column])  # type: ignore[attr-defined]

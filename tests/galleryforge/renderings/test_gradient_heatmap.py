@@ -15,8 +15,14 @@ from tests.figures import artists_with_gid
 
 
 def test_smooth_field_without_values(runs_dir: Path) -> None:
-    job = Job(runs=runs_dir, out=runs_dir, trial="A", theme="blog", rendering="gradient-heatmap",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs_dir,
+        out=runs_dir,
+        trial="A",
+        theme="blog",
+        rendering="gradient-heatmap",
+        formats=(),
+    )
     ctx = context_for(job)
     with theme_style(ctx.theme):
         fig = gradient_heatmap.draw(ctx)

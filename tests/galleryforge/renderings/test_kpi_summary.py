@@ -16,8 +16,9 @@ from tests.figures import artists_with_gid
 
 @pytest.mark.parametrize("theme", ["social", "paper"])
 def test_numbers_are_the_formatted_trial_means(runs_dir: Path, theme: str) -> None:
-    job = Job(runs=runs_dir, out=runs_dir, trial="C", theme=theme, rendering="kpi-summary",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs_dir, out=runs_dir, trial="C", theme=theme, rendering="kpi-summary", formats=()
+    )
     ctx = context_for(job)
     with theme_style(ctx.theme):
         fig = kpi_summary.draw(ctx)
@@ -25,10 +26,13 @@ def test_numbers_are_the_formatted_trial_means(runs_dir: Path, theme: str) -> No
     kd, final = ctx.trial.kd, ctx.trial.final
     values = [t.get_text() for t in artists_with_gid(fig, "kpi-value")]  # type: ignore[attr-defined]
     assert values == [
-        format_value("alpha", kd.alpha), format_value("l0", kd.l0),
-        format_value("dead", float(final["dead"].sum())), format_value("d_star", kd.d_star),
-        format_value("mse", kd.mse), "32 × 4,096",
-    ]  # fmt: skip
+        format_value("alpha", kd.alpha),
+        format_value("l0", kd.l0),
+        format_value("dead", float(final["dead"].sum())),
+        format_value("d_star", kd.d_star),
+        format_value("mse", kd.mse),
+        "32 × 4,096",
+    ]
     assert [t.get_text() for t in artists_with_gid(fig, "kpi-trial")] == ["Trial C"]  # type: ignore[attr-defined]
     if theme == "social":
         assert tuple(round(x * 100) for x in fig.get_size_inches()) == (1200, 627)
@@ -41,8 +45,9 @@ def test_numbers_are_the_formatted_trial_means(runs_dir: Path, theme: str) -> No
 
 
 def test_alt_text_and_alias(runs_dir: Path) -> None:
-    job = Job(runs=runs_dir, out=runs_dir, trial="A", theme="paper", rendering="kpi-summary",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs_dir, out=runs_dir, trial="A", theme="paper", rendering="kpi-summary", formats=()
+    )
     ctx = context_for(job)
     alt = kpi_summary.describe(ctx)
     assert "trial A" in alt and format_value("alpha", ctx.trial.kd.alpha) in alt

@@ -16,8 +16,14 @@ from tests.figures import artists_with_gid
 
 
 def _context(runs: Path, trial: str) -> RenderContext:
-    job = Job(runs=runs, out=runs, trial=trial, theme="blog", rendering="layer-analysis-heatmap",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs,
+        out=runs,
+        trial=trial,
+        theme="blog",
+        rendering="layer-analysis-heatmap",
+        formats=(),
+    )
     return context_for(job)
 
 
@@ -31,8 +37,10 @@ def test_sidecar_bars_share_the_layer_axis(runs_dir: Path) -> None:
     for gid, column in (("sidecar-l0", "l0"), ("sidecar-dead", "dead")):
         bars = artists_with_gid(fig, gid)
         np.testing.assert_allclose([b.get_width() for b in bars], final[column])  # type: ignore[attr-defined]
-        np.testing.assert_allclose([b.get_y() + b.get_height() / 2 for b in bars],  # type: ignore[attr-defined]
-                                   range(ctx.trial.n_layers))  # fmt: skip
+        np.testing.assert_allclose(
+            [b.get_y() + b.get_height() / 2 for b in bars],  # type: ignore[attr-defined]
+            range(ctx.trial.n_layers),
+        )
     heat, *side = fig.axes[:3]
     assert all(ax.get_ylim() == heat.get_ylim() for ax in side)
 

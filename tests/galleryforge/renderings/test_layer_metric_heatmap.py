@@ -16,8 +16,9 @@ from tests.figures import artists_with_gid
 
 
 def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
-    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="layer-metric-heatmap",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs, out=runs, trial=trial, theme=theme, rendering="layer-metric-heatmap", formats=()
+    )
     return context_for(job)
 
 

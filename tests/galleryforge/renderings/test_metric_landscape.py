@@ -25,8 +25,14 @@ def test_smooth_passes_through_the_layers_without_overshoot() -> None:
 
 
 def test_one_ridge_per_varying_metric_through_the_values(runs_dir: Path) -> None:
-    job = Job(runs=runs_dir, out=runs_dir, trial="B", theme="dark", rendering="metric-landscape",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs_dir,
+        out=runs_dir,
+        trial="B",
+        theme="dark",
+        rendering="metric-landscape",
+        formats=(),
+    )
     ctx = context_for(job)
     with theme_style(ctx.theme):
         fig = metric_landscape.draw(ctx)
@@ -37,8 +43,9 @@ def test_one_ridge_per_varying_metric_through_the_values(runs_dir: Path) -> None
     for i, ridge in enumerate(ridges):
         base = len(varying) - 1 - i
         at_layers = np.interp(layers, ridge.get_xdata(), ridge.get_ydata())  # type: ignore[attr-defined]
-        np.testing.assert_allclose(at_layers, base + metric_landscape.RIDGE_HEIGHT * shade[:, i],
-                                   atol=1e-9)  # fmt: skip
+        np.testing.assert_allclose(
+            at_layers, base + metric_landscape.RIDGE_HEIGHT * shade[:, i], atol=1e-9
+        )
     assert "not drawn: Dead, Alive frac" in metric_landscape.describe(ctx)
     assert len(metric_landscape.interactive(ctx).data) == 2 * len(varying)
     assert get_rendering("SAE_Metric_Landscape").id == "metric-landscape"

@@ -17,8 +17,9 @@ from tests.figures import artists_with_gid
 
 
 def _context(runs: Path, trial: str, theme: str) -> RenderContext:
-    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="professional-heatmap",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs, out=runs, trial=trial, theme=theme, rendering="professional-heatmap", formats=()
+    )
     return context_for(job)
 
 

@@ -16,8 +16,9 @@ from tests.figures import artists_with_gid
 
 
 def _context(runs: Path, theme: str = "paper") -> RenderContext:
-    job = Job(runs=runs, out=runs, trial="toy", theme=theme, rendering="toy-floor-vs-dstar",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs, out=runs, trial="toy", theme=theme, rendering="toy-floor-vs-dstar", formats=()
+    )
     return context_for(job)
 
 
@@ -31,8 +32,9 @@ def test_a_point_per_setting_and_an_identity_line_spanning_them(runs_dir: Path) 
     with theme_style(ctx.theme):
         fig = toy_floor_vs_dstar.draw(ctx)
     offsets = np.concatenate([c.get_offsets() for c in artists_with_gid(fig, "toy-point")])  # type: ignore[attr-defined]
-    expected = np.column_stack([kd.toy_d_star(summary["alpha"], summary["features"]),
-                                summary["floor_width"]])  # fmt: skip
+    expected = np.column_stack(
+        [kd.toy_d_star(summary["alpha"], summary["features"]), summary["floor_width"]]
+    )
     assert sorted(map(tuple, offsets.round(9))) == sorted(map(tuple, expected.round(9)))
     (line,) = artists_with_gid(fig, "identity-line")
     xs, ys = line.get_xdata(), line.get_ydata()  # type: ignore[attr-defined]

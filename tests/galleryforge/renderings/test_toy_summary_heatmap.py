@@ -16,8 +16,9 @@ from tests.figures import artists_with_gid
 
 
 def _context(runs: Path, theme: str = "paper") -> RenderContext:
-    job = Job(runs=runs, out=runs, trial="toy", theme=theme, rendering="toy-summary-heatmap",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs, out=runs, trial="toy", theme=theme, rendering="toy-summary-heatmap", formats=()
+    )
     return context_for(job)
 
 

@@ -14,8 +14,9 @@ from tests.figures import artists_with_gid
 
 
 def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
-    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="trial-comparison",
-              formats=())  # fmt: skip
+    job = Job(
+        runs=runs, out=runs, trial=trial, theme=theme, rendering="trial-comparison", formats=()
+    )
     return context_for(job)
 
 

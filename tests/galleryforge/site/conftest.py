@@ -30,9 +30,13 @@ class BuiltSite:
 
     def request(self, **changes: object) -> SiteRequest:
         fields: dict[str, object] = {
-            "runs": self.runs, "gallery": self.gallery, "out": self.out, "sources": self.sources,
-            "renderings": RENDERINGS, "jobs": 2,
-        }  # fmt: skip
+            "runs": self.runs,
+            "gallery": self.gallery,
+            "out": self.out,
+            "sources": self.sources,
+            "renderings": RENDERINGS,
+            "jobs": 2,
+        }
         fields.update(changes)
         return SiteRequest(**fields)  # type: ignore[arg-type]
 
@@ -59,8 +63,12 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     write_toy(runs, alphas=(0.8, 0.95), features=(64, 128))
     sources = site_sources(root / "sources")
     request = SiteRequest(
-        runs=runs, gallery=root / "gallery", out=root / "site", sources=sources,
-        renderings=RENDERINGS, jobs=2,
-    )  # fmt: skip
+        runs=runs,
+        gallery=root / "gallery",
+        out=root / "site",
+        sources=sources,
+        renderings=RENDERINGS,
+        jobs=2,
+    )
     result = build_site(request)
     return BuiltSite(runs, root / "gallery", sources, root / "site", result)

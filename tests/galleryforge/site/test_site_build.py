@@ -58,10 +58,15 @@ def _notes(site: BuiltSite) -> dict[str, tuple[str, str]]:
 def test_every_page_exists(built_site: BuiltSite) -> None:
     out = built_site.out
     expected = {
-        "index.html", "toy.html", "trials/B.html", "gallery.html", "reproducibility.html",
-        "figures/B/premium-heatmap.html", "figures/B/kpi-summary.html",
+        "index.html",
+        "toy.html",
+        "trials/B.html",
+        "gallery.html",
+        "reproducibility.html",
+        "figures/B/premium-heatmap.html",
+        "figures/B/kpi-summary.html",
         "figures/toy/toy-floor-vs-dstar.html",
-    }  # fmt: skip
+    }
     assert expected <= set(built_site.result.pages)
     for page in expected:
         assert (out / page).is_file(), page
@@ -96,8 +101,15 @@ def test_markup_in_captions_is_escaped(built_site: BuiltSite) -> None:
 def test_open_graph_and_twitter_cards(built_site: BuiltSite) -> None:
     for page in _pages(built_site.out):
         tags = _parse(page)
-        for name in ("og:title", "og:description", "og:image", "twitter:card", "twitter:title",
-                     "twitter:description", "twitter:image"):  # fmt: skip
+        for name in (
+            "og:title",
+            "og:description",
+            "og:image",
+            "twitter:card",
+            "twitter:title",
+            "twitter:description",
+            "twitter:image",
+        ):
             assert _meta(tags, name), f"{page}: no {name}"
         image = _meta(tags, "og:image")
         assert image and not image.startswith(("http:", "https:", "/"))
@@ -172,8 +184,19 @@ def test_dark_default_theme_is_written(built_site: BuiltSite, tmp_path: Path) ->
 
 def test_refuses_to_empty_a_foreign_folder(built_site: BuiltSite, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
-    code = main(["site", "build", "--runs", str(built_site.runs), "--gallery",
-                 str(built_site.gallery), "--out", str(tmp_path), "-q"])  # fmt: skip
+    code = main(
+        [
+            "site",
+            "build",
+            "--runs",
+            str(built_site.runs),
+            "--gallery",
+            str(built_site.gallery),
+            "--out",
+            str(tmp_path),
+            "-q",
+        ]
+    )
     assert code == 2 and (tmp_path / "notes.txt").read_text() == "mine"
 
 
@@ -210,18 +233,34 @@ def test_refuses_to_empty_a_foreign_folder(built_site: BuiltSite, tmp_path: Path
     ],
 )
 def test_bad_sources_give_one_line_errors(
-    built_site: BuiltSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-    file: str, edit: tuple[str, str], expected: str,
-) -> None:  # fmt: skip
+    built_site: BuiltSite,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    file: str,
+    edit: tuple[str, str],
+    expected: str,
+) -> None:
     sources = tmp_path / "sources"
     shutil.copytree(built_site.sources, sources)
     path = sources / file
     text = path.read_text(encoding="utf-8")
     assert edit[0] in text, "the edit no longer matches the shipped file"
     path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
-    code = main(["site", "build", "--runs", str(built_site.runs), "--gallery",
-                 str(built_site.gallery), "--out", str(tmp_path / "site"), "--site-dir",
-                 str(sources), "-q"])  # fmt: skip
+    code = main(
+        [
+            "site",
+            "build",
+            "--runs",
+            str(built_site.runs),
+            "--gallery",
+            str(built_site.gallery),
+            "--out",
+            str(tmp_path / "site"),
+            "--site-dir",
+            str(sources),
+            "-q",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("error: ") and str(path) in err, err
