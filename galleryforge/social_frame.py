@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
-from galleryforge.renderings.shared import format_tokens, format_value
+from galleryforge.numbers import format_metric, format_tokens
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -58,7 +58,7 @@ def key_numbers(trial: TrialTables) -> list[tuple[str, str]]:
     """(label, value text) for the card: each a mean over layers of the final checkpoint."""
     means = trial.kd
     return [
-        (f"mean {metric_label(metric, math=True)}", format_value(metric, getattr(means, metric)))
+        (f"mean {metric_label(metric, math=True)}", format_metric(metric, getattr(means, metric)))
         for metric in KEY_NUMBERS
     ]
 

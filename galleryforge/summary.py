@@ -6,6 +6,7 @@ from pathlib import Path
 
 from galleryforge.errors import GalleryforgeError, unknown_name
 from galleryforge.labels import METRIC_ORDER
+from galleryforge.numbers import format_metric
 from galleryforge.runs import discover_trials, has_toy
 from galleryforge.tables import (
     ToyTables,
@@ -41,9 +42,10 @@ def summarise_trial(tables: TrialTables) -> list[str]:
         f"trial {tables.trial}: OK ({tables.root})",
         f"  layers: {tables.n_layers}   width F: {int(layers['width'].iloc[0]):,}   "
         f"checkpoints (tokens): {checkpoints}",
-        f"  final, mean over layers: L0 {kd.l0:,.1f}   alpha {kd.alpha:.4f}   "
-        f"g(alpha) {kd.g_alpha:.4f}   d*_S {kd.d_star:,.0f}   MSE {kd.mse:.4g}   "
-        f"dead {kd.dead:,.0f}",
+        "  final, mean over layers: "
+        + "   ".join(
+            f"{label} {format_metric(m, getattr(kd, m), precise=True)}" for m, label in _MEANS
+        ),
         f"  curves: {len(tables.curves):,} rows" if tables.curves is not None else "  curves: none",
         f"  extra metrics: {', '.join(extras)}" if extras else "  extra metrics: none",
     ]
@@ -62,3 +64,11 @@ def summarise_toy(tables: ToyTables) -> list[str]:
 
 
 _KNOWN = set(METRIC_ORDER)
+_MEANS = (
+    ("l0", "L0"),
+    ("alpha", "alpha"),
+    ("g_alpha", "g(alpha)"),
+    ("d_star", "d*_S"),
+    ("mse", "MSE"),
+    ("dead", "dead"),
+)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from galleryforge.numbers import format_metric
 from galleryforge.publish.checkpoints import LayerCheckpoint
 from galleryforge.resources import data_dir
 from galleryforge.tables import TrialTables
@@ -20,15 +21,6 @@ CARD_METRICS = ("l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "explained_var
 MEAN_METRICS = ("l0", "alpha", "g_alpha", "d_star", "mse", "dead")
 # The Hub links ``base_model`` to a model page, so only an ``owner/name`` id may go there.
 _HUB_MODEL_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
-
-
-def metric_text(metric: str, value: float) -> str:
-    """Enough digits that the card repeats the table's value (to 4 significant figures)."""
-    if metric == "dead" and float(value).is_integer():
-        return f"{int(value):,}"
-    if abs(value) >= 100:
-        return f"{value:,.1f}"
-    return f"{value:.4g}"
 
 
 def card_context(
@@ -46,7 +38,10 @@ def card_context(
     model = str(trial.config.get("model", "a transformer"))
     example_layer = int(final["layer"].iloc[0])
     rows = [
-        {"layer": int(row["layer"]), **{m: metric_text(m, float(row[m])) for m in CARD_METRICS}}
+        {
+            "layer": int(row["layer"]),
+            **{m: format_metric(m, float(row[m]), precise=True) for m in CARD_METRICS},
+        }
         for _, row in final.iterrows()
     ]
     means = trial.kd
@@ -65,7 +60,7 @@ def card_context(
         "example_layer": example_layer,
         "tables": list(tables),
         "layers": rows,
-        "means": {m: metric_text(m, getattr(means, m)) for m in MEAN_METRICS},
+        "means": {m: format_metric(m, getattr(means, m), precise=True) for m in MEAN_METRICS},
         "config_toml": config_toml.strip() if config_toml else None,
         "provenance_json": _json(trial.provenance),
     }

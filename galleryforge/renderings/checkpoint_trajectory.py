@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.labels import metric_label
+from galleryforge.numbers import format_metric, format_tokens
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
-    format_tokens,
-    format_value,
     label_step,
     layer_colorbar,
     layer_colors,
@@ -48,7 +47,7 @@ def describe(ctx: RenderContext) -> str:
         start = layers.loc[layers["tokens"] == first, metric].mean()
         end = layers.loc[layers["tokens"] == last, metric].mean()
         changes.append(
-            f"{metric_label(metric)} {format_value(metric, start)} → {format_value(metric, end)}"
+            f"{metric_label(metric)} {format_metric(metric, start)} → {format_metric(metric, end)}"
         )
     return (
         f"Small multiples of trial {trial.trial}'s metrics across {len(trial.checkpoints)} "

@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
+from galleryforge.numbers import format_metric
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import format_value, panel_grid
+from galleryforge.renderings.shared import panel_grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -34,8 +35,8 @@ def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
     final = trial.final
     parts = [
-        f"{metric_label(m)} from {format_value(m, final[m].min())} to "
-        f"{format_value(m, final[m].max())} (mean {format_value(m, final[m].mean())})"
+        f"{metric_label(m)} from {format_metric(m, final[m].min())} to "
+        f"{format_metric(m, final[m].max())} (mean {format_metric(m, final[m].mean())})"
         for m in PANELS
         if m in trial.metrics
     ]
@@ -77,7 +78,7 @@ def _panel(
             zorder=1,
         )
         ax.set_title(
-            f"mean {format_value(metric, mean)}",
+            f"mean {format_metric(metric, mean)}",
             loc="right",
             color=ctx.theme.colors.muted,
             fontsize=ctx.theme.font.tick_size,
@@ -86,7 +87,7 @@ def _panel(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=metric == "dead"))
     if metric == "dead":
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_value(metric, v)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_metric(metric, v)))
     else:  # as many decimals as the ticks need (α near 1 differs in the fourth)
         ax.yaxis.set_major_formatter(ScalarFormatter(useOffset=False))
     if max(values) <= 0:

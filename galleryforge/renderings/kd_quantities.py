@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.labels import metric_label
+from galleryforge.numbers import format_metric
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import format_value, plotly_subplots
+from galleryforge.renderings.shared import plotly_subplots
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -37,8 +38,8 @@ def trial_means(ctx: RenderContext) -> dict[str, float]:
 def describe(ctx: RenderContext) -> str:
     final, means = ctx.trial.final, trial_means(ctx)
     parts = [
-        f"{metric_label(q)} from {format_value(q, final[q].min())} to "
-        f"{format_value(q, final[q].max())} (mean {format_value(q, means[q])})"
+        f"{metric_label(q)} from {format_metric(q, final[q].min())} to "
+        f"{format_metric(q, final[q].max())} (mean {format_metric(q, means[q])})"
         for q in QUANTITIES
     ]
     return (
@@ -69,7 +70,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
             y=means[quantity],
             line_dash="dash",
             line_color=ctx.theme.colors.reference,
-            annotation_text=f"mean {format_value(quantity, means[quantity])}",
+            annotation_text=f"mean {format_metric(quantity, means[quantity])}",
             row=1,
             col=col,
         )
@@ -102,7 +103,7 @@ def draw(ctx: RenderContext) -> Figure:
         mean = means[quantity]
         ax.axhline(mean, linestyle="--", color=ctx.theme.colors.reference, gid="trial-mean")
         ax.annotate(
-            f"mean {format_value(quantity, mean)}",
+            f"mean {format_metric(quantity, mean)}",
             (0, mean),
             xycoords=("axes fraction", "data"),
             xytext=(2, 3),

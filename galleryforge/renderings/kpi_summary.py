@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from galleryforge.numbers import format_metric, format_tokens
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
     POINTS_PER_INCH,
-    format_tokens,
-    format_value,
     text_width_pt,
 )
 
@@ -33,15 +32,15 @@ COLUMNS = 3
 def kpis(trial: TrialTables) -> list[tuple[str, str]]:
     """(value text, label) for each headline number, in reading order."""
     kd, widths = trial.kd, sorted(int(w) for w in trial.final["width"].unique())
-    width = format_value("width", widths[0])
+    width = format_metric("width", widths[0])
     if len(widths) > 1:
-        width += f"–{format_value('width', widths[-1])}"
+        width += f"–{format_metric('width', widths[-1])}"
     return [
-        (format_value("alpha", kd.alpha), r"mean sparsity $\alpha$"),
-        (format_value("l0", kd.l0), "mean L0 (active latents)"),
-        (format_value("dead", float(trial.final["dead"].sum())), "dead latents, all layers"),
-        (format_value("d_star", kd.d_star), r"mean predicted width $d^*_S$"),
-        (format_value("mse", kd.mse), "mean reconstruction MSE"),
+        (format_metric("alpha", kd.alpha), r"mean sparsity $\alpha$"),
+        (format_metric("l0", kd.l0), "mean L0 (active latents)"),
+        (format_metric("dead", float(trial.final["dead"].sum())), "dead latents, all layers"),
+        (format_metric("d_star", kd.d_star), r"mean predicted width $d^*_S$"),
+        (format_metric("mse", kd.mse), "mean reconstruction MSE"),
         (f"{trial.n_layers} × {width}", "layers × dictionary width"),
     ]
 

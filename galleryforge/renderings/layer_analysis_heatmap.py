@@ -15,12 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
+from galleryforge.numbers import format_metric
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
     annotated_heatmap,
     fit_metric_labels,
-    format_value,
     headline_metrics,
     interactive_layer_heatmap,
     metric_matrix,
@@ -70,7 +70,7 @@ def _sidecar(ctx: RenderContext, ax: Axes, values: list[float], metric: str, col
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=metric in ("l0", "dead")))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_value(metric, v)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_metric(metric, v)))
     if max(values) <= 0:
         ax.set_xlim(0, 1)
         ax.set_xticks([0])

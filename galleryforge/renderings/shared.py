@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from galleryforge.labels import metric_label
+from galleryforge.numbers import format_metric
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,19 +56,6 @@ def relative_within_columns(matrix: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = (matrix - low) / span
     return np.where(span > 0, scaled, 0.5)
-
-
-def format_value(metric: str, value: float) -> str:
-    """Compact, metric-aware number text for annotations and cards."""
-    if metric in ("l0", "d_star", "dead", "width") or abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if metric in ("alpha", "g_alpha", "alive_frac", "explained_variance", "fvu"):
-        return f"{value:.3f}"
-    if value == 0:
-        return "0"
-    if abs(value) < 0.01:
-        return f"{value:.1e}"
-    return f"{value:.3g}"
 
 
 def label_step(count: int, length_in: float, font_pt: float, spacing: float = 1.35) -> int:
@@ -136,7 +124,7 @@ def annotated_heatmap(
                 ax.text(
                     col,
                     row,
-                    format_value(metrics[col], float(values[row, col])),
+                    format_metric(metrics[col], float(values[row, col])),
                     ha="center",
                     va="center",
                     color=colour,
@@ -213,14 +201,6 @@ def layer_colorbar(ctx: RenderContext, fig: Any, axes: Any, layers: Sequence[int
         [float(layer) for layer in layers[::step]], labels=[str(x) for x in layers[::step]]
     )
     bar.minorticks_off()
-
-
-def format_tokens(value: float) -> str:
-    """Token counts as people say them: 50M, 1.5B, 150k."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.3g}{suffix}"
-    return f"{value:.0f}"
 
 
 def panel_grid(

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from galleryforge.numbers import format_tokens
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.shared import (
-    format_tokens,
     layer_colorbar,
     layer_colors,
     layer_hex,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from galleryforge.numbers import format_metric, format_tokens
 from galleryforge.site.config import FigureNote, SiteConfig
 from galleryforge.site.figures import CARD, DARK, LIGHT, FigureFiles, FileRef
 from galleryforge.tables import ToyTables, TrialTables
@@ -130,18 +131,21 @@ def trial_summary(tables: TrialTables) -> TrialSummary:
     width = int(tables.final["width"].iloc[0])
     facts = (
         Fact("Layers", f"{kd.layers}"),
-        Fact("Width F", f"{width:,}"),
-        Fact("Mean L0", f"{kd.l0:,.0f}"),
-        Fact("Mean α", f"{kd.alpha:.3f}"),
-        Fact("Mean g(α)", f"{kd.g_alpha:.4f}"),
-        Fact("Mean d*_S", f"{kd.d_star:,.0f}"),
-        Fact("Mean MSE", f"{kd.mse:.4g}"),
-        Fact("Mean dead latents", f"{kd.dead:,.0f}"),
+        Fact("Width F", format_metric("width", width)),
+        Fact("Mean L0", format_metric("l0", kd.l0, precise=True)),
+        Fact("Mean α", format_metric("alpha", kd.alpha, precise=True)),
+        Fact("Mean g(α)", format_metric("g_alpha", kd.g_alpha, precise=True)),
+        Fact("Mean d*_S", format_metric("d_star", kd.d_star, precise=True)),
+        Fact("Mean MSE", format_metric("mse", kd.mse, precise=True)),
+        Fact("Mean dead latents", format_metric("dead", kd.dead, precise=True)),
     )
     configured = [(label, tables.config[key]) for key, label in SETUP_KEYS if key in tables.config]
     setup = (
         *(Fact(label, _value(value)) for label, value in configured),
-        Fact("Checkpoints (tokens)", ", ".join(_tokens(t) for t in tables.checkpoints)),
+        Fact(
+            "Checkpoints (tokens)",
+            ", ".join(format_tokens(t, exact=True) for t in tables.checkpoints),
+        ),
     )
     description = (
         f"{trial_label(tables.trial)}: {kd.layers} layers, mean L0 {kd.l0:,.0f}, "
@@ -244,10 +248,3 @@ def _exact(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_exact(v) for v in value) + "]"
     return str(value)
-
-
-def _tokens(tokens: int) -> str:
-    for scale, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
-        if tokens >= scale and tokens % (scale // 10) == 0:
-            return f"{tokens / scale:g}{suffix}"
-    return f"{tokens:,}"

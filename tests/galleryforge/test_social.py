@@ -10,8 +10,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from galleryforge.cli.main import main
+from galleryforge.numbers import format_metric
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.renderings.shared import format_value
 from galleryforge.social import SIZES, CardRequest, card_theme, draw_card
 from galleryforge.tables import TrialTables, load_trial_tables
 from galleryforge.themes.mpl import theme_style
@@ -76,7 +76,7 @@ def _texts(fig: Figure, gid: str) -> list[str]:
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_key_numbers_are_the_trial_means(runs: Path, size: str) -> None:
     final = _trial(runs).final  # one row per layer, the last checkpoint
-    expected = [format_value(m, float(final[m].mean())) for m in ("l0", "alpha", "d_star", "mse")]
+    expected = [format_metric(m, float(final[m].mean())) for m in ("l0", "alpha", "d_star", "mse")]
     fig = _drawn(runs, size)
     assert _texts(fig, "card-number") == expected
     assert _texts(fig, "card-headline")[0].startswith("Trial B")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.numbers import format_metric
 from galleryforge.renderings import kpi_summary
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.renderings.shared import format_value
 from galleryforge.themes.mpl import theme_style
 from tests.figures import artists_with_gid
 
@@ -26,11 +26,11 @@ def test_numbers_are_the_formatted_trial_means(runs_dir: Path, theme: str) -> No
     kd, final = ctx.trial.kd, ctx.trial.final
     values = [t.get_text() for t in artists_with_gid(fig, "kpi-value")]  # type: ignore[attr-defined]
     assert values == [
-        format_value("alpha", kd.alpha),
-        format_value("l0", kd.l0),
-        format_value("dead", float(final["dead"].sum())),
-        format_value("d_star", kd.d_star),
-        format_value("mse", kd.mse),
+        format_metric("alpha", kd.alpha),
+        format_metric("l0", kd.l0),
+        format_metric("dead", float(final["dead"].sum())),
+        format_metric("d_star", kd.d_star),
+        format_metric("mse", kd.mse),
         "32 × 4,096",
     ]
     assert [t.get_text() for t in artists_with_gid(fig, "kpi-trial")] == ["Trial C"]  # type: ignore[attr-defined]
@@ -50,5 +50,5 @@ def test_alt_text_and_alias(runs_dir: Path) -> None:
     )
     ctx = context_for(job)
     alt = kpi_summary.describe(ctx)
-    assert "trial A" in alt and format_value("alpha", ctx.trial.kd.alpha) in alt
+    assert "trial A" in alt and format_metric("alpha", ctx.trial.kd.alpha) in alt
     assert get_rendering("SAE_KPI_Summary").id == "kpi-summary"

@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 
 from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.numbers import format_metric
 from galleryforge.renderings import layer_metric_heatmap
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.renderings.shared import format_value, relative_within_columns
+from galleryforge.renderings.shared import relative_within_columns
 from galleryforge.themes.mpl import theme_style
 from tests.figures import artists_with_gid
 
@@ -45,7 +46,7 @@ def test_cells_carry_the_values_when_they_fit(runs_dir: Path) -> None:
     texts = [t.get_text() for t in artists_with_gid(fig, "cell-value")]  # type: ignore[attr-defined]
     metrics = list(ctx.trial.metrics)
     assert len(texts) == ctx.trial.n_layers * len(metrics)
-    assert texts[0] == format_value(metrics[0], float(ctx.trial.final[metrics[0]].iloc[0]))
+    assert texts[0] == format_metric(metrics[0], float(ctx.trial.final[metrics[0]].iloc[0]))
 
 
 def test_alt_text_interactive_and_alias(runs_dir: Path) -> None:
