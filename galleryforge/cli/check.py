@@ -13,7 +13,7 @@ def check(
     runs: Annotated[Path, typer.Option(help="Folder holding the run directories.")] = Path("runs"),
 ) -> None:
     """Validate a run's tables (exit 2 with the file, column and row on the first problem)."""
-    from galleryforge.summary import summarise_runs
+    from galleryforge.check_report import summarise_runs
 
     for line in summarise_runs(runs, trial):
         typer.echo(line)

@@ -1,4 +1,4 @@
-"""Plain-text summaries of validated runs, for ``galleryforge check`` and ``list trials``."""
+"""Plain-text reports of validated runs: what `galleryforge check` and `list trials` print."""
 
 from __future__ import annotations
 

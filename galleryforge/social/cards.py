@@ -26,7 +26,7 @@ from galleryforge.gallery.formats import figure_bytes
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import Rendering, get_rendering
 from galleryforge.runs import TOY, discover_trials, has_toy
-from galleryforge.social_frame import Frame, draw_frame, frame_for
+from galleryforge.social.frame import Frame, draw_frame, frame_for
 from galleryforge.tables import TrialTables, load_toy_tables, load_trial_tables
 from galleryforge.themes.theme import Theme, load_theme
 
