@@ -36,7 +36,8 @@ from train.controller import L1Coefficient
 from train.metrics import DeadCounter
 from train.presets import load_preset
 from train.sae import StackedSAE
-from train.trainer import Trainer, TrialState
+from train.trainer import Trainer
+from train.trial import TrialState
 
 TARGET = 0.70
 MINILM_D = 384  # all-MiniLM-L6-v2's d_model, the small presets' model

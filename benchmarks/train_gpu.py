@@ -42,8 +42,8 @@ from train.config import TrialConfig
 from train.model import LoadedModel, find_blocks, residual_streams
 from train.presets import load_preset
 from train.sae import StackedSAE
-from train.session import trial_state
 from train.trainer import Trainer
+from train.trial import trial_state
 
 TARGET = 0.50
 PYTHIA_410M: dict[str, Any] = {

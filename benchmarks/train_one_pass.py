@@ -43,8 +43,9 @@ from train.metrics import evaluate
 from train.model import LoadedModel, load_model
 from train.presets import load_preset
 from train.sae import StackedSAE
-from train.session import check_compatible, trial_state
-from train.trainer import Trainer, TrialState
+from train.session import check_compatible
+from train.trainer import Trainer
+from train.trial import TrialState, trial_state
 
 CPU = torch.device("cpu")
 TINY = [
@@ -78,7 +79,7 @@ def one_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: list[int])
     source = ActivationSource(loaded, configs[0], layers, CPU)
     saes = initial_saes(configs, layers, loaded.d_model)
     trials = [
-        trial_state(cfg, Path("unused"), sae, source.heldout.mean(dim=1))
+        trial_state(cfg, Path("unused"), sae, source.mean)
         for cfg, sae in zip(configs, saes, strict=True)
     ]
     mse: dict[tuple[str, int], float] = {}
@@ -105,7 +106,7 @@ def one_layer_per_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: 
             source = ActivationSource(loaded, cfg, [layer], CPU)
             sae = StackedSAE([layer], loaded.d_model, cfg.width)
             sae.load_layer_state(0, start.layer_state(index))
-            trial = trial_state(cfg, Path("unused"), sae, source.heldout.mean(dim=1))
+            trial = trial_state(cfg, Path("unused"), sae, source.mean)
 
             def checkpoint(t: TrialState, _step: int, _tokens: int, src=source, at=layer) -> None:
                 measured = evaluate(t.sae, src.heldout, t.l1.coefs, t.cfg.l1_form)

@@ -98,6 +98,7 @@ class ActivationSource:
         raw = first_buffer[:, keep[: cfg.heldout_tokens].sort().values.to(first_buffer.device)]
         self.scales = (loaded.d_model / raw.float().pow(2).sum(-1).mean(-1)).sqrt()
         self.heldout = raw.float() * self.scales[:, None, None]
+        self.mean = self.heldout.mean(dim=1)  # each SAE's decoder bias starts here
         self._buffer_start = self._consumed
         self._generator_state = self._generator.get_state()
         self._served = 0

@@ -6,9 +6,9 @@
 
 The SAE trains on ``x·s`` (``s`` the layer's normalisation scale). Saving ``W_enc·s``, ``W_dec/s``
 and ``b_dec/s`` gives an SAE that maps raw activations to raw reconstructions:
-``f = ReLU((x - b_dec/s)·s·W_enc + b_enc)`` and ``x_hat = f·W_dec/s + b_dec/s``. ``resume.pt``
-keeps the unfolded weights and everything else a resumed run needs, so it continues bit for bit;
-only the two latest checkpoints keep it (it holds the Adam state, twice the size of the weights).
+``f = ReLU((x - b_dec/s)·s·W_enc + b_enc)`` and ``x_hat = f·W_dec/s + b_dec/s``. What
+``resume.pt`` holds, and which checkpoints keep it, is ``train.resume``'s.
+
 Each ``<tokens>`` folder is written whole to a temporary folder and renamed into place. In a run of
 ``N`` ranks every rank writes its layers' folders and its own resume file (``resume.pt`` for rank
 0, ``resume-<r>.pt`` for rank ``r``) into one temporary folder, renamed once all have written.
@@ -26,14 +26,8 @@ from safetensors.torch import load_file, save_file
 from galleryforge.errors import GalleryforgeError
 from train.config import TrialConfig
 from train.distributed import Ranks
+from train.resume import resume_file
 from train.sae import StackedSAE
-
-RESUME_FILE = "resume.pt"
-
-
-def resume_file(rank: int) -> str:
-    """Rank 0's resume file (the only one in a run of one process) is ``resume.pt``."""
-    return RESUME_FILE if rank == 0 else f"resume-{rank}.pt"
 
 
 def hook_name(layer: int) -> str:
@@ -122,40 +116,3 @@ def load_sae(checkpoint: Path) -> StackedSAE:
     for index, (weights, _) in enumerate(loaded):
         sae.load_layer_state(index, weights)
     return sae
-
-
-def checkpoint_tokens(run_dir: Path) -> list[int]:
-    """Token counts of the complete checkpoints (those with a resume file), ascending."""
-    folder = run_dir / "checkpoints"
-    if not folder.is_dir():
-        return []
-    found = [int(p.name) for p in folder.iterdir() if p.name.isdigit()]
-    return sorted(t for t in found if (folder / str(t) / RESUME_FILE).is_file())
-
-
-def prune_resume_files(run_dir: Path, keep: int = 2) -> None:
-    """Delete the resume files of all but the ``keep`` latest checkpoints (the SAEs stay).
-
-    Two, not one: trials save one after another, so after a crash in between, the latest
-    checkpoint that every trial has may be the one before.
-    """
-    for tokens in checkpoint_tokens(run_dir)[:-keep]:
-        folder = run_dir / "checkpoints" / str(tokens)
-        for path in [*folder.glob("resume-*.pt"), folder / RESUME_FILE]:  # resume.pt last
-            path.unlink(missing_ok=True)
-
-
-def load_resume(
-    run_dir: Path, tokens: int, rank: int = 0, layers: list[int] | None = None
-) -> dict[str, Any]:
-    """Rank ``rank``'s resume state; given ``layers``, check it holds exactly those layers."""
-    path = run_dir / "checkpoints" / str(tokens) / resume_file(rank)
-    state = dict(torch.load(path, weights_only=True)) if path.is_file() else {}
-    if layers is not None and state.get("layer_ids") != layers:
-        main = torch.load(path.with_name(RESUME_FILE), weights_only=True, mmap=True)
-        held = f"holds layers {state['layer_ids']}" if state else "is missing"
-        raise GalleryforgeError(
-            f"{path} {held}, this rank trains layers {layers}: resume with the number of "
-            f"ranks that wrote the checkpoint ({main.get('world_size', 1)})"
-        )
-    return state

@@ -11,36 +11,19 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-import pandas as pd
 import torch
 
 from galleryforge.errors import GalleryforgeError
 from train.config import TrialConfig
-from train.controller import L1Coefficient
-from train.metrics import DeadCounter, LossTerms, curve_rows, loss_terms
+from train.metrics import LossTerms, curve_rows, loss_terms
 from train.sae import StackedSAE
+from train.trial import TrialState
 
 
 class NonFiniteLoss(GalleryforgeError):
     """A loss went NaN or infinite: the run stops before the step and keeps the last checkpoint."""
-
-
-@dataclass
-class TrialState:
-    """Everything that changes while one trial trains."""
-
-    cfg: TrialConfig
-    run_dir: Path
-    sae: StackedSAE
-    optimizer: torch.optim.Optimizer
-    l1: L1Coefficient
-    dead: DeadCounter
-    curves: list[pd.DataFrame] = field(default_factory=list)
-    layers: list[pd.DataFrame] = field(default_factory=list)
-    last_l0: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -114,7 +97,7 @@ class Trainer:
         if self.step % self.cfg.log_every and self.step not in self.milestones:
             return
         for trial, (trial_terms, coefs) in zip(self.trials, terms, strict=True):
-            trial.curves.append(
+            trial.logged_rows.append(
                 curve_rows(
                     trial.cfg.name, trial.sae.layer_ids, self.step, self.tokens, trial_terms, coefs
                 )
@@ -154,8 +137,9 @@ class Trainer:
             return
         index = int((~finite).nonzero()[0])
         kept = "none yet"
-        if trial.layers:
-            kept = str(trial.run_dir / "checkpoints" / str(trial.layers[-1]["tokens"].iloc[0]))
+        if trial.checkpoint_rows:
+            last = trial.checkpoint_rows[-1]["tokens"].iloc[0]
+            kept = str(trial.run_dir / "checkpoints" / str(last))
         raise NonFiniteLoss(
             f"trial {trial.cfg.name!r}, layer {trial.sae.layer_ids[index]}: loss is "
             f"{float(losses[index].detach())} at step {self.step + 1} ({self.tokens} tokens); "

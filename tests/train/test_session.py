@@ -16,10 +16,11 @@ from galleryforge.errors import GalleryforgeError
 from galleryforge.tables import load_trial_tables
 from tests.train.helpers import build_trio
 from train.activations import ActivationSource
-from train.checkpoint import checkpoint_tokens, load_resume, load_sae, prune_resume_files
+from train.checkpoint import load_sae
 from train.config import TrialConfig
 from train.metrics import LossTerms
 from train.model import load_model
+from train.resume import checkpoint_tokens, load_resume, prune_resume_files
 from train.sae import SAEOutput, StackedSAE
 from train.session import train_trials
 from train.trainer import NonFiniteLoss, Progress
