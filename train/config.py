@@ -182,9 +182,6 @@ class TrialConfig:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def source_key(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in SOURCE_FIELDS}
-
 
 FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
 
