@@ -167,7 +167,7 @@ def _run_state(run_dir: Path, config: dict[str, object]) -> str:
 
 
 def _gallery(options: DemoOptions, progress: DemoProgress) -> int:
-    from galleryforge.gallery.build import build_gallery, plan_gallery
+    from galleryforge.gallery.draw import draw_gallery
     from galleryforge.gallery.request import GalleryRequest
 
     request = GalleryRequest(
@@ -179,10 +179,10 @@ def _gallery(options: DemoOptions, progress: DemoProgress) -> int:
         formats=("png", "svg", "pdf", "html"),
         jobs=options.jobs,
     )
-    plan = plan_gallery(request)
-    progress.start("gallery", len(plan.jobs), "figures")
-    result = build_gallery(
-        plan, on_done=lambda job: progress.advance(label=f"{job.trial}/{job.theme}/{job.rendering}")
+    result = draw_gallery(
+        request,
+        on_planned=lambda total: progress.start("gallery", total, "figures"),
+        on_done=lambda job: progress.advance(label=f"{job.trial}/{job.theme}/{job.rendering}"),
     )
     return len(result.entries)
 

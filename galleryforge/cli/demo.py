@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from galleryforge.cli.options import JOBS_HELP, comma_list, worker_count
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -62,7 +63,7 @@ def demo(
         Path, typer.Option(metavar="DIR", help="Folder for the gallery and the site.")
     ] = Path("build"),
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")
+        int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help=JOBS_HELP)
     ] = None,
     device: Annotated[str, typer.Option(help="Training device: auto, cpu, cuda.")] = "auto",
     rendering: Annotated[
@@ -71,7 +72,8 @@ def demo(
             "--rendering",
             "-r",
             metavar="ID",
-            help="Limit the gallery and site to these renderings (repeatable; default: all).",
+            help="Limit the gallery and site to these renderings (repeat, or a comma list; "
+            "default: all).",
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
@@ -84,9 +86,9 @@ def demo(
         build=build,
         quick=quick,
         fresh=fresh,
-        jobs=jobs or os.cpu_count() or 1,
+        jobs=worker_count(jobs),
         device=device,
-        renderings=tuple(rendering or ()),
+        renderings=comma_list(rendering),
     )
     if quiet:
         result = run_demo(options, _Silent())

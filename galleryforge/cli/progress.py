@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
 
 @contextmanager
@@ -21,6 +21,31 @@ def progress_bar(
     with rich_progress() as progress:
         task = progress.add_task(description, total=total, label="")
         yield lambda label: progress.update(task, advance=1, label=label)
+
+
+@contextmanager
+def progress_plan(
+    description: str, quiet: bool = False
+) -> Iterator[tuple[Callable[[int], None], Callable[[str], None]]]:
+    """Yield ``(planned(total), advance(label))`` for work whose size is known only once planned.
+
+    Nothing is drawn until ``planned`` is called with a positive total (a cached gallery never is).
+    """
+    if quiet:
+        yield (lambda total: None), (lambda label: None)
+        return
+    with rich_progress() as progress:
+        task: list[TaskID] = []
+
+        def planned(total: int) -> None:
+            if total > 0:
+                task.append(progress.add_task(description, total=total, label=""))
+
+        def advance(label: str) -> None:
+            if task:
+                progress.update(task[0], advance=1, label=label)
+
+        yield planned, advance
 
 
 def rich_progress(unit: bool = False) -> Progress:

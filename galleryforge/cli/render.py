@@ -7,10 +7,13 @@ from typing import Annotated
 
 import typer
 
-from galleryforge.cli.progress import progress_bar
+from galleryforge.cli.options import JOBS_HELP, comma_list, worker_count
+from galleryforge.cli.progress import progress_plan
 
-TRIAL_HELP = "Trial name (a folder of --runs), 'toy', or 'all'. Repeat for several."
-THEME_HELP = "Theme name, a theme .toml file, or 'all' (default: paper). Repeat for several."
+TRIAL_HELP = "Trial name (a folder of --runs), 'toy', or 'all'. Repeat, or give a comma list."
+THEME_HELP = (
+    "Theme name, a theme .toml file, or 'all' (default: paper). Repeat, or give a comma list."
+)
 
 
 def render(
@@ -24,7 +27,7 @@ def render(
             "--rendering",
             "-r",
             metavar="ID",
-            help="Rendering id or alias; default: all that apply.",
+            help="Rendering id or alias (repeat, or a comma list); default: all that apply.",
         ),
     ] = None,
     fmt: Annotated[
@@ -45,8 +48,8 @@ def render(
         "build/gallery"
     ),
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes.")
-    ] = 1,
+        int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help=JOBS_HELP)
+    ] = None,
     theme_dir: Annotated[
         list[Path] | None,
         typer.Option(metavar="DIR", help="Extra folder of theme files (searched first)."),
@@ -54,27 +57,22 @@ def render(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Render figures: build/gallery/<trial>/<theme>/<rendering>.<format> plus manifest.json."""
-    from galleryforge.gallery.cache import cached_gallery
+    from galleryforge.gallery.draw import draw_gallery
     from galleryforge.gallery.formats import parse_formats
     from galleryforge.gallery.request import GalleryRequest
 
     request = GalleryRequest(
         runs=runs,
         out=out,
-        trials=tuple(trial),
-        themes=tuple(theme or ["paper"]),
-        renderings=tuple(rendering or ()),
+        trials=comma_list(trial),
+        themes=comma_list(theme) or ("paper",),
+        renderings=comma_list(rendering),
         formats=parse_formats(fmt, ()) or None,
-        jobs=jobs,
+        jobs=worker_count(jobs),
         theme_search=tuple(theme_dir or ()),
     )
-    result = cached_gallery(request)
-    if result is None:  # something changed: plan (validating every input) and draw
-        from galleryforge.gallery.build import build_gallery, plan_gallery
-
-        plan = plan_gallery(request)
-        with progress_bar("Rendering", total=len(plan.jobs), quiet=quiet) as advance:
-            result = build_gallery(plan, lambda job: advance(f"{job.trial}/{job.rendering}"))
+    with progress_plan("Rendering", quiet=quiet) as (planned, advance):
+        result = draw_gallery(request, planned, lambda job: advance(f"{job.trial}/{job.rendering}"))
     for skip in result.skipped:
         typer.echo(f"skipped {skip.rendering} for {skip.trial}: {skip.reason}", err=True)
     state = "; up to date" if result.cached else ""

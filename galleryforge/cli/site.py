@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from galleryforge.cli.options import JOBS_HELP, worker_count
 from galleryforge.cli.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ def build(
     ),
     out: Annotated[Path, typer.Option(metavar="DIR", help="Site folder.")] = Path("build/site"),
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes.")
-    ] = 1,
+        int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help=JOBS_HELP)
+    ] = None,
     site_dir: Annotated[Path | None, typer.Option(metavar="DIR", help=SITE_DIR_HELP)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -51,7 +52,12 @@ def build(
         raise GalleryforgeError(f"unknown --theme {theme!r}; known: auto, light, dark")
     default: Literal["auto", "light", "dark"] = theme  # type: ignore[assignment]
     request = SiteRequest(
-        runs=runs, gallery=gallery, out=out, theme=default, jobs=jobs, sources=site_dir
+        runs=runs,
+        gallery=gallery,
+        out=out,
+        theme=default,
+        jobs=worker_count(jobs),
+        sources=site_dir,
     )
     # The number of figures to render is known only once the build has looked at the gallery,
     # so the bar opens then (and not at all when nothing is missing).

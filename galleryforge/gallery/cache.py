@@ -63,11 +63,15 @@ def code_fingerprint() -> str:
     return _sha256([hash_files(sources, PACKAGE_DIR), *versions])
 
 
+def theme_files(themes: Iterable[str], search: Iterable[Path]) -> list[Path]:
+    """Every theme file the named themes may be read from (built-in, searched and given)."""
+    folders = [data_dir("themes"), *search]
+    folders += [Path(t).parent for t in themes if t.endswith(".toml")]
+    return sorted(f for folder in folders for f in Path(folder).glob("*.toml"))
+
+
 def theme_fingerprint(request: GalleryRequest) -> str:
-    folders = [data_dir("themes"), *request.theme_search]
-    folders += [Path(t).parent for t in request.themes if t.endswith(".toml")]
-    files = [f for folder in folders for f in Path(folder).glob("*.toml")]
-    return hash_files(files)
+    return hash_files(theme_files(request.themes, request.theme_search))
 
 
 def run_fingerprints(runs: Path) -> dict[str, str]:

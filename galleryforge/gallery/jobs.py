@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from galleryforge.atomic import write_bytes
+from galleryforge.gallery.cache import theme_files
 from galleryforge.gallery.formats import (
     HTML_FORMAT,
     PLOTLY_IMAGE_FORMATS,
@@ -23,7 +24,7 @@ from galleryforge.gallery.formats import (
 from galleryforge.gallery.manifest import ManifestEntry
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.runs import discover_trials, has_toy
+from galleryforge.runs import TOY, discover_trials, has_toy, run_input_files
 from galleryforge.tables import (
     ToyTables,
     TrialTables,
@@ -33,6 +34,8 @@ from galleryforge.tables import (
 from galleryforge.themes.theme import Theme, load_theme
 
 PLOTLYJS_NAME = "plotly.min.js"
+FileIdentity = tuple[tuple[str, int, int], ...]
+"""(path, size, modification time) of each file a cached object was read from."""
 
 
 @dataclass(frozen=True)
@@ -70,18 +73,40 @@ class JobResult:
     plotly_pending: list[PendingPlotlyImage] = field(default_factory=list)
 
 
-@cache
+def _file_identity(paths: list[Path]) -> FileIdentity:
+    """Path, size and modification time of each file: what a stale cache entry would differ in."""
+    stats = ((p, p.stat()) for p in paths)
+    return tuple((str(p), st.st_size, st.st_mtime_ns) for p, st in stats)
+
+
+# A process may outlive a run's files (a notebook, ``demo --fresh`` after a render): the caches
+# below are keyed by the identity of the files they read, so a changed table is read again.
 def _trial(runs: Path, trial: str) -> TrialTables:
+    return _trial_at(runs, trial, _file_identity(run_input_files(runs / trial)))
+
+
+@lru_cache(maxsize=64)
+def _trial_at(runs: Path, trial: str, identity: FileIdentity) -> TrialTables:
     return load_trial_tables(runs / trial)
 
 
-@cache
 def _toy(runs: Path) -> ToyTables | None:
-    return load_toy_tables(runs / "toy") if has_toy(runs) else None
+    if not has_toy(runs):
+        return None
+    return _toy_at(runs, _file_identity(run_input_files(runs / TOY)))
 
 
-@cache
+@lru_cache(maxsize=8)
+def _toy_at(runs: Path, identity: FileIdentity) -> ToyTables:
+    return load_toy_tables(runs / TOY)
+
+
 def _theme(name: str, search: tuple[Path, ...]) -> Theme:
+    return _theme_at(name, search, _file_identity(theme_files([name], search)))
+
+
+@lru_cache(maxsize=32)
+def _theme_at(name: str, search: tuple[Path, ...], identity: FileIdentity) -> Theme:
     return load_theme(name, search=search)
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from galleryforge.gallery.build import build_gallery, plan_gallery
+from galleryforge.gallery.draw import draw_galleries
 from galleryforge.gallery.jobs import PLOTLYJS_NAME, Job
-from galleryforge.gallery.manifest import read_manifest
+from galleryforge.gallery.manifest import ManifestEntry
 from galleryforge.gallery.request import GalleryRequest
 from galleryforge.gallery.result import Skipped
 
@@ -71,18 +70,19 @@ def prepare_gallery(
 ) -> GalleryIndex:
     """Make sure ``gallery`` holds every file the site needs; return them indexed.
 
-    The gallery's content-hash cache decides what is drawn: jobs whose inputs (tables, themes,
-    code) are unchanged and whose files are intact are not drawn again. ``on_planned`` gets the
-    number of jobs the site needs; ``on_done`` is called for each as it is drawn or found.
+    The gallery's content-hash cache decides what is drawn (``draw_galleries``): jobs whose
+    inputs (tables, themes, code) are unchanged and whose files are intact are not drawn again.
+    ``on_planned`` gets the number of jobs to run or check; ``on_done`` follows each.
     """
-    figures = plan_gallery(_request(runs, gallery, renderings, (LIGHT, DARK), FIGURE_FORMATS, jobs))
-    cards = plan_gallery(_request(runs, gallery, renderings, (CARD,), CARD_FORMATS, jobs))
-    if on_planned:
-        on_planned(len(figures.jobs) + len(cards.jobs))
-    written = sum(build_gallery(plan, on_done=on_done).written for plan in (figures, cards))
-    trials = tuple(dict.fromkeys(job.trial for job in figures.jobs))
+    requests = [
+        _request(runs, gallery, renderings, (LIGHT, DARK), FIGURE_FORMATS, jobs),
+        _request(runs, gallery, renderings, (CARD,), CARD_FORMATS, jobs),
+    ]
+    figures, cards = draw_galleries(requests, on_planned, on_done)
+    trials = tuple(dict.fromkeys(entry.trial for entry in figures.entries))
+    written = figures.written + cards.written
     index = GalleryIndex(root=gallery, skipped=figures.skipped, trials=trials, rendered=written)
-    _fill(index, read_manifest(gallery), figures.jobs, cards.jobs)
+    _fill(index, [*figures.entries, *cards.entries])
     return index
 
 
@@ -105,29 +105,19 @@ def _request(
     )
 
 
-def _fill(
-    index: GalleryIndex,
-    manifest: list[dict[str, Any]],
-    figure_jobs: Iterable[Job],
-    card_jobs: Iterable[Job],
-) -> None:
-    records = {item["path"]: item for item in manifest}
-    wanted: dict[tuple[str, str], list[Job]] = {}
-    for job in [*figure_jobs, *card_jobs]:
-        wanted.setdefault((job.trial, job.rendering), []).append(job)
-    for key, key_jobs in wanted.items():
-        files: dict[tuple[str, str], FileRef] = {}
-        for job in key_jobs:
-            for fmt in job.formats:
-                record = records.get(job.path(fmt).relative_to(job.out).as_posix())
-                if record is not None:
-                    files[(Path(job.theme).stem, fmt)] = FileRef(
-                        record["path"], record["width_px"], record["height_px"], record["bytes"]
-                    )
-        light_png = files.get((LIGHT, "png"))
+def _fill(index: GalleryIndex, entries: Iterable[ManifestEntry]) -> None:
+    """Group the gallery's files by (trial, rendering); keep those with a light PNG to show."""
+    grouped: dict[tuple[str, str], dict[tuple[str, str], ManifestEntry]] = {}
+    for entry in entries:
+        theme = Path(entry.theme).stem
+        grouped.setdefault((entry.trial, entry.rendering), {})[(theme, entry.format)] = entry
+    for key, by_file in grouped.items():
+        light_png = by_file.get((LIGHT, "png"))
         if light_png is None:
             continue  # not drawable here; the plan's skips say why
-        record = records[light_png.path]
+        files = {
+            where: FileRef(e.path, e.width_px, e.height_px, e.bytes) for where, e in by_file.items()
+        }
         index.figures[key] = FigureFiles(
-            rendering=key[1], title=record["title"], trial=key[0], alt=record["alt"], files=files
+            rendering=key[1], title=light_png.title, trial=key[0], alt=light_png.alt, files=files
         )
