@@ -32,7 +32,10 @@ from galleryforge.runs import table_path
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # "text", "count" (non-negative integer), "real" (finite), "nonneg" (finite, >= 0)
+    # "text", "count" (non-negative integer), "real" (finite), "nonneg" (finite, >= 0),
+    # "measured" (finite, or empty where it was not measured: downstream metrics before the last
+    # checkpoint of a training run)
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,15 @@ LAYERS = Schema(
         "l1:nonneg loss:nonneg l0:nonneg dead:count explained_variance:real"
     ),
     keys=("trial", "layer", "tokens"),
-    # Computed with kd.py when a table made elsewhere leaves them out.
-    optional=_cols("alive_frac:nonneg alpha:nonneg g_alpha:nonneg d_star:nonneg"),
+    # Computed with kd.py when a table made elsewhere leaves them out; then the metrics train and
+    # evaluate add (train/reconstruction.py, train/downstream.py).
+    optional=_cols(
+        "alive_frac:nonneg alpha:nonneg g_alpha:nonneg d_star:nonneg cosine_similarity:real "
+        "l2_ratio:nonneg relative_reconstruction_bias:real dense:count ce_clean:measured "
+        "ce_spliced:measured ce_ablated:measured ce_loss_score:measured kl_div:measured "
+        "embedding_cos_spliced:measured embedding_cos_ablated:measured "
+        "embedding_recovered:measured"
+    ),
 )
 CURVES = Schema(
     "curves",
@@ -71,6 +81,24 @@ CURVES = Schema(
     ),
     keys=("trial", "layer", "step"),
 )
+# Per-latent tables (train/latent_tables.py; docs/tables.md documents every column).
+FEATURES = Schema(
+    "features",
+    _cols(
+        "trial:text layer:count latent:count frequency:nonneg fired_tokens:count "
+        "mean_activation:real max_activation:real decoder_norm:nonneg"
+    ),
+    keys=("trial", "layer", "latent"),
+)
+EXAMPLES = Schema(
+    "examples",
+    _cols(
+        "trial:text layer:count latent:count kind:text rank:count activation:real "
+        "context:count position:count focus:count"
+    ),
+    keys=("trial", "layer", "latent", "kind", "rank"),
+)
+EXAMPLE_KINDS = ("top", "random")
 TOY_SWEEP = Schema(
     "sweep",
     _cols("alpha:nonneg features:count seed:count width:count loss:nonneg"),
@@ -130,6 +158,8 @@ def _checked(series: pd.Series, column: Column, source: str | Path) -> pd.Series
         raise InputError(source, f"expected a number, got {value!r}", field=name, row=row)
     values = series.to_numpy(dtype=np.float64)
     not_finite = ~np.isfinite(values)
+    if column.kind == "measured":
+        not_finite &= ~np.isnan(values)  # empty: not measured there
     if not_finite.any():
         row = _first(not_finite)
         raise InputError(
@@ -347,6 +377,47 @@ def read_provenance(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(path, "expected a JSON object")
     return data
+
+
+def read_features(path: Path) -> pd.DataFrame:
+    """``features.parquet``: one row per (layer, latent); a frequency above 1 is an error."""
+    frame = read_table(path, FEATURES)
+    above = (frame["frequency"] > 1).to_numpy()
+    if above.any():
+        row = _first(above)
+        value = _fmt(frame["frequency"].iloc[row - 1])
+        raise InputError(path, f"frequency {value} is above 1", field="frequency", row=row)
+    return frame
+
+
+def read_examples(path: Path) -> pd.DataFrame:
+    """``examples.parquet``: each row's token window and its activations, one per token."""
+    frame = read_table(path, EXAMPLES)
+    bad_kind = (~frame["kind"].isin(EXAMPLE_KINDS)).to_numpy()
+    if bad_kind.any():
+        row = _first(bad_kind)
+        raise InputError(
+            path,
+            f"{frame['kind'].iloc[row - 1]!r}: expected one of {', '.join(EXAMPLE_KINDS)}",
+            field="kind",
+            row=row,
+        )
+    for name in ("tokens", "token_activations"):
+        if name not in frame.columns:
+            raise InputError(path, f"missing required column '{name}'")
+    for row, (tokens, acts, focus) in enumerate(
+        zip(frame["tokens"], frame["token_activations"], frame["focus"], strict=True), 1
+    ):
+        if len(tokens) != len(acts):
+            raise InputError(
+                path,
+                f"{len(acts)} activations for {len(tokens)} tokens",
+                field="token_activations",
+                row=row,
+            )
+        if focus >= len(tokens):
+            raise InputError(path, f"{focus} is outside the window", field="focus", row=row)
+    return frame
 
 
 # --------------------------------------------------------------------------------------- writing

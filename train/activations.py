@@ -5,8 +5,8 @@ Documents are tokenized, joined with the end-of-text (or separator) token, and c
 used: its residual stream is an outlier many times the usual norm. When the documents run out the
 stream starts over from the first one.
 
-The held-out set is ``heldout_tokens`` activations drawn at random from the first buffer's worth of
-contexts, which are then not trained on; it also fixes one scale per layer so that E‖x‖² = d_model
+The held-out set is ``heldout_tokens`` activations drawn at random among the ordinary (not special)
+tokens of the first buffer's worth of contexts, which are then not trained on; it also fixes one scale per layer so that E‖x‖² = d_model
 on the normalised activations the SAEs see. Training activations fill a buffer
 of ``buffer_tokens``, are shuffled, and are served in batches of ``batch_tokens``, so one step mixes
 many documents. The buffer is drained before it is refilled (a last part-batch is skipped), which
@@ -29,7 +29,7 @@ import torch
 
 from galleryforge.errors import GalleryforgeError
 from train.config import TrialConfig
-from train.corpus import open_corpus
+from train.corpus import Corpus, open_corpus
 from train.distributed import Ranks
 from train.model import LoadedModel, residual_streams
 
@@ -57,6 +57,42 @@ def context_stream(
             raise GalleryforgeError("the dataset holds too little text for one context")
 
 
+def open_context_stream(cfg: TrialConfig, tokenizer: Any) -> tuple[Corpus, Iterator[torch.Tensor]]:
+    """The trial's corpus and its endless context stream (the first pass reuses the opened
+    corpus; later passes reopen it)."""
+    corpus = open_corpus(cfg.dataset, cfg.dataset_split, cfg.text_column)
+    first = [corpus.documents]
+
+    def documents() -> Iterator[str]:
+        if first:
+            return first.pop()
+        return open_corpus(cfg.dataset, cfg.dataset_split, cfg.text_column).documents
+
+    return corpus, context_stream(documents, tokenizer, cfg.context_size)
+
+
+def special_ids(tokenizer: Any) -> torch.Tensor:
+    """The tokenizer's special token ids ([CLS], [SEP], [PAD], BOS/EOS …)."""
+    return torch.tensor(sorted(set(tokenizer.all_special_ids)), dtype=torch.long)
+
+
+def heldout_rows(
+    contexts: torch.Tensor, specials: torch.Tensor, n_tokens: int, generator: torch.Generator
+) -> torch.Tensor:
+    """The held-out sample: ``n_tokens`` positions drawn at random among the ordinary (not special)
+    tokens of ``contexts`` ``[n, context_size]``, as sorted indices into their positions 1 onward
+    flattened (row ``r`` is context ``r // (context_size - 1)``, position ``1 + r % (...)``)."""
+    body = contexts[:, 1:].reshape(-1)
+    order = torch.randperm(len(body), generator=generator)
+    chosen = order[~torch.isin(body[order], specials)][:n_tokens]
+    if len(chosen) < n_tokens:
+        raise GalleryforgeError(
+            f"config 'heldout_tokens' = {n_tokens}: the first buffer holds only {len(chosen)} "
+            "ordinary tokens; lower heldout_tokens or raise buffer_tokens"
+        )
+    return chosen.sort().values
+
+
 class ActivationSource:
     """Normalised residual-stream activations of this rank's layers (``ranks.layers``; every one of
     ``layers`` in one process): a held-out set and training batches."""
@@ -76,26 +112,20 @@ class ActivationSource:
         # bf16 on CUDA halves the buffer (see docs/training.md); the SAE step autocasts anyway.
         self._dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
         self.model_batch = cfg.model_batch
-        corpus = open_corpus(cfg.dataset, cfg.dataset_split, cfg.text_column)
+        corpus, self._contexts = open_context_stream(cfg, loaded.tokenizer)
         self.corpus_name, self.corpus_sha256 = corpus.name, corpus.sha256
-        first = [corpus.documents]
-
-        def documents() -> Iterator[str]:
-            # The first pass reuses the opened corpus; later passes reopen it.
-            if first:
-                return first.pop()
-            return open_corpus(cfg.dataset, cfg.dataset_split, cfg.text_column).documents
-
-        self._contexts = context_stream(documents, loaded.tokenizer, cfg.context_size)
         self._per_context = per_context = cfg.context_size - 1
         self._consumed = 0  # contexts read from the stream so far
         self._buffer_contexts = math.ceil(cfg.buffer_tokens / per_context)
         self._generator = torch.Generator().manual_seed(cfg.seed)
         # Held out: a random sample of the first buffer's tokens. A few whole contexts would be a
         # few documents, and one long docstring or web page is no sample of the rest.
-        first_buffer = self._activations(self._buffer_contexts)
-        keep = torch.randperm(first_buffer.shape[1], generator=self._generator)
-        raw = first_buffer[:, keep[: cfg.heldout_tokens].sort().values.to(first_buffer.device)]
+        contexts = self._read(self._buffer_contexts)
+        first_buffer = self._embed(contexts)
+        rows = heldout_rows(
+            torch.stack(contexts), special_ids(loaded.tokenizer), cfg.heldout_tokens, self._generator
+        )
+        raw = first_buffer[:, rows.to(first_buffer.device)]
         self.scales = (loaded.d_model / raw.float().pow(2).sum(-1).mean(-1)).sqrt()
         self.heldout = raw.float() * self.scales[:, None, None]
         self.mean = self.heldout.mean(dim=1)  # each SAE's decoder bias starts here
@@ -152,8 +182,16 @@ class ActivationSource:
 
     def _activations(self, n_contexts: int) -> torch.Tensor:
         """``[n_layers, n_contexts * (context_size - 1), d_model]`` of this rank's layers."""
+        return self._embed(self._read(n_contexts))
+
+    def _read(self, n_contexts: int) -> list[torch.Tensor]:
         contexts = [next(self._contexts) for _ in range(n_contexts)]
         self._consumed += n_contexts
+        return contexts
+
+    def _embed(self, contexts: list[torch.Tensor]) -> torch.Tensor:
+        """``[n_layers, len(contexts) * (context_size - 1), d_model]`` of this rank's layers."""
+        n_contexts = len(contexts)
         ranks = self.ranks
         own = self._run_model(contexts[ranks.rank :: ranks.world_size])
         if not ranks.distributed:

@@ -20,6 +20,7 @@ import torch
 
 from galleryforge.kd import with_kd_columns
 from galleryforge.tables import CURVES, LAYERS, ordered
+from train.reconstruction import ReconstructionSums
 from train.sae import SAEOutput, StackedSAE
 
 
@@ -55,27 +56,14 @@ def loss_terms(sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str) -
 def evaluate(
     sae: StackedSAE, heldout: torch.Tensor, coefs: torch.Tensor, l1_form: str, chunk: int = 4096
 ) -> dict[str, torch.Tensor]:
-    """Per-layer ``mse, fvu, l1, loss, l0, explained_variance`` on the held-out activations."""
-    n_tokens = heldout.shape[1]
-    sse = l1_sum = l0_sum = torch.zeros(sae.n_layers, dtype=torch.float64)
-    for begin in range(0, n_tokens, chunk):
+    """Per-layer reconstruction metrics (``train.reconstruction``) on the held-out activations."""
+    sums = ReconstructionSums(sae.n_layers, sae.d_sae)
+    decoder_norms = sae.W_dec.norm(dim=-1)
+    for begin in range(0, heldout.shape[1], chunk):
         x = heldout[:, begin : begin + chunk]
-        terms = loss_terms(sae, x, sae(x), l1_form)
-        sse = sse + terms.mse.double().cpu() * x[0].numel()
-        l1_sum = l1_sum + terms.l1.double().cpu() * x.shape[1]
-        l0_sum = l0_sum + terms.l0.double().cpu() * x.shape[1]
-    deviation = (heldout - heldout.mean(dim=1, keepdim=True)).double().pow(2).sum(dim=(1, 2))
-    mse = sse / heldout[0].numel()
-    fvu = sse / deviation.cpu()
-    l1 = l1_sum / n_tokens
-    return {
-        "mse": mse,
-        "fvu": fvu,
-        "explained_variance": 1.0 - fvu,
-        "l1": l1,
-        "loss": mse + coefs * l1,
-        "l0": l0_sum / n_tokens,
-    }
+        out = sae(x)
+        sums.add(x, out.recon, out.feats, decoder_norms)
+    return sums.metrics(l1_form, coefs)
 
 
 class DeadCounter:

@@ -57,14 +57,19 @@ def resolve_model_path(model: str) -> str:
 
 
 def load_model(model: str, device: torch.device, dtype: torch.dtype) -> LoadedModel:
-    from transformers import AutoModel, AutoTokenizer
+    """The model (with its language-model head when it is a causal LM, for downstream fidelity;
+    training stops its forward pass before the head) and its tokenizer."""
+    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # progress is the caller's to show
     path = resolve_model_path(model)
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
-        module = AutoModel.from_pretrained(path, dtype=dtype)
+        architectures = AutoConfig.from_pretrained(path).architectures or []
+        causal = any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in architectures)
+        loader = AutoModelForCausalLM if causal else AutoModel
+        module = loader.from_pretrained(path, dtype=dtype)
     except (OSError, ValueError) as error:
         local = Path(path).exists()
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__

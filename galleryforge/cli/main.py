@@ -12,7 +12,18 @@ from collections.abc import Sequence
 
 import typer
 
-from galleryforge.cli import check, demo, listing, publish, render, site, social, toy, train
+from galleryforge.cli import (
+    check,
+    demo,
+    evaluate,
+    listing,
+    publish,
+    render,
+    site,
+    social,
+    toy,
+    train,
+)
 from galleryforge.errors import GalleryforgeError
 
 try:  # typer >= 0.17 vendors click
@@ -29,10 +40,12 @@ app = typer.Typer(
     # Plain click output: errors stay on one line (rich would draw a box around them).
     rich_markup_mode=None,
 )
-# In the order of the work: train, see the toy experiment, render, publish; demo does it all.
+# In the order of the work: train, see the toy experiment, evaluate, render, publish; demo does
+# it all.
 app.command("demo")(demo.demo)
 app.command("train")(train.train)
 app.command("toy")(toy.toy)
+app.command("evaluate")(evaluate.evaluate)
 app.command("check")(check.check)
 app.command("render")(render.render)
 app.add_typer(site.app, name="site")

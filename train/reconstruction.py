@@ -1,0 +1,98 @@
+"""Reconstruction metrics of a layer's SAE, from running sums over tokens (one pass, any size).
+
+Every metric is a ratio of sums, so batches can be added one at a time and the result does not
+depend on how the tokens were split. With ``x`` a token's activation, ``x̂`` its reconstruction,
+``f`` its latents and ``n`` the number of tokens counted:
+
+- ``mse`` = Σ‖x̂ − x‖² / (n·d) · s², with ``s² = d / mean‖x‖²``: the error on activations
+  normalised to E‖x‖² = d (the scale training uses; on activations already normalised s = 1).
+- ``fvu`` = Σ‖x̂ − x‖² / Σ‖x − x̄‖² (x̄ the mean activation), ``explained_variance`` = 1 − fvu.
+- ``cosine_similarity`` = mean of x̂·x / (‖x̂‖‖x‖); ``l2_ratio`` = mean of ‖x̂‖/‖x‖ (below 1:
+  shrinkage), both as SAELens's evaluation reports them.
+- ``relative_reconstruction_bias`` = Σ‖x̂‖² / Σ x̂·x, the γ of Rajamanoharan et al. (2024, "Improving
+  Dictionary Learning with Gated Sparse Autoencoders"): the x̂/γ closest to x; 1 is unbiased,
+  below 1 means the SAE shrinks its reconstructions.
+- ``l0`` = mean count of non-zero latents; ``dense`` = latents firing on more than 10% of tokens.
+- ``l1`` as the trial's ``l1_form`` defines it (mean of |f|, or Σ|f_i|·‖W_dec,i‖ on the
+  normalised scale, which is s times the raw one), ``loss`` = mse + l1_coef · l1.
+"""
+
+from __future__ import annotations
+
+import torch
+
+DENSE_FREQUENCY = 0.1
+_EPS = 1e-12
+
+
+class ReconstructionSums:
+    """Running float64 sums for ``n_layers`` SAEs of ``d_sae`` latents each."""
+
+    def __init__(self, n_layers: int, d_sae: int) -> None:
+        zeros = torch.zeros(n_layers, dtype=torch.float64)
+        self.tokens = 0
+        self.squared_error = zeros.clone()
+        self.squared_norm = zeros.clone()
+        self.sum_x: torch.Tensor | None = None
+        self.l1_mean = zeros.clone()
+        self.l1_decoder = zeros.clone()
+        self.cosine = zeros.clone()
+        self.l2_ratio = zeros.clone()
+        self.recon_squared_norm = zeros.clone()
+        self.dot = zeros.clone()
+        self.fired = torch.zeros(n_layers, d_sae, dtype=torch.float64)
+
+    def add(
+        self, x: torch.Tensor, recon: torch.Tensor, feats: torch.Tensor, decoder_norms: torch.Tensor
+    ) -> None:
+        """One batch: ``x`` and ``recon`` ``[n_layers, n, d]``, ``feats`` ``[n_layers, n, d_sae]``,
+        ``decoder_norms`` ``[n_layers, d_sae]`` (‖W_dec,i‖ on x's scale)."""
+        x, recon, feats = x.double(), recon.double(), feats.double()
+        self.tokens += x.shape[1]
+        x_norm, recon_norm = x.norm(dim=-1), recon.norm(dim=-1)
+        dot = (x * recon).sum(-1)
+        self.squared_error += (recon - x).pow(2).sum(dim=(1, 2)).cpu()
+        self.squared_norm += x_norm.pow(2).sum(-1).cpu()
+        batch_sum = x.sum(1).cpu()
+        self.sum_x = batch_sum if self.sum_x is None else self.sum_x + batch_sum
+        # JumpReLU and TopK latents may be negative before the ReLU: |f| for the penalty.
+        magnitude = feats.abs()
+        self.l1_mean += magnitude.mean(-1).sum(-1).cpu()
+        self.l1_decoder += (magnitude * decoder_norms.double()[:, None]).sum(dim=(1, 2)).cpu()
+        self.cosine += (dot / (x_norm * recon_norm).clamp_min(_EPS)).sum(-1).cpu()
+        self.l2_ratio += (recon_norm / x_norm.clamp_min(_EPS)).sum(-1).cpu()
+        self.recon_squared_norm += recon_norm.pow(2).sum(-1).cpu()
+        self.dot += dot.sum(-1).cpu()
+        self.fired += (feats != 0).sum(1).double().cpu()
+
+    def metrics(self, l1_form: str, coefs: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Per-layer ``[n_layers]`` float64 metrics (see the module docstring)."""
+        n, d = self.tokens, self.sum_x.shape[-1] if self.sum_x is not None else 1
+        if n == 0 or self.sum_x is None:
+            raise ValueError("no tokens were counted")
+        scale_squared = d * n / self.squared_norm
+        deviation = self.squared_norm - self.sum_x.pow(2).sum(-1) / n
+        mse = self.squared_error / (n * d) * scale_squared
+        fvu = self.squared_error / deviation
+        if l1_form == "mean":
+            l1 = self.l1_mean / n
+        else:
+            l1 = self.l1_decoder / n * scale_squared.sqrt()
+        frequency = self.fired / n
+        return {
+            "mse": mse,
+            "fvu": fvu,
+            "explained_variance": 1.0 - fvu,
+            "l1": l1,
+            "loss": mse + coefs.double().cpu() * l1,
+            "l0": self.fired.sum(-1) / n,
+            "cosine_similarity": self.cosine / n,
+            "l2_ratio": self.l2_ratio / n,
+            "relative_reconstruction_bias": self.recon_squared_norm / self.dot,
+            "dense": (frequency > DENSE_FREQUENCY).sum(-1),
+        }
+
+    @property
+    def frequency(self) -> torch.Tensor:
+        """``[n_layers, d_sae]`` fraction of the counted tokens on which each latent fired."""
+        return self.fired / max(self.tokens, 1)
