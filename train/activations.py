@@ -6,12 +6,12 @@ used: its residual stream is an outlier many times the usual norm. When the docu
 stream starts over from the first one.
 
 The held-out set is ``heldout_tokens`` activations drawn at random among the ordinary (not special)
-tokens of the first buffer's worth of contexts, which are then not trained on; it also fixes one scale per layer so that E‖x‖² = d_model
-on the normalised activations the SAEs see. Training activations fill a buffer
-of ``buffer_tokens``, are shuffled, and are served in batches of ``batch_tokens``, so one step mixes
-many documents. The buffer is drained before it is refilled (a last part-batch is skipped), which
-keeps the resume state small: where the buffer began in the stream, the shuffling generator's state
-before its permutation, and how many batches were served.
+tokens of the first buffer's worth of contexts, which are then not trained on; it also fixes one
+scale per layer so that E‖x‖² = d_model on the normalised activations the SAEs see. Training
+activations fill a buffer of ``buffer_tokens``, are shuffled, and are served in batches of
+``batch_tokens``, so one step mixes many documents. The buffer is drained before it is refilled
+(a last part-batch is skipped), which keeps the resume state small: where the buffer began in the
+stream, the shuffling generator's state before its permutation, and how many batches were served.
 
 With several ranks (``train.distributed``) every rank reads the whole stream but runs the model on
 its share of each buffer's contexts (``r, r + N, ...``); the exchange hands each rank its layers of
@@ -123,7 +123,10 @@ class ActivationSource:
         contexts = self._read(self._buffer_contexts)
         first_buffer = self._embed(contexts)
         rows = heldout_rows(
-            torch.stack(contexts), special_ids(loaded.tokenizer), cfg.heldout_tokens, self._generator
+            torch.stack(contexts),
+            special_ids(loaded.tokenizer),
+            cfg.heldout_tokens,
+            self._generator,
         )
         raw = first_buffer[:, rows.to(first_buffer.device)]
         self.scales = (loaded.d_model / raw.float().pow(2).sum(-1).mean(-1)).sqrt()

@@ -34,7 +34,7 @@ class EvalBatch:
     ids: torch.Tensor
     """``[batch, context_size]`` token ids."""
     counted: torch.Tensor
-    """``[batch, context_size]`` positions the reconstruction metrics and latent statistics count."""
+    """``[batch, context_size]`` positions that reconstruction and latent statistics count."""
     ordinary: torch.Tensor
     """``[batch, context_size]`` positions holding no special token."""
     fidelity: torch.Tensor
@@ -64,9 +64,10 @@ def heldout_text(cfg: TrialConfig, tokenizer: Any, batch_contexts: int) -> EvalT
     counted = torch.zeros_like(contexts, dtype=torch.bool)
     counted[rows // (cfg.context_size - 1), 1 + rows % (cfg.context_size - 1)] = True
     fidelity = torch.arange(n_contexts) < math.ceil(cfg.heldout_tokens / (cfg.context_size - 1))
+    size = batch_contexts
     batches = (
-        _batch(*(t[b : b + batch_contexts] for t in (contexts, counted, fidelity)), specials, b)
-        for b in range(0, n_contexts, batch_contexts)
+        _batch(contexts[b : b + size], counted[b : b + size], fidelity[b : b + size], specials, b)
+        for b in range(0, n_contexts, size)
     )
     name = f"held-out text of trial {cfg.name} ({corpus.name})"
     return EvalText(name, corpus.sha256, batches, len(rows))

@@ -199,11 +199,11 @@ def _final_checkpoint(request: EvaluateRequest) -> Path:
 
 def _check_out(out: Path) -> None:
     """``out`` is new, empty, or an earlier evaluation's (replaced whole); never a training run."""
-    if out.exists() and any(out.iterdir()):
-        if read_config(out / "trial.toml").get("source") != "galleryforge evaluate":
-            raise GalleryforgeError(
-                f"--out {out}: holds something other than an evaluation; pick another --out"
-            )
+    written = read_config(out / "trial.toml").get("source") if out.is_dir() else None
+    if out.exists() and any(out.iterdir()) and written != "galleryforge evaluate":
+        raise GalleryforgeError(
+            f"--out {out}: holds something other than an evaluation; pick another --out"
+        )
 
 
 def _model_name(saes: list[InferenceSAE]) -> str:
@@ -266,7 +266,9 @@ def _provenance(
         "corpus_sha256": text.sha256,
         "contexts": evaluation.contexts,
         "evaluation_tokens": evaluation.reconstruction[0].tokens,
-        "downstream": "next-token cross-entropy" if evaluation.language_model else "mean-pooled embedding",
+        "downstream": "next-token cross-entropy"
+        if evaluation.language_model
+        else "mean-pooled embedding",
         "start_time": started.isoformat(timespec="seconds"),
         "end_time": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 2),

@@ -62,7 +62,9 @@ def evaluate_saes(
     """Run the pass; ``on_batch(tokens counted so far)`` after each batch."""
     device = next(loaded.model.parameters()).device
     sums = [ReconstructionSums(1, sae.d_sae) for sae in saes]
-    latents = [LatentStats(sae.d_sae, top_n, n_random, seed=index) for index, sae in enumerate(saes)]
+    latents = [
+        LatentStats(sae.d_sae, top_n, n_random, seed=index) for index, sae in enumerate(saes)
+    ]
     fidelity: FidelitySums | None = None
     contexts = 0
     for batch in text.batches:
@@ -70,7 +72,9 @@ def evaluate_saes(
         fidelity = _evaluate_batch(loaded, saes, batch, device, sums, latents, fidelity)
         if on_batch is not None:
             on_batch(sums[0].tokens)
-    measured = _stack([s.metrics(_l1_form(sae), _coef(sae)) for s, sae in zip(sums, saes, strict=True)])
+    measured = _stack(
+        [s.metrics(_l1_form(sae), _coef(sae)) for s, sae in zip(sums, saes, strict=True)]
+    )
     if fidelity is not None and fidelity.count:
         measured.update(fidelity.metrics())
     measured["dead"] = torch.tensor([_dead(sae, s) for sae, s in zip(saes, sums, strict=True)])

@@ -25,7 +25,7 @@ WINDOW_AFTER = 4
 
 @dataclass
 class Examples:
-    """``[n, d_sae]`` running examples (score descending) and their ``[n, d_sae, window]`` windows."""
+    """``[n, d_sae]`` running examples (by score) and their ``[n, d_sae, window]`` windows."""
 
     score: torch.Tensor
     activation: torch.Tensor
@@ -94,7 +94,9 @@ class LatentStats:
         self.max = torch.maximum(self.max, values.max(0).values)
         shown = feats * ordinary[..., None]
         top_score = torch.where(firing, values, -torch.inf)
-        top = self._candidates(len(self.top.score), top_score, values, where, shown, ids, first_context)
+        top = self._candidates(
+            len(self.top.score), top_score, values, where, shown, ids, first_context
+        )
         self.top = self.top.merged(top)
         keys = torch.rand(values.shape, generator=self._generator)
         random_score = torch.where(firing, keys, -torch.inf)

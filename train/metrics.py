@@ -63,7 +63,7 @@ def evaluate(
         x = heldout[:, begin : begin + chunk]
         out = sae(x)
         sums.add(x, out.recon, out.feats, decoder_norms)
-    return sums.metrics(l1_form, coefs)
+    return sums.metrics(l1_form, coefs, normalised=True)
 
 
 class DeadCounter:

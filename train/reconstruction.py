@@ -5,7 +5,8 @@ depend on how the tokens were split. With ``x`` a token's activation, ``x̂`` it
 ``f`` its latents and ``n`` the number of tokens counted:
 
 - ``mse`` = Σ‖x̂ − x‖² / (n·d) · s², with ``s² = d / mean‖x‖²``: the error on activations
-  normalised to E‖x‖² = d (the scale training uses; on activations already normalised s = 1).
+  normalised to E‖x‖² = d over the text, the scale training uses (training's held-out
+  activations are on that scale already: there s = 1).
 - ``fvu`` = Σ‖x̂ − x‖² / Σ‖x − x̄‖² (x̄ the mean activation), ``explained_variance`` = 1 − fvu.
 - ``cosine_similarity`` = mean of x̂·x / (‖x̂‖‖x‖); ``l2_ratio`` = mean of ‖x̂‖/‖x‖ (below 1:
   shrinkage), both as SAELens's evaluation reports them.
@@ -65,19 +66,22 @@ class ReconstructionSums:
         self.dot += dot.sum(-1).cpu()
         self.fired += (feats != 0).sum(1).double().cpu()
 
-    def metrics(self, l1_form: str, coefs: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Per-layer ``[n_layers]`` float64 metrics (see the module docstring)."""
+    def metrics(
+        self, l1_form: str, coefs: torch.Tensor, normalised: bool = False
+    ) -> dict[str, torch.Tensor]:
+        """Per-layer ``[n_layers]`` float64 metrics (see the module docstring). ``normalised``:
+        the activations are on training's normalised scale already (s = 1)."""
         n, d = self.tokens, self.sum_x.shape[-1] if self.sum_x is not None else 1
         if n == 0 or self.sum_x is None:
             raise ValueError("no tokens were counted")
-        scale_squared = d * n / self.squared_norm
+        scale_squared = (
+            torch.ones_like(self.squared_norm) if normalised else d * n / self.squared_norm
+        )
         deviation = self.squared_norm - self.sum_x.pow(2).sum(-1) / n
         mse = self.squared_error / (n * d) * scale_squared
         fvu = self.squared_error / deviation
-        if l1_form == "mean":
-            l1 = self.l1_mean / n
-        else:
-            l1 = self.l1_decoder / n * scale_squared.sqrt()
+        decoder_l1 = self.l1_decoder / n * scale_squared.sqrt()
+        l1 = self.l1_mean / n if l1_form == "mean" else decoder_l1
         frequency = self.fired / n
         return {
             "mse": mse,

@@ -18,6 +18,7 @@ first batch of evaluation text, as SAELens estimates it).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -118,9 +119,9 @@ def sae_folders(checkpoints: Path) -> list[Path]:
 
 
 def load_saes(checkpoints: Path) -> list[InferenceSAE]:
-    """Every SAE under ``checkpoints``, ordered by hook point; two on one hook point are an error."""
+    """Every SAE under ``checkpoints`` by hook point; two on one hook point are an error."""
     saes = sorted((read_sae(folder) for folder in sae_folders(checkpoints)), key=lambda s: s.hook)
-    for before, after in zip(saes, saes[1:], strict=False):
+    for before, after in itertools.pairwise(saes):
         if before.hook == after.hook:
             raise InputError(
                 after.folder / CFG_FILE,
@@ -157,7 +158,9 @@ def read_sae(folder: Path) -> InferenceSAE:
         )
     for name in ("d_in", "d_sae"):
         if not isinstance(cfg.get(name), int) or cfg[name] <= 0:
-            raise InputError(cfg_path, f"{cfg.get(name)!r}: expected a positive integer", field=name)
+            raise InputError(
+                cfg_path, f"{cfg.get(name)!r}: expected a positive integer", field=name
+            )
     hook = parse_hook_name(cfg.get("hook_name"), cfg_path)
     weights = read_weights(folder / WEIGHTS_FILE, cfg, architecture)
     factor = cfg.get("norm_scaling_factor")

@@ -51,5 +51,7 @@ def write_sae(
     else:
         cfg.update(about, hook_layer=int(hook_name.split(".")[1]), activation_fn_str="relu")
     (folder / "cfg.json").write_text(json.dumps(cfg))
-    save_file({k: v.contiguous() for k, v in weights.items()}, str(folder / "sae_weights.safetensors"))
+    save_file(
+        {k: v.contiguous() for k, v in weights.items()}, str(folder / "sae_weights.safetensors")
+    )
     return folder

@@ -72,7 +72,7 @@ def test_neox_tables_hold_the_downstream_metrics(neox_run: Path) -> None:
         assert row.ce_loss_score == pytest.approx(
             (row.ce_ablated - row.ce_spliced) / (row.ce_ablated - row.ce_clean)
         )
-        assert row.kl_div >= 0 and 0 < row.l2_ratio and -1 <= row.cosine_similarity <= 1
+        assert row.kl_div >= 0 and row.l2_ratio > 0 and -1 <= row.cosine_similarity <= 1
     assert final["ce_clean"].nunique() == 1  # one clean pass for every layer
     assert tables.config["source"] == "galleryforge evaluate"
     assert tables.provenance["evaluation_tokens"] == 200
