@@ -30,6 +30,19 @@ METRIC_LABELS = {
     "dead": "Dead",
     "alive_frac": "Alive frac.",
     "l1_coef": "L1 coef.",
+    # Added by train and evaluate (docs/evaluate.md).
+    "cosine_similarity": "Cosine sim.",
+    "l2_ratio": "L2 ratio",
+    "relative_reconstruction_bias": "Rel. recon. bias",
+    "dense": "Dense",
+    "ce_clean": "CE clean",
+    "ce_spliced": "CE spliced",
+    "ce_ablated": "CE ablated",
+    "ce_loss_score": "CE loss score",
+    "kl_div": "KL div.",
+    "embedding_cos_spliced": "Emb. cos spliced",
+    "embedding_cos_ablated": "Emb. cos ablated",
+    "embedding_recovered": "Emb. recovered",
 }
 
 

@@ -2,7 +2,8 @@
 
 Documents are tokenized, joined with the end-of-text (or separator) token, and cut into contexts of
 ``context_size`` tokens, each starting with the model's BOS/CLS token. That first position is never
-used: its residual stream is an outlier many times the usual norm. When the documents run out the
+used: its residual stream is an outlier many times the usual norm. Nor are the separators, or any
+other special token: no metric counts them and training skips them. When the documents run out the
 stream starts over from the first one.
 
 The held-out set is ``heldout_tokens`` activations drawn at random among the ordinary (not special)
@@ -120,13 +121,11 @@ class ActivationSource:
         self._generator = torch.Generator().manual_seed(cfg.seed)
         # Held out: a random sample of the first buffer's tokens. A few whole contexts would be a
         # few documents, and one long docstring or web page is no sample of the rest.
+        self._specials = special_ids(loaded.tokenizer)
         contexts = self._read(self._buffer_contexts)
         first_buffer = self._embed(contexts)
         rows = heldout_rows(
-            torch.stack(contexts),
-            special_ids(loaded.tokenizer),
-            cfg.heldout_tokens,
-            self._generator,
+            torch.stack(contexts), self._specials, cfg.heldout_tokens, self._generator
         )
         raw = first_buffer[:, rows.to(first_buffer.device)]
         self.scales = (loaded.d_model / raw.float().pow(2).sum(-1).mean(-1)).sqrt()
@@ -140,7 +139,8 @@ class ActivationSource:
 
     @property
     def batches_per_buffer(self) -> int:
-        return self._buffer_contexts * self._per_context // self.batch_tokens
+        """Whole batches in the current buffer (its ordinary tokens: special ones are skipped)."""
+        return len(self._order) // self.batch_tokens
 
     def batches(self) -> Iterator[torch.Tensor]:
         """Endless training batches ``[n_layers, batch_tokens, d_model]``."""
@@ -173,19 +173,25 @@ class ActivationSource:
         self._buffer_start, self._generator_state = start, generator_state
         # In place: the product is taken in fp32 and rounded once, as out of place, without an
         # fp32 copy of the buffer (twice its bf16 size) on the GPU.
-        acts = self._activations(self._buffer_contexts).mul_(self.scales[:, None, None])
+        contexts = self._read(self._buffer_contexts)
+        acts = self._embed(contexts).mul_(self.scales[:, None, None])
         self._generator.set_state(generator_state)
-        self._order = torch.randperm(acts.shape[1], generator=self._generator)
+        order = torch.randperm(acts.shape[1], generator=self._generator)
+        # Special tokens (the separators between documents) are not trained on.
+        body = torch.stack(contexts)[:, 1:].reshape(-1)
+        self._order = order[~torch.isin(body[order], self._specials)]
+        if len(self._order) < self.batch_tokens:
+            raise GalleryforgeError(
+                f"config 'buffer_tokens' = {self._buffer_contexts * self._per_context}: a buffer "
+                f"holds {len(self._order)} ordinary tokens, fewer than batch_tokens "
+                f"({self.batch_tokens}); raise buffer_tokens"
+            )
         self._buffer, self._served = acts, 0
 
     def _skip_to(self, start: int) -> None:
         while self._consumed < start:
             next(self._contexts)
             self._consumed += 1
-
-    def _activations(self, n_contexts: int) -> torch.Tensor:
-        """``[n_layers, n_contexts * (context_size - 1), d_model]`` of this rank's layers."""
-        return self._embed(self._read(n_contexts))
 
     def _read(self, n_contexts: int) -> list[torch.Tensor]:
         contexts = [next(self._contexts) for _ in range(n_contexts)]

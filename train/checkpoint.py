@@ -35,7 +35,12 @@ def hook_name(layer: int) -> str:
     return f"blocks.{layer}.hook_resid_post"
 
 
-def sae_cfg(cfg: TrialConfig, layer: int, d_in: int, hf_hook: str) -> dict[str, Any]:
+def sae_cfg(
+    cfg: TrialConfig, layer: int, d_in: int, hf_hook: str, l1_coef: float | None = None
+) -> dict[str, Any]:
+    """SAELens's fields, then galleryforge's: the trial, its L1 form and the layer's coefficient
+    at this checkpoint (which ``galleryforge evaluate`` reads to give ``l1_coef`` and ``loss``)."""
+    extra = {} if l1_coef is None else {"l1_coefficient": l1_coef}
     return {
         "architecture": "standard",
         "d_in": d_in,
@@ -57,6 +62,7 @@ def sae_cfg(cfg: TrialConfig, layer: int, d_in: int, hf_hook: str) -> dict[str, 
         "dataset_path": cfg.dataset,
         "trial": cfg.name,
         "l1_form": cfg.l1_form,
+        **extra,
     }
 
 
@@ -69,6 +75,7 @@ def save_checkpoint(
     block_path: str,
     resume: dict[str, Any],
     ranks: Ranks | None = None,
+    l1_coefs: torch.Tensor | None = None,
 ) -> None:
     """Write one ``<tokens>`` folder: every layer's SAELens files and the resume state (with
     several ``ranks``, each rank calls this for its own layers)."""
@@ -83,7 +90,8 @@ def save_checkpoint(
                 {"sparsity": log_sparsity[index].contiguous()},
                 str(layer_dir / "sparsity.safetensors"),
             )
-            config = sae_cfg(cfg, layer, sae.d_in, f"{block_path}.{layer}")
+            coef = None if l1_coefs is None else float(l1_coefs[index])
+            config = sae_cfg(cfg, layer, sae.d_in, f"{block_path}.{layer}", coef)
             (layer_dir / "cfg.json").write_text(json.dumps(config, indent=2) + "\n")
         torch.save(resume, tmp / resume_file(ranks.rank))
 

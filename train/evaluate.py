@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import torch
 
 import galleryforge
@@ -28,9 +27,8 @@ from galleryforge.errors import GalleryforgeError, InputError
 from galleryforge.tables import read_config, write_table
 from train.config import TrialConfig
 from train.eval_text import EvalText, corpus_text, heldout_text
-from train.evaluation import Evaluation, evaluate_saes
-from train.latent_tables import example_rows, feature_rows
-from train.metrics import layer_rows
+from train.evaluation import Evaluation
+from train.measure import measure
 from train.model import LoadedModel, load_model
 from train.records import git_commit
 from train.saelens import CFG_FILE, InferenceSAE, load_saes
@@ -80,22 +78,22 @@ def evaluate_checkpoints(
     if on_start is not None:
         on_start(text.counted_tokens)
     began = time.perf_counter()
-    evaluation = evaluate_saes(
-        loaded, saes, text, top_n=request.top_n, n_random=request.n_random, on_batch=on_batch
+    tokens = checkpoint_tokens(checkpoints)
+    measured = measure(
+        loaded,
+        saes,
+        text,
+        out.name,
+        tokens,
+        top_n=request.top_n,
+        n_random=request.n_random,
+        on_batch=on_batch,
     )
     wall_s = time.perf_counter() - began
-    trial = out.name
-    layers = [sae.hook.layer for sae in saes]
     tables = {
-        "layers": evaluated_layer_rows(trial, saes, evaluation, checkpoint_tokens(checkpoints)),
-        "features": feature_rows(
-            trial,
-            layers,
-            evaluation.latents,
-            evaluation.reconstruction,
-            [sae.decoder_norms() for sae in saes],
-        ),
-        "examples": example_rows(trial, layers, evaluation.latents, loaded.tokenizer),
+        "layers": measured.layers,
+        "features": measured.features,
+        "examples": measured.examples,
     }
     record = {
         "source": "galleryforge evaluate",
@@ -107,7 +105,7 @@ def evaluate_checkpoints(
         "top_n": request.top_n,
         **({"trial": trial_cfg.name} if trial_cfg else {}),
     }
-    info = _provenance(loaded, device, text, evaluation, started, wall_s, saes)
+    info = _provenance(loaded, device, text, measured.evaluation, started, wall_s, saes)
     with atomic_dir(out) as tmp:
         (tmp / "trial.toml").write_text(
             dumps_toml(record, header="What galleryforge evaluate measured, and on what.")
@@ -116,24 +114,6 @@ def evaluate_checkpoints(
         for name, frame in tables.items():
             write_table(frame, tmp / "tables" / f"{name}.parquet")
     return out
-
-
-def evaluated_layer_rows(
-    trial: str, saes: list[InferenceSAE], evaluation: Evaluation, tokens: int
-) -> pd.DataFrame:
-    """``layers.parquet`` rows of one evaluation (KD columns included)."""
-    measured = dict(evaluation.measured)
-    dead = measured.pop("dead")
-    coefs = torch.tensor([float(sae.cfg.get("l1_coefficient", 0.0) or 0.0) for sae in saes])
-    return layer_rows(
-        trial,
-        [sae.hook.layer for sae in saes],
-        tokens,
-        [sae.d_sae for sae in saes],  # type: ignore[arg-type]
-        coefs,
-        measured,
-        dead,
-    )
 
 
 def check_compatible(saes: list[InferenceSAE], loaded: LoadedModel) -> None:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import json
 from itertools import islice
 from pathlib import Path
 
+import pytest
 import torch
 
+from galleryforge.errors import GalleryforgeError
 from tests.train.helpers import build_trial_cfg
-from train.activations import ActivationSource, context_stream
+from train.activations import ActivationSource, context_stream, heldout_rows
 from train.model import load_model
 
 CPU = torch.device("cpu")
@@ -34,7 +37,7 @@ def test_normalised_heldout_and_resumable_batches(tiny_neox: Path, text_corpus: 
     assert source.heldout.shape == (2, 128, 32)  # 8 contexts of 16 usable tokens
     torch.testing.assert_close(source.heldout.pow(2).sum(-1).mean(-1), torch.full((2,), 32.0))
     batches = source.batches()
-    first = [next(batches) for _ in range(6)]  # the buffer holds 4 batches: this refills once
+    first = [next(batches) for _ in range(6)]  # a buffer holds 3 batches: this refills once
     assert first[0].shape == (2, 64, 32)
     state = source.state()
     expected = [next(batches) for _ in range(5)]
@@ -43,3 +46,31 @@ def test_normalised_heldout_and_resumable_batches(tiny_neox: Path, text_corpus: 
     resumed = again.batches()
     for batch in expected:
         torch.testing.assert_close(next(resumed), batch)
+
+
+def test_special_tokens_are_neither_held_out_nor_trained_on(
+    tiny_neox: Path, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "short.jsonl"  # short documents: a separator every few tokens
+    texts = [f"document {i} says hello there" for i in range(200)]
+    corpus.write_text("\n".join(json.dumps({"text": t}) for t in texts))
+    cfg = build_trial_cfg(model=str(tiny_neox), dataset=str(corpus))
+    loaded = load_model(cfg.model, CPU, torch.float32)
+    source = ActivationSource(loaded, cfg, [0], CPU)
+    next(source.batches())  # fills the second buffer's worth of contexts
+    stream = context_stream(lambda: iter(texts), loaded.tokenizer, 17)
+    contexts = torch.stack(list(islice(stream, 32)))
+    second = contexts[16:, 1:]  # a buffer holds 16 contexts; the first one is held out
+    specials = torch.tensor(loaded.tokenizer.all_special_ids)
+    ordinary = int((~torch.isin(second, specials)).sum())
+    assert ordinary < second.numel() - 30  # the buffer does hold separators
+    assert source.batches_per_buffer == ordinary // 64
+
+
+def test_the_heldout_sample_skips_special_tokens() -> None:
+    contexts = torch.tensor([[101, 5, 102, 6], [101, 102, 7, 8]])  # 101 [CLS], 102 [SEP]
+    specials = torch.tensor([101, 102])
+    rows = heldout_rows(contexts, specials, 4, torch.Generator().manual_seed(0))
+    assert contexts[:, 1:].reshape(-1)[rows].tolist() == [5, 6, 7, 8]  # sorted rows
+    with pytest.raises(GalleryforgeError, match="'heldout_tokens' = 5"):
+        heldout_rows(contexts, specials, 5, torch.Generator().manual_seed(0))

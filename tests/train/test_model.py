@@ -29,7 +29,8 @@ def test_neox_hooks_match_hidden_states_but_the_final_layer_norm(tiny_neox: Path
         torch.testing.assert_close(streams[layer], hidden[layer + 1])
     # The last entry of hidden_states has GPT-NeoX's final LayerNorm applied; the block's does not.
     assert not torch.allclose(streams[2], hidden[3], atol=1e-3)
-    final_norm = cast(torch.nn.Module, loaded.model.final_layer_norm)
+    # A causal LM loads with its head (for downstream fidelity): the norm is in its base model.
+    final_norm = cast(torch.nn.Module, loaded.model.gpt_neox.final_layer_norm)
     torch.testing.assert_close(final_norm(streams[2]), hidden[3])
 
 

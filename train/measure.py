@@ -1,0 +1,94 @@
+"""Measure SAEs on a text into the three tables: ``layers``, ``features``, ``examples``.
+
+The one place both commands go through: ``galleryforge evaluate`` measures the checkpoints it is
+given, ``galleryforge train`` its own final checkpoint, read back from disk, on its held-out text
+(``measure_final_checkpoint``), so the two agree to float precision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from galleryforge.tables import LAYERS, ordered, write_table
+from train.config import TrialConfig
+from train.downstream import EMBEDDING_COLUMNS, LM_COLUMNS
+from train.eval_text import EvalText, heldout_text
+from train.evaluation import Evaluation, evaluate_saes
+from train.latent_tables import example_rows, feature_rows
+from train.metrics import layer_rows
+from train.model import LoadedModel
+from train.saelens import InferenceSAE, load_saes
+
+
+@dataclass
+class Measured:
+    layers: pd.DataFrame
+    features: pd.DataFrame
+    examples: pd.DataFrame
+    evaluation: Evaluation
+
+
+def measure(
+    loaded: LoadedModel,
+    saes: list[InferenceSAE],
+    text: EvalText,
+    trial: str,
+    tokens: int,
+    *,
+    top_n: int = 20,
+    n_random: int = 3,
+    on_batch: Callable[[int], None] | None = None,
+) -> Measured:
+    """One pass over ``text`` (``train.evaluation``); ``tokens`` is the checkpoint's."""
+    evaluation = evaluate_saes(
+        loaded, saes, text, top_n=top_n, n_random=n_random, on_batch=on_batch
+    )
+    layers = [sae.hook.layer for sae in saes]
+    measured = dict(evaluation.measured)
+    dead = measured.pop("dead")
+    coefs = torch.tensor([float(sae.cfg.get("l1_coefficient", 0.0) or 0.0) for sae in saes])
+    widths: list[int] = [sae.d_sae for sae in saes]
+    return Measured(
+        layer_rows(trial, layers, tokens, widths, coefs, measured, dead),  # type: ignore[arg-type]
+        feature_rows(
+            trial,
+            layers,
+            evaluation.latents,
+            evaluation.reconstruction,
+            [sae.decoder_norms() for sae in saes],
+        ),
+        example_rows(trial, layers, evaluation.latents, loaded.tokenizer),
+        evaluation,
+    )
+
+
+def measure_final_checkpoint(
+    loaded: LoadedModel, cfg: TrialConfig, folder: Path, tokens: int
+) -> Measured:
+    """Training's final checkpoint ``folder``, as written, on the trial's held-out text."""
+    device = next(loaded.model.parameters()).device
+    saes = [sae.to(device) for sae in load_saes(folder)]
+    return measure(
+        loaded, saes, heldout_text(cfg, loaded.tokenizer, cfg.model_batch), cfg.name, tokens
+    )
+
+
+def with_downstream(layers: pd.DataFrame, measured: Measured) -> pd.DataFrame:
+    """``layers`` (training's rows) with the downstream columns of ``measured`` filled in at its
+    checkpoint; other checkpoints leave them empty."""
+    columns = [c for c in (*LM_COLUMNS, *EMBEDDING_COLUMNS) if c in measured.layers.columns]
+    keys = ["layer", "tokens"]
+    merged = layers.drop(columns=[c for c in columns if c in layers.columns]).merge(
+        measured.layers[[*keys, *columns]], on=keys, how="left"
+    )
+    return ordered(merged, LAYERS)
+
+
+def write_latent_tables(tables: Path, measured: Measured) -> None:
+    write_table(measured.features, tables / "features.parquet")
+    write_table(measured.examples, tables / "examples.parquet")
