@@ -23,15 +23,24 @@ import torch
 
 import galleryforge
 from galleryforge.atomic import atomic_dir
-from galleryforge.errors import GalleryforgeError, InputError
-from galleryforge.tables import read_config, write_table
+from galleryforge.errors import GalleryforgeError
+from galleryforge.tables import write_table
 from train.config import TrialConfig
 from train.eval_text import EvalText, corpus_text, heldout_text
+from train.evaluate_inputs import (
+    SOURCE,
+    check_compatible,
+    check_out,
+    checkpoint_tokens,
+    final_checkpoint,
+    model_name,
+    trial_config,
+)
 from train.evaluation import Evaluation
 from train.measure import measure
 from train.model import LoadedModel, load_model
 from train.records import git_commit
-from train.saelens import CFG_FILE, InferenceSAE, load_saes
+from train.saelens import InferenceSAE, load_saes
 from train.values import dumps_toml
 
 DEFAULT_TOKENS = 4096
@@ -64,12 +73,14 @@ def evaluate_checkpoints(
     """Evaluate and write the run directory; return its path. ``on_start(total tokens)``,
     ``on_batch(tokens so far)`` report progress."""
     started = datetime.now(UTC)
-    trial_cfg = _trial_config(request)
-    checkpoints = request.checkpoints or _final_checkpoint(request)
+    if request.trial is None and request.checkpoints is None:
+        raise GalleryforgeError("give --checkpoints DIR, or --trial NAME for a trial's own")
+    trial_cfg = trial_config(request.runs, request.trial) if request.trial else None
+    checkpoints = request.checkpoints or final_checkpoint(request.runs, str(request.trial))
     saes = load_saes(checkpoints)
     out = request.out or request.runs / f"{trial_cfg.name if trial_cfg else checkpoints.name}-eval"
-    _check_out(out)
-    model = request.model or _model_name(saes)
+    check_out(out)
+    model = request.model or model_name(saes)
     loaded = load_model(model, device, torch.float32)
     check_compatible(saes, loaded)
     for sae in saes:
@@ -96,7 +107,7 @@ def evaluate_checkpoints(
         "examples": measured.examples,
     }
     record = {
-        "source": "galleryforge evaluate",
+        "source": SOURCE,
         "checkpoints": str(checkpoints),
         "model": model,
         "text": text.name,
@@ -114,83 +125,6 @@ def evaluate_checkpoints(
         for name, frame in tables.items():
             write_table(frame, tmp / "tables" / f"{name}.parquet")
     return out
-
-
-def check_compatible(saes: list[InferenceSAE], loaded: LoadedModel) -> None:
-    """Each SAE's hook exists in the model and its d_in is the activation's width."""
-    layers = [sae.hook.layer for sae in saes]
-    for sae in saes:
-        cfg = sae.folder / CFG_FILE
-        if sae.hook.layer >= loaded.n_layers:
-            raise InputError(
-                cfg,
-                f"{sae.hook.name!r}: {loaded.name} has {loaded.n_layers} blocks "
-                f"(0 to {loaded.n_layers - 1})",
-                field="hook_name",
-            )
-        if sae.d_in != loaded.d_model:
-            raise InputError(
-                cfg,
-                f"{sae.d_in} does not match {sae.hook.name} of {loaded.name}, which has "
-                f"{loaded.d_model} dimensions",
-                field="d_in",
-            )
-        if layers.count(sae.hook.layer) > 1:
-            raise InputError(
-                cfg,
-                f"{sae.hook.name!r}: another SAE reads block {sae.hook.layer} too; a run's "
-                "table holds one SAE per layer (evaluate them separately)",
-                field="hook_name",
-            )
-
-
-def checkpoint_tokens(checkpoints: Path) -> int:
-    """Training tokens of a ``checkpoints/<tokens>/`` folder (or a layer folder in one), else 0."""
-    for folder in (checkpoints, checkpoints.parent):
-        if folder.name.isdigit():
-            return int(folder.name)
-    return 0
-
-
-def _trial_config(request: EvaluateRequest) -> TrialConfig | None:
-    if request.trial is None:
-        if request.checkpoints is None:
-            raise GalleryforgeError("give --checkpoints DIR, or --trial NAME for a trial's own")
-        return None
-    path = request.runs / request.trial / "trial.toml"
-    if not path.is_file():
-        raise InputError(path, "missing: no trial run there (see --runs)")
-    try:
-        return TrialConfig(**read_config(path))
-    except TypeError as error:
-        raise InputError(path, f"not a training run's config ({error})") from error
-
-
-def _final_checkpoint(request: EvaluateRequest) -> Path:
-    folder = request.runs / str(request.trial) / "checkpoints"
-    found = sorted(
-        (p for p in folder.glob("*") if p.name.isdigit() and any(p.glob("layer_*"))),
-        key=lambda p: int(p.name),
-    )
-    if not found:
-        raise InputError(folder, "no checkpoint folders (checkpoints/<tokens>/layer_<l>/)")
-    return found[-1]
-
-
-def _check_out(out: Path) -> None:
-    """``out`` is new, empty, or an earlier evaluation's (replaced whole); never a training run."""
-    written = read_config(out / "trial.toml").get("source") if out.is_dir() else None
-    if out.exists() and any(out.iterdir()) and written != "galleryforge evaluate":
-        raise GalleryforgeError(
-            f"--out {out}: holds something other than an evaluation; pick another --out"
-        )
-
-
-def _model_name(saes: list[InferenceSAE]) -> str:
-    name = saes[0].cfg.get("model_name")
-    if not isinstance(name, str) or not name:
-        raise InputError(saes[0].folder / CFG_FILE, "missing; pass --model", field="model_name")
-    return name
 
 
 def _text(
