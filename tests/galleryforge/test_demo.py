@@ -54,6 +54,10 @@ def test_quick_demo_then_reuse_then_fresh(
     for tables in trials.values():
         assert tables.n_layers == 6 and tables.checkpoints == (1024, 2048)
         assert tables.config["tokens"] == 2048
+        final = tables.final  # the final checkpoint's new metrics and per-latent tables
+        assert final[["cosine_similarity", "embedding_recovered"]].notna().all().all()
+        assert (tables.root / "tables" / "features.parquet").is_file()
+        assert (tables.root / "tables" / "examples.parquet").is_file()
     assert set(load_toy_tables(runs / "toy").summary["features"]) == {8, 16}
     site = build / "site"
     assert (site / "index.html").exists() and (site / "gallery.html").exists()
