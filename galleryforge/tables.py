@@ -81,7 +81,7 @@ CURVES = Schema(
     ),
     keys=("trial", "layer", "step"),
 )
-# Per-latent tables (train/latent_tables.py; docs/tables.md documents every column).
+# Per-latent tables (train/latent_tables.py; docs/evaluate.md documents every column).
 FEATURES = Schema(
     "features",
     _cols(

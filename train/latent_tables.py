@@ -1,6 +1,6 @@
 """``features.parquet`` and ``examples.parquet`` rows from an evaluation's latent statistics.
 
-Columns are documented in docs/tables.md; schemas and validation are ``galleryforge.tables``'s
+Columns are documented in docs/evaluate.md; schemas and validation are ``galleryforge.tables``'s
 ``FEATURES`` and ``EXAMPLES``.
 """
 

@@ -67,14 +67,15 @@ def evaluate(
         batch_contexts=batch,
         top_n=top_n,
     )
-    console = Console(stderr=True, quiet=quiet)
-    with rich_progress(unit=True) as bar:
-        bar.disable = quiet
-        task = bar.add_task("evaluate", total=None, label="loading", unit="tokens")
-        written = evaluate_checkpoints(
-            request,
-            resolve_device(device),
-            on_start=lambda total: bar.update(task, total=total, label=""),
-            on_batch=lambda done: bar.update(task, completed=done),
-        )
-    console.print(f"wrote {written}")
+    if quiet:
+        written = evaluate_checkpoints(request, resolve_device(device))
+    else:
+        with rich_progress(unit=True) as bar:
+            task = bar.add_task("evaluate", total=None, label="loading model", unit="tokens")
+            written = evaluate_checkpoints(
+                request,
+                resolve_device(device),
+                on_start=lambda total: bar.update(task, total=total, label=""),
+                on_batch=lambda done: bar.update(task, completed=done),
+            )
+    Console(stderr=True, quiet=quiet).print(f"wrote {written}")
