@@ -14,6 +14,9 @@ and x̂ = f W_dec + b_dec, mapped back through the normalisation. ``normalize_ac
 ``layer_norm`` (each token standardised, x̂ de-standardised); ``expected_average_only_in`` (one
 factor √d_in / E‖x‖: the cfg's ``norm_scaling_factor`` if it has one, else estimated from the
 first batch of evaluation text, as SAELens estimates it).
+
+(Over 200 lines: the format's inference and its field-by-field checks, each with its one-line
+error, are one job.)
 """
 
 from __future__ import annotations
