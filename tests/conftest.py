@@ -1,7 +1,8 @@
-"""Shared fixtures: generated run folders (see tests/factories.py) and figure inspection."""
+"""Shared fixtures: generated run folders (see tests/factories.py) and render contexts on them."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 matplotlib.use("Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from tests.contexts import BuildRenderContext, render_context
 from tests.factories import write_toy, write_trial
 
 
@@ -23,3 +25,9 @@ def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_trial(runs, "C", 32)
     write_toy(runs)
     return runs
+
+
+@pytest.fixture
+def build_render_context(runs_dir: Path) -> BuildRenderContext:
+    """``build_render_context(trial="C", theme="social")``: see tests/contexts.py."""
+    return functools.partial(render_context, runs_dir)

@@ -35,3 +35,22 @@ def overlapping_labels(fig: Figure) -> Iterator[tuple[str, str]]:
                     overlap_h = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
                     if overlap_w > 1 and overlap_h > 1:
                         yield (a, b)
+
+
+def values_spilling_out_of_cells(fig: Figure) -> Iterator[str]:
+    """Texts written in heatmap cells (``gid="cell-value"``) whose drawn box leaves their cell.
+
+    A cell is the unit square around the text's (column, row) position, as ``imshow`` draws it.
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes:
+        for text in ax.texts:
+            if text.get_gid() != "cell-value":
+                continue
+            col, row = text.get_position()
+            corners = ax.transData.transform([(col - 0.5, row - 0.5), (col + 0.5, row + 0.5)])
+            (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+            box = text.get_window_extent(renderer)
+            if box.x0 < x0 or box.x1 > x1 or box.y0 < y0 or box.y1 > y1:
+                yield text.get_text()

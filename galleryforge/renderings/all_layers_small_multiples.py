@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
+from galleryforge.renderings.parts.layer_metrics import (
     headline_metrics,
     layer_label,
     metric_matrix,
     metric_names,
-    panel_grid,
     relative_within_columns,
     split_constant,
 )
+from galleryforge.renderings.parts.panels import panel_grid
+from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -17,16 +17,15 @@ import numpy as np
 from galleryforge.labels import metric_label
 from galleryforge.numbers import format_metric, format_tokens
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
-    label_step,
+from galleryforge.renderings.parts.layer_colors import (
     layer_colorbar,
     layer_colors,
     layer_hex,
     layer_line_width,
-    panel_grid,
-    plotly_subplots,
 )
+from galleryforge.renderings.parts.panels import panel_grid, plotly_subplots
+from galleryforge.renderings.parts.text_fit import label_step
+from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

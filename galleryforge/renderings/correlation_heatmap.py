@@ -15,14 +15,10 @@ from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.heatmap import colorbar, write_cells
+from galleryforge.renderings.parts.layer_metrics import metric_names, split_constant
+from galleryforge.renderings.parts.ticks import fit_metric_labels
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
-    POINTS_PER_INCH,
-    colorbar,
-    fit_metric_labels,
-    metric_names,
-    split_constant,
-)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -127,23 +123,6 @@ def draw(ctx: RenderContext) -> Figure:
     fit_metric_labels(ax, list(corr.columns))
     ax.set_yticks(range(count), [metric_label(m, math=True) for m in corr.columns])
     ax.tick_params(length=0)
-    width_in, height_in = fig.get_size_inches()
-    bbox = ax.get_position()
-    cell_w = bbox.width * width_in / count * POINTS_PER_INCH
-    cell_h = bbox.height * height_in / count * POINTS_PER_INCH
-    font = ctx.theme.font.annotation_size
-    if cell_w >= 3.3 * font and cell_h >= 1.3 * font:
-        for (row, col), value in zip(
-            [(r, c) for r in range(count) for c in range(count)], matrix.flat, strict=True
-        ):
-            ax.text(
-                col,
-                row,
-                f"{value:.2f}",
-                ha="center",
-                va="center",
-                fontsize=font,
-                color=ctx.ink_on(cmap((value + 1) / 2)),
-                gid="cell-value",
-            )
+    texts = [[f"{value:.2f}" for value in row] for row in matrix]
+    write_cells(ctx, ax, texts, (matrix + 1) / 2, cmap)  # shade: where r sits on [-1, 1]
     return fig

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from galleryforge.labels import metric_label
 from galleryforge.numbers import format_metric
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.panels import panel_grid
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import panel_grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

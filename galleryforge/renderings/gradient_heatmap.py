@@ -13,15 +13,13 @@ from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
-    annotated_heatmap,
-    colorbar,
+from galleryforge.renderings.parts.heatmap import colorbar, layer_heatmap
+from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
+from galleryforge.renderings.parts.layer_metrics import (
     headline_metrics,
-    interactive_layer_heatmap,
     metric_matrix,
-    relative_within_columns,
 )
+from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -62,22 +60,17 @@ def interactive(ctx: RenderContext) -> go.Figure:
 )
 def draw(ctx: RenderContext) -> Figure:
     trial = ctx.trial
-    values, metrics = metric_matrix(trial, headline_metrics(trial))
     fig, ax = ctx.figure()
-    image = annotated_heatmap(
+    image = layer_heatmap(
         ctx,
         ax,
-        relative_within_columns(values),
-        values,
-        trial.layer_ids,
-        metrics,
+        headline_metrics(trial),
         cmap=ctx.cmap("sequential"),
         annotate=False,
         interpolation="bicubic",
     )
     image.set_interpolation_stage("data")  # blend the values, then colour them
-    colorbar(ctx, image, ax, "relative within metric")
-    image.colorbar.set_ticks([0.0, 1.0], labels=["lowest", "highest"])  # type: ignore[union-attr]
+    colorbar(ctx, image, ax, "relative within metric", ends=("lowest", "highest"))
     ax.set_ylabel("Layer")
     ctx.title(ax, f"Trial {trial.trial}: metrics through depth")
     return fig

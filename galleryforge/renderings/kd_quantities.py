@@ -18,8 +18,8 @@ import numpy as np
 from galleryforge.labels import metric_label
 from galleryforge.numbers import format_metric
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.panels import plotly_subplots
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import plotly_subplots
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

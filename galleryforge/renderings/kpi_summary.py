@@ -15,11 +15,8 @@ from typing import TYPE_CHECKING
 
 from galleryforge.numbers import format_metric, format_tokens
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.text_fit import POINTS_PER_INCH, text_width_pt
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
-    POINTS_PER_INCH,
-    text_width_pt,
-)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

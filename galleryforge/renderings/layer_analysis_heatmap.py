@@ -17,16 +17,14 @@ from typing import TYPE_CHECKING
 from galleryforge.labels import metric_label
 from galleryforge.numbers import format_metric
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
-    annotated_heatmap,
-    fit_metric_labels,
+from galleryforge.renderings.parts.heatmap import layer_heatmap
+from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
+from galleryforge.renderings.parts.layer_metrics import (
     headline_metrics,
-    interactive_layer_heatmap,
-    metric_matrix,
-    relative_within_columns,
-    rows_aspect,
 )
+from galleryforge.renderings.parts.text_fit import rows_aspect
+from galleryforge.renderings.parts.ticks import fit_metric_labels
+from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -95,7 +93,7 @@ def _sidecar(ctx: RenderContext, ax: Axes, values: list[float], metric: str, col
 )
 def draw(ctx: RenderContext) -> Figure:
     trial = ctx.trial
-    values, metrics = metric_matrix(trial, headline_metrics(trial))
+    metrics = headline_metrics(trial)
     sidecar = [m for m in SIDECAR if m in trial.metrics]
     fig, axes = ctx.figure(
         1,
@@ -106,15 +104,7 @@ def draw(ctx: RenderContext) -> Figure:
         width_ratios=[4.0] + [1.0] * len(sidecar),
     )
     heat, *side = axes[0]
-    annotated_heatmap(
-        ctx,
-        heat,
-        relative_within_columns(values),
-        values,
-        trial.layer_ids,
-        metrics,
-        cmap=ctx.cmap("sequential"),
-    )
+    layer_heatmap(ctx, heat, metrics, cmap=ctx.cmap("sequential"))
     fit_metric_labels(heat, metrics)
     heat.set_ylabel("Layer")
     colours = (ctx.theme.colors.accent, ctx.theme.colors.highlight)

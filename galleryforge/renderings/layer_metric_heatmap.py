@@ -15,18 +15,15 @@ from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
-    annotated_heatmap,
-    colorbar,
-    fit_metric_labels,
-    interactive_layer_heatmap,
-    metric_matrix,
+from galleryforge.renderings.parts.heatmap import colorbar, layer_heatmap
+from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
+from galleryforge.renderings.parts.layer_metrics import (
     metric_names,
-    relative_within_columns,
-    rows_aspect,
     split_constant,
 )
+from galleryforge.renderings.parts.text_fit import rows_aspect
+from galleryforge.renderings.parts.ticks import fit_metric_labels
+from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -75,19 +72,10 @@ def interactive(ctx: RenderContext) -> go.Figure:
 )
 def draw(ctx: RenderContext) -> Figure:
     trial = ctx.trial
-    values, metrics = metric_matrix(trial, table_metrics(trial))
+    metrics = table_metrics(trial)
     fig, ax = ctx.figure(aspect=rows_aspect(ctx, trial.n_layers))
-    image = annotated_heatmap(
-        ctx,
-        ax,
-        relative_within_columns(values),
-        values,
-        trial.layer_ids,
-        metrics,
-        cmap=ctx.cmap("sequential"),
-    )
-    colorbar(ctx, image, ax, "relative within metric")
-    image.colorbar.set_ticks([0.0, 1.0], labels=["low", "high"])  # type: ignore[union-attr]
+    image = layer_heatmap(ctx, ax, metrics, cmap=ctx.cmap("sequential"))
+    colorbar(ctx, image, ax, "relative within metric", ends=("low", "high"))
     fit_metric_labels(ax, metrics)
     ax.set_ylabel("Layer")
     ctx.title(ax, f"Trial {trial.trial}: every metric per layer")

@@ -2,7 +2,9 @@
 
 Each metric that varies across layers is a ridge over depth, its height and colour the layer's
 value relative to the other layers (final checkpoint), joined by a monotone cubic through the
-layers: continuous, never overshooting the data. Not picked: qualitative.
+layers: continuous, never overshooting the data. Each ridge stays inside its own band (the space
+between its baseline and the next one up), so a tall ridge never covers the one above it. Not
+picked: qualitative.
 
 gids: ``ridge-line`` (one Line2D per metric, top to bottom; it passes through ``baseline +
 RIDGE_HEIGHT * relative value`` at each layer), ``ridge-fill`` (the gradient-filled images).
@@ -16,8 +18,7 @@ import numpy as np
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
+from galleryforge.renderings.parts.layer_metrics import (
     default_metrics,
     layer_label,
     metric_matrix,
@@ -25,6 +26,7 @@ from galleryforge.renderings.shared import (
     relative_within_columns,
     split_constant,
 )
+from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -32,7 +34,9 @@ if TYPE_CHECKING:
 
     from galleryforge.tables import TrialTables
 
-RIDGE_HEIGHT = 1.5  # in units of the spacing between baselines: neighbouring ridges overlap
+# A ridge's full height, in units of the spacing between baselines. Below 1, so each ridge keeps
+# to its own band with a gap: ridges that grew into the band above hid their neighbour's outline.
+RIDGE_HEIGHT = 0.9
 SAMPLES = 240
 
 

@@ -19,15 +19,15 @@ import numpy as np
 
 from galleryforge import kd
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
+from galleryforge.renderings.parts.layer_colors import (
     layer_colorbar,
     layer_colors,
     layer_hex,
     layer_line_width,
-    log_ticks,
-    toy_comparison,
 )
+from galleryforge.renderings.parts.ticks import log_ticks
+from galleryforge.renderings.registry import register
+from galleryforge.renderings.shared import toy_comparison
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -10,15 +10,13 @@ from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
-    annotated_heatmap,
+from galleryforge.renderings.parts.heatmap import layer_heatmap
+from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
+from galleryforge.renderings.parts.layer_metrics import (
     headline_metrics,
-    interactive_layer_heatmap,
-    metric_matrix,
-    relative_within_columns,
-    rows_aspect,
 )
+from galleryforge.renderings.parts.text_fit import rows_aspect
+from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -55,17 +53,8 @@ def interactive(ctx: RenderContext) -> go.Figure:
 )
 def draw(ctx: RenderContext) -> Figure:
     trial = ctx.trial
-    values, metrics = metric_matrix(trial, headline_metrics(trial))
     fig, ax = ctx.figure(aspect=rows_aspect(ctx, trial.n_layers))
-    annotated_heatmap(
-        ctx,
-        ax,
-        relative_within_columns(values),
-        values,
-        trial.layer_ids,
-        metrics,
-        cmap=ctx.cmap("sequential"),
-    )
+    layer_heatmap(ctx, ax, headline_metrics(trial), cmap=ctx.cmap("sequential"))
     ax.set_ylabel("Layer")
     ctx.title(ax, f"Trial {trial.trial}: per-layer SAE metrics")
     return fig

@@ -16,16 +16,14 @@ import numpy as np
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
-    annotated_heatmap,
-    fit_metric_labels,
+from galleryforge.renderings.parts.heatmap import layer_heatmap
+from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
+from galleryforge.renderings.parts.layer_metrics import (
     headline_metrics,
-    interactive_layer_heatmap,
-    metric_matrix,
-    relative_within_columns,
-    rows_aspect,
 )
+from galleryforge.renderings.parts.text_fit import rows_aspect
+from galleryforge.renderings.parts.ticks import fit_metric_labels
+from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -85,22 +83,14 @@ def interactive(ctx: RenderContext) -> go.Figure:
 )
 def draw(ctx: RenderContext) -> Figure:
     trial = ctx.trial
-    values, metrics = metric_matrix(trial, headline_metrics(trial))
+    metrics = headline_metrics(trial)
     # Compact: the theme's own proportions unless the rows would not be legible in them.
     aspect = min(rows_aspect(ctx, trial.n_layers), max(ctx.theme.figure.aspect, 0.9))
     fig, ax = ctx.figure(aspect=aspect)
-    annotated_heatmap(
-        ctx,
-        ax,
-        relative_within_columns(values),
-        values,
-        trial.layer_ids,
-        metrics,
-        cmap=muted_ramp(ctx),
-    )
+    layer_heatmap(ctx, ax, metrics, cmap=muted_ramp(ctx))
     fit_metric_labels(ax, metrics)
     ax.xaxis.tick_top()
-    rows, cols = values.shape
+    rows, cols = trial.n_layers, len(metrics)
     ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
     ax.tick_params(which="minor", length=0)

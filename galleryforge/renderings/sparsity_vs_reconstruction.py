@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.layer_colors import layer_colorbar, layer_colors, layer_hex
+from galleryforge.renderings.parts.layer_metrics import layer_label
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import layer_colorbar, layer_colors, layer_hex, layer_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import log_ticks, toy_comparison
+from galleryforge.renderings.shared import toy_comparison
 
 if TYPE_CHECKING:
     import pandas as pd

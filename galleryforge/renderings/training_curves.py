@@ -16,15 +16,15 @@ import numpy as np
 
 from galleryforge.numbers import format_tokens
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
+from galleryforge.renderings.parts.layer_colors import (
     layer_colorbar,
     layer_colors,
     layer_hex,
     layer_line_width,
-    log_ticks,
-    plotly_subplots,
 )
+from galleryforge.renderings.parts.panels import plotly_subplots
+from galleryforge.renderings.parts.ticks import log_ticks
+from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
     import pandas as pd

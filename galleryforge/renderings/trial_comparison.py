@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import log_ticks
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -30,24 +30,37 @@ def test_trial_a_dense_published_summary() -> None:
     assert kd.d_star(6_184, F, 0.02 * F) == pytest.approx(10_190, abs=10)
 
 
-def test_d_star_equals_alive_width_times_capacity() -> None:
-    l0, width, dead = np.array([10.0, 150.0, 900.0]), 4_096, np.array([0, 100, 400])
-    alpha = kd.sparsity_alpha(l0, width, dead)
-    np.testing.assert_allclose(kd.d_star(l0, width, dead), (width - dead) * kd.capacity_g(alpha))
-    np.testing.assert_allclose(kd.d_star(l0, width, dead), l0 * np.log((width - dead) / l0))
+def test_per_layer_values_at_hand_computed_points() -> None:
+    # L0 = 100 of F = 1,000, none dead: alpha = 0.9, g = 0.1 ln 10 = 0.2302585, d*_S = 230.2585.
+    assert kd.sparsity_alpha(100, 1_000) == pytest.approx(0.9)
+    assert kd.capacity_g(0.9) == pytest.approx(0.2302585, abs=1e-7)
+    assert kd.d_star(100, 1_000) == pytest.approx(230.2585, abs=1e-4)
+    # Dead latents leave the dictionary: L0 = 152, F_alive = 32,768 - 7,000 = 25,768, so
+    # alpha = 1 - 152 / 25,768 = 0.9941012 and d*_S = 152 ln(25,768 / 152) = 780.22.
+    assert kd.alive_width(32_768, 7_000) == 25_768
+    assert kd.sparsity_alpha(152, 32_768, 7_000) == pytest.approx(0.9941012, abs=1e-7)
+    assert kd.d_star(152, 32_768, 7_000) == pytest.approx(780.22, abs=0.01)
+    # Arrays work element-wise: the same two layers side by side.
+    np.testing.assert_allclose(
+        kd.d_star(np.array([100.0, 152.0]), np.array([1_000, 32_768]), np.array([0, 7_000])),
+        [230.2585, 780.22],
+        atol=0.01,
+    )
 
 
 def test_capacity_function_limits() -> None:
     assert kd.capacity_g(1.0) == 0.0
     assert kd.capacity_g(0.0) == 0.0
-    # Maximum at 1 - alpha = 1/e, where g = 1/e.
+    # Maximum at 1 - alpha = 1/e, where g = 1/e; at alpha = 0.5, g = 0.5 ln 2 = 0.3465736.
     assert kd.capacity_g(1 - 1 / np.e) == pytest.approx(1 / np.e)
+    assert kd.capacity_g(0.5) == pytest.approx(0.3465736, abs=1e-7)
 
 
-def test_toy_d_star_is_k_log_f_over_k() -> None:
-    alpha, features = 0.95, 256
-    k = features * (1 - alpha)
-    assert kd.toy_d_star(alpha, features) == pytest.approx(k * np.log(features / k))
+def test_toy_d_star_at_hand_computed_points() -> None:
+    # F = 256 features at alpha = 0.95: k = 12.8 active, d*_S = 12.8 ln 20 = 38.34537.
+    assert kd.toy_d_star(0.95, 256) == pytest.approx(38.34537, abs=1e-5)
+    # F = 1,000 at alpha = 0.9: k = 100, d*_S = 100 ln 10 = 230.2585 (the layer case above).
+    assert kd.toy_d_star(0.9, 1_000) == pytest.approx(230.2585, abs=1e-4)
 
 
 def test_trial_figures_are_means_of_layer_values_not_formula_of_means() -> None:
@@ -55,9 +68,10 @@ def test_trial_figures_are_means_of_layer_values_not_formula_of_means() -> None:
         {"l0": [10.0, 1_000.0], "width": [4_096, 4_096], "dead": [0, 0], "mse": [0.1, 0.3]}
     )
     summary = kd.trial_kd(final)
-    per_layer = kd.d_star(final["l0"], 4_096)
-    assert summary.d_star == pytest.approx(per_layer.mean())
-    assert summary.d_star != pytest.approx(float(kd.d_star(final["l0"].mean(), 4_096)))
+    # Per layer: 10 ln(4,096 / 10) = 60.152 and 1,000 ln(4.096) = 1,410.011; their mean is
+    # 735.081, whereas the formula at the mean L0 (505) would give 505 ln(4,096 / 505) = 1,057.07.
+    assert summary.d_star == pytest.approx(735.081, abs=1e-3)
+    assert summary.l0 == 505.0 and summary.mse == pytest.approx(0.2)
 
 
 def test_predicted_loss_floor_reaches_measured_loss_at_d_star_and_stays() -> None:

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import all_layers_small_multiples as small
-from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.layer_metrics import headline_metrics, relative_within_columns
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.renderings.shared import headline_metrics, relative_within_columns
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
-def _context(runs: Path, trial: str) -> RenderContext:
-    job = Job(
-        runs=runs,
-        out=runs,
-        trial=trial,
-        theme="paper",
-        rendering="all-layers-small-multiples",
-        formats=(),
-    )
-    return context_for(job)
-
-
 @pytest.mark.parametrize("trial", ["A", "C"])
-def test_one_panel_per_layer_with_relative_bars(runs_dir: Path, trial: str) -> None:
-    ctx = _context(runs_dir, trial)
+def test_one_panel_per_layer_with_relative_bars(
+    build_render_context: BuildRenderContext, trial: str
+) -> None:
+    ctx = build_render_context(trial=trial)
     with theme_style(ctx.theme):
         fig = small.draw(ctx)
     panels = artists_with_gid(fig, "layer-panel")
@@ -43,8 +30,8 @@ def test_one_panel_per_layer_with_relative_bars(runs_dir: Path, trial: str) -> N
     assert 0 < len(labelled) < len(panels)  # only the first column carries the y labels
 
 
-def test_constant_metrics_left_out_and_said(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "B")
+def test_constant_metrics_left_out_and_said(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="B")
     with theme_style(ctx.theme):
         fig = small.draw(ctx)
     (legend,) = fig.legends

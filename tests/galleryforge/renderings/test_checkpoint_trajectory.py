@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import checkpoint_trajectory
-from galleryforge.renderings.context import RenderContext
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
-def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
-    job = Job(
-        runs=runs, out=runs, trial=trial, theme=theme, rendering="checkpoint-trajectory", formats=()
-    )
-    return context_for(job)
-
-
-def test_a_line_per_layer_per_metric_across_checkpoints(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "C", "social")
+def test_a_line_per_layer_per_metric_across_checkpoints(
+    build_render_context: BuildRenderContext,
+) -> None:
+    ctx = build_render_context(trial="C", theme="social")
     metrics = checkpoint_trajectory.trajectory_metrics(ctx)
     assert metrics == ["l0", "alpha", "d_star", "mse", "dead", "fvu"]
     with theme_style(ctx.theme):
@@ -36,8 +28,8 @@ def test_a_line_per_layer_per_metric_across_checkpoints(runs_dir: Path) -> None:
         np.testing.assert_allclose(line.get_ydata(), last[metric])  # type: ignore[attr-defined]
 
 
-def test_alt_text_and_interactive(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "A")
+def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="A")
     alt = checkpoint_trajectory.describe(ctx)
     assert "trial A" in alt and "3 checkpoints" in alt
     fig = checkpoint_trajectory.interactive(ctx)

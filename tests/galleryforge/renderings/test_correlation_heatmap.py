@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import correlation_heatmap
-from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
-def _context(runs: Path, trial: str) -> RenderContext:
-    job = Job(
-        runs=runs, out=runs, trial=trial, theme="paper", rendering="correlation-heatmap", formats=()
-    )
-    return context_for(job)
-
-
-def test_matrix_is_pandas_pearson_on_a_fixed_scale(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "B")
+def test_matrix_is_pandas_pearson_on_a_fixed_scale(
+    build_render_context: BuildRenderContext,
+) -> None:
+    ctx = build_render_context(trial="B")
     with theme_style(ctx.theme):
         fig = correlation_heatmap.draw(ctx)
     (image,) = artists_with_gid(fig, "correlation")
@@ -35,8 +27,8 @@ def test_matrix_is_pandas_pearson_on_a_fixed_scale(runs_dir: Path) -> None:
     assert len(cells) in (0, len(varying) ** 2)
 
 
-def test_alt_text_names_the_skipped_metrics(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "B")
+def test_alt_text_names_the_skipped_metrics(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="B")
     alt = correlation_heatmap.describe(ctx)
     assert "trial B" in alt and "constant across layers" in alt and "Alive frac" in alt
     (trace,) = correlation_heatmap.interactive(ctx).data

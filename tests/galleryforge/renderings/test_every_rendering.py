@@ -2,55 +2,65 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
 import pytest
 from matplotlib.figure import Figure
 
-from galleryforge.gallery.jobs import Job, context_for
-from galleryforge.renderings.registry import all_renderings
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.registry import all_renderings, get_rendering
 from galleryforge.themes.mpl import theme_style
 from galleryforge.themes.theme import available_themes
-from tests.figures import overlapping_labels
+from tests.contexts import BuildRenderContext
+from tests.figures import overlapping_labels, values_spilling_out_of_cells
 
 THEMES = sorted(available_themes())
 TRIAL_RENDERINGS = [r.id for r in all_renderings("trial")]
 TOY_RENDERINGS = [r.id for r in all_renderings("toy")]
 
 
-def _draw(runs: Path, trial: str, theme: str, rendering: str) -> tuple[Figure, str]:
-    from galleryforge.renderings.registry import get_rendering
-
-    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering=rendering, formats=())
-    ctx = context_for(job)
+def _draw(ctx: RenderContext, rendering: str) -> tuple[Figure, str]:
     spec = get_rendering(rendering)
     with theme_style(ctx.theme):
         fig = spec.draw(ctx)
         if spec.interactive is not None:
             interactive = spec.interactive(ctx)
             assert interactive.data, f"{rendering}: interactive figure has no traces"
+        assert list(overlapping_labels(fig)) == []
+        assert list(values_spilling_out_of_cells(fig)) == []
     return fig, spec.describe(ctx)
+
+
+def _assert_theme_size(ctx: RenderContext, fig: Figure) -> None:
+    """The canvas is as wide as the theme says (a paper column, a slide), cards exactly sized."""
+    width, height = fig.get_size_inches()
+    assert width == pytest.approx(ctx.theme.figure.width_in)
+    if ctx.theme.figure.height_in is not None:
+        assert height == pytest.approx(ctx.theme.figure.height_in)
 
 
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("trial", ["A", "B", "C"])
 @pytest.mark.parametrize("rendering", TRIAL_RENDERINGS)
 def test_trial_rendering_draws_legibly(
-    runs_dir: Path, rendering: str, trial: str, theme: str
+    build_render_context: BuildRenderContext, rendering: str, trial: str, theme: str
 ) -> None:
-    fig, alt = _draw(runs_dir, trial, theme, rendering)
-    assert fig.axes, "nothing was drawn"
-    assert f"{trial}" in alt and len(alt) > 40
-    assert list(overlapping_labels(fig)) == []
+    ctx = build_render_context(trial=trial, theme=theme)
+    fig, alt = _draw(ctx, rendering)
+    _assert_theme_size(ctx, fig)
+    assert re.search(rf"\b[Tt]rial {trial}\b", alt), alt  # the alt text says which trial
+    assert len(alt) > 40
 
 
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("rendering", TOY_RENDERINGS)
-def test_toy_rendering_draws_legibly(runs_dir: Path, rendering: str, theme: str) -> None:
-    fig, alt = _draw(runs_dir, "toy", theme, rendering)
-    assert fig.axes
+def test_toy_rendering_draws_legibly(
+    build_render_context: BuildRenderContext, rendering: str, theme: str
+) -> None:
+    ctx = build_render_context(trial="toy", theme=theme)
+    fig, alt = _draw(ctx, rendering)
+    _assert_theme_size(ctx, fig)
     assert len(alt) > 40
-    assert list(overlapping_labels(fig)) == []
 
 
 def test_catalogue_is_complete() -> None:

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import gradient_heatmap
+from galleryforge.renderings.parts.layer_metrics import headline_metrics, relative_within_columns
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.renderings.shared import headline_metrics, relative_within_columns
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
-def test_smooth_field_without_values(runs_dir: Path) -> None:
-    job = Job(
-        runs=runs_dir,
-        out=runs_dir,
-        trial="A",
-        theme="blog",
-        rendering="gradient-heatmap",
-        formats=(),
-    )
-    ctx = context_for(job)
+def test_smooth_field_without_values(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="A", theme="blog")
     with theme_style(ctx.theme):
         fig = gradient_heatmap.draw(ctx)
     (image,) = artists_with_gid(fig, "heatmap")

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import kd_quantities
-from galleryforge.renderings.context import RenderContext
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
-def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
-    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="kd-quantities", formats=())
-    return context_for(job)
-
-
-def test_per_layer_values_and_trial_means(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "C")
+def test_per_layer_values_and_trial_means(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="C")
     with theme_style(ctx.theme):
         fig = kd_quantities.draw(ctx)
     final, means = ctx.trial.final, ctx.trial.kd
@@ -31,8 +23,8 @@ def test_per_layer_values_and_trial_means(runs_dir: Path) -> None:
     np.testing.assert_allclose(levels, [means.alpha, means.g_alpha, means.d_star])
 
 
-def test_alt_text_and_interactive(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "A")
+def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="A")
     alt = kd_quantities.describe(ctx)
     assert "trial A" in alt and f"{ctx.trial.kd.d_star:,.0f}" in alt
     assert len(kd_quantities.interactive(ctx).data) == 3

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.numbers import format_metric
 from galleryforge.renderings import kpi_summary
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
 @pytest.mark.parametrize("theme", ["social", "paper"])
-def test_numbers_are_the_formatted_trial_means(runs_dir: Path, theme: str) -> None:
-    job = Job(
-        runs=runs_dir, out=runs_dir, trial="C", theme=theme, rendering="kpi-summary", formats=()
-    )
-    ctx = context_for(job)
+def test_numbers_are_the_formatted_trial_means(
+    build_render_context: BuildRenderContext, theme: str
+) -> None:
+    ctx = build_render_context(trial="C", theme=theme)
     with theme_style(ctx.theme):
         fig = kpi_summary.draw(ctx)
         fig.canvas.draw()
@@ -44,11 +41,8 @@ def test_numbers_are_the_formatted_trial_means(runs_dir: Path, theme: str) -> No
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
-def test_alt_text_and_alias(runs_dir: Path) -> None:
-    job = Job(
-        runs=runs_dir, out=runs_dir, trial="A", theme="paper", rendering="kpi-summary", formats=()
-    )
-    ctx = context_for(job)
+def test_alt_text_and_alias(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="A")
     alt = kpi_summary.describe(ctx)
     assert "trial A" in alt and format_metric("alpha", ctx.trial.kd.alpha) in alt
     assert get_rendering("SAE_KPI_Summary").id == "kpi-summary"

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import layer_analysis_heatmap
-from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.layer_metrics import headline_metrics
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.renderings.shared import headline_metrics
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
-def _context(runs: Path, trial: str) -> RenderContext:
-    job = Job(
-        runs=runs,
-        out=runs,
-        trial=trial,
-        theme="blog",
-        rendering="layer-analysis-heatmap",
-        formats=(),
-    )
-    return context_for(job)
-
-
-def test_sidecar_bars_share_the_layer_axis(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "C")
+def test_sidecar_bars_share_the_layer_axis(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="C")
     with theme_style(ctx.theme):
         fig = layer_analysis_heatmap.draw(ctx)
     final = ctx.trial.final
@@ -45,8 +30,8 @@ def test_sidecar_bars_share_the_layer_axis(runs_dir: Path) -> None:
     assert all(ax.get_ylim() == heat.get_ylim() for ax in side)
 
 
-def test_no_dead_latents_is_said_not_drawn_empty(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "B")
+def test_no_dead_latents_is_said_not_drawn_empty(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="B")
     with theme_style(ctx.theme):
         fig = layer_analysis_heatmap.draw(ctx)
     assert any(t.get_text() == "no dead latents" for t in fig.axes[2].texts)

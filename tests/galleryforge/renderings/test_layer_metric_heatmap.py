@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.numbers import format_metric
 from galleryforge.renderings import layer_metric_heatmap
-from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.layer_metrics import relative_within_columns
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.renderings.shared import relative_within_columns
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
-def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
-    job = Job(
-        runs=runs, out=runs, trial=trial, theme=theme, rendering="layer-metric-heatmap", formats=()
-    )
-    return context_for(job)
-
-
-def test_rows_are_layers_and_columns_every_metric(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "B")
+def test_rows_are_layers_and_columns_every_metric(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="B")
     with theme_style(ctx.theme):
         fig = layer_metric_heatmap.draw(ctx)
     trial = ctx.trial
@@ -39,8 +29,8 @@ def test_rows_are_layers_and_columns_every_metric(runs_dir: Path) -> None:
     assert ax.get_yticklabels()[0].get_text() == "L0"
 
 
-def test_cells_carry_the_values_when_they_fit(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "A")
+def test_cells_carry_the_values_when_they_fit(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="A")
     with theme_style(ctx.theme):
         fig = layer_metric_heatmap.draw(ctx)
     texts = [t.get_text() for t in artists_with_gid(fig, "cell-value")]  # type: ignore[attr-defined]
@@ -49,8 +39,8 @@ def test_cells_carry_the_values_when_they_fit(runs_dir: Path) -> None:
     assert texts[0] == format_metric(metrics[0], float(ctx.trial.final[metrics[0]].iloc[0]))
 
 
-def test_alt_text_interactive_and_alias(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "B")
+def test_alt_text_interactive_and_alias(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="B")
     alt = layer_metric_heatmap.describe(ctx)
     assert "trial B" in alt and "feature density entropy" in alt and "Dead" in alt
     (trace,) = layer_metric_heatmap.interactive(ctx).data

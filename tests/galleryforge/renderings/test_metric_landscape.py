@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+import pytest
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import metric_landscape
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
@@ -24,16 +23,10 @@ def test_smooth_passes_through_the_layers_without_overshoot() -> None:
     assert np.all(np.diff(curve[rising]) >= -1e-12)  # monotone data, monotone curve
 
 
-def test_one_ridge_per_varying_metric_through_the_values(runs_dir: Path) -> None:
-    job = Job(
-        runs=runs_dir,
-        out=runs_dir,
-        trial="B",
-        theme="dark",
-        rendering="metric-landscape",
-        formats=(),
-    )
-    ctx = context_for(job)
+def test_one_ridge_per_varying_metric_through_the_values(
+    build_render_context: BuildRenderContext,
+) -> None:
+    ctx = build_render_context(trial="B", theme="dark")
     with theme_style(ctx.theme):
         fig = metric_landscape.draw(ctx)
     layers, shade, varying, constant = metric_landscape.landscape(ctx.trial)
@@ -49,3 +42,26 @@ def test_one_ridge_per_varying_metric_through_the_values(runs_dir: Path) -> None
     assert "not drawn: Dead, Alive frac" in metric_landscape.describe(ctx)
     assert len(metric_landscape.interactive(ctx).data) == 2 * len(varying)
     assert get_rendering("SAE_Metric_Landscape").id == "metric-landscape"
+
+
+@pytest.mark.parametrize(("trial", "theme"), [("C", "presentation"), ("A", "paper")])
+def test_every_ridge_stays_in_its_own_band(
+    build_render_context: BuildRenderContext, trial: str, theme: str
+) -> None:
+    # The band of the ridge at baseline b is [b, b + 1): up to the next baseline. A ridge that
+    # left it drew over its upper neighbour (L0's ridge looked broken at the last layer of C).
+    ctx = build_render_context(trial=trial, theme=theme)
+    with theme_style(ctx.theme):
+        fig = metric_landscape.draw(ctx)
+    ridges = artists_with_gid(fig, "ridge-line")
+    fills = artists_with_gid(fig, "ridge-fill")
+    assert len(ridges) == len(fills) > 1
+    for i, (ridge, fill) in enumerate(zip(ridges, fills, strict=True)):
+        base = len(ridges) - 1 - i
+        ys = np.asarray(ridge.get_ydata())  # type: ignore[attr-defined]
+        assert ys.min() >= base and ys.max() < base + 1, (i, ys.min() - base, ys.max() - base)
+        _, _, bottom, top = fill.get_extent()  # type: ignore[attr-defined]
+        assert base <= bottom and top < base + 1
+    # The tallest point of each ridge is its metric's highest layer, drawn at full ridge height.
+    top_of_first = np.asarray(ridges[0].get_ydata()).max()  # type: ignore[attr-defined]
+    assert top_of_first == pytest.approx(len(ridges) - 1 + metric_landscape.RIDGE_HEIGHT)

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from matplotlib.colors import to_rgba
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import professional_heatmap
-from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.layer_metrics import headline_metrics, relative_within_columns
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.renderings.shared import headline_metrics, relative_within_columns
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
-def _context(runs: Path, trial: str, theme: str) -> RenderContext:
-    job = Job(
-        runs=runs, out=runs, trial=trial, theme=theme, rendering="professional-heatmap", formats=()
-    )
-    return context_for(job)
-
-
-def test_headline_metrics_in_a_ramp_to_the_accent(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "C", "social")
+def test_headline_metrics_in_a_ramp_to_the_accent(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="C", theme="social")
     with theme_style(ctx.theme):
         fig = professional_heatmap.draw(ctx)
     (image,) = artists_with_gid(fig, "heatmap")
@@ -36,8 +26,8 @@ def test_headline_metrics_in_a_ramp_to_the_accent(runs_dir: Path) -> None:
     assert fig.axes[0].xaxis.get_ticks_position() == "top"
 
 
-def test_alt_text_interactive_and_alias(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "A", "presentation")
+def test_alt_text_interactive_and_alias(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="A", theme="presentation")
     assert "trial A" in professional_heatmap.describe(ctx)
     (trace,) = professional_heatmap.interactive(ctx).data
     assert np.shape(trace.z) == (ctx.trial.n_layers, len(headline_metrics(ctx.trial)))

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import training_curves
-from galleryforge.renderings.context import RenderContext
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
-def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
-    job = Job(
-        runs=runs, out=runs, trial=trial, theme=theme, rendering="training-curves", formats=()
-    )
-    return context_for(job)
-
-
 @pytest.mark.parametrize("trial", ["A", "C"])
-def test_a_line_per_layer_in_each_panel(runs_dir: Path, trial: str) -> None:
-    ctx = _context(runs_dir, trial)
+def test_a_line_per_layer_in_each_panel(
+    build_render_context: BuildRenderContext, trial: str
+) -> None:
+    ctx = build_render_context(trial=trial)
     with theme_style(ctx.theme):
         fig = training_curves.draw(ctx)
     panels = [ax for ax in fig.axes if any(ln.get_gid() == "layer-line" for ln in ax.lines)]
@@ -39,7 +31,7 @@ def test_a_line_per_layer_in_each_panel(runs_dir: Path, trial: str) -> None:
     assert any(ax.get_ylabel() == "Layer" for ax in fig.axes), "a layer colourbar"
 
 
-def test_alt_text_and_interactive(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "B")
+def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="B")
     assert "trial B" in training_curves.describe(ctx)
     assert len(training_curves.interactive(ctx).data) == 3 * ctx.trial.n_layers

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import trial_comparison
-from galleryforge.renderings.context import RenderContext
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
 
 
-def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
-    job = Job(
-        runs=runs, out=runs, trial=trial, theme=theme, rendering="trial-comparison", formats=()
-    )
-    return context_for(job)
-
-
-def test_every_trial_its_layers_and_its_mean(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "B")
+def test_every_trial_its_layers_and_its_mean(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="B")
     trials = [ctx.trials[name] for name in sorted(ctx.trials)]
     with theme_style(ctx.theme):
         fig = trial_comparison.draw(ctx)
@@ -36,8 +26,8 @@ def test_every_trial_its_layers_and_its_mean(runs_dir: Path) -> None:
     assert fig.axes[0].get_xscale() == "log"
 
 
-def test_alt_text_names_every_trial(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "C")
+def test_alt_text_names_every_trial(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="C")
     alt = trial_comparison.describe(ctx)
     for name, trial in ctx.trials.items():
         assert f"trial {name}" in alt and f"{trial.kd.d_star:,.0f}" in alt

@@ -1,0 +1,21 @@
+"""Render contexts for tests: what a gallery job hands a rendering, built on generated runs.
+
+Tests ask for the ``build_render_context`` fixture (tests/conftest.py) and call it with the
+fields they change: ``build_render_context(trial="C", theme="social")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.renderings.context import RenderContext
+
+BuildRenderContext = Callable[..., RenderContext]
+
+
+def render_context(runs: Path, *, trial: str = "B", theme: str = "paper") -> RenderContext:
+    """The context for ``trial`` of the run folder ``runs`` under ``theme``, as a job builds it."""
+    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="", formats=())
+    return context_for(job)
