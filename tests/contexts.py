@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings.context import RenderContext
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BuildRenderContext = Callable[..., RenderContext]
 
@@ -19,3 +24,11 @@ def render_context(runs: Path, *, trial: str = "B", theme: str = "paper") -> Ren
     """The context for ``trial`` of the run folder ``runs`` under ``theme``, as a job builds it."""
     job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="", formats=())
     return context_for(job)
+
+
+def drawn(ctx: RenderContext, rendering: ModuleType) -> Figure:
+    """``rendering.draw(ctx)`` under the context's theme, as a gallery job draws it."""
+    from galleryforge.themes.mpl import theme_style
+
+    with theme_style(ctx.theme):
+        return rendering.draw(ctx)  # type: ignore[no-any-return]

@@ -17,6 +17,7 @@ from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.heatmap import colorbar, write_cells
 from galleryforge.renderings.parts.layer_metrics import metric_names, split_constant
+from galleryforge.renderings.parts.panel_notes import empty_panel
 from galleryforge.renderings.parts.ticks import fit_metric_labels
 from galleryforge.renderings.registry import register
 
@@ -106,16 +107,7 @@ def draw(ctx: RenderContext) -> Figure:
         spine.set_visible(False)
     count = len(corr.columns)
     if count < 2:
-        ax.set_axis_off()
-        ax.text(
-            0.5,
-            0.5,
-            "fewer than two metrics vary across layers",
-            ha="center",
-            va="center",
-            color=ctx.theme.colors.muted,
-            transform=ax.transAxes,
-        )
+        empty_panel(ctx, ax, "fewer than two metrics vary across layers")
         return fig
     cmap, matrix = ctx.cmap("diverging"), corr.to_numpy()
     image = ax.imshow(matrix, cmap=cmap, vmin=-1.0, vmax=1.0, aspect="auto", gid="correlation")

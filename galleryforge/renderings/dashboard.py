@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from galleryforge.labels import metric_label
 from galleryforge.numbers import format_metric
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.panel_notes import all_zero_panel
 from galleryforge.renderings.parts.panels import panel_grid
 from galleryforge.renderings.registry import register
 
@@ -91,17 +92,7 @@ def _panel(
     else:  # as many decimals as the ticks need (α near 1 differs in the fourth)
         ax.yaxis.set_major_formatter(ScalarFormatter(useOffset=False))
     if max(values) <= 0:
-        ax.set_ylim(0, 1)
-        ax.set_yticks([0])
-        ax.text(
-            0.5,
-            0.5,
-            "none at any layer",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            color=ctx.theme.colors.muted,
-        )
+        all_zero_panel(ctx, ax, "none at any layer")
 
 
 @register(

@@ -22,6 +22,7 @@ from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_
 from galleryforge.renderings.parts.layer_metrics import (
     headline_metrics,
 )
+from galleryforge.renderings.parts.panel_notes import all_zero_panel
 from galleryforge.renderings.parts.text_fit import rows_aspect
 from galleryforge.renderings.parts.ticks import fit_metric_labels
 from galleryforge.renderings.registry import register
@@ -70,18 +71,8 @@ def _sidecar(ctx: RenderContext, ax: Axes, values: list[float], metric: str, col
     ax.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=metric in ("l0", "dead")))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_metric(metric, v)))
     if max(values) <= 0:
-        ax.set_xlim(0, 1)
-        ax.set_xticks([0])
-        ax.text(
-            0.5,
-            0.5,
-            f"no {metric_label(metric).lower()} latents",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            rotation=90,
-            color=ctx.theme.colors.muted,
-        )
+        note = f"no {metric_label(metric).lower()} latents"
+        all_zero_panel(ctx, ax, note, axis="x", rotation=90)
 
 
 @register(

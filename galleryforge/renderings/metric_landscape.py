@@ -26,6 +26,8 @@ from galleryforge.renderings.parts.layer_metrics import (
     relative_within_columns,
     split_constant,
 )
+from galleryforge.renderings.parts.monotone_cubic import smooth
+from galleryforge.renderings.parts.panel_notes import empty_panel
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -45,24 +47,6 @@ def landscape(trial: TrialTables) -> tuple[np.ndarray, np.ndarray, list[str], li
     varying, constant = split_constant(trial, default_metrics(trial))
     values, _ = metric_matrix(trial, varying)
     return np.asarray(trial.layer_ids, float), relative_within_columns(values), varying, constant
-
-
-def smooth(x: np.ndarray, y: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """Monotone cubic (Fritsch–Carlson) through (x, y): no new peaks between the layers."""
-    step, slope = np.diff(x), np.diff(y) / np.diff(x)
-    d = np.empty_like(y)
-    d[0], d[-1] = slope[0], slope[-1]
-    if len(x) > 2:
-        w1, w2 = 2 * step[1:] + step[:-1], step[1:] + 2 * step[:-1]
-        same = slope[:-1] * slope[1:] > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            d[1:-1] = np.where(same, (w1 + w2) / (w1 / slope[:-1] + w2 / slope[1:]), 0.0)
-    i = np.clip(np.searchsorted(x, xs, side="right") - 1, 0, len(step) - 1)
-    t = (xs - x[i]) / step[i]
-    # Cubic Hermite basis: values at both ends of the interval, slopes scaled by its length.
-    ends = (1 + 2 * t) * (1 - t) ** 2 * y[i] + t**2 * (3 - 2 * t) * y[i + 1]
-    slopes = t * (1 - t) ** 2 * step[i] * d[i] + t**2 * (t - 1) * step[i] * d[i + 1]
-    return np.clip(ends + slopes, 0.0, 1.0)
 
 
 def describe(ctx: RenderContext) -> str:
@@ -127,9 +111,7 @@ def draw(ctx: RenderContext) -> Figure:
     fig, ax = ctx.figure(aspect=max(ctx.theme.figure.aspect, 0.06 * len(varying) + 0.25))
     ctx.title(ax, f"Trial {trial.trial}: metric landscape through depth")
     if len(varying) == 0 or len(layers) < 2:
-        ax.set_axis_off()
-        note = {"ha": "center", "va": "center", "color": ctx.theme.colors.muted}
-        ax.text(0.5, 0.5, "no metric varies across layers", transform=ax.transAxes, **note)
+        empty_panel(ctx, ax, "no metric varies across layers")
         return fig
     # Colour samples on an even grid (an image); the outline also through every layer's value.
     even, cmap = np.linspace(layers[0], layers[-1], SAMPLES), ctx.cmap("sequential")

@@ -7,4 +7,6 @@
 - ``interactive_heatmap``: the same heatmap in plotly.
 - ``layer_colors``: one colour per layer for lines coloured by depth, and its colour bar.
 - ``panels``: grids of panels (how many rows and columns; plotly subplots on the theme).
+- ``panel_notes``: what a panel says when it has nothing to draw.
+- ``monotone_cubic``: a smooth curve through points that never overshoots them.
 """

@@ -8,8 +8,7 @@ import pytest
 from galleryforge.renderings import all_layers_small_multiples as small
 from galleryforge.renderings.parts.layer_metrics import headline_metrics, relative_within_columns
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
@@ -18,8 +17,7 @@ def test_one_panel_per_layer_with_relative_bars(
     build_render_context: BuildRenderContext, trial: str
 ) -> None:
     ctx = build_render_context(trial=trial)
-    with theme_style(ctx.theme):
-        fig = small.draw(ctx)
+    fig = drawn(ctx, small)
     panels = artists_with_gid(fig, "layer-panel")
     assert len(panels) == ctx.trial.n_layers
     metrics = headline_metrics(ctx.trial)
@@ -32,8 +30,7 @@ def test_one_panel_per_layer_with_relative_bars(
 
 def test_constant_metrics_left_out_and_said(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="B")
-    with theme_style(ctx.theme):
-        fig = small.draw(ctx)
+    fig = drawn(ctx, small)
     (legend,) = fig.legends
     names = [t.get_text() for t in legend.get_texts()]
     assert "Dead" not in names and "MSE" in names

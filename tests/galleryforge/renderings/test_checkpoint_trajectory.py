@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from galleryforge.renderings import checkpoint_trajectory
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
@@ -16,8 +15,7 @@ def test_a_line_per_layer_per_metric_across_checkpoints(
     ctx = build_render_context(trial="C", theme="social")
     metrics = checkpoint_trajectory.trajectory_metrics(ctx)
     assert metrics == ["l0", "alpha", "d_star", "mse", "dead", "fvu"]
-    with theme_style(ctx.theme):
-        fig = checkpoint_trajectory.draw(ctx)
+    fig = drawn(ctx, checkpoint_trajectory)
     lines = artists_with_gid(fig, "checkpoint-line")
     assert len(lines) == len(metrics) * ctx.trial.n_layers
     layers = ctx.trial.layers

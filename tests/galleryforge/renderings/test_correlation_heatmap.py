@@ -6,8 +6,7 @@ import numpy as np
 
 from galleryforge.renderings import correlation_heatmap
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
@@ -15,8 +14,7 @@ def test_matrix_is_pandas_pearson_on_a_fixed_scale(
     build_render_context: BuildRenderContext,
 ) -> None:
     ctx = build_render_context(trial="B")
-    with theme_style(ctx.theme):
-        fig = correlation_heatmap.draw(ctx)
+    fig = drawn(ctx, correlation_heatmap)
     (image,) = artists_with_gid(fig, "correlation")
     final = ctx.trial.final
     varying = [m for m in ctx.trial.metrics if final[m].nunique() > 1]

@@ -6,15 +6,13 @@ import numpy as np
 
 from galleryforge.renderings import dashboard
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
 def test_panels_show_the_final_per_layer_values(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="C")
-    with theme_style(ctx.theme):
-        fig = dashboard.draw(ctx)
+    fig = drawn(ctx, dashboard)
     final, layers = ctx.trial.final, list(ctx.trial.layer_ids)
     for gid, column in (
         ("dashboard-alpha", "alpha"),
@@ -37,8 +35,7 @@ def test_panels_show_the_final_per_layer_values(build_render_context: BuildRende
 
 def test_no_dead_latents_has_no_mean_line(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="B")
-    with theme_style(ctx.theme):
-        fig = dashboard.draw(ctx)
+    fig = drawn(ctx, dashboard)
     assert len(artists_with_gid(fig, "trial-mean")) == 3
     assert "trial B" in dashboard.describe(ctx)
     assert get_rendering("SAE_Dashboard").id == "dashboard"

@@ -7,15 +7,13 @@ import numpy as np
 from galleryforge.renderings import gradient_heatmap
 from galleryforge.renderings.parts.layer_metrics import headline_metrics, relative_within_columns
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
 def test_smooth_field_without_values(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="A", theme="blog")
-    with theme_style(ctx.theme):
-        fig = gradient_heatmap.draw(ctx)
+    fig = drawn(ctx, gradient_heatmap)
     (image,) = artists_with_gid(fig, "heatmap")
     metrics = headline_metrics(ctx.trial)
     expected = relative_within_columns(ctx.trial.final[metrics].to_numpy(dtype=float))

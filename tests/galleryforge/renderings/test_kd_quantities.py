@@ -5,15 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from galleryforge.renderings import kd_quantities
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
 def test_per_layer_values_and_trial_means(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="C")
-    with theme_style(ctx.theme):
-        fig = kd_quantities.draw(ctx)
+    fig = drawn(ctx, kd_quantities)
     final, means = ctx.trial.final, ctx.trial.kd
     for gid, column in (("kd-alpha", "alpha"), ("kd-g_alpha", "g_alpha"), ("d-star", "d_star")):
         (line,) = artists_with_gid(fig, gid)

@@ -7,15 +7,13 @@ import numpy as np
 from galleryforge.renderings import layer_analysis_heatmap
 from galleryforge.renderings.parts.layer_metrics import headline_metrics
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
 def test_sidecar_bars_share_the_layer_axis(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="C")
-    with theme_style(ctx.theme):
-        fig = layer_analysis_heatmap.draw(ctx)
+    fig = drawn(ctx, layer_analysis_heatmap)
     final = ctx.trial.final
     (image,) = artists_with_gid(fig, "heatmap")
     assert image.get_array().shape == (ctx.trial.n_layers, len(headline_metrics(ctx.trial)))  # type: ignore[attr-defined]
@@ -32,8 +30,7 @@ def test_sidecar_bars_share_the_layer_axis(build_render_context: BuildRenderCont
 
 def test_no_dead_latents_is_said_not_drawn_empty(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="B")
-    with theme_style(ctx.theme):
-        fig = layer_analysis_heatmap.draw(ctx)
+    fig = drawn(ctx, layer_analysis_heatmap)
     assert any(t.get_text() == "no dead latents" for t in fig.axes[2].texts)
     assert "0 in total" in layer_analysis_heatmap.describe(ctx)
     assert len(layer_analysis_heatmap.interactive(ctx).data) == 1

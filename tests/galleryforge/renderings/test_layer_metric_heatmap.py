@@ -8,15 +8,13 @@ from galleryforge.numbers import format_metric
 from galleryforge.renderings import layer_metric_heatmap
 from galleryforge.renderings.parts.layer_metrics import relative_within_columns
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
 def test_rows_are_layers_and_columns_every_metric(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="B")
-    with theme_style(ctx.theme):
-        fig = layer_metric_heatmap.draw(ctx)
+    fig = drawn(ctx, layer_metric_heatmap)
     trial = ctx.trial
     (image,) = artists_with_gid(fig, "heatmap")
     metrics = list(trial.metrics)
@@ -31,8 +29,7 @@ def test_rows_are_layers_and_columns_every_metric(build_render_context: BuildRen
 
 def test_cells_carry_the_values_when_they_fit(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="A")
-    with theme_style(ctx.theme):
-        fig = layer_metric_heatmap.draw(ctx)
+    fig = drawn(ctx, layer_metric_heatmap)
     texts = [t.get_text() for t in artists_with_gid(fig, "cell-value")]  # type: ignore[attr-defined]
     metrics = list(ctx.trial.metrics)
     assert len(texts) == ctx.trial.n_layers * len(metrics)

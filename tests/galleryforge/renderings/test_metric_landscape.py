@@ -7,28 +7,15 @@ import pytest
 
 from galleryforge.renderings import metric_landscape
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
-
-
-def test_smooth_passes_through_the_layers_without_overshoot() -> None:
-    x = np.arange(6.0)
-    y = np.array([0.0, 0.2, 0.9, 1.0, 1.0, 0.3])
-    xs = np.linspace(0, 5, 501)
-    curve = metric_landscape.smooth(x, y, xs)
-    np.testing.assert_allclose(curve[::100], y, atol=1e-12)
-    assert curve.min() >= 0 and curve.max() <= 1
-    rising = (xs >= 0) & (xs <= 3)
-    assert np.all(np.diff(curve[rising]) >= -1e-12)  # monotone data, monotone curve
 
 
 def test_one_ridge_per_varying_metric_through_the_values(
     build_render_context: BuildRenderContext,
 ) -> None:
     ctx = build_render_context(trial="B", theme="dark")
-    with theme_style(ctx.theme):
-        fig = metric_landscape.draw(ctx)
+    fig = drawn(ctx, metric_landscape)
     layers, shade, varying, constant = metric_landscape.landscape(ctx.trial)
     assert {"dead", "alive_frac"} <= set(constant) and "feature_density_entropy" in varying
     ridges = artists_with_gid(fig, "ridge-line")
@@ -51,8 +38,7 @@ def test_every_ridge_stays_in_its_own_band(
     # The band of the ridge at baseline b is [b, b + 1): up to the next baseline. A ridge that
     # left it drew over its upper neighbour (L0's ridge looked broken at the last layer of C).
     ctx = build_render_context(trial=trial, theme=theme)
-    with theme_style(ctx.theme):
-        fig = metric_landscape.draw(ctx)
+    fig = drawn(ctx, metric_landscape)
     ridges = artists_with_gid(fig, "ridge-line")
     fills = artists_with_gid(fig, "ridge-fill")
     assert len(ridges) == len(fills) > 1

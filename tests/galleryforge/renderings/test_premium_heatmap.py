@@ -11,8 +11,7 @@ import pytest
 
 from galleryforge.renderings import premium_heatmap
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 # The headline metrics in the order the study's paper figure shows them.
@@ -37,8 +36,7 @@ def test_cells_read_back_as_the_table_and_its_relative_shades(
     build_render_context: BuildRenderContext, trial: str, theme: str
 ) -> None:
     ctx = build_render_context(trial=trial, theme=theme)
-    with theme_style(ctx.theme):
-        fig = premium_heatmap.draw(ctx)
+    fig = drawn(ctx, premium_heatmap)
     final = ctx.trial.final.sort_values("layer")
     table = final[COLUMNS].to_numpy(dtype=float)
 
@@ -57,8 +55,7 @@ def test_cells_read_back_as_the_table_and_its_relative_shades(
 
 def test_constant_column_sits_mid_shade(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="B")  # trial B has no dead latents at any layer
-    with theme_style(ctx.theme):
-        fig = premium_heatmap.draw(ctx)
+    fig = drawn(ctx, premium_heatmap)
     (image,) = artists_with_gid(fig, "heatmap")
     assert (ctx.trial.final["dead"] == 0).all()
     shade = np.asarray(image.get_array())  # type: ignore[attr-defined]
@@ -69,8 +66,7 @@ def test_rows_and_columns_are_labelled_as_layers_and_metrics(
     build_render_context: BuildRenderContext,
 ) -> None:
     ctx = build_render_context(trial="A")
-    with theme_style(ctx.theme):
-        fig = premium_heatmap.draw(ctx)
+    fig = drawn(ctx, premium_heatmap)
     ax = fig.axes[0]
     rows = [t.get_text() for t in ax.get_yticklabels()]
     assert rows == ["L0", "L1", "L2", "L3", "L4", "L5"]

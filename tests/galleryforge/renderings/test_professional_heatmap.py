@@ -8,15 +8,13 @@ from matplotlib.colors import to_rgba
 from galleryforge.renderings import professional_heatmap
 from galleryforge.renderings.parts.layer_metrics import headline_metrics, relative_within_columns
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
 def test_headline_metrics_in_a_ramp_to_the_accent(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="C", theme="social")
-    with theme_style(ctx.theme):
-        fig = professional_heatmap.draw(ctx)
+    fig = drawn(ctx, professional_heatmap)
     (image,) = artists_with_gid(fig, "heatmap")
     metrics = headline_metrics(ctx.trial)
     expected = relative_within_columns(ctx.trial.final[metrics].to_numpy(dtype=float))

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from galleryforge.renderings import sparsity_vs_reconstruction
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
@@ -16,8 +15,7 @@ def test_a_point_per_layer_in_layer_order(
     build_render_context: BuildRenderContext, trial: str, theme: str
 ) -> None:
     ctx = build_render_context(trial=trial, theme=theme)
-    with theme_style(ctx.theme):
-        fig = sparsity_vs_reconstruction.draw(ctx)
+    fig = drawn(ctx, sparsity_vs_reconstruction)
     (points,) = artists_with_gid(fig, "layer-point")
     final = ctx.trial.final
     np.testing.assert_allclose(points.get_offsets(), final[["l0", "mse"]].to_numpy())  # type: ignore[attr-defined]

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from galleryforge.renderings import training_curves
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
@@ -16,8 +15,7 @@ def test_a_line_per_layer_in_each_panel(
     build_render_context: BuildRenderContext, trial: str
 ) -> None:
     ctx = build_render_context(trial=trial)
-    with theme_style(ctx.theme):
-        fig = training_curves.draw(ctx)
+    fig = drawn(ctx, training_curves)
     panels = [ax for ax in fig.axes if any(ln.get_gid() == "layer-line" for ln in ax.lines)]
     lines = artists_with_gid(fig, "layer-line")
     assert len(lines) == 3 * ctx.trial.n_layers

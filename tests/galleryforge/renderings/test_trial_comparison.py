@@ -5,16 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from galleryforge.renderings import trial_comparison
-from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, drawn
 from tests.figures import artists_with_gid
 
 
 def test_every_trial_its_layers_and_its_mean(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="B")
     trials = [ctx.trials[name] for name in sorted(ctx.trials)]
-    with theme_style(ctx.theme):
-        fig = trial_comparison.draw(ctx)
+    fig = drawn(ctx, trial_comparison)
     groups = artists_with_gid(fig, "trial-layers")
     means = artists_with_gid(fig, "trial-mean")
     labels = [t.get_text() for t in artists_with_gid(fig, "d-star-label")]  # type: ignore[attr-defined]
