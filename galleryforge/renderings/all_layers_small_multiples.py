@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.alt_text import metric_list, metric_names, trial_means
 from galleryforge.renderings.parts.layer_metrics import (
     headline_metrics,
     layer_label,
     metric_matrix,
-    metric_names,
     relative_within_columns,
     split_constant,
 )
@@ -39,9 +39,8 @@ def describe(ctx: RenderContext) -> str:
     left_out = f" Left out as constant across layers: {metric_names(constant)}." if constant else ""
     return (
         f"Small multiples for trial {trial.trial}: {trial.n_layers} panels, one per layer, each "
-        f"with bars for {', '.join(metric_label(m) for m in varying)} scaled from the lowest "
-        f"layer (0) to the highest (1) at the final checkpoint. Mean L0 {trial.kd.l0:,.0f}, "
-        f"mean alpha {trial.kd.alpha:.3f}.{left_out}"
+        f"with bars for {metric_list(varying)} scaled from the lowest layer (0) to the highest "
+        f"(1) at the final checkpoint. {trial_means(trial, ('l0', 'alpha'))}{left_out}"
     )
 
 

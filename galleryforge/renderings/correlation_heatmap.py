@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.alt_text import metric_names
 from galleryforge.renderings.parts.heatmap import colorbar, write_cells
-from galleryforge.renderings.parts.layer_metrics import metric_names, split_constant
+from galleryforge.renderings.parts.layer_metrics import split_constant
 from galleryforge.renderings.parts.panel_notes import empty_panel
 from galleryforge.renderings.parts.ticks import fit_metric_labels
 from galleryforge.renderings.registry import register

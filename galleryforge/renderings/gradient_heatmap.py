@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.alt_text import metric_list
 from galleryforge.renderings.parts.heatmap import colorbar, layer_heatmap
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
 from galleryforge.renderings.parts.layer_metrics import (
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
+TITLE = "metrics through depth"
+
+
 def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
     values, metrics = metric_matrix(trial, headline_metrics(trial))
@@ -35,20 +39,14 @@ def describe(ctx: RenderContext) -> str:
     )
     return (
         f"Smoothly interpolated colour field for trial {trial.trial}: {trial.n_layers} layers "
-        f"top to bottom, the metrics {', '.join(metric_label(m) for m in metrics)} left to right, "
+        f"top to bottom, the metrics {metric_list(metrics)} left to right, "
         f"colour from each metric's lowest layer to its highest at the final checkpoint, no "
         f"values written. Ranges across layers: {ranges}."
     )
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    trial = ctx.trial
-    return interactive_layer_heatmap(
-        ctx,
-        headline_metrics(trial),
-        f"Trial {trial.trial}: metrics through depth",
-        zsmooth="best",
-    )
+    return interactive_layer_heatmap(ctx, TITLE, zsmooth="best")
 
 
 @register(
@@ -72,5 +70,5 @@ def draw(ctx: RenderContext) -> Figure:
     image.set_interpolation_stage("data")  # blend the values, then colour them
     colorbar(ctx, image, ax, "relative within metric", ends=("lowest", "highest"))
     ax.set_ylabel("Layer")
-    ctx.title(ax, f"Trial {trial.trial}: metrics through depth")
+    ctx.title(ax, f"Trial {trial.trial}: {TITLE}")
     return fig

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from galleryforge.labels import metric_label
 from galleryforge.numbers import format_metric
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.alt_text import metric_list
 from galleryforge.renderings.parts.heatmap import layer_heatmap
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
 from galleryforge.renderings.parts.layer_metrics import (
@@ -33,12 +34,13 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 SIDECAR = ("l0", "dead")
+TITLE = "per-layer analysis"
 
 
 def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
     final = trial.final
-    metrics = ", ".join(metric_label(m) for m in headline_metrics(trial))
+    metrics = metric_list(headline_metrics(trial))
     l0, dead = final["l0"], final["dead"]
     return (
         f"Heatmap of trial {trial.trial}'s final checkpoint ({trial.n_layers} layers as rows; "
@@ -49,13 +51,7 @@ def describe(ctx: RenderContext) -> str:
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    trial = ctx.trial
-    return interactive_layer_heatmap(
-        ctx,
-        headline_metrics(trial),
-        f"Trial {trial.trial}: per-layer analysis",
-        aspect=rows_aspect(ctx, trial.n_layers),
-    )
+    return interactive_layer_heatmap(ctx, TITLE, tall=True)
 
 
 def _sidecar(ctx: RenderContext, ax: Axes, values: list[float], metric: str, colour: str) -> None:
@@ -102,5 +98,5 @@ def draw(ctx: RenderContext) -> Figure:
     for ax, metric, colour in zip(side, sidecar, colours, strict=False):
         _sidecar(ctx, ax, trial.final[metric].astype(float).tolist(), metric, colour)
     heat.set_ylim(trial.n_layers - 0.5, -0.5)
-    ctx.title(fig, f"Trial {trial.trial}: per-layer analysis")
+    ctx.title(fig, f"Trial {trial.trial}: {TITLE}")
     return fig

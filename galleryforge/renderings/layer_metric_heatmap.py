@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.alt_text import metric_list, metric_names, trial_means
 from galleryforge.renderings.parts.heatmap import colorbar, layer_heatmap
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
 from galleryforge.renderings.parts.layer_metrics import (
-    metric_names,
     split_constant,
 )
 from galleryforge.renderings.parts.text_fit import rows_aspect
@@ -30,6 +29,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from galleryforge.tables import TrialTables
+
+
+TITLE = "every metric per layer"
 
 
 def table_metrics(trial: TrialTables) -> list[str]:
@@ -45,21 +47,14 @@ def describe(ctx: RenderContext) -> str:
     return (
         f"Heatmap of every metric in trial {trial.trial}'s layer table at the final checkpoint: "
         f"{trial.n_layers} layers as rows, {len(metrics)} metrics as columns "
-        f"({', '.join(metric_label(m) for m in metrics)}), each column shaded from its lowest to "
-        f"its highest layer. Mean L0 {trial.kd.l0:,.0f}, mean alpha {trial.kd.alpha:.3f}, "
-        f"mean MSE {trial.kd.mse:.3g}.{flat}"
+        f"({metric_list(metrics)}), each column shaded from its lowest to its highest layer. "
+        f"{trial_means(trial, ('l0', 'alpha', 'mse'))}{flat}"
     )
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    trial = ctx.trial
     return interactive_layer_heatmap(
-        ctx,
-        table_metrics(trial),
-        f"Trial {trial.trial}: every metric per layer",
-        aspect=rows_aspect(ctx, trial.n_layers),
-        xgap=1,
-        ygap=1,
+        ctx, TITLE, table_metrics(ctx.trial), tall=True, xgap=1, ygap=1
     )
 
 
@@ -78,5 +73,5 @@ def draw(ctx: RenderContext) -> Figure:
     colorbar(ctx, image, ax, "relative within metric", ends=("low", "high"))
     fit_metric_labels(ax, metrics)
     ax.set_ylabel("Layer")
-    ctx.title(ax, f"Trial {trial.trial}: every metric per layer")
+    ctx.title(ax, f"Trial {trial.trial}: {TITLE}")
     return fig

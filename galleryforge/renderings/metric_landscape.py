@@ -18,11 +18,11 @@ import numpy as np
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.alt_text import metric_names
 from galleryforge.renderings.parts.layer_metrics import (
     default_metrics,
     layer_label,
     metric_matrix,
-    metric_names,
     relative_within_columns,
     split_constant,
 )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.alt_text import metric_list, trial_means
 from galleryforge.renderings.parts.heatmap import layer_heatmap
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
 from galleryforge.renderings.parts.layer_metrics import (
@@ -23,25 +23,21 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
+TITLE = "per-layer SAE metrics"
+
+
 def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
-    metrics = ", ".join(metric_label(m) for m in headline_metrics(trial))
     return (
         f"Heatmap of trial {trial.trial}'s final checkpoint: {trial.n_layers} layers as rows and "
-        f"the metrics {metrics} as columns, each cell annotated with its value and shaded "
-        f"relative to the other layers. Mean L0 {trial.kd.l0:,.0f}, mean alpha "
-        f"{trial.kd.alpha:.3f}, mean predicted width d*_S {trial.kd.d_star:,.0f}."
+        f"the metrics {metric_list(headline_metrics(trial))} as columns, each cell annotated "
+        f"with its value and shaded relative to the other layers. "
+        f"{trial_means(trial, ('l0', 'alpha', 'd_star'))}"
     )
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    trial = ctx.trial
-    return interactive_layer_heatmap(
-        ctx,
-        headline_metrics(trial),
-        f"Trial {trial.trial}: per-layer SAE metrics",
-        aspect=rows_aspect(ctx, trial.n_layers),
-    )
+    return interactive_layer_heatmap(ctx, TITLE, tall=True)
 
 
 @register(
@@ -56,5 +52,5 @@ def draw(ctx: RenderContext) -> Figure:
     fig, ax = ctx.figure(aspect=rows_aspect(ctx, trial.n_layers))
     layer_heatmap(ctx, ax, headline_metrics(trial), cmap=ctx.cmap("sequential"))
     ax.set_ylabel("Layer")
-    ctx.title(ax, f"Trial {trial.trial}: per-layer SAE metrics")
+    ctx.title(ax, f"Trial {trial.trial}: {TITLE}")
     return fig

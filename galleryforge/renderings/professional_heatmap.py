@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.alt_text import metric_list, trial_means
 from galleryforge.renderings.parts.heatmap import layer_heatmap
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
 from galleryforge.renderings.parts.layer_metrics import (
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from matplotlib.colors import Colormap
     from matplotlib.figure import Figure
 
+TITLE = "SAE metrics by layer"
 # How far the lowest cell moves from the panel colour towards the accent (so it stays visible).
 _FLOOR_TINT = 0.1
 
@@ -46,24 +47,21 @@ def muted_ramp(ctx: RenderContext) -> Colormap:
 
 def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
-    metrics = ", ".join(metric_label(m) for m in headline_metrics(trial))
     return (
         f"Compact single-colour heatmap of trial {trial.trial}'s final checkpoint: "
-        f"{trial.n_layers} layers as rows and {metrics} as columns, darker-to-brighter accent "
-        f"marking each layer's value relative to the other layers. Mean L0 {trial.kd.l0:,.0f}, "
-        f"mean alpha {trial.kd.alpha:.3f}, mean MSE {trial.kd.mse:.3g}."
+        f"{trial.n_layers} layers as rows and {metric_list(headline_metrics(trial))} as columns, "
+        f"darker-to-brighter accent marking each layer's value relative to the other layers. "
+        f"{trial_means(trial, ('l0', 'alpha', 'mse'))}"
     )
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
     from matplotlib.colors import to_hex
 
-    trial = ctx.trial
     ramp = muted_ramp(ctx)
     fig = interactive_layer_heatmap(
         ctx,
-        headline_metrics(trial),
-        f"Trial {trial.trial}: SAE metrics by layer",
+        TITLE,
         colorscale=[[t, to_hex(ramp(t))] for t in np.linspace(0, 1, 6)],
         xgap=2,
         ygap=2,
@@ -108,5 +106,5 @@ def draw(ctx: RenderContext) -> Figure:
         color=ctx.theme.colors.muted,
         fontsize=ctx.theme.font.tick_size,
     )
-    ctx.title(ax, f"Trial {trial.trial}: SAE metrics by layer")
+    ctx.title(ax, f"Trial {trial.trial}: {TITLE}")
     return fig

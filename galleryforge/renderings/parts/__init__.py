@@ -9,4 +9,5 @@
 - ``panels``: grids of panels (how many rows and columns; plotly subplots on the theme).
 - ``panel_notes``: what a panel says when it has nothing to draw.
 - ``monotone_cubic``: a smooth curve through points that never overshoots them.
+- ``alt_text``: metric names in sentences and the trial's means, for alt texts.
 """

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from galleryforge.labels import metric_label
-
 if TYPE_CHECKING:
     from galleryforge.tables import TrialTables
 
@@ -60,8 +58,3 @@ def split_constant(trial: TrialTables, metrics: Sequence[str]) -> tuple[list[str
     final = trial.final
     varying = [m for m in metrics if final[m].nunique() > 1]
     return varying, [m for m in metrics if m not in varying]
-
-
-def metric_names(metrics: Sequence[str]) -> str:
-    """Display names joined for a sentence: 'L0, α, Alive frac' (no trailing full stop)."""
-    return ", ".join(metric_label(m) for m in metrics).rstrip(".")

@@ -38,6 +38,5 @@ def test_which_metrics_are_shown(build_render_context: BuildRenderContext) -> No
     assert constant == ["dead", "alive_frac"] and varying == headline[:6]
 
 
-def test_names_for_sentences() -> None:
+def test_layer_label() -> None:
     assert layer_metrics.layer_label(7) == "L7"
-    assert layer_metrics.metric_names(["l0", "alpha", "alive_frac"]) == "L0, α, Alive frac"
