@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 
 from galleryforge import kd
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import predicted_loss_floor
 from galleryforge.renderings.context import RenderContext
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
-
-
-def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
-    job = Job(
-        runs=runs, out=runs, trial=trial, theme=theme, rendering="predicted-loss-floor", formats=()
-    )
-    return context_for(job)
 
 
 def _toy_exponent(ctx: RenderContext) -> float:
@@ -31,8 +23,8 @@ def _toy_exponent(ctx: RenderContext) -> float:
     return kd.fit_power_law_shape(table["width"] / star, table["loss"] / table["floor_loss"])
 
 
-def test_curves_meet_the_measured_mse_at_d_star(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "B")
+def test_curves_meet_the_measured_mse_at_d_star(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="B")
     with theme_style(ctx.theme):
         fig = predicted_loss_floor.draw(ctx)
     final = ctx.trial.final
@@ -49,8 +41,10 @@ def test_curves_meet_the_measured_mse_at_d_star(runs_dir: Path) -> None:
     assert trained.get_xdata()[0] == final["width"].max()  # type: ignore[attr-defined]
 
 
-def test_shape_is_fitted_to_the_toy_run_and_stated(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "A")
+def test_shape_is_fitted_to_the_toy_run_and_stated(
+    build_render_context: BuildRenderContext,
+) -> None:
+    ctx = build_render_context(trial="A")
     exponent, source = predicted_loss_floor.shape_exponent(ctx)
     assert source == "toy-fitted" and np.isclose(exponent, _toy_exponent(ctx))
     with theme_style(ctx.theme):
@@ -64,8 +58,8 @@ def test_shape_is_fitted_to_the_toy_run_and_stated(runs_dir: Path) -> None:
     assert f"{exponent:.2f}" in predicted_loss_floor.describe(ctx)
 
 
-def test_default_shape_without_a_toy_run(runs_dir: Path) -> None:
-    ctx = dataclasses.replace(_context(runs_dir, "A"), toy=None)
+def test_default_shape_without_a_toy_run(build_render_context: BuildRenderContext) -> None:
+    ctx = dataclasses.replace(build_render_context(trial="A"), toy=None)
     assert predicted_loss_floor.shape_exponent(ctx) == (1.0, "default")
     alt = predicted_loss_floor.describe(ctx)
     assert "trial A" in alt and "1.00" in alt and "default" in alt

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from galleryforge import kd
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import toy_floor_vs_dstar
-from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import REGISTRY
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
-
-
-def _context(runs: Path, theme: str = "paper") -> RenderContext:
-    job = Job(
-        runs=runs, out=runs, trial="toy", theme=theme, rendering="toy-floor-vs-dstar", formats=()
-    )
-    return context_for(job)
 
 
 def test_registered_as_fig8() -> None:
     assert REGISTRY["toy-floor-vs-dstar"].aliases == ("fig8",)
 
 
-def test_a_point_per_setting_and_an_identity_line_spanning_them(runs_dir: Path) -> None:
-    ctx = _context(runs_dir)
+def test_a_point_per_setting_and_an_identity_line_spanning_them(
+    build_render_context: BuildRenderContext,
+) -> None:
+    ctx = build_render_context(trial="toy")
     summary = ctx.toy_tables.summary
     with theme_style(ctx.theme):
         fig = toy_floor_vs_dstar.draw(ctx)
@@ -45,8 +37,8 @@ def test_a_point_per_setting_and_an_identity_line_spanning_them(runs_dir: Path) 
     assert ax.get_xlim() == ax.get_ylim()
 
 
-def test_alt_text_and_interactive(runs_dir: Path) -> None:
-    ctx = _context(runs_dir)
+def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="toy")
     assert "y = x" in toy_floor_vs_dstar.describe(ctx)
     fig = toy_floor_vs_dstar.interactive(ctx)
     assert len(fig.data) == 1 + ctx.toy_tables.summary["alpha"].nunique()

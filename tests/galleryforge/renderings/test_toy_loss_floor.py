@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from matplotlib.figure import Figure
 
 from galleryforge import kd
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import toy_loss_floor
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import REGISTRY
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
-
-
-def _context(runs: Path, theme: str = "paper") -> RenderContext:
-    job = Job(runs=runs, out=runs, trial="toy", theme=theme, rendering="toy-loss-floor", formats=())
-    return context_for(job)
 
 
 def _draw(ctx: RenderContext) -> Figure:
@@ -35,8 +28,8 @@ def test_registered_as_fig1() -> None:
     assert spec.scope == "toy" and spec.aliases == ("fig1",)
 
 
-def test_a_curve_per_setting_with_the_seed_mean(runs_dir: Path) -> None:
-    ctx = _context(runs_dir)
+def test_a_curve_per_setting_with_the_seed_mean(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="toy")
     summary, sweep = ctx.toy_tables.summary, ctx.toy_tables.sweep
     fig = _draw(ctx)
     curves = artists_with_gid(fig, "toy-curve")
@@ -52,8 +45,8 @@ def test_a_curve_per_setting_with_the_seed_mean(runs_dir: Path) -> None:
     assert sum(ax.get_visible() for ax in fig.axes) == summary["alpha"].nunique()
 
 
-def test_markers_at_predicted_and_measured_widths(runs_dir: Path) -> None:
-    ctx = _context(runs_dir)
+def test_markers_at_predicted_and_measured_widths(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="toy")
     summary = ctx.toy_tables.summary
     fig = _draw(ctx)
     predicted = sorted(kd.toy_d_star(summary["alpha"], summary["features"]))
@@ -61,8 +54,8 @@ def test_markers_at_predicted_and_measured_widths(runs_dir: Path) -> None:
     assert _xs(fig, "measured-floor") == sorted(float(w) for w in summary["floor_width"])
 
 
-def test_alt_text_and_interactive(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "dark")
+def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="toy", theme="dark")
     alt = toy_loss_floor.describe(ctx)
     assert "0.99" in alt and "256" in alt and "12 curves" in alt
     assert len(toy_loss_floor.interactive(ctx).data) == 2 * len(ctx.toy_tables.summary)

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from galleryforge import kd
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import toy_summary_heatmap
-from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import REGISTRY
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
-
-
-def _context(runs: Path, theme: str = "paper") -> RenderContext:
-    job = Job(
-        runs=runs, out=runs, trial="toy", theme=theme, rendering="toy-summary-heatmap", formats=()
-    )
-    return context_for(job)
 
 
 def test_registered_as_fig5() -> None:
     assert REGISTRY["toy-summary-heatmap"].aliases == ("fig5",)
 
 
-def test_cells_are_log_ratios_rows_alpha_columns_features(runs_dir: Path) -> None:
-    ctx = _context(runs_dir)
+def test_cells_are_log_ratios_rows_alpha_columns_features(
+    build_render_context: BuildRenderContext,
+) -> None:
+    ctx = build_render_context(trial="toy")
     summary = ctx.toy_tables.summary
     with theme_style(ctx.theme):
         fig = toy_summary_heatmap.draw(ctx)
@@ -46,8 +38,8 @@ def test_cells_are_log_ratios_rows_alpha_columns_features(runs_dir: Path) -> Non
     assert f"{2 ** array[0, 0]:.2f}×" in texts
 
 
-def test_alt_text_and_interactive(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "social")
+def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="toy", theme="social")
     alt = toy_summary_heatmap.describe(ctx)
     assert "12 of 12" in alt and "alpha" in alt
     (trace,) = toy_summary_heatmap.interactive(ctx).data
