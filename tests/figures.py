@@ -42,15 +42,15 @@ def values_spilling_out_of_cells(fig: Figure) -> Iterator[str]:
 
     A cell is the unit square around the text's (column, row) position, as ``imshow`` draws it.
     """
+    cells = [(ax, text) for ax in fig.axes for text in ax.texts if text.get_gid() == "cell-value"]
+    if not cells:
+        return  # nothing written in cells: no need to lay the figure out again
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    for ax in fig.axes:
-        for text in ax.texts:
-            if text.get_gid() != "cell-value":
-                continue
-            col, row = text.get_position()
-            corners = ax.transData.transform([(col - 0.5, row - 0.5), (col + 0.5, row + 0.5)])
-            (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
-            box = text.get_window_extent(renderer)
-            if box.x0 < x0 or box.x1 > x1 or box.y0 < y0 or box.y1 > y1:
-                yield text.get_text()
+    for ax, text in cells:
+        col, row = text.get_position()
+        corners = ax.transData.transform([(col - 0.5, row - 0.5), (col + 0.5, row + 0.5)])
+        (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+        box = text.get_window_extent(renderer)
+        if box.x0 < x0 or box.x1 > x1 or box.y0 < y0 or box.y1 > y1:
+            yield text.get_text()
