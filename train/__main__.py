@@ -1,24 +1,11 @@
-"""``python -m train --preset A-small,B-small,C-small``: the same as ``galleryforge train``."""
+"""``python -m train --preset A-small,B-small,C-small``: ``galleryforge train``, through the same
+entry point (its errors, usage errors included, are one line and exit status 2)."""
 
 from __future__ import annotations
 
 import sys
 
-import typer
-
-from galleryforge.cli.train import train
-from galleryforge.errors import GalleryforgeError
-
-
-def main() -> None:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.command()(train)
-    try:
-        app(standalone_mode=False)
-    except GalleryforgeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(error.exit_code)
-
+from galleryforge.cli.main import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(["train", *sys.argv[1:]]))

@@ -1,8 +1,9 @@
 """The ``galleryforge`` command. Sub-commands live in sibling modules, one per command.
 
 Heavy libraries (matplotlib, plotly, torch) are imported inside the commands, so ``--help`` and
-``list`` answer quickly. A ``GalleryforgeError`` from the library becomes one line on stderr and
-exit status 2; anything else is a bug and keeps its traceback.
+``list`` answer quickly. A ``GalleryforgeError`` from the library, or a usage error (a missing or
+unknown option), becomes one line on stderr and exit status 2; anything else is a bug and keeps its
+traceback. ``python -m train`` is ``main(["train", ...])``.
 """
 
 from __future__ import annotations
@@ -57,12 +58,13 @@ app.add_typer(listing.app, name="list")
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI on ``argv`` and return the exit status (tests call this directly)."""
     try:
-        result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        args = list(argv) if argv is not None else None
+        result = app(args=args, prog_name="galleryforge", standalone_mode=False)
     except GalleryforgeError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
-    except ClickException as error:
-        error.show()
+    except ClickException as error:  # a usage error, such as a missing or unknown option
+        print(f"error: {usage_line(error)}", file=sys.stderr)
         return 2
     except typer.Exit as done:
         return done.exit_code
@@ -70,6 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("aborted", file=sys.stderr)
         return 130
     return result if isinstance(result, int) else 0
+
+
+def usage_line(error: ClickException) -> str:
+    """Click's message on one line, and where the command's help is."""
+    ctx = getattr(error, "ctx", None)
+    see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return " ".join(error.format_message().split()) + see
 
 
 def run() -> None:

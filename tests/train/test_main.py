@@ -62,3 +62,13 @@ def test_python_dash_m_train_reports_user_errors_in_one_line() -> None:
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("error: unknown preset 'D-small' (did you mean 'C-small', ")
     assert line.endswith("known: A, A-small, B, B-small, C, C-small, pythia-1.4b, pythia-2.8b")
+
+
+def test_python_dash_m_train_without_a_preset_is_a_one_line_usage_error() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "train"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: Missing option '--preset'. (see 'galleryforge train --help')"
+    ]
