@@ -1,4 +1,5 @@
-"""``galleryforge train``: train SAE trials (presets, ``--set`` overrides) with a progress bar."""
+"""``galleryforge train``: train SAE trials (presets, ``--set`` overrides) with progress on stderr:
+a bar on a terminal, a plain line every half minute otherwise (``galleryforge.cli.progress``)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def train(
     ] = None,
     resume: Annotated[bool, typer.Option(help="Continue from the last checkpoint.")] = False,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
-    quiet: Annotated[bool, typer.Option(help="No progress bar (for CI).")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress output.")] = False,
     rank_timeout: Annotated[
         float,
         typer.Option(
@@ -43,31 +44,19 @@ def train(
     model's work (docs/distributed.md); rank 0 shows the progress of its layers.
     """
     from rich.console import Console
-    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
-    from rich.progress import Progress as Bar
 
+    from galleryforge.cli.progress import rich_progress
     from train.presets import load_preset
     from train.session import train_trials
 
     configs = [load_preset(name.strip(), set_ or []) for name in preset.split(",") if name.strip()]
     console = Console(stderr=True, quiet=quiet or os.environ.get("RANK", "0") != "0")
-    columns = (
-        TextColumn("[bold]train"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} tokens"),
-        TextColumn("{task.fields[speed]}"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[l0]}"),
-    )
     total = configs[0].steps * configs[0].batch_tokens if configs else 0
-    with Bar(*columns, console=console, disable=console.quiet) as bar:
-        task = bar.add_task("train", total=total, speed="loading model", l0="")
+    with rich_progress(unit=True, console=console) as bar:
+        task = bar.add_task("train", total=total, unit="tokens", label="loading model")
 
         def report(update: Progress) -> None:
-            l0 = "  ".join(f"{name} L0 {value:.0f}" for name, value in update.mean_l0.items())
-            bar.update(
-                task, completed=update.tokens, speed=f"{update.tokens_per_s:,.0f} tok/s", l0=l0
-            )
+            bar.update(task, completed=update.tokens, label=progress_label(update))
 
         run_dirs = train_trials(
             configs,
@@ -79,3 +68,9 @@ def train(
         )
     for run_dir in run_dirs:
         console.print(f"wrote {run_dir}")
+
+
+def progress_label(update: Progress) -> str:
+    """Speed and each trial's L0: ``1,234 tok/s  A L0 31  B L0 20``."""
+    l0 = "".join(f"  {name} L0 {value:.0f}" for name, value in update.mean_l0.items())
+    return f"{update.tokens_per_s:,.0f} tok/s{l0}"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
+import galleryforge.cli.progress
 from galleryforge.cli.check import check
+from galleryforge.cli.main import main
 from galleryforge.cli.train import train
 from galleryforge.tables import load_trial_tables
 
@@ -72,3 +76,21 @@ def test_python_dash_m_train_without_a_preset_is_a_one_line_usage_error() -> Non
     assert done.stderr.strip().splitlines() == [
         "error: Missing option '--preset'. (see 'galleryforge train --help')"
     ]
+
+
+def test_without_a_terminal_training_prints_plain_progress_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(galleryforge.cli.progress, "PLAIN_EVERY_S", 0.0)  # a line per update
+    args = ["train", "--preset", "A-small,C-small", "--out", str(tmp_path), *SMALL]
+    assert main([*args, "--set", "log_every=1"]) == 0
+    lines = capsys.readouterr().err.splitlines()  # captured: no terminal
+    progress = [line for line in lines if line.startswith("train: ")]
+    assert [line.split(" (")[0] for line in progress] == [
+        f"train: {tokens}/256 tokens" for tokens in (64, 128, 192, 256)
+    ]
+    for line in progress:  # time left is "?" until two updates give a speed
+        assert re.search(
+            r"elapsed, (\d+:\d\d:\d\d|\?) left, [\d,]+ tok/s  A-small L0 \d+  C-small L0 \d+$", line
+        ), line
+    assert lines[-2:] == [f"wrote {tmp_path / 'A-small'}", f"wrote {tmp_path / 'C-small'}"]
