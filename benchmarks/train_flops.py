@@ -171,7 +171,7 @@ def main() -> None:
         achieved = statistics.median(b / s for b, s in zip(t.bmm_s, t.step_s, strict=True))
         verdict = "met" if achieved >= TARGET else "not met"
         print(
-            f"| {shape.label()} | {step_s * 1e3:.1f} ms | {shape.step_flop / step_s / 1e9:.3g} | "
+            f"| {shape.label()} | {step_s * 1e3:.4g} ms | {shape.step_flop / step_s / 1e9:.3g} | "
             f"{shape.step_flop / bmm_s / 1e9:.3g} | {square_gflops:.1f} | {achieved:.0%} | "
             f"≥ {TARGET:.0%}: {verdict} |"
         )

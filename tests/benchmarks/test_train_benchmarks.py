@@ -1,7 +1,8 @@
-"""The training benchmarks still run: each script's smallest mode, its table rows and their numbers.
+"""The training benchmarks' smallest modes: their tables hold numbers that agree with the formulas
+the scripts state, for the tiny shapes worked out by hand, and the step does the matmul work
+docs/benchmarks.md says it does (counted by torch's FLOP counter).
 
-No timing is asserted (the machines that run the tests are shared and noisy); the numbers must only
-be there, finite and positive.
+No timing is asserted (the machines that run the tests are shared and noisy).
 """
 
 from __future__ import annotations
@@ -10,9 +11,17 @@ import math
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from train.presets import load_preset
+from train.sae import StackedSAE
+from train.trainer import Trainer
+from train.trial import trial_state
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?")
@@ -47,16 +56,32 @@ def positive(cell: str) -> bool:
     return math.isfinite(value) and value > 0
 
 
-def test_train_flops_tiny() -> None:
+def test_train_flops_tiny_divides_the_cost_model_by_the_step_time() -> None:
     rows = run("train_flops.py", "--tiny")
-    assert len(rows) == 1
     (cells,) = rows.values()
-    step, step_gflops, bmm_gflops, square_gflops, achieved, target = cells
-    assert step.endswith("ms") and positive(step)
-    assert all(positive(c) for c in (step_gflops, bmm_gflops, square_gflops))
-    # The tiny shape is all overhead: its share of matmul time can round to 0%.
-    assert number(achieved) >= 0
-    assert target.startswith("≥ 70%")
+    step, step_gflops, bmm_gflops, square_gflops, _achieved, _target = cells
+    assert all(positive(c) for c in (step, step_gflops, bmm_gflops, square_gflops))
+    # --tiny is 2 layers × d 32 × F 64, batch 32: the cost model's 12·d·F per token and layer.
+    flop = number(step_gflops) * 1e9 * number(step) / 1e3
+    assert flop == pytest.approx(12 * 32 * 64 * 2 * 32, rel=0.002)
+
+
+@pytest.mark.parametrize(("l1_form", "norm_flop"), [("mean", 0), ("decoder_norm_sum", 3)])
+def test_a_step_does_five_of_the_cost_models_six_products(l1_form: str, norm_flop: int) -> None:
+    """docs/benchmarks.md: the backward sums the encoder's input gradient over the batch before its
+    product (for b_dec), so a step's matmul work is 10·B·d·F a layer, plus 2·d·F for b_dec; the
+    decoder-norm L1 adds 2·B·F a layer per product with the norms (one forward, two backward)."""
+    layers, d, width, batch = 2, 32, 64, 32
+    cfg = replace(
+        load_preset("A-small", [f"width={width}", f"batch_tokens={batch}", f"tokens={batch}"]),
+        l1_form=l1_form,
+    )
+    sae = StackedSAE(list(range(layers)), d, width)
+    trial = trial_state(cfg, Path("unused"), sae, torch.zeros(layers, d))
+    with FlopCounterMode(display=False) as counter:
+        Trainer([trial], lambda *_: None).fit(iter([torch.randn(layers, batch, d)]))
+    per_layer = 10 * batch * d * width + 2 * d * width + norm_flop * 2 * batch * width
+    assert counter.get_total_flops() == layers * per_layer
 
 
 def test_train_one_pass_tiny() -> None:
@@ -69,14 +94,17 @@ def test_train_one_pass_tiny() -> None:
     assert number(rows["held-out MSE, largest relative difference"][-1]) < 1e-3
 
 
-def test_train_gpu_tiny_on_cpu() -> None:
+def test_train_gpu_tiny_on_cpu_reports_consistent_rates() -> None:
     rows = run("train_gpu.py", "--tiny", "--device", "cpu")
-    for label in (
-        "tokens/s (per SAE)",
-        "SAE FLOP/s (12·d·F·layers·trials)",
-        "model FLOP/s (2·N per token run)",
-        "projected time, 300M-token trial",
-    ):
-        assert positive(rows[label][0]), rows[label]
-    assert "target ≥ 50%" in rows["model FLOP utilisation, SAE + model"][0]
-    assert rows["peak GPU memory"] == ["– (CPU)"]
+    tokens_per_s = number(rows["tokens/s (per SAE)"][0])
+    assert tokens_per_s > 0
+    # --tiny: d 64, F 128, 2 layers, 1 trial; peak 989 TFLOP/s.
+    (sae,) = rows["SAE FLOP/s (12·d·F·layers·trials)"]
+    sae_flops, sae_share = (number(part) for part in sae.split(","))
+    assert sae_flops * 1e12 == pytest.approx(12 * 64 * 128 * 2 * tokens_per_s, rel=1e-3)
+    assert sae_share == pytest.approx(sae_flops / 989 * 100, rel=1e-2)
+    model_share = number(rows["model FLOP/s (2·N per token run)"][0].split(",")[1])
+    total = number(rows["model FLOP utilisation, SAE + model"][0])
+    assert total == pytest.approx(sae_share + model_share, rel=1e-2)
+    hours = number(rows["projected time, 300M-token trial"][0])
+    assert hours == pytest.approx(300e6 / tokens_per_s / 3600, rel=1e-2)
