@@ -30,6 +30,27 @@ QUICK_OVERRIDES = (
 QUICK_TOY_OVERRIDES: tuple[str, ...] = ()
 """Overrides of the ``toy-quick`` preset for ``--quick`` (none: the preset is sized for it)."""
 
+# The demo's site says what the demo ran; every fact in it is a placeholder filled from the runs
+# (site/prose.py), so a changed preset or --quick changes the text with it. The shipped
+# site.toml stays the template a researcher edits for their own study.
+DEMO_PROSE = {
+    "title": "galleryforge demo: sparse autoencoders on {model}",
+    "description": (
+        "What galleryforge demo ran on this machine: {trials} small trials ({trial_names}) of "
+        "sparse autoencoders on the {layers} layers of {model_id} (d_model {d_model}), "
+        "dictionary width F = {width}, {tokens} training tokens of {corpus}, and the toy "
+        "experiment."
+    ),
+    "intro": (
+        "Sparsity regimes: {regimes}.\n\n"
+        "These are the study's regimes at a scale a CPU trains in minutes, from one "
+        "forward pass of the model; they show the pipeline at work, not the study's results. "
+        "For each layer the KD width model turns the measured sparsity into a predicted optimal "
+        "dictionary width, d*_S = L0 · ln(F_alive / L0), and the toy experiment tests that "
+        "prediction on synthetic data with known ground truth."
+    ),
+}
+
 
 @dataclass(frozen=True)
 class DemoOptions:
@@ -196,6 +217,7 @@ def _site(options: DemoOptions, progress: DemoProgress) -> int:
         out=options.site,
         jobs=options.jobs,
         renderings=options.renderings,
+        prose=DEMO_PROSE,
     )
     result = build_site(
         request,

@@ -45,6 +45,7 @@ def provenance(
         "device": _device_name(device),
         "threads": torch.get_num_threads(),
         "model": cfg.model,
+        "d_model": loaded.d_model,
         "layers": source.all_layers,
         "ranks": source.ranks.world_size,
         "layer_split": source.ranks.shares,

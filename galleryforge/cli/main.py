@@ -34,7 +34,8 @@ except ImportError:  # pragma: no cover - older typer uses click itself
 
 app = typer.Typer(
     name="galleryforge",
-    help="Train SAEs, then draw, publish and share the figure gallery from their metric tables.",
+    help="Train SAEs, then draw, publish and share the figure gallery from their metric tables. "
+    "Run directories, their files and every table column: docs/tables.md.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

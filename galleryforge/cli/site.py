@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from galleryforge.cli.options import JOBS_HELP, worker_count
+from galleryforge.cli.options import JOBS_HELP, comma_list, worker_count
 from galleryforge.cli.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -23,7 +23,8 @@ app = typer.Typer(
 
 THEME_HELP = "Colour scheme shown until the reader picks one (auto: their system's)."
 SITE_DIR_HELP = (
-    "Folder with your own site.toml, gallery.toml and static/ (default: the shipped 'site' folder)."
+    "Folder with your own site.toml (and gallery.toml, static/ if you change them; what it lacks "
+    "comes from the shipped 'site' folder). Copy site/site.toml there to start."
 )
 GALLERY_HELP = "Gallery folder; figures the site needs and it lacks are rendered into it."
 
@@ -42,9 +43,23 @@ def build(
         int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help=JOBS_HELP)
     ] = None,
     site_dir: Annotated[Path | None, typer.Option(metavar="DIR", help=SITE_DIR_HELP)] = None,
+    rendering: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rendering",
+            "-r",
+            metavar="ID",
+            help="Limit the site to these renderings (repeat, or a comma list; default: all).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Build the site: overview, toy experiment, trials, gallery, figure pages, reproducibility."""
+    """Build the site: overview, toy experiment, trials, gallery, figure pages, reproducibility.
+
+    Facts about the study (model, layers, width, tokens, regimes, corpus) are read from the runs;
+    site.toml's prose may use placeholders filled from them ({model}, {layers}, {width},
+    {tokens}, ...). Run directories and their columns: docs/tables.md.
+    """
     from galleryforge.errors import GalleryforgeError
     from galleryforge.site import SiteRequest, build_site
 
@@ -58,6 +73,7 @@ def build(
         theme=default,
         jobs=worker_count(jobs),
         sources=site_dir,
+        renderings=comma_list(rendering),
     )
     # The number of figures to render is known only once the build has looked at the gallery,
     # so the bar opens then (and not at all when nothing is missing).
@@ -73,6 +89,8 @@ def build(
                 step(f"{job.trial}/{job.theme}/{job.rendering}")
 
         result = build_site(request, on_planned=planned, on_done=done)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(
         f"{len(result.pages)} pages in {result.out}: {len(result.written)} files written, "
         f"{result.unchanged} unchanged, {len(result.removed)} removed; "

@@ -6,8 +6,8 @@ in, and nothing is fetched from another host, so it works from ``file://`` and o
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ from galleryforge.site.config import (
 from galleryforge.site.figures import GalleryIndex, prepare_gallery
 from galleryforge.site.output import read_cache, sync_site
 from galleryforge.site.pages import NavLink, Page, SiteContent, site_pages
+from galleryforge.site.prose import PROSE_KEYS, default_prose, fill, study_values
 from galleryforge.site.views import (
     GALLERY_PREFIX,
     TOY,
@@ -36,6 +37,7 @@ from galleryforge.site.views import (
     toy_rows,
     trial_summary,
 )
+from galleryforge.study import TrialFacts, trial_facts
 from galleryforge.tables import load_toy_tables, load_trial_tables
 
 DefaultTheme = Literal["auto", "light", "dark"]
@@ -54,7 +56,11 @@ class SiteRequest:
     """Ids or aliases to limit the site to (empty: every rendering); gallery.toml must still
     describe every registered rendering."""
     sources: Path | None = None
-    """Folder with site.toml, gallery.toml and static/ (default: the shipped ``site`` folder)."""
+    """Folder with your own site.toml, gallery.toml and/or static/; what it lacks is taken from
+    the shipped ``site`` folder."""
+    prose: Mapping[str, str] = field(default_factory=dict)
+    """Title, description or intro replacing site.toml's, placeholders allowed (the demo's
+    description of what it ran)."""
     templates: Path | None = None
     """Templates folder (default: the shipped ``templates`` folder)."""
 
@@ -68,6 +74,8 @@ class SiteResult:
     removed: tuple[str, ...]
     rendered: int
     """Gallery jobs this build had to render."""
+    warnings: tuple[str, ...] = ()
+    """One line per site.toml field left unset that a published site needs."""
 
 
 def build_site(
@@ -78,9 +86,11 @@ def build_site(
     """Build the site; ``on_planned``/``on_done`` report gallery rendering (for a progress bar)."""
     if request.theme not in ("auto", "light", "dark"):
         raise GalleryforgeError(f"unknown site theme {request.theme!r}; known: auto, light, dark")
-    sources = request.sources or data_dir("site")
-    site = load_site_config(sources / SITE_FILE)
-    notes = load_gallery_notes(sources / GALLERY_FILE, [r.id for r in all_renderings()])
+    site_file = _source(request.sources, SITE_FILE)
+    site = load_site_config(site_file, request.prose)
+    notes = load_gallery_notes(
+        _source(request.sources, GALLERY_FILE), [r.id for r in all_renderings()]
+    )
     wanted = tuple(dict.fromkeys(get_rendering(name).id for name in request.renderings))
     cache = read_cache(request.out)  # refuses a foreign --out before anything is rendered
     index = prepare_gallery(
@@ -92,13 +102,15 @@ def build_site(
         on_done=on_done,
     )
     titles = {r.id: r.title for r in all_renderings() if not wanted or r.id in wanted}
-    pages, nav = site_pages(site, notes, index, _content(request.runs, index, site), titles)
+    content = _content(request.runs, index, site)
+    site = _with_prose(site, content.facts, content.toy_rows is not None, site_file)
+    pages, nav = site_pages(site, notes, index, content, titles)
     files: dict[str, bytes | Path] = {}
     env = _environment(request.templates or data_dir("templates"))
     for page in pages:
         context = _page_context(page, nav, site, request)
         files[page.path] = env.get_template(page.template).render(context).encode("utf-8")
-    files.update(_static_files(sources / "static"))
+    files.update(_static_files(_source(request.sources, "static")))
     files.update(_figure_files(index, pages))
     synced = sync_site(request.out, files, cache)
     return SiteResult(
@@ -108,7 +120,28 @@ def build_site(
         unchanged=synced.unchanged,
         removed=synced.removed,
         rendered=index.rendered,
+        warnings=tuple(f"{site_file}: {line}" for line in site.publishing_warnings()),
     )
+
+
+def _source(folder: Path | None, name: str) -> Path:
+    """``name`` in the user's sources folder if it is there, else the shipped one."""
+    if folder is not None and (folder / name).exists():
+        return folder / name
+    return data_dir("site") / name
+
+
+def _with_prose(
+    site: SiteConfig, facts: list[TrialFacts], has_toy: bool, source: Path
+) -> SiteConfig:
+    """The site with its prose filled from the runs, or written from them where it is empty."""
+    values = study_values(facts)
+    defaults = default_prose(facts, has_toy)
+    prose = {}
+    for key in PROSE_KEYS:
+        text = getattr(site, key)
+        prose[key] = fill(text, values, source, key) if text else defaults.get(key, "")
+    return replace(site, **prose)
 
 
 def _environment(templates: Path) -> jinja2.Environment:
@@ -133,8 +166,9 @@ def _content(runs: Path, index: GalleryIndex, site: SiteConfig) -> SiteContent:
         toy = load_toy_tables(runs / TOY)
         rows = toy_rows(toy)
         records.append(run_record(TOY, toy.root, toy.config, toy.provenance, site))
-    summaries = [trial_summary(tb) for tb in tables.values()]
-    return SiteContent(trials=summaries, toy_rows=rows, runs=records)
+    facts = [trial_facts(tb) for tb in tables.values()]
+    summaries = [trial_summary(tb, f) for tb, f in zip(tables.values(), facts, strict=True)]
+    return SiteContent(trials=summaries, toy_rows=rows, runs=records, facts=facts)
 
 
 def _page_context(

@@ -1,5 +1,8 @@
-"""The site's sources: ``site.toml`` (title, author, base URL, Hub repo) and ``gallery.toml``
+"""The site's sources: ``site.toml`` (prose, author, base URL, Hub repo) and ``gallery.toml``
 (one entry per rendering: caption, alt sentence, where it was used, whether it was picked, why).
+
+``site.toml``'s prose (title, description, intro) may use placeholders filled from the runs
+(``site/prose.py``); an unknown one is an error here, before anything is built.
 
 Both are validated whole before anything is built; every problem is one line naming the file, the
 key and the value, because these files are edited by hand.
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from galleryforge.errors import InputError, unknown_name
+from galleryforge.site.prose import PROSE_KEYS, placeholders
 
 SITE_FILE = "site.toml"
 GALLERY_FILE = "gallery.toml"
@@ -27,8 +31,10 @@ HUB_PATH_FIELDS = frozenset({"trial", "tokens", "layer"})
 @dataclass(frozen=True)
 class SiteConfig:
     title: str
+    """Prose, with placeholders until the build fills them ('' = written from the runs)."""
     description: str
     author: str
+    """'' = no author shown (the build warns: a published site should name one)."""
     lab: str
     base_url: str
     """Absolute URL the site is served from ('' = relative URLs only, e.g. opened from file://)."""
@@ -43,6 +49,18 @@ class SiteConfig:
         if not self.base_url:
             return None
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def publishing_warnings(self) -> list[str]:
+        """One line per unset field that a published site needs."""
+        warnings = []
+        if not self.author:
+            warnings.append("author is empty: no page names who made the study")
+        if not self.base_url:
+            warnings.append(
+                "base_url is empty: Open Graph images and page URLs stay relative, and link "
+                "previews need absolute ones"
+            )
+        return warnings
 
     def hub_url(self, trial: str, tokens: int, layer: int) -> str | None:
         if not self.hub_repo:
@@ -77,8 +95,10 @@ _SITE_KEYS: dict[str, type] = {
     "hub_repo": str,
     "hub_path": str,
 }
-_SITE_REQUIRED = ("title", "description", "author")
 _SITE_DEFAULTS = {
+    "title": "",
+    "description": "",
+    "author": "",
     "lab": "",
     "base_url": "",
     "intro": "",
@@ -96,13 +116,14 @@ _NOTE_KEYS: dict[str, type] = {
 }
 
 
-def load_site_config(path: Path) -> SiteConfig:
+def load_site_config(path: Path, prose: Mapping[str, str] | None = None) -> SiteConfig:
+    """Read and check ``site.toml``; ``prose`` replaces its title, description or intro."""
     data = _read_toml(path)
-    _check_keys(path, data, _SITE_KEYS, _SITE_REQUIRED, where=None)
-    values = {**_SITE_DEFAULTS, **data}
-    for key in ("title", "description", "author"):
-        if not values[key].strip():
-            raise InputError(path, "must not be empty", field=key)
+    _check_keys(path, data, _SITE_KEYS, (), where=None)
+    values = {**_SITE_DEFAULTS, **data, **(prose or {})}
+    values = {key: value.strip() for key, value in values.items()}
+    for key in PROSE_KEYS:
+        placeholders(values[key], path, key)
     base_url = values["base_url"]
     if base_url and not base_url.startswith(("https://", "http://")):
         raise InputError(

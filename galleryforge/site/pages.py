@@ -22,6 +22,7 @@ from galleryforge.site.views import (
     figure_view,
     trial_page,
 )
+from galleryforge.study import TrialFacts
 
 CARD_RENDERING = "kpi-summary"
 TOY_CARD_RENDERING = "toy-floor-vs-dstar"
@@ -72,6 +73,12 @@ class SiteContent:
     trials: Sequence[TrialSummary]
     toy_rows: Sequence[dict[str, str]] | None
     runs: Sequence[RunRecord]
+    facts: Sequence[TrialFacts] = ()
+
+    @property
+    def mixed_models(self) -> bool:
+        """Whether the trials ran on different models (the overview then names each one's)."""
+        return len({f.model for f in self.facts}) > 1
 
 
 def site_pages(
@@ -107,6 +114,7 @@ def site_pages(
             fallback,
             {
                 "trials": content.trials,
+                "mixed_models": content.mixed_models,
                 "featured": featured,
                 "has_toy": content.toy_rows is not None,
             },

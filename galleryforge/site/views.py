@@ -15,6 +15,7 @@ from typing import Any
 from galleryforge.numbers import format_metric, format_tokens
 from galleryforge.site.config import FigureNote, SiteConfig
 from galleryforge.site.figures import CARD, DARK, LIGHT, FigureFiles, FileRef
+from galleryforge.study import TrialFacts
 from galleryforge.tables import ToyTables, TrialTables
 
 GALLERY_PREFIX = "figures/files/"
@@ -22,16 +23,6 @@ GALLERY_PREFIX = "figures/files/"
 interactive HTML finds plotly.min.js by the same relative path)."""
 
 TOY = "toy"
-
-# Setup facts shown on a trial page when its trial.toml holds them (train/config.py's names).
-SETUP_KEYS = (
-    ("model", "Model"),
-    ("tokens", "Training tokens"),
-    ("l1_form", "L1 form"),
-    ("l1_coef", "L1 coefficient"),
-    ("controller", "L1 controller"),
-    ("target_l0", "Target L0"),
-)
 
 
 @dataclass(frozen=True)
@@ -68,6 +59,7 @@ class TrialSummary:
     name: str
     label: str
     page: str
+    model: str | None
     facts: tuple[Fact, ...]
     setup: tuple[Fact, ...]
     description: str
@@ -126,12 +118,17 @@ def figure_view(files: FigureFiles, note: FigureNote) -> FigureView:
     )
 
 
-def trial_summary(tables: TrialTables) -> TrialSummary:
+def trial_summary(tables: TrialTables, facts: TrialFacts) -> TrialSummary:
+    """The trial's numbers (means over layers at the final checkpoint) and its setup.
+
+    Setup facts come from the run's own records (``galleryforge.study``); one it does not record
+    is left out rather than guessed.
+    """
     kd = tables.kd
-    width = int(tables.final["width"].iloc[0])
-    facts = (
+    summary = (
         Fact("Layers", f"{kd.layers}"),
-        Fact("Width F", format_metric("width", width)),
+        Fact("Width F", facts.width_text),
+        Fact("Tokens", format_tokens(facts.tokens, exact=True)),
         Fact("Mean L0", format_metric("l0", kd.l0, precise=True)),
         Fact("Mean α", format_metric("alpha", kd.alpha, precise=True)),
         Fact("Mean g(α)", format_metric("g_alpha", kd.g_alpha, precise=True)),
@@ -139,23 +136,32 @@ def trial_summary(tables: TrialTables) -> TrialSummary:
         Fact("Mean MSE", format_metric("mse", kd.mse, precise=True)),
         Fact("Mean dead latents", format_metric("dead", kd.dead, precise=True)),
     )
-    configured = [(label, tables.config[key]) for key, label in SETUP_KEYS if key in tables.config]
+    recorded = (
+        ("Model", facts.model),
+        ("d_model", format_metric("width", facts.d_model) if facts.d_model else None),
+        ("Corpus", facts.corpus),
+        ("Sparsity regime", facts.regime),
+    )
     setup = (
-        *(Fact(label, _value(value)) for label, value in configured),
+        *(Fact(label, value) for label, value in recorded if value),
         Fact(
             "Checkpoints (tokens)",
-            ", ".join(format_tokens(t, exact=True) for t in tables.checkpoints),
+            ", ".join(format_tokens(t, exact=True) for t in facts.checkpoints),
         ),
     )
+    model = f" on {facts.model_name}" if facts.model_name else ""
     description = (
-        f"{trial_label(tables.trial)}: {kd.layers} layers, mean L0 {kd.l0:,.0f}, "
-        f"α {kd.alpha:.3f}, predicted width d*_S {kd.d_star:,.0f}, MSE {kd.mse:.3g}."
+        f"{trial_label(tables.trial)}{model}: {kd.layers} layers, F = {facts.width_text}, "
+        f"{format_tokens(facts.tokens, exact=True)} tokens; mean L0 "
+        f"{format_metric('l0', kd.l0)}, α {format_metric('alpha', kd.alpha)}, predicted width "
+        f"d*_S {format_metric('d_star', kd.d_star)}, MSE {format_metric('mse', kd.mse)}."
     )
     return TrialSummary(
         name=tables.trial,
         label=trial_label(tables.trial),
         page=trial_page(tables.trial),
-        facts=facts,
+        model=facts.model,
+        facts=summary,
         setup=setup,
         description=description,
     )
@@ -227,16 +233,6 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]
         else:
             items.append((f"{prefix}{key}", value))
     return items
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, list):
-        return ", ".join(_value(v) for v in value)
-    return str(value)
 
 
 def _exact(value: Any) -> str:

@@ -206,7 +206,13 @@ def test_refuses_to_empty_a_foreign_folder(built_site: BuiltSite, tmp_path: Path
         ("site.toml", ("title = ", "titel = "), "site.toml: 'titel': unknown key 'titel'"),
         ("site.toml", ('base_url = ""', 'base_url = "example.org"'), "'base_url': expected"),
         ("site.toml", ('hub_path = "{trial}', 'hub_path = "{run}'), "unknown placeholder {run}"),
-        ("site.toml", ('lab = "Your Lab"', "lab = 3"), "'lab': expected a string, got 3"),
+        ("site.toml", ('lab = ""', "lab = 3"), "'lab': expected a string, got 3"),
+        (
+            "site.toml",
+            ('\nintro = ""', '\nintro = "SAEs on {modle}, {layers} layers"'),
+            "'intro': unknown placeholder {modle}; known: {model}, {model_id}",
+        ),
+        ("site.toml", ('\ntitle = ""', '\ntitle = "On {model"'), "'title': bad placeholder"),
         (
             "gallery.toml",
             ("[kd-quantities]", "[kd-quantites]"),
@@ -292,7 +298,10 @@ def test_shipped_sources_describe_every_registered_rendering() -> None:
         r for r, note in notes.items() if note.picked
     }
     assert not notes["professional-heatmap"].picked
-    assert load_site_config(data_dir("site") / "site.toml").title
+    # The shipped site.toml is a template: no invented author, lab or study prose.
+    shipped = load_site_config(data_dir("site") / "site.toml")
+    assert (shipped.title, shipped.description, shipped.intro) == ("", "", "")
+    assert (shipped.author, shipped.lab, shipped.base_url) == ("", "", "")
 
 
 def test_reproducibility_lists_checkpoints_with_hub_links(

