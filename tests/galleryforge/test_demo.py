@@ -9,6 +9,7 @@ import pytest
 from galleryforge import demo
 from galleryforge.cli.main import main
 from galleryforge.tables import load_toy_tables, load_trial_tables
+from tests.pages import visible_text
 
 TINY_TRAINING = (
     "tokens=2048",
@@ -66,6 +67,13 @@ def test_quick_demo_then_reuse_then_fresh(
         *(f"figures/{trial}/premium-heatmap.html" for trial in demo.SMALL_TRIALS),
         "figures/toy/toy-floor-vs-dstar.html",
     }
+
+    # The site describes what the demo ran, from its runs.
+    overview = visible_text(site / "index.html")
+    assert "the 6 layers of sentence-transformers/all-MiniLM-L6-v2 (d_model 384)" in overview
+    assert "F = 1,024, 2,048 training tokens of docstrings" in overview
+    for absent in ("pythia", "your name", "your lab", "{"):
+        assert absent not in overview.lower()
 
     layers = runs / "A-small" / "tables" / "layers.parquet"
     trained_at = layers.stat().st_mtime_ns

@@ -12,7 +12,6 @@ import json
 import math
 import re
 import tomllib
-from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from galleryforge.cli.main import main
 from galleryforge.demo import DEMO_PROSE
 from galleryforge.site import SiteRequest, build_site
 from galleryforge.tables import load_toy_tables, load_trial_tables
+from tests.pages import visible_text
 from tests.study_runs import MINILM_D_MODEL, SMALL_TRIALS, write_demo_runs, write_preset_trial
 
 RENDERINGS = ("kpi-summary", "toy-floor-vs-dstar")
@@ -32,40 +32,6 @@ NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?)([kMB]?)(?![\w
 SCALE = {"": 1.0, "k": 1e3, "M": 1e6, "B": 1e9}
 FORMULA_CONSTANTS = {0.0, 1.0}
 """The 0 and 1 of the definitions the pages print (α = 1 − L0 / F_alive, α in [0, 1])."""
-
-
-class _VisibleText(HTMLParser):
-    """What a reader sees: text outside scripts and styles, plus title, alt and preview text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag in ("script", "style"):
-            self._hidden += 1
-        if tag == "img" and values.get("alt"):
-            self.parts.append(values["alt"] or "")
-        if tag == "meta" and (values.get("property") or values.get("name") or "").endswith(
-            ("title", "description", "alt", "author", "site_name")
-        ):
-            self.parts.append(values.get("content") or "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def visible_text(path: Path) -> str:
-    parser = _VisibleText()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return " ".join(" ".join(parser.parts).split())
 
 
 def pages(site: Path) -> list[Path]:
