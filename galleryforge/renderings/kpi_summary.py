@@ -17,6 +17,7 @@ from galleryforge.numbers import format_metric, format_tokens
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.text_fit import POINTS_PER_INCH, text_width_pt
 from galleryforge.renderings.registry import register
+from galleryforge.study import trial_facts
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -40,6 +41,12 @@ def kpis(trial: TrialTables) -> list[tuple[str, str]]:
         (format_metric("mse", kd.mse), "mean reconstruction MSE"),
         (f"{trial.n_layers} × {width}", "layers × dictionary width"),
     ]
+
+
+def subject(trial: TrialTables) -> str:
+    """What the SAEs were trained on, as the run records it (the model by its Hub name)."""
+    model = trial_facts(trial).model_name
+    return f"Sparse autoencoders on {model}" if model else "Sparse autoencoders"
 
 
 def describe(ctx: RenderContext) -> str:
@@ -77,7 +84,7 @@ def draw(ctx: RenderContext) -> Figure:
     place(pad, f"Trial {trial.trial}", heading, weight="bold", color=colors.text, gid="kpi-trial")
     y -= heading * 1.4
     subtitle = (
-        f"Sparse autoencoders on every layer · final checkpoint, "
+        f"{subject(trial)} · final checkpoint, "
         f"{format_tokens(trial.checkpoints[-1])} tokens · means over layers"
     )
     place(pad, subtitle, font.label_size, color=colors.muted)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from galleryforge.labels import metric_label
 from galleryforge.numbers import format_metric, format_tokens
+from galleryforge.study import trial_facts
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -64,12 +65,16 @@ def key_numbers(trial: TrialTables) -> list[tuple[str, str]]:
 
 
 def headline(trial: TrialTables) -> tuple[str, list[str]]:
-    """(title, facts): the trial and its model, then its depth and width, and training tokens."""
-    model = str(trial.config.get("model", "")).rstrip("/").split("/")[-1]
-    width = int(trial.final["width"].iloc[0])
+    """(title, facts): the trial and its model, then its depth and width, and training tokens.
+
+    Read from the run's records (``galleryforge.study``): a pip-packaged model is named by the
+    Hub id of the model it holds, and a model the run does not record is left out.
+    """
+    facts = trial_facts(trial)
+    model = facts.model_name
     title = f"Trial {trial.trial}" + (f" · {model}" if model else "")
-    tokens = f"{format_tokens(trial.checkpoints[-1])} tokens"
-    return title, [f"{trial.n_layers} layers · F = {width:,}", tokens]
+    tokens = f"{format_tokens(facts.tokens)} tokens"
+    return title, [f"{facts.layers} layers · F = {facts.width_text}", tokens]
 
 
 def draw_frame(fig: Figure, frame: Frame, trial: TrialTables, theme: Theme) -> None:
