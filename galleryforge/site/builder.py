@@ -6,7 +6,7 @@ in, and nothing is fetched from another host, so it works from ``file://`` and o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -86,6 +86,8 @@ def build_site(
     """Build the site; ``on_planned``/``on_done`` report gallery rendering (for a progress bar)."""
     if request.theme not in ("auto", "light", "dark"):
         raise GalleryforgeError(f"unknown site theme {request.theme!r}; known: auto, light, dark")
+    if request.sources is not None and not request.sources.is_dir():
+        raise GalleryforgeError(f"{request.sources}: no such site sources folder")
     site_file = _source(request.sources, SITE_FILE)
     site = load_site_config(site_file, request.prose)
     notes = load_gallery_notes(
@@ -132,7 +134,7 @@ def _source(folder: Path | None, name: str) -> Path:
 
 
 def _with_prose(
-    site: SiteConfig, facts: list[TrialFacts], has_toy: bool, source: Path
+    site: SiteConfig, facts: Sequence[TrialFacts], has_toy: bool, source: Path
 ) -> SiteConfig:
     """The site with its prose filled from the runs, or written from them where it is empty."""
     values = study_values(facts)

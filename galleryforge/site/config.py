@@ -54,11 +54,11 @@ class SiteConfig:
         """One line per unset field that a published site needs."""
         warnings = []
         if not self.author:
-            warnings.append("author is empty: no page names who made the study")
+            warnings.append("author is empty: no page names who made the study; set it to publish")
         if not self.base_url:
             warnings.append(
                 "base_url is empty: Open Graph images and page URLs stay relative, and link "
-                "previews need absolute ones"
+                "previews need absolute ones; set it to publish"
             )
         return warnings
 

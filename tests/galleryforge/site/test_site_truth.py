@@ -194,7 +194,9 @@ def test_users_prose_gets_the_runs_numbers_and_warnings(
     assert "base_url is empty" in err[1]
 
 
-def test_placeholder_without_a_value_is_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_placeholder_without_a_value_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     runs = tmp_path / "runs"
     write_preset_trial(runs, "B-small", n_layers=2, d_model=384)
     (runs / "B-small" / "provenance.json").write_text(json.dumps({}), "utf-8")
@@ -207,3 +209,11 @@ def test_placeholder_without_a_value_is_one_line(tmp_path: Path, capsys) -> None
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'title': placeholder {model}" in err and "site.toml" in err
     assert not (tmp_path / "site").exists()
+
+
+def test_missing_sources_folder_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["site", "build", "--runs", str(tmp_path), "--out", str(tmp_path / "site")]
+    assert main([*args, "--site-dir", str(tmp_path / "nope"), "-q"]) == 2
+    assert "nope: no such site sources folder" in capsys.readouterr().err
