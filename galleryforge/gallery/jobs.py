@@ -65,6 +65,7 @@ class PendingPlotlyImage:
     figure_json: str
     alt: str
     title: str
+    finding: str | None = None
 
 
 @dataclass
@@ -128,6 +129,7 @@ def run_job(job: Job) -> JobResult:
     ctx = context_for(job)
     theme = ctx.theme
     alt = rendering.describe(ctx)
+    finding = rendering.finding(ctx) if rendering.finding is not None else None
     result = JobResult()
     static = [f for f in job.formats if f in STATIC_FORMATS]
     if static:
@@ -141,7 +143,7 @@ def run_job(job: Job) -> JobResult:
                     fig.set_layout_engine("none")
                 data = figure_bytes(fig, fmt, theme.figure.dpi)
                 size = (round(width_in * theme.figure.dpi), round(height_in * theme.figure.dpi))
-                result.entries.append(_save(job, fmt, data, size, alt, rendering.title))
+                result.entries.append(_save(job, fmt, data, size, alt, rendering.title, finding))
     wants_plotly = [f for f in job.formats if f == HTML_FORMAT or f in PLOTLY_IMAGE_FORMATS]
     if wants_plotly and rendering.interactive is not None:
         figure = rendering.interactive(ctx)
@@ -150,9 +152,11 @@ def run_job(job: Job) -> JobResult:
             if fmt == HTML_FORMAT:
                 src = _plotlyjs_relative(job)
                 data = html_bytes(figure, f"gf-{job.rendering}", src)
-                result.entries.append(_save(job, fmt, data, size, alt, rendering.title))
+                result.entries.append(_save(job, fmt, data, size, alt, rendering.title, finding))
             else:
-                pending = PendingPlotlyImage(job, fmt, figure.to_json(), alt, rendering.title)
+                pending = PendingPlotlyImage(
+                    job, fmt, figure.to_json(), alt, rendering.title, finding
+                )
                 result.plotly_pending.append(pending)
     return result
 
@@ -168,7 +172,13 @@ def _plotlyjs_relative(job: Job) -> str:
 
 
 def _save(
-    job: Job, fmt: str, data: bytes, size: tuple[int, int], alt: str, title: str
+    job: Job,
+    fmt: str,
+    data: bytes,
+    size: tuple[int, int],
+    alt: str,
+    title: str,
+    finding: str | None = None,
 ) -> ManifestEntry:
     path = job.path(fmt)
     written = not (path.exists() and path.read_bytes() == data)
@@ -186,6 +196,7 @@ def _save(
         bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         alt=alt,
+        finding=finding,
         written=written,
     )
 
@@ -205,5 +216,7 @@ def write_plotly_images(pending: list[PendingPlotlyImage]) -> list[ManifestEntry
             scale = theme.figure.dpi / 96 if kind == "png" else 1.0
             data = export(figure, kind, scale=scale)
             size = (round(figure.layout.width * scale), round(figure.layout.height * scale))
-            entries.append(_save(item.job, item.fmt, data, size, item.alt, item.title))
+            entries.append(
+                _save(item.job, item.fmt, data, size, item.alt, item.title, item.finding)
+            )
     return entries

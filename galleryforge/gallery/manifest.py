@@ -1,4 +1,4 @@
-"""The gallery manifest: every file with its rendering, theme, size, hash and alt text."""
+"""The gallery manifest: every file with its rendering, theme, size, hash, alt text and finding."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ class ManifestEntry:
     bytes: int
     sha256: str
     alt: str
+    finding: str | None = None
+    """The sentence stating the measured result the figure shows (``Rendering.finding``), if any."""
     written: bool = field(default=True, compare=False)
 
 

@@ -2,11 +2,17 @@
 
 A rendering is a named figure (``premium-heatmap``, ``toy-loss-floor``, …). Its module defines a
 ``draw(ctx)`` function that returns a matplotlib Figure, optionally an ``interactive(ctx)`` that
-returns a plotly Figure, and ``describe(ctx)`` for the alt text, then registers them:
+returns a plotly Figure, ``describe(ctx)`` for the alt text and, when the figure shows a
+measurement, ``finding(ctx)``: the sentence stating the measured result, generated from the same
+tables the figure draws (captions only describe what is drawn; a result is never typed by hand).
+Then it registers them:
 
     @register("premium-heatmap", title="…", aliases=("SAE_Premium_Heatmap",),
               describe=describe, interactive=interactive)
     def draw(ctx: RenderContext) -> Figure: ...
+
+The gallery stores each figure's finding in its manifest beside the alt text; the site shows it
+under the caption (gallery entry and figure page).
 
 Registering an id or alias twice raises; looking up an unknown one names the close matches.
 """
@@ -26,6 +32,7 @@ if TYPE_CHECKING:
 Scope = Literal["trial", "toy"]
 DrawFn = Callable[["RenderContext"], Any]
 DescribeFn = Callable[["RenderContext"], str]
+FindingFn = Callable[["RenderContext"], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,9 @@ class Rendering:
     (two or more), ``trials`` (two or more trials), ``toy`` (a toy run beside the trial)."""
     aspect: float | None = None
     """Preferred height / width; ``None`` keeps the theme's."""
+    finding: FindingFn | None = None
+    """The sentence stating the measured result, from the tables the figure draws (None: the
+    figure states no result, or the tables hold none to state)."""
 
     @property
     def has_interactive(self) -> bool:
@@ -79,6 +89,7 @@ def register(
     aliases: tuple[str, ...] = (),
     needs: tuple[str, ...] = (),
     aspect: float | None = None,
+    finding: FindingFn | None = None,
 ) -> Callable[[DrawFn], DrawFn]:
     """Register ``draw`` under ``rendering_id`` (and its aliases); a name used twice raises."""
 
@@ -96,6 +107,7 @@ def register(
             aliases=aliases,
             needs=needs,
             aspect=aspect,
+            finding=finding,
         )
         for alias in aliases:
             _ALIASES[alias] = rendering_id

@@ -42,6 +42,8 @@ class FigureFiles:
     trial: str
     alt: str
     files: dict[tuple[str, str], FileRef]
+    finding: str | None = None
+    """The generated sentence stating the measured result (``Rendering.finding``), if any."""
 
 
 @dataclass
@@ -119,5 +121,10 @@ def _fill(index: GalleryIndex, entries: Iterable[ManifestEntry]) -> None:
             where: FileRef(e.path, e.width_px, e.height_px, e.bytes) for where, e in by_file.items()
         }
         index.figures[key] = FigureFiles(
-            rendering=key[1], title=light_png.title, trial=key[0], alt=light_png.alt, files=files
+            rendering=key[1],
+            title=light_png.title,
+            trial=key[0],
+            alt=light_png.alt,
+            files=files,
+            finding=light_png.finding,
         )

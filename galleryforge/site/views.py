@@ -38,6 +38,9 @@ class FigureView:
     """Format -> the light (paper) file, with its site-relative path."""
     dark: Mapping[str, FileRef]
     card: FileRef | None
+    finding: str | None = None
+    """The sentence stating what was measured, generated from the tables (None: the figure
+    states no result)."""
 
     @property
     def interactive(self) -> bool:
@@ -115,6 +118,7 @@ def figure_view(files: FigureFiles, note: FigureNote) -> FigureView:
         light=site_files(LIGHT),
         dark=site_files(DARK),
         card=site_files(CARD).get("png"),
+        finding=files.finding,
     )
 
 
