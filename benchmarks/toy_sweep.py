@@ -1,37 +1,42 @@
-"""Toy sweep: every width and seed of a cell trained together vs one model at a time.
+"""Toy sweep: what each read-out costs, and batched training against one model at a time.
 
-Both sides run the same code (``train.toy_model.train_cell``) on the same grid for the same fixed
-number of steps (no early stopping), so they do the same arithmetic; the batched side stacks the
-models of one width and steps every width in one loop, the sequential side calls ``train_cell``
-once per (width, seed). Prints both wall times, their ratio, and the largest relative difference
-between the two sides' held-out losses (summation order only).
+1. Per read-out: the same grid measured by each read-out alone (``decoders`` set to one), with
+   the default training and stopping rules, in one process. Prints CPU seconds per read-out and
+   each one's cost relative to ``tied`` (the baseline: the toy model the study started from).
+2. Batched against sequential: every (read-out, width, seed) model of a cell stacked and trained
+   together (``train.toy_model.train_cell``) against one ``train_cell`` call per (width, seed),
+   for the same fixed number of steps with no early stopping, so both do the same arithmetic.
+   Prints both wall times, their ratio, and the largest relative difference between the two
+   sides' held-out losses (summation order only).
 
-    .venv/bin/python benchmarks/toy_sweep.py            # ~2 minutes on 2 CPU cores
-    .venv/bin/python benchmarks/toy_sweep.py --quick    # ~20 seconds
+    .venv/bin/python benchmarks/toy_sweep.py            # a few minutes on 2 CPU cores
+    .venv/bin/python benchmarks/toy_sweep.py --quick    # under a minute
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
+from dataclasses import replace
 
-from train.toy_config import ToyConfig
+from train.toy import measure_cell
+from train.toy_config import READOUTS, ToyConfig
 from train.toy_model import train_cell
 
-
-def grid(quick: bool) -> ToyConfig:
-    steps = 200
-    return ToyConfig(
-        alphas=(0.9, 0.99),
-        features=(64, 128) if quick else (64, 128, 256),
-        seeds=(0, 1) if quick else (0, 1, 2),
-        max_steps=steps,
-        eval_every=steps,  # one evaluation, at the end: both sides train every model fully
-    )
+Losses = dict[tuple[str, float, int, int, int], float]  # (read-out, α, F, seed, width) -> loss
 
 
-Losses = dict[tuple[float, int, int, int], float]  # (alpha, F, seed, width) -> held-out loss
+def per_readout(config: ToyConfig) -> dict[str, float]:
+    """CPU seconds each read-out takes to measure the whole grid alone."""
+    seconds = {}
+    for decoder in READOUTS:
+        alone = replace(config, decoders=(decoder,))
+        start = time.process_time()
+        for features in config.features:
+            for alpha in config.alphas:
+                measure_cell(alone, (alpha, features))
+        seconds[decoder] = time.process_time() - start
+    return seconds
 
 
 def batched(config: ToyConfig) -> Losses:
@@ -39,7 +44,7 @@ def batched(config: ToyConfig) -> Losses:
     for features in config.features:
         for alpha in config.alphas:
             for r in train_cell(config, alpha, features, config.widths(features), config.seeds):
-                losses[alpha, features, r.seed, r.width] = r.loss
+                losses[r.readout, alpha, features, r.seed, r.width] = r.loss
     return losses
 
 
@@ -47,32 +52,42 @@ def sequential(config: ToyConfig) -> Losses:
     losses: Losses = {}
     for features in config.features:
         for alpha in config.alphas:
-            for width in config.widths(features):
-                for seed in config.seeds:
-                    (r,) = train_cell(config, alpha, features, (width,), (seed,))
-                    losses[alpha, features, r.seed, r.width] = r.loss
+            for readout in ("untied", "tied"):
+                for width in config.widths(features):
+                    for seed in config.seeds:
+                        (r,) = train_cell(config, alpha, features, (width,), (seed,), (readout,))
+                        losses[readout, alpha, features, r.seed, r.width] = r.loss
     return losses
-
-
-def timed(run: Callable[[ToyConfig], Losses], config: ToyConfig) -> tuple[float, Losses]:
-    start = time.perf_counter()
-    losses = run(config)
-    return time.perf_counter() - start, losses
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smaller grid (~20 s)")
-    config = grid(parser.parse_args().quick)
-    models = sum(len(config.widths(f)) for f in config.features) * len(config.alphas)
-    models *= len(config.seeds)
-    print(
-        f"grid: alphas {list(config.alphas)} x F {list(config.features)}, "
-        f"{len(config.seeds)} seeds, {models} models, {config.max_steps} steps each"
+    parser.add_argument("--quick", action="store_true", help="a smaller grid")
+    quick = parser.parse_args().quick
+    grid = ToyConfig(
+        alphas=(0.8, 0.95),
+        features=(16, 32) if quick else (32, 64),
+        seeds=(0, 1) if quick else (0, 1, 2),
+        bootstrap=0,
     )
-    batched_s, together = timed(batched, config)
+    print(
+        f"grid: alphas {list(grid.alphas)} x F {list(grid.features)}, {len(grid.seeds)} seeds, "
+        f"widths 1..F at {grid.widths_per_octave} per octave"
+    )
+    seconds = per_readout(grid)
+    for decoder, cpu in seconds.items():
+        print(f"{decoder:7s} {cpu:8.1f} CPU s  {cpu / seconds['tied']:5.2f}x tied")
+
+    steps = 200  # one evaluation, at the end: both sides train every model fully
+    fixed = replace(grid, max_steps=steps, eval_every=steps)
+    start = time.perf_counter()
+    together = batched(fixed)
+    batched_s = time.perf_counter() - start
+    start = time.perf_counter()
+    alone = sequential(fixed)
+    sequential_s = time.perf_counter() - start
+    print(f"trained read-outs, {len(alone)} models, {steps} steps each:")
     print(f"batched    {batched_s:8.2f} s")
-    sequential_s, alone = timed(sequential, config)
     print(f"sequential {sequential_s:8.2f} s")
     print(f"speed-up   {sequential_s / batched_s:8.2f}x (sequential / batched)")
     worst = max(abs(together[key] - loss) / loss for key, loss in alone.items())

@@ -52,14 +52,14 @@ def summarise_trial(tables: TrialTables) -> list[str]:
 
 
 def summarise_toy(tables: ToyTables) -> list[str]:
+    from galleryforge.renderings.toy_readouts import readouts, toy_finding
+
     summary = tables.summary
-    ratio = summary["floor_width"] / summary["d_star"]
     return [
         f"toy: OK ({tables.root})",
-        f"  grid: {summary['alpha'].nunique()} alphas x {summary['features'].nunique()} feature "
-        f"counts; {len(tables.sweep):,} sweep rows",
-        f"  measured floor width / predicted d*_S: median {ratio.median():.2f}, "
-        f"range {ratio.min():.2f}-{ratio.max():.2f}",
+        f"  grid: {', '.join(readouts(summary))} x {summary['alpha'].nunique()} alphas x "
+        f"{summary['features'].nunique()} feature counts; {len(tables.sweep):,} sweep rows",
+        f"  {toy_finding(summary)}",
     ]
 
 

@@ -142,3 +142,20 @@ def fit_power_law_shape(relative_width: ArrayLike, relative_loss: ArrayLike) -> 
         return 1.0
     log_x, log_y = np.log(x[keep]), np.log(y[keep])
     return float(-(log_x @ log_y) / (log_x @ log_x))
+
+
+def toy_constant(ratios: ArrayLike) -> float:
+    """c in transition ≈ c · d*_S: the geometric mean of the cells' transition / d*_S ratios."""
+    return float(np.exp(np.mean(np.log(np.asarray(ratios, dtype=np.float64)))))
+
+
+def toy_slope(d_star_values: ArrayLike, transitions: ArrayLike) -> float:
+    """The least-squares slope of log(transition) against log(d*_S) (1 when transition ∝ d*_S).
+
+    NaN with fewer than two distinct d*_S values, where no slope can be fitted.
+    """
+    x = np.log(np.asarray(d_star_values, dtype=np.float64))
+    y = np.log(np.asarray(transitions, dtype=np.float64))
+    if len(np.unique(x)) < 2:
+        return float("nan")
+    return float(np.polyfit(x, y, 1)[0])

@@ -101,14 +101,31 @@ EXAMPLES = Schema(
 EXAMPLE_KINDS = ("top", "random")
 TOY_SWEEP = Schema(
     "sweep",
-    _cols("alpha:nonneg features:count seed:count width:count loss:nonneg"),
-    keys=("alpha", "features", "seed", "width"),
+    _cols(
+        "decoder:text alpha:nonneg features:count seed:count width:count loss:nonneg "
+        "normalised_loss:nonneg"
+    ),
+    keys=("decoder", "alpha", "features", "seed", "width"),
+    optional=_cols("steps:count converged:nonneg"),
 )
 TOY_SUMMARY = Schema(
     "summary",
-    _cols("alpha:nonneg features:count k:nonneg d_star:nonneg floor_width:count floor_loss:nonneg"),
-    keys=("alpha", "features"),
+    _cols(
+        "decoder:text alpha:nonneg features:count k:nonneg d_star:nonneg "
+        "transition_width:nonneg censored:count ratio:nonneg"
+    ),
+    keys=("decoder", "alpha", "features"),
+    # Written by ``galleryforge toy``; a summary made elsewhere may leave them out. The per-read-out
+    # fit (c, c_low, c_high, slope) is empty (NaN) where a read-out has no uncensored cell.
+    optional=_cols(
+        "onset_width:nonneg onset_censored:count epsilon:nonneg onset_level:nonneg "
+        "narrowest_width:count widest_width:count widths_per_octave:count zero_loss:nonneg "
+        "converged_frac:nonneg fitted_cells:count "
+        "c:measured c_low:measured c_high:measured slope:measured"
+    ),
 )
+TOY_READOUTS = ("nnls", "untied", "tied")
+"""The toy read-outs in display order (a table may hold others, shown after these)."""
 
 # --------------------------------------------------------------------------------------- reading
 
@@ -296,7 +313,8 @@ class TrialTables:
 
 @dataclass(frozen=True)
 class ToyTables:
-    """The toy experiment's sweep (loss per width) and summary (predicted vs measured floor)."""
+    """The toy experiment's sweep (held-out loss per read-out, cell, seed and width) and summary
+    (per read-out and cell: predicted d*_S, transition width, censoring, ratio, the fit)."""
 
     root: Path
     sweep: pd.DataFrame
@@ -348,6 +366,7 @@ def load_toy_tables(run_dir: str | Path) -> ToyTables:
             raise InputError(tables / f"{stem}.parquet", f"missing (nor is there a {stem}.csv)")
         frame = read_table(path, schema)
         _check_alpha(frame, path)
+        _check_toy_values(frame, path)
         found[stem] = frame.sort_values(list(schema.keys)).reset_index(drop=True)
     return ToyTables(
         root=run_dir,
@@ -356,6 +375,27 @@ def load_toy_tables(run_dir: str | Path) -> ToyTables:
         config=read_config(run_dir / "trial.toml"),
         provenance=read_provenance(run_dir / "provenance.json"),
     )
+
+
+def _check_toy_values(frame: pd.DataFrame, source: str | Path) -> None:
+    """Flags are 0 or 1, shares at most 1, widths and d*_S positive."""
+    checks = (
+        ("censored", lambda v: (v == 0) | (v == 1), "expected 0 or 1"),
+        ("onset_censored", lambda v: (v == 0) | (v == 1), "expected 0 or 1"),
+        ("converged", lambda v: v <= 1, "expected a share in [0, 1]"),
+        ("converged_frac", lambda v: v <= 1, "expected a share in [0, 1]"),
+        ("width", lambda v: v >= 1, "expected a width of at least 1"),
+        ("transition_width", lambda v: v > 0, "expected a positive width"),
+        ("d_star", lambda v: v > 0, "expected a positive d*_S"),
+    )
+    for name, ok, message in checks:
+        if name not in frame.columns:
+            continue
+        bad = ~ok(frame[name]).to_numpy()
+        if bad.any():
+            row = _first(bad)
+            value = _fmt(frame[name].iloc[row - 1])
+            raise InputError(source, f"{message}, got {value}", field=name, row=row)
 
 
 def read_config(path: Path) -> dict[str, Any]:

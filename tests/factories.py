@@ -106,42 +106,102 @@ def write_trial(
     return root
 
 
+TOY_CONSTANTS = {"nnls": 1.3, "untied": 2.5, "tied": 4.0}
+"""The made-up transition / d*_S of each read-out in ``build_toy``'s tables."""
+TOY_EPSILON = 0.01
+
+
+def toy_widths(features: int, per_octave: int = 4) -> list[int]:
+    steps = int(np.floor(per_octave * np.log2(features) + 1e-9))
+    return sorted({round(2 ** (i / per_octave)) for i in range(steps + 1)} | {features})
+
+
+def toy_curve(width: float, transition: float) -> float:
+    """The factory's normalised loss at ``width`` for a curve that reaches ε at ``transition``."""
+    if width >= transition / 2:
+        return TOY_EPSILON * (transition / width) ** 4
+    return min(1.0, 16 * TOY_EPSILON * transition / (2 * width))
+
+
 def build_toy(
     alphas: tuple[float, ...] = (0.8, 0.9, 0.95, 0.99),
     features: tuple[int, ...] = (64, 128, 256),
     seeds: int = 2,
+    constants: dict[str, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(sweep, summary) shaped like the toy experiment's: loss falls until near d*_S, then flat."""
+    """(sweep, summary) shaped like the toy experiment's, with transitions known by construction.
+
+    Each read-out's seed-mean normalised loss is ε·(T/d_S)^4 from T/2 on and 16ε·T/(2 d_S) below
+    (capped at 1), with T = c·d*_S, c from ``constants``: power laws, so the log-log interpolation
+    of the transition rule finds T (and the onset at 0.5, 16ε·T) exactly. Seeds scale the curve
+    by factors that average to 1. T beyond F is censored (the summary then holds the widest width,
+    a lower bound). The summary's c is the geometric mean of the uncensored ratios, the slope a
+    least-squares fit, and the "interval" c ± 5%: made up.
+    """
+    constants = constants or TOY_CONSTANTS
     sweep_rows, summary_rows = [], []
-    for alpha in alphas:
-        for n in features:
-            widths = sorted({int(w) for w in np.geomspace(2, n, 9).round()})
-            star = float(kd.toy_d_star(alpha, n))
-            floor = 0.01 * (1 - alpha)
-            losses = {}
-            for seed in range(seeds):
-                for width in widths:
-                    loss = floor * max(1.0, (star / width) ** 0.8) * (1 + 0.01 * seed)
-                    losses.setdefault(width, []).append(loss)
-                    sweep_rows.append(
-                        {"alpha": alpha, "features": n, "seed": seed, "width": width, "loss": loss}
-                    )
-            mean = {w: float(np.mean(v)) for w, v in losses.items()}
-            best = min(mean.values())
-            floor_width = min(w for w, v in mean.items() if v <= best * 1.05)
-            summary_rows.append(
-                {
-                    "alpha": alpha,
-                    "features": n,
-                    "k": n * (1 - alpha),
-                    "d_star": star,
-                    "floor_width": floor_width,
-                    "floor_loss": best,
-                }
+    for decoder, constant in constants.items():
+        for alpha in alphas:
+            for n in features:
+                widths = toy_widths(n)
+                star = float(kd.toy_d_star(alpha, n))
+                zero = (1 - alpha) / 3
+                target = constant * star
+                for seed in range(seeds):
+                    scale = 1 + 0.05 * (seed - (seeds - 1) / 2)
+                    for width in widths:
+                        normalised = toy_curve(width, target) * scale
+                        sweep_rows.append(
+                            {
+                                "decoder": decoder,
+                                "alpha": alpha,
+                                "features": n,
+                                "seed": seed,
+                                "width": width,
+                                "loss": normalised * zero,
+                                "normalised_loss": normalised,
+                                "steps": 500,
+                                "converged": 1.0,
+                            }
+                        )
+                censored = target > widths[-1]
+                transition = float(widths[-1]) if censored else target
+                summary_rows.append(
+                    {
+                        "decoder": decoder,
+                        "alpha": alpha,
+                        "features": n,
+                        "k": n * (1 - alpha),
+                        "d_star": star,
+                        "transition_width": transition,
+                        "censored": int(censored),
+                        "ratio": transition / star,
+                        "onset_width": 16 * TOY_EPSILON * target,
+                        "onset_censored": 0,
+                        "epsilon": TOY_EPSILON,
+                        "onset_level": 0.5,
+                        "widest_width": widths[-1],
+                        "zero_loss": zero,
+                        "converged_frac": 1.0,
+                    }
+                )
+    summary = pd.DataFrame(summary_rows)
+    fits = []
+    for decoder, rows in summary.groupby("decoder"):
+        measured = rows[rows["censored"] == 0]
+        c = float(np.exp(np.log(measured["ratio"]).mean())) if len(measured) else np.nan
+        slope = (
+            float(
+                np.polyfit(np.log(measured["d_star"]), np.log(measured["transition_width"]), 1)[0]
             )
-    return ordered(pd.DataFrame(sweep_rows), TOY_SWEEP), ordered(
-        pd.DataFrame(summary_rows), TOY_SUMMARY
-    )
+            if measured["d_star"].nunique() > 1
+            else np.nan
+        )
+        fits.append(
+            {"decoder": decoder, "c": c, "c_low": c * 0.95, "c_high": c * 1.05, "slope": slope}
+        )
+    summary = summary.merge(pd.DataFrame(fits), on="decoder")
+    return ordered(pd.DataFrame(sweep_rows), TOY_SWEEP), ordered(summary, TOY_SUMMARY)
 
 
 def write_toy(runs: Path, **kw: object) -> Path:

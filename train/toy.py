@@ -1,11 +1,13 @@
-"""The toy experiment: does a bottleneck autoencoder's loss floor start at d*_S = k ln(F / k)?
+"""The toy experiment: does recovery of sparse data switch on at the width d*_S = k ln(F / k)?
 
-For each (α, F) cell of the grid, every width d_S of a log grid and every seed trains together
-(``train.toy_model.train_cell``) until its held-out loss stops improving. The sweep table holds one
-held-out loss per (α, F, seed, width); the summary holds, per cell, the predicted d*_S
-(``galleryforge.kd.toy_d_star``) and the measured floor width: the smallest swept width whose
-seed-mean loss is within the configured tolerance of the curve's floor (``floor_width``). Nothing
-is fitted to the theory: the tables say what was measured.
+For each (α, F) cell of the grid, every read-out (``decoders``: ``nnls``, ``untied``, ``tied``)
+recovers x from a width-d_S embedding for every width of a log grid up to F and every seed, all
+measured on the same fixed held-out set: the trained read-outs train together on the same data
+(``train.toy_model.train_cell``), nnls solves its problem per sample (``train.toy_nnls``). The
+sweep table holds each model's raw and normalised held-out loss; the summary (``toy_summary``)
+holds, per read-out and cell, the predicted d*_S, the transition width where the seed-mean
+normalised loss falls to ε (``toy_transition``), censoring, and each read-out's fitted constant c
+and slope. Nothing is fitted to the theory: the tables say what was measured.
 
 ``run_toy`` computes; ``write_toy_run`` writes ``runs/toy/`` (``trial.toml``, ``provenance.json``,
 ``tables/sweep.parquet``, ``tables/summary.parquet``) in one atomic rename.
@@ -18,7 +20,7 @@ import multiprocessing
 import platform
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,12 +30,16 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import torch
 
-from galleryforge import __version__, kd
+from galleryforge import __version__
 from galleryforge.atomic import atomic_dir
-from galleryforge.tables import TOY_SUMMARY, TOY_SWEEP, ordered, write_table
+from galleryforge.tables import TOY_SWEEP, ordered, write_table
 from train.toy_config import ToyConfig
-from train.toy_model import train_cell
+from train.toy_data import held_out, zero_loss
+from train.toy_model import TRAINED, cpu_settings, train_cell
+from train.toy_nnls import nnls, random_projection
+from train.toy_summary import summarise
 
 
 class CellDone(NamedTuple):
@@ -55,29 +61,6 @@ class ToyResult:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
-def floor_width(widths: Sequence[int], losses: Sequence[float], rule: str, tolerance: float) -> int:
-    """The smallest width whose loss is at most the floor threshold (``floor_threshold``)."""
-    threshold = floor_threshold(losses, rule, tolerance)
-    return next(w for w, loss in zip(widths, losses, strict=True) if loss <= threshold)
-
-
-def floor_threshold(losses: Sequence[float], rule: str, tolerance: float) -> float:
-    """The loss a width must reach to be on the floor; the floor is the smallest loss.
-
-    ``range``: floor + tolerance × (largest − smallest loss), i.e. the width has achieved at least
-    1 − tolerance of the loss reduction the sweep shows. ``relative``: floor × (1 + tolerance).
-    ``absolute``: floor + tolerance.
-    """
-    low, high = min(losses), max(losses)
-    if rule == "range":
-        return low + tolerance * (high - low)
-    if rule == "relative":
-        return low * (1 + tolerance)
-    if rule == "absolute":
-        return low + tolerance
-    raise ValueError(f"unknown floor rule {rule!r}")
-
-
 def run_toy(
     config: ToyConfig, on_cell: Callable[[CellDone], None] | None = None, jobs: int = 1
 ) -> ToyResult:
@@ -88,81 +71,92 @@ def run_toy(
     the same for any ``jobs``.
     """
     started, clock, cpu = datetime.now(UTC), time.perf_counter(), time.process_time()
-    cells = [(a, f) for f in config.features for a in config.alphas]
+    # Largest cells first: with several workers the long ones start early and none waits alone.
+    cells = [(a, f) for f in sorted(config.features, reverse=True) for a in config.alphas]
     rows: list[dict[str, Any]] = []
-    for done, cell_rows in enumerate(_cell_results(config, cells, jobs), start=1):
+    zero_losses: dict[tuple[float, int], float] = {}
+    for done, (cell_rows, zero) in enumerate(_cell_results(config, cells, jobs), start=1):
         rows += cell_rows
+        alpha, features = cells[done - 1]
+        zero_losses[(alpha, features)] = zero
         if on_cell is not None:
-            alpha, features = cells[done - 1]
             on_cell(CellDone(done, len(cells), alpha, features))
-    sweep = ordered(pd.DataFrame(rows), TOY_SWEEP)
+    sweep = pd.DataFrame(rows).sort_values(list(TOY_SWEEP.keys)).reset_index(drop=True)
+    sweep = ordered(sweep, TOY_SWEEP)
+    summary = summarise(sweep, config, zero_losses)
     wall, cpu = time.perf_counter() - clock, time.process_time() - cpu
     provenance = _provenance(started, datetime.now(UTC), wall, cpu)
-    return ToyResult(config, sweep, summarise(sweep, config), provenance)
+    return ToyResult(config, sweep, summary, provenance)
 
 
-def _cell_rows(config: ToyConfig, cell: tuple[float, int]) -> list[dict[str, Any]]:
+def measure_cell(config: ToyConfig, cell: tuple[float, int]) -> tuple[list[dict[str, Any]], float]:
+    """Every read-out's sweep rows for one (α, F) cell, and the cell's x̂ = 0 loss."""
     alpha, features = cell
-    return [
-        {
-            "alpha": alpha,
-            "features": features,
-            "seed": r.seed,
-            "width": r.width,
-            "loss": r.loss,
-            "steps": r.steps,
-            "converged": int(r.converged),
-        }
-        for r in train_cell(config, alpha, features, config.widths(features), config.seeds)
-    ]
+    widths = config.widths(features)
+    base = {"alpha": alpha, "features": features}
+    rows = []
+    trained = [d for d in config.decoders if d in TRAINED]
+    if trained:
+        for r in train_cell(config, alpha, features, widths, config.seeds, trained):
+            rows.append(
+                {
+                    **base,
+                    "decoder": r.readout,
+                    "seed": r.seed,
+                    "width": r.width,
+                    "loss": r.loss,
+                    "normalised_loss": r.normalised_loss,
+                    "steps": r.steps,
+                    "converged": float(r.converged),
+                }
+            )
+    if "nnls" in config.decoders:
+        rows += _nnls_rows(config, alpha, features, widths)
+    return rows, zero_loss(held_out(alpha, features, config.eval_samples))
+
+
+def _nnls_rows(
+    config: ToyConfig, alpha: float, features: int, widths: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    evaluation = held_out(alpha, features, config.eval_samples)
+    scale = zero_loss(evaluation)
+    rows = []
+    with cpu_settings():
+        for width in widths:
+            W = torch.stack([random_projection(width, features, alpha, s) for s in config.seeds])
+            result = nnls(W, evaluation, config.nnls_max_iter, config.nnls_tol)
+            losses = (result.recovered - evaluation).pow(2).mean(dim=(1, 2)).tolist()
+            for seed, loss, converged in zip(
+                config.seeds, losses, result.converged.tolist(), strict=True
+            ):
+                rows.append(
+                    {
+                        "decoder": "nnls",
+                        "alpha": alpha,
+                        "features": features,
+                        "seed": seed,
+                        "width": width,
+                        "loss": loss,
+                        "normalised_loss": loss / scale,
+                        "steps": result.iterations,
+                        "converged": converged,
+                    }
+                )
+    return rows
 
 
 def _cell_results(
     config: ToyConfig, cells: list[tuple[float, int]], jobs: int
-) -> Iterator[list[dict[str, Any]]]:
+) -> Iterator[tuple[list[dict[str, Any]], float]]:
     """Each cell's rows, in grid order."""
     if jobs <= 1 or len(cells) <= 1:
         for cell in cells:
-            yield _cell_rows(config, cell)
+            yield measure_cell(config, cell)
         return
     # spawn, not fork: torch's thread pools do not survive a fork of a process that used them.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from pool.map(partial(_cell_rows, config), cells)
-
-
-def summarise(sweep: pd.DataFrame, config: ToyConfig) -> pd.DataFrame:
-    """One row per (α, F): predicted d*_S and the measured floor width of the seed-mean curve.
-
-    Extra columns: ``ratio`` (floor width / d*_S), ``threshold`` (the loss the floor width had to
-    reach), ``zero_loss`` (the loss of predicting x̂ = 0, (1 − α) / 3, for scale),
-    ``converged_frac`` (share of the cell's models stopped by the convergence rule, not the cap)
-    and ``at_grid_edge`` (1 when the floor width is the widest swept width: the curve may still be
-    falling there, so the true floor width may be larger).
-    """
-    rows = []
-    for _, cell in sweep.groupby(["alpha", "features"], sort=True):
-        alpha, features = float(cell["alpha"].iloc[0]), int(cell["features"].iloc[0])
-        curve = cell.groupby("width", sort=True)["loss"].mean()
-        widths, losses = curve.index.tolist(), curve.tolist()
-        width = floor_width(widths, losses, config.floor_rule, config.floor_tolerance)
-        d_star = float(kd.toy_d_star(alpha, features))
-        rows.append(
-            {
-                "alpha": alpha,
-                "features": features,
-                "k": features * (1 - alpha),
-                "d_star": d_star,
-                "floor_width": width,
-                "floor_loss": min(losses),
-                "ratio": width / d_star,
-                "threshold": floor_threshold(losses, config.floor_rule, config.floor_tolerance),
-                "zero_loss": (1 - alpha) / 3,
-                "converged_frac": float(cell["converged"].mean()),
-                "at_grid_edge": int(width == widths[-1]),
-            }
-        )
-    return ordered(pd.DataFrame(rows), TOY_SUMMARY)
+        yield from pool.map(partial(measure_cell, config), cells)
 
 
 def write_toy_run(result: ToyResult, out: str | Path) -> Path:
@@ -181,8 +175,6 @@ def write_toy_run(result: ToyResult, out: str | Path) -> Path:
 def _provenance(
     started: datetime, finished: datetime, wall_s: float, cpu_s: float
 ) -> dict[str, Any]:
-    import torch
-
     return {
         "experiment": "toy",
         "galleryforge_version": __version__,

@@ -2,7 +2,8 @@
 
 A preset is ``toy`` or ``toy-quick`` (files in ``train/presets/``) or a path to a TOML file of
 ``ToyConfig`` fields. ``--set key=value`` overrides are parsed against the field's type
-(``alphas=0.9,0.99`` is a tuple of floats, ``max_steps=2e3`` an int); unknown keys, in a file or an
+(``alphas=0.9,0.99`` is a tuple of floats, ``max_steps=2e3`` an int, ``decoders=nnls,tied`` a
+tuple of read-out names); unknown keys, in a file or an
 override, are an error that names the close matches.
 """
 
@@ -21,43 +22,55 @@ from galleryforge.errors import GalleryforgeError, InputError, unknown_name
 from train.values import coerce as coerce_value
 from train.values import dumps_toml, split_assignment
 
-FLOOR_RULES = ("range", "relative", "absolute")
+READOUTS = ("nnls", "untied", "tied")
 
 
 @dataclass(frozen=True)
 class ToyConfig:
-    """What the toy sweep trains and how it decides convergence and the floor width."""
+    """What the toy sweep measures, how the trained read-outs train, and the transition rule."""
 
-    alphas: tuple[float, ...] = (0.8, 0.9, 0.95, 0.98, 0.99)
+    alphas: tuple[float, ...] = (0.8, 0.9, 0.95, 0.98)
     """Sparsity coefficients α: each feature is active with probability 1 − α."""
-    features: tuple[int, ...] = (64, 128, 256, 512)
+    features: tuple[int, ...] = (32, 64)
     """Numbers of ground-truth features F (the input dimension)."""
     seeds: tuple[int, ...] = (0, 1, 2)
-    """Seeds: each one fixes a model's initialisation and its stream of training data."""
-    widths_per_octave: int = 2
-    """Density of the log width grid: widths round(2^(i / widths_per_octave)), i = 0, 1, ..."""
-    max_width_fraction: float = 0.5
-    """Widest bottleneck swept, as a fraction of F. At d_S = F the identity is exact (loss 0)."""
+    """Seeds: each one fixes a model's initialisation (or nnls's random W) and its training data."""
+    decoders: tuple[str, ...] = READOUTS
+    """Read-outs measured on the same data and held-out set: ``nnls`` (compressed-sensing
+    reference, untrained), ``untied`` and ``tied`` (trained one-step ReLU read-outs)."""
+    widths_per_octave: int = 4
+    """Density of the log width grid: widths round(2^(i / widths_per_octave)) from 1 up to F."""
+    epsilon: float = 0.01
+    """The transition width is where the seed-mean normalised loss first falls to this."""
+    onset: float = 0.5
+    """The onset width is where the seed-mean normalised loss first falls to this (sharpness)."""
     batch_size: int = 256
     """Fresh samples drawn per training step (per seed)."""
     lr: float = 0.01
-    """Adam learning rate (betas 0.9, 0.999, eps 1e-8), constant."""
-    eval_samples: int = 4096
-    """Size of the fixed held-out set, one per (α, F), shared by every width and seed."""
-    eval_every: int = 100
+    """Adam's starting learning rate (betas 0.9, 0.999, eps 1e-8)."""
+    lr_drop: float = 0.1
+    """Factor applied to a model's learning rate each time its held-out loss plateaus."""
+    lr_drops: int = 2
+    """Rate drops before the next plateau ends training (the rate ends at lr × lr_drop^lr_drops)."""
+    eval_samples: int = 2048
+    """Size of the fixed held-out set, one per (α, F), shared by every read-out, width and seed."""
+    eval_every: int = 50
     """Training steps between two held-out evaluations."""
-    patience: int = 4
-    """Evaluations without enough improvement after which a model has converged."""
+    patience: int = 3
+    """Evaluations without enough improvement after which a model has plateaued."""
     rel_tol: float = 0.01
-    """Enough improvement: the best loss of the last ``patience`` evaluations is below
-    (1 − rel_tol) times the best loss before them."""
-    max_steps: int = 3000
+    """Enough improvement: more than rel_tol times the best normalised loss before the window..."""
+    abs_tol: float = 1e-4
+    """... or more than abs_tol in normalised loss (so a loss heading to 0 can plateau)."""
+    max_steps: int = 6000
     """Cap on training steps; a model that reaches it is recorded as not converged."""
-    floor_rule: str = "range"
-    """How close to the curve's floor a width must be: ``range`` (within floor_tolerance of the
-    loss range, max − min over widths), ``relative`` (of the min) or ``absolute``."""
-    floor_tolerance: float = 0.05
-    """The tolerance of ``floor_rule``."""
+    nnls_max_iter: int = 3000
+    """Iteration cap of the nnls solver (FISTA); samples still short of nnls_tol count as not
+    converged."""
+    nnls_tol: float = 1e-6
+    """nnls stops for a sample when its projected gradient's largest entry is at most this."""
+    bootstrap: int = 1000
+    """Bootstrap resamples (of seeds, within each cell) for the interval on the constant c."""
 
     def __post_init__(self) -> None:
         _check(len(self.alphas) > 0, "alphas", "needs at least one value")
@@ -68,10 +81,15 @@ class ToyConfig:
             _check(f >= 2, "features", f"{f} is below 2")
         _check(len(self.seeds) > 0, "seeds", "needs at least one value")
         _check(min(self.seeds) >= 0, "seeds", "must be non-negative")
+        _check(len(self.decoders) > 0, "decoders", "needs at least one read-out")
+        for decoder in self.decoders:
+            if decoder not in READOUTS:
+                raise unknown_name("read-out in decoders", decoder, READOUTS)
         for name, values in (
             ("alphas", self.alphas),
             ("features", self.features),
             ("seeds", self.seeds),
+            ("decoders", self.decoders),
         ):
             _check(len(set(values)) == len(values), name, f"repeats a value in {list(values)}")
         for name in (
@@ -81,25 +99,26 @@ class ToyConfig:
             "eval_every",
             "patience",
             "max_steps",
+            "nnls_max_iter",
         ):
             _check(getattr(self, name) >= 1, name, f"must be at least 1, got {getattr(self, name)}")
-        _check(0 < self.max_width_fraction <= 1, "max_width_fraction", "must be in (0, 1]")
-        _check(math.isfinite(self.lr) and self.lr > 0, "lr", f"must be positive, got {self.lr}")
+        _check(self.lr_drops >= 0, "lr_drops", f"must be non-negative, got {self.lr_drops}")
+        _check(self.bootstrap >= 0, "bootstrap", f"must be non-negative, got {self.bootstrap}")
+        for name in ("lr", "nnls_tol"):
+            value = getattr(self, name)
+            _check(math.isfinite(value) and value > 0, name, f"must be positive, got {value}")
+        for name in ("epsilon", "onset", "lr_drop"):
+            value = getattr(self, name)
+            _check(0 < value < 1, name, f"must be in (0, 1), got {value}")
+        _check(self.epsilon < self.onset, "epsilon", "must be below onset")
         _check(0 <= self.rel_tol < 1, "rel_tol", f"must be in [0, 1), got {self.rel_tol}")
-        if self.floor_rule not in FLOOR_RULES:
-            raise unknown_name("floor_rule", self.floor_rule, FLOOR_RULES)
-        _check(
-            math.isfinite(self.floor_tolerance) and self.floor_tolerance >= 0,
-            "floor_tolerance",
-            f"must be non-negative, got {self.floor_tolerance}",
-        )
+        _check(self.abs_tol >= 0, "abs_tol", f"must be non-negative, got {self.abs_tol}")
 
     def widths(self, features: int) -> tuple[int, ...]:
-        """The log grid of bottleneck widths swept for ``features`` input features."""
-        top = max(1, math.floor(features * self.max_width_fraction + 1e-9))
-        steps = math.floor(self.widths_per_octave * math.log2(top) + 1e-9)
+        """The log grid of bottleneck widths swept for ``features`` input features, up to F."""
+        steps = math.floor(self.widths_per_octave * math.log2(features) + 1e-9)
         grid = {round(2 ** (i / self.widths_per_octave)) for i in range(steps + 1)}
-        return tuple(sorted(w for w in grid if w <= top))
+        return tuple(sorted({*(w for w in grid if w <= features), features}))
 
     def to_toml(self) -> str:
         """The resolved config as TOML (what ``trial.toml`` holds)."""

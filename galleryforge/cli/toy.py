@@ -33,11 +33,13 @@ def toy(
     ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary (for CI).")] = False,
 ) -> None:
-    """Train bottleneck autoencoders over (α, F, width) and compare the floor width with d*_S."""
+    """Measure where each read-out's recovery switches on, and compare it with d*_S."""
     from rich.console import Console
-    from rich.table import Table
 
     from galleryforge.cli.progress import progress_bar
+    from galleryforge.cli.toy_table import toy_table
+    from galleryforge.renderings.toy_readouts import toy_finding
+    from galleryforge.tables import load_toy_tables
     from train.toy import CellDone, run_toy, write_toy_run
     from train.toy_config import load_toy_config
 
@@ -52,15 +54,8 @@ def toy(
     run_dir = write_toy_run(result, out)
     console = Console()
     if not quiet:
-        table = Table("α", "F", "d*_S", "floor width", "ratio", title="floor width vs d*_S")
-        for row in result.summary.itertuples():
-            table.add_row(
-                f"{row.alpha:g}",
-                str(row.features),
-                f"{row.d_star:.1f}",
-                str(row.floor_width),
-                f"{row.ratio:.2f}",
-            )
-        console.print(table)
+        summary = load_toy_tables(run_dir).summary  # what was written is what is reported
+        console.print(toy_table(summary))
+        console.print(toy_finding(summary), highlight=False, markup=False)
         console.print(f"{result.provenance['wall_s']:.1f} s")
     console.print(f"wrote {run_dir}")

@@ -3,7 +3,7 @@
 Each layer's curve (``kd.predicted_loss_floor``) reaches the layer's measured MSE at its d*_S and
 stays flat for wider dictionaries. To the left of d*_S it follows a normalised power law
 loss/floor = (d*_S/d_S)^p: p is fitted to the toy experiment's sweep (each (α, F) curve
-normalised by its floor loss and d*_S, ``kd.fit_power_law_shape``) when the run has a toy run,
+normalised by its loss at d*_S and by d*_S, ``kd.fit_power_law_shape``) when the run has a toy run,
 else the default p = 1. The shape used is written on the axes and in the alt text. Lines are
 coloured by depth; a dotted line marks the width the SAEs were trained at.
 
@@ -27,7 +27,6 @@ from galleryforge.renderings.parts.layer_colors import (
 )
 from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import toy_comparison
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -35,15 +34,22 @@ if TYPE_CHECKING:
 
 
 def shape_exponent(ctx: RenderContext) -> tuple[float, str]:
-    """(p, where it came from): the toy sweep's fitted exponent, or 1 without a toy run."""
-    if ctx.toy is None:
+    """(p, where it came from): the toy sweep's fitted exponent, or 1 without a toy run.
+
+    Fitted to the ``tied`` read-out (the one-matrix autoencoder closest to an SAE), each curve's
+    seed-mean loss divided by its loss at d*_S, at the widths below d*_S.
+    """
+    if ctx.toy is None or "tied" not in set(ctx.toy.summary["decoder"]):
         return 1.0, "default"
-    summary = toy_comparison(ctx.toy.summary)
-    sweep = ctx.toy.sweep.merge(
-        summary[["alpha", "features", "d_star", "floor_loss"]], on=["alpha", "features"]
-    )
-    relative_width = sweep["width"] / sweep["d_star"]
-    relative_loss = sweep["loss"] / sweep["floor_loss"]
+    sweep = ctx.toy.sweep[ctx.toy.sweep["decoder"] == "tied"]
+    curves = sweep.groupby(["alpha", "features", "width"], as_index=False)["loss"].mean()
+    relative_width, relative_loss = [], []
+    for _, curve in curves.groupby(["alpha", "features"]):
+        star = float(kd.toy_d_star(curve["alpha"].iloc[0], curve["features"].iloc[0]))
+        widths, losses = curve["width"].to_numpy(float), curve["loss"].to_numpy(float)
+        at_star = np.exp(np.interp(np.log(star), np.log(widths), np.log(losses)))
+        relative_width += list(widths / star)
+        relative_loss += list(losses / at_star)
     return kd.fit_power_law_shape(relative_width, relative_loss), "toy-fitted"
 
 

@@ -1,12 +1,14 @@
-"""toy-floor-vs-dstar (fig8): measured floor width against predicted d*_S, the paper's money plot.
+"""toy-floor-vs-dstar (fig8): measured transition width against predicted d*_S, the money plot.
 
-One point per toy setting (α, F) on log-log axes: x = d*_S = k ln(F/k) from ``kd.toy_d_star``,
-y = the smallest width whose loss is within tolerance of the floor. Colour gives α, marker shape
-gives F; the y = x line is where the KD model would be exact, and a shaded band marks agreement
-within a factor of 2.
+One point per read-out and toy setting (α, F) on log-log axes: x = d*_S = k ln(F/k), the
+summary's own ``d_star``; y = the summary's ``transition_width``. Each read-out has its colour and
+marker. A censored cell (the loss never fell to ε) is drawn hollow at the widest width swept with
+an arrow pointing up: a lower bound. The dashed line y = x is where the KD model would be exact;
+each read-out's fitted y = c·x (c from the summary) is a dotted line in its colour.
 
-gids: ``toy-point`` (one PathCollection per (α, F) group: α colour × F marker),
-``identity-line`` (y = x, spanning every point), ``factor-band`` (the ×2 band).
+gids: ``toy-point`` (one PathCollection per read-out, measured cells), ``lower-bound`` (one
+PathCollection per read-out with censored cells, hollow), ``lower-bound-arrow`` (an annotation
+per censored cell), ``identity-line`` (y = x), ``fit-line`` (one Line2D per fitted read-out).
 """
 
 from __future__ import annotations
@@ -18,51 +20,44 @@ import numpy as np
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import toy_comparison
+from galleryforge.renderings.toy_readouts import (
+    finding,
+    fits,
+    marker,
+    plotly_marker,
+    readouts,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
     from matplotlib.figure import Figure
 
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-PLOTLY_MARKERS = (
-    "circle",
-    "square",
-    "triangle-up",
-    "diamond",
-    "triangle-down",
-    "cross",
-    "x",
-    "star",
-)
-
 
 def span(table: pd.DataFrame) -> tuple[float, float]:
-    """Axis limits covering every point on both axes, padded by a quarter decade either side."""
-    values = np.concatenate([table["d_star"], table["floor_width"]])
+    """Axis limits covering every point, padded a quarter decade below and more above (arrows)."""
+    values = np.concatenate([table["d_star"], table["transition_width"]])
     values = values[values > 0]
-    return float(values.min()) / 10**0.25, float(values.max()) * 10**0.25
+    return float(values.min()) / 10**0.25, float(values.max()) * 10**0.35
 
 
 def describe(ctx: RenderContext) -> str:
-    table = toy_comparison(ctx.toy_tables.summary)
-    log_ratio = np.log10(table["ratio"])
-    within = int(np.sum(np.abs(np.log2(table["ratio"])) <= 1))
-    corr = float(np.corrcoef(np.log(table["d_star"]), np.log(table["floor_width"]))[0, 1])
+    table = ctx.toy_tables.summary
+    censored = int(table["censored"].sum())
+    names = ", ".join(readouts(table))
     return (
-        f"Log-log scatter of the toy experiment's measured floor width against the predicted "
-        f"optimal width d*_S, one point per setting ({len(table)} settings of alpha and F), with "
-        f"the line y = x. {within} of {len(table)} points lie within a factor of 2 of the line; "
-        f"the measured width is on average {10 ** log_ratio.mean():.2f} times the prediction "
-        f"(geometric mean) and the log-log correlation is {corr:.2f}."
+        f"Log-log scatter of the toy experiment's measured transition width (where the "
+        f"seed-mean normalised loss falls to epsilon) against the predicted width d*_S, one "
+        f"point per read-out ({names}) and setting of alpha and F ({len(table)} points), with "
+        f"the line y = x and each read-out's fitted line y = c·x. {censored} points are "
+        f"censored: drawn hollow with an upward arrow at the widest width swept, a lower bound."
     )
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    table = toy_comparison(ctx.toy_tables.summary)
-    alphas, features = sorted(table["alpha"].unique()), sorted(table["features"].unique())
-    colours = dict(zip(alphas, ctx.theme.categorical(len(alphas)), strict=True))
+    table = ctx.toy_tables.summary
+    names = readouts(table)
+    colours = dict(zip(names, ctx.theme.categorical(len(names)), strict=True))
     low, high = span(table)
     fig = ctx.plotly_figure(aspect=0.8)
     fig.add_scatter(
@@ -72,54 +67,58 @@ def interactive(ctx: RenderContext) -> go.Figure:
         name="y = x",
         line={"color": ctx.theme.colors.reference, "dash": "dash"},
     )
-    for alpha in alphas:
-        group = table[table["alpha"] == alpha]
-        symbols = [
-            PLOTLY_MARKERS[features.index(f) % len(PLOTLY_MARKERS)] for f in group["features"]
-        ]
-        fig.add_scatter(
-            x=group["d_star"],
-            y=group["floor_width"],
-            mode="markers",
-            name=f"α = {alpha:g}",
-            marker={"color": colours[alpha], "symbol": symbols, "size": 11},
-            customdata=np.stack([group["features"], group["ratio"]], axis=1),
-            hovertemplate=f"α {alpha:g}, F %{{customdata[0]}}<br>predicted d*_S %{{x:.4g}}<br>"
-            "measured floor %{y}<br>ratio %{customdata[1]:.3f}<extra></extra>",
-        )
+    for fit in fits(table):
+        rows = table[table["decoder"] == fit.decoder]
+        for censored, group in rows.groupby("censored"):
+            label = fit.decoder + (" (censored: lower bound)" if censored else "")
+            fig.add_scatter(
+                x=group["d_star"],
+                y=group["transition_width"],
+                mode="markers",
+                name=label,
+                marker={
+                    "color": colours[fit.decoder],
+                    "symbol": plotly_marker(fit.decoder) + ("-open" if censored else ""),
+                    "size": 11,
+                },
+                customdata=np.stack([group["alpha"], group["features"], group["ratio"]], axis=1),
+                hovertemplate=f"{fit.decoder}, α %{{customdata[0]}}, F %{{customdata[1]}}<br>"
+                "predicted d*_S %{x:.4g}<br>transition "
+                + ("> " if censored else "")
+                + "%{y:.4g}<br>ratio "
+                + ("> " if censored else "")
+                + "%{customdata[2]:.3f}<extra></extra>",
+            )
+        if fit.fitted:
+            fig.add_scatter(
+                x=[low, high],
+                y=[fit.c * low, fit.c * high],
+                mode="lines",
+                name=f"{fit.decoder}: y = {fit.c:.2f} x",
+                line={"color": colours[fit.decoder], "dash": "dot"},
+            )
     fig.update_xaxes(type="log", title_text="predicted d*_S = k ln(F/k)")
-    fig.update_yaxes(type="log", title_text="measured floor width")
-    fig.update_layout(title="Toy model: measured floor width vs predicted d*_S")
+    fig.update_yaxes(type="log", title_text="measured transition width")
+    fig.update_layout(title="Toy model: transition width vs predicted d*_S")
     return fig
 
 
 @register(
     "toy-floor-vs-dstar",
-    title="Toy model: measured floor vs predicted d*_S",
+    title="Toy model: transition width vs predicted d*_S",
     aliases=("fig8",),
     scope="toy",
     describe=describe,
     interactive=interactive,
+    finding=finding,
 )
 def draw(ctx: RenderContext) -> Figure:
-    from matplotlib.lines import Line2D
-
-    table = toy_comparison(ctx.toy_tables.summary)
-    alphas, features = sorted(table["alpha"].unique()), sorted(table["features"].unique())
-    colours = dict(zip(alphas, ctx.theme.categorical(len(alphas)), strict=True))
+    table = ctx.toy_tables.summary
+    names = readouts(table)
+    colours = dict(zip(names, ctx.theme.categorical(len(names)), strict=True))
     low, high = span(table)
     fig, ax = ctx.figure()
     line = np.array([low, high])
-    ax.fill_between(
-        line,
-        line / 2,
-        line * 2,
-        color=ctx.theme.colors.reference,
-        alpha=0.12,
-        linewidth=0,
-        gid="factor-band",
-        label="within ×2",
-    )
     ax.plot(
         line,
         line,
@@ -128,47 +127,79 @@ def draw(ctx: RenderContext) -> Figure:
         gid="identity-line",
         label="y = x",
     )
-    size = (ctx.theme.lines.marker_size * 1.6) ** 2
-    for (alpha, n), group in table.groupby(["alpha", "features"]):
+    size = (ctx.theme.lines.marker_size * 1.5) ** 2
+    for index, fit in enumerate(fits(table)):
+        rows = table[table["decoder"] == fit.decoder]
+        colour, shape = colours[fit.decoder], marker(fit.decoder, index)
+        measured, bounds = rows[rows["censored"] == 0], rows[rows["censored"] == 1]
         ax.scatter(
-            group["d_star"],
-            group["floor_width"],
+            measured["d_star"],
+            measured["transition_width"],
             s=size,
-            color=colours[alpha],
-            marker=MARKERS[features.index(n) % len(MARKERS)],
+            color=colour,
+            marker=shape,
             zorder=3,
             edgecolors=ctx.theme.colors.panel,
             linewidths=0.6,
             gid="toy-point",
+            label=fit.decoder,
         )
+        if not bounds.empty:
+            ax.scatter(
+                bounds["d_star"],
+                bounds["transition_width"],
+                s=size,
+                marker=shape,
+                facecolors="none",
+                edgecolors=colour,
+                linewidths=1.2,
+                zorder=3,
+                gid="lower-bound",
+            )
+            for x, y in zip(bounds["d_star"], bounds["transition_width"], strict=True):
+                ax.annotate(
+                    "",
+                    xy=(x, y * 1.6),
+                    xytext=(x, y * 1.08),
+                    arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.0},
+                    gid="lower-bound-arrow",
+                )
+        if fit.fitted:
+            ax.plot(
+                line,
+                fit.c * line,
+                linestyle=":",
+                color=colour,
+                gid="fit-line",
+                label=f"{fit.decoder}: y = {fit.c:.2f}·x",
+            )
     ax.set(xscale="log", yscale="log", xlim=(low, high), ylim=(low, high))
     ax.set_aspect("equal", adjustable="box")
     log_ticks(ax, "x", max_labels=5)
     log_ticks(ax, "y", max_labels=5)
     ax.set_xlabel(r"Predicted $d^*_S = k\,\ln(F/k)$")
-    ax.set_ylabel("Measured floor width")
-    reference, _ = ax.get_legend_handles_labels()
-    alpha_handles = [
-        Line2D([], [], marker="o", linestyle="", color=colours[a], label=f"α = {a:g}")
-        for a in alphas
-    ]
-    feature_handles = [
-        Line2D(
-            [],
-            [],
-            marker=MARKERS[i % len(MARKERS)],
-            linestyle="",
-            color=ctx.theme.colors.muted,
-            label=f"F = {n:,}",
-        )
-        for i, n in enumerate(features)
-    ]
-    handles = [*reference, *alpha_handles, *feature_handles]
-    ax.legend(
-        handles=handles,
-        loc="center left",
-        bbox_to_anchor=(1.02, 0.5),
-        ncol=1 if len(handles) <= 12 else 2,
-    )
-    ctx.title(fig, r"Toy model: measured floor width vs predicted $d^*_S$")
+    ax.set_ylabel(r"Measured transition width (loss $\leq \varepsilon$)")
+    _legend(ctx, ax, table)
+    ctx.title(fig, r"Toy model: transition width vs predicted $d^*_S$")
     return fig
+
+
+def _legend(ctx: RenderContext, ax: object, table: pd.DataFrame) -> None:
+    from matplotlib.lines import Line2D
+
+    handles, _ = ax.get_legend_handles_labels()  # type: ignore[attr-defined]
+    if int(table["censored"].sum()):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor="none",
+                color=ctx.theme.colors.muted,
+                label="censored: lower bound",
+            )
+        )
+    ax.legend(  # type: ignore[attr-defined]
+        handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), ncol=1
+    )

@@ -1,12 +1,14 @@
-"""toy-summary-heatmap (fig5): how well the KD model predicts the toy loss floor, at a glance.
+"""toy-summary-heatmap (fig5): how far each read-out's transition sits from d*_S, at a glance.
 
-A grid of sparsity α (rows) by feature count F (columns). Colour is log2(measured floor width /
-predicted d*_S) on the theme's diverging map centred at 0, so agreement is neutral, a floor
-later than predicted leans one way and an earlier floor the other; each cell is annotated with the
-ratio itself. The study used it as the overview slide of the toy experiment.
+One panel per read-out; in each, a grid of sparsity α (rows) by feature count F (columns).
+Colour is log2(transition width / predicted d*_S), the summary's own ``ratio``, on the theme's
+diverging map centred at ratio 1 with the same limits in every panel, so agreement is neutral and
+a later or earlier transition leans one way or the other. Each cell is annotated with the ratio;
+a censored cell (the loss never fell to ε) is hatched and reads "> r×": a lower bound.
 
-gids: ``heatmap`` (the AxesImage; its array is log2 ratios, rows = α ascending, columns = F
-ascending; a missing (α, F) pair is masked), ``cell-value`` (ratio texts).
+gids: ``heatmap`` (one AxesImage per read-out, in read-out order; its array is log2 ratios, rows
+= α ascending, columns = F ascending, a missing (α, F) masked), ``cell-value`` (ratio texts),
+``censored-cell`` (one hatched Rectangle per censored cell).
 """
 
 from __future__ import annotations
@@ -16,130 +18,175 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.panels import plotly_subplots
 from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import toy_comparison
+from galleryforge.renderings.toy_readouts import finding, readouts
 
 if TYPE_CHECKING:
+    import pandas as pd
     import plotly.graph_objects as go
     from matplotlib.figure import Figure
 
 
-def ratio_grid(ctx: RenderContext) -> tuple[np.ndarray, list[float], list[int]]:
-    """measured / predicted floor width, rows = α ascending, columns = F ascending (NaN: no run)."""
-    table = toy_comparison(ctx.toy_tables.summary)
-    grid = table.pivot(index="alpha", columns="features", values="ratio").sort_index()
-    grid = grid.reindex(sorted(grid.columns), axis=1)
-    return (
-        grid.to_numpy(dtype=np.float64),
-        [float(a) for a in grid.index],
-        [int(f) for f in grid.columns],
-    )
+def ratio_grids(
+    summary: pd.DataFrame,
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], list[float], list[int]]:
+    """Per read-out: (ratio, censored) grids, rows = α ascending, columns = F ascending (NaN: no
+    cell); and the α and F values of the rows and columns."""
+    alphas = sorted(float(a) for a in summary["alpha"].unique())
+    features = sorted(int(f) for f in summary["features"].unique())
+    grids = {}
+    for decoder in readouts(summary):
+        rows = summary[summary["decoder"] == decoder]
+        pivots = [
+            rows.pivot(index="alpha", columns="features", values=column)
+            .reindex(index=alphas, columns=features)
+            .to_numpy(dtype=np.float64)
+            for column in ("ratio", "censored")
+        ]
+        grids[decoder] = (pivots[0], pivots[1] == 1)
+    return grids, alphas, features
 
 
-def _limit(log_ratio: np.ndarray) -> float:
+def _limit(log_ratios: list[np.ndarray]) -> float:
     """Symmetric colour limit, at least a factor of 2 either way: near-agreement looks neutral."""
-    finite = np.abs(log_ratio[np.isfinite(log_ratio)])
-    return max(1.0, float(finite.max()) if finite.size else 1.0)
+    values = np.concatenate([np.abs(a[np.isfinite(a)]) for a in log_ratios])
+    return max(1.0, float(values.max()) if values.size else 1.0)
+
+
+def ratio_text(ratio: float, censored: bool) -> str:
+    return f"> {ratio:.2f}×" if censored else f"{ratio:.2f}×"
 
 
 def describe(ctx: RenderContext) -> str:
-    ratios, alphas, features = ratio_grid(ctx)
-    found = ratios[np.isfinite(ratios)]
-    within = int(np.sum((found >= 0.5) & (found <= 2)))
-    row, col = np.unravel_index(np.nanargmax(np.abs(np.log2(ratios))), ratios.shape)
+    summary = ctx.toy_tables.summary
+    grids, alphas, features = ratio_grids(summary)
+    censored = int(summary["censored"].sum())
     return (
-        f"Heatmap of the toy experiment: sparsity alpha ({', '.join(f'{a:g}' for a in alphas)}) "
-        f"as rows and feature count F ({', '.join(str(f) for f in features)}) as columns; colour "
-        f"and label give the measured floor width divided by the predicted d*_S. {within} of "
-        f"{found.size} settings agree within a factor of 2 (median ratio {np.median(found):.2f}); "
-        f"the largest disagreement is {ratios[row, col]:.2f} at alpha {alphas[row]:g}, "
-        f"F {features[col]}."
+        f"Heatmaps of the toy experiment, one per read-out ({', '.join(grids)}): sparsity alpha "
+        f"({', '.join(f'{a:g}' for a in alphas)}) as rows and feature count F "
+        f"({', '.join(str(f) for f in features)}) as columns; colour and label give the "
+        f"measured transition width divided by the predicted d*_S, neutral at 1. {censored} "
+        f"cells are hatched and labelled with '>': censored, their ratio a lower bound."
     )
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
     import plotly.graph_objects as go
 
-    ratios, alphas, features = ratio_grid(ctx)
-    log_ratio = np.log2(ratios)
-    limit = _limit(log_ratio)
+    grids, alphas, features = ratio_grids(ctx.toy_tables.summary)
+    limit = _limit([np.log2(r) for r, _ in grids.values()])
     ticks = np.linspace(-limit, limit, 5)
-    fig = ctx.plotly_figure()
-    fig.add_trace(
-        go.Heatmap(
-            z=log_ratio,
-            x=[str(f) for f in features],
-            y=[f"{a:g}" for a in alphas],
-            customdata=ratios,
-            colorscale=ctx.plotly_colorscale("diverging"),
-            zmid=0,
-            zmin=-limit,
-            zmax=limit,
-            text=[[f"{r:.2f}×" for r in row] for row in ratios],
-            texttemplate="%{text}",
-            hovertemplate="α %{y}, F %{x}: measured / predicted = %{customdata:.3f}<extra></extra>",
-            colorbar={
-                "title": {"text": "measured / predicted"},
-                "tickvals": list(ticks),
-                "ticktext": [f"{2**t:.2g}×" for t in ticks],
-            },
+    fig = plotly_subplots(ctx, 1, len(grids), subplot_titles=list(grids), shared_yaxes=True)
+    for col, (decoder, (ratios, censored)) in enumerate(grids.items(), start=1):
+        text = [
+            [
+                ratio_text(r, bool(c)) if np.isfinite(r) else ""
+                for r, c in zip(row, crow, strict=True)
+            ]
+            for row, crow in zip(ratios, censored, strict=True)
+        ]
+        fig.add_trace(
+            go.Heatmap(
+                z=np.log2(ratios),
+                x=[str(f) for f in features],
+                y=[f"{a:g}" for a in alphas],
+                text=text,
+                texttemplate="%{text}",
+                colorscale=ctx.plotly_colorscale("diverging"),
+                zmid=0,
+                zmin=-limit,
+                zmax=limit,
+                showscale=col == len(grids),
+                hovertemplate=f"{decoder}, α %{{y}}, F %{{x}}: transition / d*_S "
+                "%{text}<extra></extra>",
+                colorbar={
+                    "title": {"text": "transition / d*_S"},
+                    "tickvals": list(ticks),
+                    "ticktext": [f"{2**t:.2g}×" for t in ticks],
+                },
+            ),
+            row=1,
+            col=col,
         )
-    )
-    fig.update_yaxes(autorange="reversed", title_text="sparsity α", type="category")
-    fig.update_xaxes(title_text="features F", type="category")
-    fig.update_layout(title="Toy model: measured floor width / predicted d*_S")
+        fig.update_xaxes(title_text="features F", type="category", row=1, col=col)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_yaxes(title_text="sparsity α", row=1, col=1)
+    fig.update_layout(title="Toy model: transition width / predicted d*_S, per read-out")
     return fig
 
 
 @register(
     "toy-summary-heatmap",
-    title="Toy model: measured vs predicted floor, every setting",
+    title="Toy model: transition vs predicted width, every setting",
     aliases=("fig5",),
     scope="toy",
     describe=describe,
     interactive=interactive,
+    finding=finding,
 )
 def draw(ctx: RenderContext) -> Figure:
-    ratios, alphas, features = ratio_grid(ctx)
-    log_ratio = np.log2(ratios)
-    limit = _limit(log_ratio)
+    from matplotlib.patches import Rectangle
+
+    grids, alphas, features = ratio_grids(ctx.toy_tables.summary)
+    limit = _limit([np.log2(r) for r, _ in grids.values()])
     cmap = ctx.cmap("diverging")
-    fig, ax = ctx.figure()
-    image = ax.imshow(
-        np.ma.masked_invalid(log_ratio),
-        cmap=cmap,
-        vmin=-limit,
-        vmax=limit,
-        aspect="auto",
-        interpolation="nearest",
-    )
-    image.set_gid("heatmap")
-    for (row, col), ratio in np.ndenumerate(ratios):
-        if np.isfinite(ratio):
+    fig, axes = ctx.figure(1, len(grids), squeeze=False, sharey=True)
+    image = None
+    for ax, (decoder, (ratios, censored)) in zip(axes[0], grids.items(), strict=True):
+        log_ratio = np.log2(ratios)
+        image = ax.imshow(
+            np.ma.masked_invalid(log_ratio),
+            cmap=cmap,
+            vmin=-limit,
+            vmax=limit,
+            aspect="auto",
+            interpolation="nearest",
+        )
+        image.set_gid("heatmap")
+        for (row, col), ratio in np.ndenumerate(ratios):
+            if not np.isfinite(ratio):
+                continue
             shade = cmap(float(image.norm(log_ratio[row, col])))
+            if censored[row, col]:
+                ax.add_patch(
+                    Rectangle(
+                        (col - 0.5, row - 0.5),
+                        1,
+                        1,
+                        fill=False,
+                        hatch="///",
+                        edgecolor=ctx.ink_on(shade),
+                        linewidth=0,
+                        alpha=0.5,
+                        gid="censored-cell",
+                    )
+                )
             ax.text(
                 col,
                 row,
-                f"{ratio:.2f}×",
+                ratio_text(ratio, bool(censored[row, col])),
                 ha="center",
                 va="center",
                 color=ctx.ink_on(shade),
                 fontsize=ctx.theme.font.annotation_size,
                 gid="cell-value",
             )
-    ax.set_xticks(range(len(features)), [f"{f:,}" for f in features])
-    ax.set_yticks(range(len(alphas)), [f"{a:g}" for a in alphas])
-    ax.tick_params(length=0)
-    ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.set_xlabel("Features F")
-    ax.set_ylabel("Sparsity α")
-    bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
+        ax.set_xticks(range(len(features)), [f"{f:,}" for f in features])
+        ax.set_yticks(range(len(alphas)), [f"{a:g}" for a in alphas])
+        ax.tick_params(length=0)
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_xlabel("Features F")
+        ctx.title(ax, decoder)
+    axes[0, 0].set_ylabel("Sparsity α")
+    assert image is not None  # one panel per read-out, and the summary is never empty
+    bar = fig.colorbar(image, ax=axes[0], fraction=0.05, pad=0.02)
     ticks = np.linspace(-limit, limit, 5)
     bar.set_ticks(list(ticks), labels=[f"{2**t:.2g}×" for t in ticks])
-    bar.set_label(r"measured / predicted $d^*_S$ (log scale)")
+    bar.set_label(r"transition / predicted $d^*_S$ (log scale)")
     bar.outline.set_visible(False)
     bar.ax.tick_params(labelsize=ctx.theme.font.tick_size)
-    ctx.title(ax, r"Toy model: measured floor width / predicted $d^*_S$")
+    ctx.title(fig, r"Toy model: transition width / predicted $d^*_S$")
     return fig

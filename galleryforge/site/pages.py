@@ -18,6 +18,7 @@ from galleryforge.site.views import (
     TOY,
     FigureView,
     RunRecord,
+    ToyView,
     TrialSummary,
     figure_view,
     trial_page,
@@ -71,7 +72,7 @@ class SiteContent:
     """Everything read from the runs that pages show, gathered by the builder."""
 
     trials: Sequence[TrialSummary]
-    toy_rows: Sequence[dict[str, str]] | None
+    toy_rows: ToyView | None
     runs: Sequence[RunRecord]
     facts: Sequence[TrialFacts] = ()
 
@@ -127,11 +128,12 @@ def site_pages(
                 "toy.html",
                 "site/toy.html",
                 "Toy experiment",
-                "A controlled check of the KD width model: bottleneck autoencoders on synthetic "
-                "sparse data, measured floor width against the predicted d*_S.",
+                "A controlled check of the KD width model: three read-outs recover synthetic "
+                "sparse data through a width-d_S bottleneck; where recovery switches on, against "
+                "the predicted d*_S.",
                 "toy",
                 figures.get((TOY, TOY_CARD_RENDERING)) or fallback,
-                {"rows": content.toy_rows, "figures": toy_figures},
+                {"toy": content.toy_rows, "figures": toy_figures},
             )
         )
     for summary in content.trials:

@@ -23,7 +23,14 @@ TINY_TRAINING = (
     "dead_window_tokens=1024",
     "log_every=1",
 )
-TINY_TOY = ("alphas=0.9,0.99", "features=8,16", "seeds=0", "max_steps=200")
+TINY_TOY = (
+    "alphas=0.9,0.99",
+    "features=8,16",
+    "seeds=0",
+    "max_steps=200",
+    "eval_samples=256",
+    "bootstrap=20",
+)
 
 
 @pytest.mark.slow

@@ -45,7 +45,7 @@ def test_extra_numeric_columns_become_metrics(tmp_path: Path) -> None:
 def test_toy_tables_load(tmp_path: Path) -> None:
     write_toy(tmp_path)
     toy = load_toy_tables(tmp_path / "toy")
-    assert set(toy.summary.columns) >= {"alpha", "features", "k", "d_star", "floor_width"}
+    assert set(toy.summary.columns) >= {"decoder", "d_star", "transition_width", "censored"}
 
 
 Corrupt = Callable[[pd.DataFrame], pd.DataFrame]

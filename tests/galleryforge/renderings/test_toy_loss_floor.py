@@ -1,61 +1,65 @@
-"""toy-loss-floor (fig1): a curve per (α, F), d*_S and the measured floor marked on each."""
+"""toy-loss-floor (fig1): normalised loss vs width per read-out and α, ε, d*_S and transitions."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
-from matplotlib.figure import Figure
 
-from galleryforge import kd
 from galleryforge.renderings import toy_loss_floor
-from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import REGISTRY
 from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
+from tests.galleryforge.renderings.toy_context import toy_context
 
 
-def _draw(ctx: RenderContext) -> Figure:
+def test_curves_are_the_seed_mean_normalised_losses(runs_dir: Path) -> None:
+    ctx = toy_context(runs_dir, "toy-loss-floor")
+    sweep, summary = ctx.toy_tables.sweep, ctx.toy_tables.summary
     with theme_style(ctx.theme):
-        return toy_loss_floor.draw(ctx)
+        fig = toy_loss_floor.draw(ctx)
+    assert len(artists_with_gid(fig, "toy-curve")) == len(summary)
+    row = summary[(summary["decoder"] == "nnls") & (summary["features"] == 64)].iloc[0]
+    (panel,) = [ax for ax in fig.axes if ax.get_title(loc="left") == f"nnls, α = {row['alpha']:g}"]
+    drawn = {tuple(c.get_xdata()): c.get_ydata() for c in artists_with_gid(panel, "toy-curve")}  # type: ignore[attr-defined,arg-type]
+    cell = sweep[
+        (sweep["decoder"] == "nnls") & (sweep["alpha"] == row["alpha"]) & (sweep["features"] == 64)
+    ]
+    mean = cell.groupby("width")["normalised_loss"].mean()
+    floor = row["epsilon"] / toy_loss_floor.DEPTH
+    np.testing.assert_allclose(drawn[tuple(mean.index.astype(float))], np.maximum(mean, floor))
+    assert len(artists_with_gid(fig, "epsilon-line")) == len(fig.axes)  # one per panel
+    for line in artists_with_gid(fig, "epsilon-line"):
+        assert set(line.get_ydata()) == {row["epsilon"]}  # type: ignore[attr-defined]
 
 
-def _xs(fig: Figure, gid: str) -> list[float]:
-    return sorted(float(line.get_xdata()[0]) for line in artists_with_gid(fig, gid))
-
-
-def test_registered_as_fig1() -> None:
-    spec = REGISTRY["toy-loss-floor"]
-    assert spec.scope == "toy" and spec.aliases == ("fig1",)
-
-
-def test_a_curve_per_setting_with_the_seed_mean(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="toy")
-    summary, sweep = ctx.toy_tables.summary, ctx.toy_tables.sweep
-    fig = _draw(ctx)
-    curves = artists_with_gid(fig, "toy-curve")
-    assert len(curves) == len(summary)
-    assert len(artists_with_gid(fig, "seed-band")) == len(summary)
-    means = sweep.groupby(["alpha", "features", "width"])["loss"].mean()
-    drawn = sorted(tuple(np.round(c.get_ydata(), 12)) for c in curves)  # type: ignore[attr-defined]
-    expected = sorted(
-        tuple(np.round(means.loc[(a, f)].to_numpy(), 12))
-        for a, f in zip(summary["alpha"], summary["features"], strict=True)
-    )
-    assert drawn == expected
-    assert sum(ax.get_visible() for ax in fig.axes) == summary["alpha"].nunique()
-
-
-def test_markers_at_predicted_and_measured_widths(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="toy")
+def test_transitions_at_epsilon_and_grid_edge_cells_hollow(runs_dir: Path) -> None:
+    ctx = toy_context(runs_dir, "toy-loss-floor")
     summary = ctx.toy_tables.summary
-    fig = _draw(ctx)
-    predicted = sorted(kd.toy_d_star(summary["alpha"], summary["features"]))
-    np.testing.assert_allclose(_xs(fig, "d-star"), predicted)
-    assert _xs(fig, "measured-floor") == sorted(float(w) for w in summary["floor_width"])
+    with theme_style(ctx.theme):
+        fig = toy_loss_floor.draw(ctx)
+    marks = artists_with_gid(fig, "transition")
+    measured = summary[summary["censored"] == 0]
+    xs = sorted(float(m.get_xdata()[0]) for m in marks)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(xs, sorted(measured["transition_width"]))
+    assert {float(m.get_ydata()[0]) for m in marks} == {0.01}  # type: ignore[attr-defined]
+    bounds = artists_with_gid(fig, "lower-bound")
+    censored = summary[summary["censored"] == 1]
+    assert len(censored) > 0  # the factory puts the tied transition beyond F at α = 0.8
+    # A grid-edge cell: drawn hollow at the widest width, with an arrow pointing right.
+    np.testing.assert_allclose(
+        sorted(float(b.get_xdata()[0]) for b in bounds),  # type: ignore[attr-defined]
+        sorted(censored["features"].astype(float)),
+    )
+    assert {b.get_markerfacecolor() for b in bounds} == {"none"}  # type: ignore[attr-defined]
+    assert len(artists_with_gid(fig, "lower-bound-arrow")) == len(censored)
+    d_star = sorted(float(m.get_xdata()[0]) for m in artists_with_gid(fig, "d-star"))  # type: ignore[attr-defined]
+    np.testing.assert_allclose(d_star, sorted(summary["d_star"]))
 
 
-def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="toy", theme="dark")
-    alt = toy_loss_floor.describe(ctx)
-    assert "0.99" in alt and "256" in alt and "12 curves" in alt
-    assert len(toy_loss_floor.interactive(ctx).data) == 2 * len(ctx.toy_tables.summary)
+def test_alt_text_and_interactive(runs_dir: Path) -> None:
+    ctx = toy_context(runs_dir, "toy-loss-floor")
+    summary = ctx.toy_tables.summary
+    text = toy_loss_floor.describe(ctx)
+    assert "epsilon = 0.01" in text and f"{int(summary['censored'].sum())} censored" in text
+    fig = toy_loss_floor.interactive(ctx)
+    assert sum(1 for t in fig.data if t.mode == "lines") == len(summary)

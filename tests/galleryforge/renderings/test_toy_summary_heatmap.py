@@ -1,46 +1,54 @@
-"""toy-summary-heatmap (fig5): log2(measured / predicted floor) over the (α, F) grid."""
+"""toy-summary-heatmap (fig5): log2(transition / d*_S) per read-out, censored cells hatched."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from galleryforge import kd
 from galleryforge.renderings import toy_summary_heatmap
-from galleryforge.renderings.registry import REGISTRY
 from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
+from tests.galleryforge.renderings.toy_context import toy_context
 
 
-def test_registered_as_fig5() -> None:
-    assert REGISTRY["toy-summary-heatmap"].aliases == ("fig5",)
-
-
-def test_cells_are_log_ratios_rows_alpha_columns_features(
-    build_render_context: BuildRenderContext,
-) -> None:
-    ctx = build_render_context(trial="toy")
+def test_one_heatmap_per_read_out_of_log2_ratios(runs_dir: Path) -> None:
+    ctx = toy_context(runs_dir, "toy-summary-heatmap")
     summary = ctx.toy_tables.summary
     with theme_style(ctx.theme):
         fig = toy_summary_heatmap.draw(ctx)
-    (image,) = artists_with_gid(fig, "heatmap")
-    array = np.ma.getdata(image.get_array())  # type: ignore[attr-defined]
+    images = artists_with_gid(fig, "heatmap")
+    assert len(images) == 3
     alphas, features = sorted(summary["alpha"].unique()), sorted(summary["features"].unique())
-    assert array.shape == (len(alphas), len(features))
-    for row in summary.itertuples():
-        expected = np.log2(row.floor_width / kd.toy_d_star(row.alpha, row.features))
-        cell = array[alphas.index(row.alpha), features.index(row.features)]
-        assert np.isclose(cell, expected)
-    low, high = image.get_clim()  # type: ignore[attr-defined]
-    assert low == -high and high >= np.abs(array).max()
+    for image, decoder in zip(images, ("nnls", "untied", "tied"), strict=True):
+        rows = summary[summary["decoder"] == decoder]
+        expected = np.log2(
+            rows.pivot(index="alpha", columns="features", values="ratio")
+            .reindex(index=alphas, columns=features)
+            .to_numpy()
+        )
+        np.testing.assert_allclose(np.ma.getdata(image.get_array()), expected)  # type: ignore[attr-defined]
+        assert image.norm.vmin == -image.norm.vmax  # type: ignore[attr-defined]  # centred at 1
+
+
+def test_censored_cells_are_hatched_and_read_as_lower_bounds(runs_dir: Path) -> None:
+    ctx = toy_context(runs_dir, "toy-summary-heatmap")
+    summary = ctx.toy_tables.summary
+    with theme_style(ctx.theme):
+        fig = toy_summary_heatmap.draw(ctx)
+    censored = summary[summary["censored"] == 1]
+    hatched = artists_with_gid(fig, "censored-cell")
+    assert len(hatched) == len(censored) > 0
+    assert all(h.get_hatch() == "///" for h in hatched)  # type: ignore[attr-defined]
     texts = [t.get_text() for t in artists_with_gid(fig, "cell-value")]  # type: ignore[attr-defined]
+    assert sorted(t for t in texts if t.startswith(">")) == sorted(
+        f"> {r:.2f}×" for r in censored["ratio"]
+    )
     assert len(texts) == len(summary)
-    assert f"{2 ** array[0, 0]:.2f}×" in texts
 
 
-def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="toy", theme="social")
-    alt = toy_summary_heatmap.describe(ctx)
-    assert "12 of 12" in alt and "alpha" in alt
-    (trace,) = toy_summary_heatmap.interactive(ctx).data
-    assert np.asarray(trace.z).shape == (4, 3)
+def test_alt_text_and_interactive(runs_dir: Path) -> None:
+    ctx = toy_context(runs_dir, "toy-summary-heatmap")
+    assert "lower bound" in toy_summary_heatmap.describe(ctx)
+    fig = toy_summary_heatmap.interactive(ctx)
+    assert len(fig.data) == 3
