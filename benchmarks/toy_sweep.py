@@ -11,6 +11,7 @@
 
     .venv/bin/python benchmarks/toy_sweep.py            # a few minutes on 2 CPU cores
     .venv/bin/python benchmarks/toy_sweep.py --quick    # under a minute
+    .venv/bin/python benchmarks/toy_sweep.py --only readouts   # part 1 only
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def sequential(config: ToyConfig) -> Losses:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller grid")
-    quick = parser.parse_args().quick
+    parser.add_argument("--only", choices=("readouts", "batched"), help="run one part")
+    args = parser.parse_args()
+    quick = args.quick
     grid = ToyConfig(
         alphas=(0.8, 0.95),
         features=(16, 32) if quick else (32, 64),
@@ -74,10 +77,16 @@ def main() -> None:
         f"grid: alphas {list(grid.alphas)} x F {list(grid.features)}, {len(grid.seeds)} seeds, "
         f"widths 1..F at {grid.widths_per_octave} per octave"
     )
-    seconds = per_readout(grid)
-    for decoder, cpu in seconds.items():
-        print(f"{decoder:7s} {cpu:8.1f} CPU s  {cpu / seconds['tied']:5.2f}x tied")
+    if args.only != "batched":
+        seconds = per_readout(grid)
+        for decoder, cpu in seconds.items():
+            print(f"{decoder:7s} {cpu:8.1f} CPU s  {cpu / seconds['tied']:5.2f}x tied")
+    if args.only != "readouts":
+        compare_batched(grid)
 
+
+def compare_batched(grid: ToyConfig) -> None:
+    """Part 2: the trained read-outs batched against one model at a time, same arithmetic."""
     steps = 200  # one evaluation, at the end: both sides train every model fully
     fixed = replace(grid, max_steps=steps, eval_every=steps)
     start = time.perf_counter()

@@ -18,6 +18,10 @@ problem to that tolerance — or ``max_iter`` iterations have run. Samples that 
 set aside (checked every ``CHECK_EVERY`` iterations), so the cost follows the hard ones. Below
 the transition the minimiser need not be unique (many z ≥ 0 fit Wx exactly); FISTA from z = 0
 returns one of them.
+
+Known problem: in these underdetermined problems the landscape is so flat that the stopping rule
+is met far from the sparse solution an exact active-set solver finds (docs/toy.md); the losses
+below full width are then too high.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 def toy_table(summary: pd.DataFrame) -> Table:
     """Transition width and ratio per (read-out, α, F); censored cells read '> widest'."""
+    level = float(summary["onset_level"].iloc[0]) if "onset_level" in summary else 0.5
     table = Table(
         "read-out",
         "α",
@@ -21,7 +22,7 @@ def toy_table(summary: pd.DataFrame) -> Table:
         "d*_S",
         "transition",
         "ratio",
-        "onset (0.5)",
+        f"onset ({level:g})",
         "converged",
         title="transition width (normalised loss ≤ ε) vs d*_S; '>' = censored, a lower bound",
     )
@@ -29,6 +30,7 @@ def toy_table(summary: pd.DataFrame) -> Table:
         for row in summary[summary["decoder"] == decoder].itertuples():
             bound = "> " if row.censored else ""
             onset = getattr(row, "onset_width", float("nan"))
+            onset_bound = "> " if getattr(row, "onset_censored", 0) else ""
             converged = getattr(row, "converged_frac", float("nan"))
             table.add_row(
                 decoder,
@@ -37,7 +39,7 @@ def toy_table(summary: pd.DataFrame) -> Table:
                 f"{row.d_star:.1f}",
                 f"{bound}{row.transition_width:.1f}",
                 f"{bound}{row.ratio:.2f}",
-                f"{onset:.1f}",
+                f"{onset_bound}{onset:.1f}",
                 f"{100 * converged:.0f}%",
             )
     return table

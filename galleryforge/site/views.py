@@ -183,6 +183,7 @@ class ToyView:
     """One per read-out: c, its interval, the slope, censored cells, converged share."""
     finding: str
     epsilon: str
+    onset: str
 
 
 def toy_rows(toy: ToyTables) -> ToyView:
@@ -229,7 +230,8 @@ def toy_rows(toy: ToyTables) -> ToyView:
             }
         )
     epsilon = f"{float(summary['epsilon'].iloc[0]):g}" if "epsilon" in summary else "0.01"
-    return ToyView(tuple(rows), tuple(fit_rows), toy_finding(summary), epsilon)
+    onset = f"{float(summary['onset_level'].iloc[0]):g}" if "onset_level" in summary else "0.5"
+    return ToyView(tuple(rows), tuple(fit_rows), toy_finding(summary), epsilon, onset)
 
 
 def _share(value: object) -> str:
