@@ -44,15 +44,18 @@ def _precise(metric: str, value: float) -> str:
 def format_tokens(tokens: float, exact: bool = False) -> str:
     """Token counts as people say them: 50M, 1.5B, 150k.
 
-    ``exact`` never drops a digit: 300M stays short, 184,320 is written out (configs and
-    reproducibility records, where the number must be the one that was run).
+    ``exact`` never drops a digit: 300M and 1.5B stay short, 184,320 and 153,600 are written out
+    (configs and reproducibility records, where the number must be the one that was run). Only
+    millions and billions take a decimal, so a list such as 122,880, 153,600, 184,320 keeps
+    one form.
     """
     for size, suffix in ((10**9, "B"), (10**6, "M"), (10**3, "k")):
         if abs(tokens) < size:
             continue
         if not exact:
             return f"{tokens / size:.3g}{suffix}"
-        if float(tokens).is_integer() and int(tokens) % (size // 10) == 0:
+        step = size // 10 if size >= 10**6 else size
+        if float(tokens).is_integer() and int(tokens) % step == 0:
             return f"{tokens / size:g}{suffix}"
         break
     return f"{tokens:,.0f}"
