@@ -1,7 +1,8 @@
 """``galleryforge demo``: the whole pipeline, offline, on the bundled model and corpus.
 
-Steps: the toy experiment, the three small trials from one forward pass of all-MiniLM-L6-v2,
-every rendering for every run under the themes, then the site. A second run reuses what is
+Steps: the toy experiment, the three small trials and the small width family (B-small's regime at
+six widths) from one forward pass of all-MiniLM-L6-v2, every rendering for every run under the
+themes, then the site. A second run reuses what is
 there: a run whose recorded config equals the one asked for is kept (and one cut short is
 resumed), the gallery and the site have their own content-hash caches. ``fresh`` starts over.
 """
@@ -11,12 +12,19 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from galleryforge.errors import GalleryforgeError
 from galleryforge.runs import TOY
 
+if TYPE_CHECKING:
+    from train.config import TrialConfig
+
 SMALL_TRIALS = ("A-small", "B-small", "C-small")
+FAMILY = "widths-small"
+"""The width family trained beside the three trials, in the same forward pass."""
+FAMILY_OVERRIDES: tuple[str, ...] = ()
+"""Overrides of the family alone, after the quick ones (the demo test narrows its widths)."""
 # --quick trains 80 steps of 512 tokens with the schedules shortened to match: enough for the
 # three regimes to separate (measured: mean L0 486 > 181 > 18, C's target 20).
 QUICK_OVERRIDES = (
@@ -95,11 +103,12 @@ class DemoResult:
 
 
 def run_demo(options: DemoOptions, progress: DemoProgress) -> DemoResult:
+    configs = _train_configs(options)
     if options.fresh:
-        for path in (options.runs / TOY, *(options.runs / t for t in SMALL_TRIALS)):
+        for path in (options.runs / TOY, *(options.runs / c.name for c in configs)):
             shutil.rmtree(path, ignore_errors=True)
     _toy(options, progress)
-    _train(options, progress)
+    _train(options, progress, configs)
     gallery_files = 0 if options.quick else _gallery(options, progress)
     pages = _site(options, progress)
     return DemoResult(options.runs, options.gallery, options.site, gallery_files, pages)
@@ -137,15 +146,21 @@ def _recorded_toy_config(runs: Path) -> object:
         return None
 
 
-def _train(options: DemoOptions, progress: DemoProgress) -> None:
-    from train.presets import load_preset
-    from train.session import train_trials
+def _train_configs(options: DemoOptions) -> list[TrialConfig]:
+    """A/B/C-small and the width family's members, all from one forward pass."""
+    from train.presets import load_preset, load_trials
 
     overrides = list(QUICK_OVERRIDES) if options.quick else []
-    configs = [load_preset(name, overrides) for name in SMALL_TRIALS]
+    trials = [load_preset(name, overrides) for name in SMALL_TRIALS]
+    return trials + load_trials(FAMILY, [*overrides, *FAMILY_OVERRIDES])
+
+
+def _train(options: DemoOptions, progress: DemoProgress, configs: list[TrialConfig]) -> None:
+    from train.session import train_trials
+
     states = [_run_state(options.runs / c.name, c.to_dict()) for c in configs]
     if all(state == "complete" for state in states):
-        progress.note(f"train: reusing {', '.join(SMALL_TRIALS)} in {options.runs}")
+        progress.note(f"train: reusing {', '.join(SMALL_TRIALS)} and {FAMILY} in {options.runs}")
         return
     resume = all(state == "partial" for state in states)
     if not resume:
@@ -153,12 +168,13 @@ def _train(options: DemoOptions, progress: DemoProgress) -> None:
             if state != "absent":
                 shutil.rmtree(options.runs / config.name)
     total = configs[0].tokens
-    progress.start("train A/B/C-small", total, "tokens")
+    progress.start(f"train A/B/C-small, {FAMILY}", total, "tokens")
 
     def report(update: object) -> None:
         tokens = getattr(update, "tokens", 0)
         mean_l0: dict[str, float] = getattr(update, "mean_l0", {})
-        label = "  ".join(f"{name} L0 {value:.0f}" for name, value in mean_l0.items())
+        shown = {name: mean_l0[name] for name in SMALL_TRIALS if name in mean_l0}
+        label = "  ".join(f"{name} L0 {value:.0f}" for name, value in shown.items())
         progress.advance(completed=tokens, label=label)
 
     train_trials(configs, options.runs, resume=resume, device=options.device, on_progress=report)

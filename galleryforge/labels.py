@@ -43,6 +43,9 @@ METRIC_LABELS = {
     "embedding_cos_spliced": "Emb. cos spliced",
     "embedding_cos_ablated": "Emb. cos ablated",
     "embedding_recovered": "Emb. recovered",
+    "decoder_norm_p05": "Dec. norm p5",
+    "decoder_norm_median": "Dec. norm median",
+    "decoder_norm_p95": "Dec. norm p95",
 }
 
 

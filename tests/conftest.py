@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from tests.contexts import BuildRenderContext, render_context
-from tests.factories import write_toy, write_trial
+from tests.factories import write_family, write_toy, write_trial
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +31,13 @@ def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def build_render_context(runs_dir: Path) -> BuildRenderContext:
     """``build_render_context(trial="C", theme="social")``: see tests/contexts.py."""
     return functools.partial(render_context, runs_dir)
+
+
+@pytest.fixture(scope="session")
+def family_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated runs: a width family W-F128 ... W-F2048 (3 layers), a lone trial A, the toy run."""
+    runs = tmp_path_factory.mktemp("family-runs")
+    write_family(runs)
+    write_trial(runs, "A", 3)
+    write_toy(runs)
+    return runs

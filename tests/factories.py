@@ -211,3 +211,40 @@ def write_toy(runs: Path, **kw: object) -> Path:
     write_table(summary, root / "tables" / "summary.parquet")
     (root / "trial.toml").write_text('experiment = "toy"\n')
     return root
+
+
+def family_mse(layer: int, width: int, knee: int, falling: bool) -> float:
+    """The made-up final MSE of ``write_family``: ∝ (knee/F)^0.8 below ``knee``, flat from it on;
+    a ``falling`` layer instead loses 20% per doubling at every width (no knee)."""
+    base = 0.02 * (1 + 0.1 * layer)
+    if falling:
+        return base * 0.8 ** np.log2(width / 128)
+    return base * max(1.0, knee / width) ** 0.8
+
+
+def write_family(
+    runs: Path,
+    family: str = "W",
+    widths: tuple[int, ...] = (128, 256, 512, 1024, 2048),
+    n_layers: int = 3,
+    knee: int = 512,
+    falling_layers: tuple[int, ...] = (2,),
+) -> list[Path]:
+    """A width family's member runs ``<family>-F<width>``, as ``galleryforge train`` names them,
+    with ``family`` and ``widths`` in their ``trial.toml`` and MSEs from ``family_mse``."""
+    roots = []
+    for width in widths:
+        name = f"{family}-F{width}"
+        layers = build_layers(name, n_layers, width=width, checkpoints=(1024, 2048))
+        layers["mse"] = [
+            family_mse(int(layer), width, knee, int(layer) in falling_layers)
+            for layer in layers["layer"]
+        ]
+        root = runs / name
+        write_table(layers, root / "tables" / "layers.parquet")
+        listed = ", ".join(str(w) for w in widths)
+        (root / "trial.toml").write_text(
+            f'name = "{name}"\nwidth = {width}\nfamily = "{family}"\nwidths = [{listed}]\n'
+        )
+        roots.append(root)
+    return roots

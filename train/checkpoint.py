@@ -6,8 +6,11 @@
 
 The SAE trains on ``x·s`` (``s`` the layer's normalisation scale). Saving ``W_enc·s``, ``W_dec/s``
 and ``b_dec/s`` gives an SAE that maps raw activations to raw reconstructions:
-``f = ReLU((x - b_dec/s)·s·W_enc + b_enc)`` and ``x_hat = f·W_dec/s + b_dec/s``. What
-``resume.pt`` holds, and which checkpoints keep it, is ``train.resume``'s.
+``f = ReLU((x - b_dec/s)·s·W_enc + b_enc)`` and ``x_hat = f·W_dec/s + b_dec/s``. Before that, each
+latent's decoder norm is folded into its encoder column and bias (``fold_decoder_norms``), so
+every saved decoder row has the same norm, 1/s, as SAELens expects, whether the trial kept the rows
+at unit norm (``mean`` L1) or left them free (``decoder_norm_sum``). What ``resume.pt`` holds (the
+unfolded weights among it), and which checkpoints keep it, is ``train.resume``'s.
 
 Each ``<tokens>`` folder is written whole to a temporary folder and renamed into place. In a run of
 ``N`` ranks every rank writes its layers' folders and its own resume file (``resume.pt`` for rank
@@ -84,7 +87,7 @@ def save_checkpoint(
         for index, layer in enumerate(sae.layer_ids):
             layer_dir = tmp / f"layer_{layer}"
             layer_dir.mkdir()
-            state = fold_scale(sae.layer_state(index), float(scales[index]))
+            state = fold_scale(fold_decoder_norms(sae.layer_state(index)), float(scales[index]))
             save_file(state, str(layer_dir / "sae_weights.safetensors"))
             save_file(
                 {"sparsity": log_sparsity[index].contiguous()},
@@ -94,6 +97,19 @@ def save_checkpoint(
             config = sae_cfg(cfg, layer, sae.d_in, f"{block_path}.{layer}", coef)
             (layer_dir / "cfg.json").write_text(json.dumps(config, indent=2) + "\n")
         torch.save(resume, tmp / resume_file(ranks.rank))
+
+
+def fold_decoder_norms(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The same SAE with unit decoder rows: latent i's decoder norm n_i moves into its encoder
+    column and bias, so its activation becomes f_i·n_i and f_i·n_i · W_dec,i/n_i, the
+    reconstruction, is unchanged (n_i > 0, so the ReLU fires on the same tokens)."""
+    norms = state["W_dec"].norm(dim=-1).clamp_min(torch.finfo(state["W_dec"].dtype).tiny)
+    return {
+        "W_enc": state["W_enc"] * norms,
+        "b_enc": state["b_enc"] * norms,
+        "W_dec": state["W_dec"] / norms[:, None],
+        "b_dec": state["b_dec"].clone(),
+    }
 
 
 def fold_scale(state: dict[str, torch.Tensor], scale: float) -> dict[str, torch.Tensor]:

@@ -7,7 +7,7 @@ Token counts are counts of activation vectors (one per layer and position) fed t
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from galleryforge.errors import GalleryforgeError
@@ -69,8 +69,15 @@ class TrialConfig:
     """Record a curve row every this many steps."""
     width: int = 1536
     """Dictionary width F (latents per SAE)."""
+    widths: list[int] = field(default_factory=list)
+    """A width family: this regime once per dictionary width listed, each its own trial
+    ``<name>-F<width>`` trained from the same forward pass (``family_members``); empty: one trial."""
+    family: str = ""
+    """The width family a trial belongs to (set on each member, with ``widths`` listing them all);
+    renderings find a trial's fellow members by it."""
     l1_form: str = "mean"
-    """``mean``: mean over latents of |f|; ``decoder_norm_sum``: sum of |f_i|·‖W_dec,i‖."""
+    """``mean``: mean over latents of |f|, decoder rows kept at unit norm; ``decoder_norm_sum``:
+    sum of |f_i|·‖W_dec,i‖, decoder norms free (folded into the encoder when saved)."""
     l1_coef: float = 3e-4
     """L1 coefficient (the starting value under the proportional controller)."""
     l1_warmup_tokens: int = 0
@@ -168,6 +175,27 @@ class TrialConfig:
             "non-negative layer indices",
         )
         _check(len(set(self.layers)) == len(self.layers), "layers", self.layers, "no repeats")
+        _check(
+            all(width > 0 for width in self.widths) and len(set(self.widths)) == len(self.widths),
+            "widths",
+            self.widths,
+            "positive widths, no repeats",
+        )
+        if self.family:
+            _check(
+                self.width in self.widths,
+                "width",
+                self.width,
+                f"one of the family's widths {self.widths}",
+            )
+
+    @property
+    def unit_decoder_rows(self) -> bool:
+        """``mean`` keeps every decoder row at unit norm; ``decoder_norm_sum`` leaves the norms
+        free, its penalty (weighted by them) taking the constraint's place, as in SAELens's
+        "April update" SAEs: otherwise Σ|f_i|·‖W_dec,i‖ = Σ|f_i| and the two forms would differ
+        only by a constant factor."""
+        return self.l1_form == "mean"
 
     @property
     def steps(self) -> int:
@@ -184,6 +212,21 @@ class TrialConfig:
 
 
 FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
+
+
+def member_name(family: str, width: int) -> str:
+    return f"{family}-F{width}"
+
+
+def family_members(cfg: TrialConfig) -> list[TrialConfig]:
+    """The trials a config stands for: itself, or, given ``widths``, one per width (narrowest
+    first), each named ``<name>-F<width>`` and recording its family. A member stays itself."""
+    if not cfg.widths or cfg.family:
+        return [cfg]
+    return [
+        replace(cfg, name=member_name(cfg.name, width), width=width, family=cfg.name)
+        for width in sorted(cfg.widths)
+    ]
 
 
 def _check(ok: bool, name: str, value: object, expected: str) -> None:

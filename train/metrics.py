@@ -8,6 +8,9 @@ coefficients were set for) with ``l1`` as the trial defines it:
 - ``decoder_norm_sum``: sum over latents of |f_i|·‖W_dec,i‖ (trials B and C).
 
 Both are averaged over tokens. ``fvu`` = SSE / sum of squared deviation from the mean activation.
+Trials with free decoder norms (``decoder_norm_sum``) also report the norms' spread over latents:
+``decoder_norm_p05``, ``decoder_norm_median``, ``decoder_norm_p95`` (on the normalised activations,
+before a checkpoint folds them into the encoder).
 """
 
 from __future__ import annotations
@@ -56,14 +59,34 @@ def loss_terms(sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str) -
 def evaluate(
     sae: StackedSAE, heldout: torch.Tensor, coefs: torch.Tensor, l1_form: str, chunk: int = 4096
 ) -> dict[str, torch.Tensor]:
-    """Per-layer reconstruction metrics (``train.reconstruction``) on the held-out activations."""
+    """Per-layer reconstruction metrics (``train.reconstruction``) on the held-out activations,
+    and the decoder norms' spread for a free-norm trial."""
     sums = ReconstructionSums(sae.n_layers, sae.d_sae)
     decoder_norms = sae.W_dec.norm(dim=-1)
     for begin in range(0, heldout.shape[1], chunk):
         x = heldout[:, begin : begin + chunk]
         out = sae(x)
         sums.add(x, out.recon, out.feats, decoder_norms)
-    return sums.metrics(l1_form, coefs, normalised=True)
+    measured = sums.metrics(l1_form, coefs, normalised=True)
+    if l1_form == "decoder_norm_sum":
+        measured.update(decoder_norm_spread(sae))
+    return measured
+
+
+DECODER_NORM_QUANTILES = {
+    "decoder_norm_p05": 0.05,
+    "decoder_norm_median": 0.5,
+    "decoder_norm_p95": 0.95,
+}
+
+
+@torch.no_grad()
+def decoder_norm_spread(sae: StackedSAE) -> dict[str, torch.Tensor]:
+    """Per layer, the 5th percentile, median and 95th percentile of the decoder-row norms."""
+    norms = sae.decoder_norms().double().cpu()
+    levels = torch.tensor(list(DECODER_NORM_QUANTILES.values()), dtype=torch.float64)
+    values = torch.quantile(norms, levels, dim=-1)  # [quantiles, n_layers]
+    return dict(zip(DECODER_NORM_QUANTILES, values, strict=True))
 
 
 class DeadCounter:

@@ -3,7 +3,9 @@
 A preset is a name of a file in ``train/presets/`` (``A``, ``B-small``, ...) or a path to a TOML
 file. ``extends = "A-small"`` starts from another preset; the trial name is the preset's own name
 unless the file sets ``name``. ``--set key=value`` overrides are parsed against the field's type:
-``tokens=2e4`` is an int, ``layers=0,2`` a list. Unknown keys name the close matches.
+``tokens=2e4`` is an int, ``layers=0,2`` a list. Unknown keys name the close matches. A preset
+with ``widths`` (or ``--set widths=128,256``) stands for a width family: ``load_trials`` gives one
+trial per width.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from galleryforge.errors import GalleryforgeError, InputError, unknown_name
-from train.config import FIELD_NAMES, TrialConfig
+from train.config import FIELD_NAMES, TrialConfig, family_members
 from train.values import coerce as coerce_value
 from train.values import split_assignment
 
@@ -41,6 +43,11 @@ def load_preset(preset: str, overrides: list[str] | None = None) -> TrialConfig:
     values = _resolve(preset, seen=())
     values.update(parse_overrides(overrides or []))
     return TrialConfig(**values)
+
+
+def load_trials(preset: str, overrides: list[str] | None = None) -> list[TrialConfig]:
+    """The trials one preset names: its config, or each member of its width family."""
+    return family_members(load_preset(preset, overrides))
 
 
 def parse_overrides(overrides: list[str]) -> dict[str, Any]:

@@ -5,9 +5,11 @@ Per layer (SAELens layout): ``W_enc [d_in, d_sae]``, ``b_enc [d_sae]``, ``W_dec 
 
     f = ReLU((x - b_dec) W_enc + b_enc),    x_hat = f W_dec + b_dec.
 
-Each latent's decoder vector (a row of ``W_dec``) is kept at unit norm: ``remove_parallel_grads``
-before the optimizer step, ``normalize_decoder`` after it. A rank that owns a subset of layers holds
-an SAE of just those layers and is fed just their activations.
+Decoder vectors (rows of ``W_dec``) start at unit norm. Trials with the ``mean`` L1 keep them there
+(``remove_parallel_grads`` before the optimizer step, ``normalize_decoder`` after it); trials with
+the ``decoder_norm_sum`` L1 leave them free, and a saved checkpoint folds them into the encoder
+(``train.checkpoint.fold_decoder_norms``). A rank that owns a subset of layers holds an SAE of just
+those layers and is fed just their activations.
 """
 
 from __future__ import annotations
@@ -60,6 +62,11 @@ class StackedSAE(nn.Module):
     def forward(self, x: torch.Tensor) -> SAEOutput:
         recon, feats = _SAEStep.apply(x, self.W_enc, self.b_enc, self.W_dec, self.b_dec)
         return SAEOutput(recon, feats)
+
+    @torch.no_grad()
+    def decoder_norms(self) -> torch.Tensor:
+        """``[n_layers, d_sae]`` norm of each latent's decoder row."""
+        return self.W_dec.norm(dim=-1)
 
     @torch.no_grad()
     def normalize_decoder(self) -> None:

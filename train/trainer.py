@@ -82,11 +82,13 @@ class Trainer:
             group["lr"] = cfg.lr * self._lr_factor(cfg)
         trial.optimizer.zero_grad(set_to_none=True)
         losses.sum().backward()  # layers are independent: each gets its own loss's gradient
-        sae.remove_parallel_grads()
+        if cfg.unit_decoder_rows:
+            sae.remove_parallel_grads()
         if cfg.grad_clip > 0:
             clip_per_layer(sae, cfg.grad_clip)
         trial.optimizer.step()
-        sae.normalize_decoder()
+        if cfg.unit_decoder_rows:
+            sae.normalize_decoder()
         trial.dead.update(terms.fired, x.shape[1])
         if self.tokens >= cfg.l1_warmup_tokens:
             trial.l1.update(terms.l0.detach())

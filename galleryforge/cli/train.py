@@ -46,10 +46,11 @@ def train(
     from rich.console import Console
 
     from galleryforge.cli.progress import rich_progress
-    from train.presets import load_preset
+    from train.presets import load_trials
     from train.session import train_trials
 
-    configs = [load_preset(name.strip(), set_ or []) for name in preset.split(",") if name.strip()]
+    names = [name.strip() for name in preset.split(",") if name.strip()]
+    configs = [cfg for name in names for cfg in load_trials(name, set_ or [])]
     console = Console(stderr=True, quiet=quiet or os.environ.get("RANK", "0") != "0")
     total = configs[0].steps * configs[0].batch_tokens if configs else 0
     with rich_progress(unit=True, console=console) as bar:

@@ -134,7 +134,7 @@ def _run_jobs(
 
 
 def _job_key(job: Job, runs: dict[str, str]) -> str:
-    compares = "trials" in get_rendering(job.rendering).needs
+    compares = get_rendering(job.rendering).reads_other_runs
     fields = [job.trial, job.theme, job.rendering, ",".join(job.formats)]
     return job_key(fields, job.trial, runs, compares)
 
@@ -178,7 +178,7 @@ def _why_not(
         return "draws the toy run" if rendering.scope == "toy" else "draws a trial, not the toy run"
     if trial == TOY:
         return None
-    return rendering.unmet_need(tables[trial], len(tables), toy_present)
+    return rendering.unmet_need(tables[trial], tables, toy_present)
     trial_tables = tables[trial]
     needs: Sequence[str] = rendering.needs
     if "curves" in needs and getattr(trial_tables, "curves", None) is None:

@@ -21,6 +21,8 @@ from galleryforge.tables import TrialTables
 TEMPLATE = "model_card.md.j2"
 CARD_METRICS = ("l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "explained_variance", "dead")
 MEAN_METRICS = ("l0", "alpha", "g_alpha", "d_star", "mse", "dead")
+# Written by trials with free decoder norms (the decoder_norm_sum L1): their spread over latents.
+DECODER_NORM_COLUMNS = ("decoder_norm_p05", "decoder_norm_median", "decoder_norm_p95")
 # The Hub links ``base_model`` and ``datasets`` to their pages, so only ``owner/name`` ids may go
 # there (a pip-packaged model is named by the Hub id it packages, see galleryforge/study.py).
 _HUB_MODEL_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
@@ -50,6 +52,11 @@ def card_context(
         for _, row in final.iterrows()
     ]
     means = trial.kd
+    spread = [column for column in DECODER_NORM_COLUMNS if column in final.columns]
+    decoder_norms = [
+        {"layer": int(row["layer"]), **{c: f"{float(row[c]):.3g}" for c in spread}}
+        for _, row in final.iterrows()
+    ]
     return {
         "repo_id": repo_id,
         "trial": trial.trial,
@@ -71,6 +78,8 @@ def card_context(
         "tables": list(tables),
         "layers": rows,
         "means": {m: format_metric(m, getattr(means, m), precise=True) for m in MEAN_METRICS},
+        "free_decoder_norms": trial.config.get("l1_form") == "decoder_norm_sum",
+        "decoder_norms": decoder_norms if len(spread) == len(DECODER_NORM_COLUMNS) else None,
         "config_toml": config_toml.strip() if config_toml else None,
         "provenance_json": _json(trial.provenance),
     }

@@ -21,6 +21,7 @@ MODULES = (
     "predicted_loss_floor",
     "checkpoint_trajectory",
     "trial_comparison",
+    "width_sweep",
     # named variants of the per-layer metrics
     "premium_heatmap",
     "professional_heatmap",

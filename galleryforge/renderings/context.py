@@ -25,7 +25,7 @@ class RenderContext:
     tables: TrialTables | ToyTables
     theme: Theme
     trials: Mapping[str, TrialTables] = field(default_factory=dict)
-    """Every trial of the run folder, for renderings that compare trials."""
+    """Every trial of the run folder, for renderings that compare trials or a width family."""
     toy: ToyTables | None = None
     """The toy run, when there is one (its fitted loss shape informs predicted floors)."""
 
@@ -36,6 +36,14 @@ class RenderContext:
         if not isinstance(self.tables, TrialTables):
             raise TypeError("this rendering needs a trial's tables")
         return self.tables
+
+    @property
+    def family(self) -> tuple[TrialTables, ...]:
+        """The members of the trial's width family in the run folder (the trial among them),
+        narrowest first; empty when it belongs to none."""
+        from galleryforge.width_family import family_members
+
+        return family_members(self.trial, self.trials)
 
     @property
     def toy_tables(self) -> ToyTables:

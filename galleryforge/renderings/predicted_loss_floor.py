@@ -7,8 +7,14 @@ normalised by its loss at d*_S and by d*_S, ``kd.fit_power_law_shape``) when the
 else the default p = 1. The shape used is written on the axes and in the alt text. Lines are
 coloured by depth; a dotted line marks the width the SAEs were trained at.
 
+When the trial belongs to a width family (``width_family``), each layer's measured final held-out
+MSE at every member width is drawn over its curve (diamonds, joined by a thin line), and the text
+says how far the measured knee sits from d*_S. Without one, the flat part is an assumption, and the
+alt text says so.
+
 gids: ``layer-line`` (Line2D per layer), ``d-star`` (one marker per layer at (d*_S, MSE)),
-``trained-width`` (vertical line at F), ``shape-note`` (the axes title naming the shape).
+``measured`` (Line2D per layer, x = member widths, y = their MSE), ``trained-width`` (vertical line
+at F), ``shape-note`` (the axes title naming the shape and, with a family, the knee).
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ from galleryforge.renderings.parts.layer_colors import (
 )
 from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.registry import register
+from galleryforge.width_family import family_finding, family_table, knee_note, layer_knees
 
 if TYPE_CHECKING:
+    import pandas as pd
     import plotly.graph_objects as go
     from matplotlib.figure import Figure
 
@@ -60,11 +68,29 @@ def shape_text(ctx: RenderContext, plain: bool = False) -> str:
     return f"left of d*_S: {law} ({where})" if plain else rf"left of $d^*_S$: {law} ({where})"
 
 
+def measured(ctx: RenderContext) -> pd.DataFrame | None:
+    """The width family's final rows (layer, width, mse, ...), or None without a family."""
+    members = ctx.family
+    return family_table(members) if len(members) >= 2 else None
+
+
 def widths(ctx: RenderContext) -> np.ndarray:
-    final = ctx.trial.final
+    final, family = ctx.trial.final, measured(ctx)
     low = float(final["d_star"].min()) / 8
     high = max(float(final["d_star"].max()) * 4, float(final["width"].max()) * 1.5)
+    if family is not None:
+        low = min(low, float(family["width"].min()) / 1.5)
+        high = max(high, float(family["width"].max()) * 1.5)
     return np.geomspace(max(low, 1.0), high, 200)
+
+
+def note(ctx: RenderContext, plain: bool = False) -> str:
+    """The axes title: the shape, and the measured knee when a family was trained."""
+    family = measured(ctx)
+    if family is None:
+        return shape_text(ctx, plain)
+    knee = knee_note(ctx.trial, layer_knees(family))
+    return f"{shape_text(ctx, plain)}\n{knee if plain else knee.replace('d*_S', '$d^*_S$')}"
 
 
 def layer_points(ctx: RenderContext) -> list[tuple[int, float, float]]:
@@ -75,7 +101,17 @@ def layer_points(ctx: RenderContext) -> list[tuple[int, float, float]]:
 
 
 def describe(ctx: RenderContext) -> str:
-    final = ctx.trial.final
+    final, family = ctx.trial.final, measured(ctx)
+    if family is None:
+        evidence = (
+            "No width family was trained, so the flat part is an assumption, not a measurement."
+        )
+    else:
+        widths = ", ".join(f"{int(w):,}" for w in sorted(family["width"].unique()))
+        evidence = (
+            f"Measured final held-out MSE of the width family at F = {widths} is drawn over "
+            f"each line. {family_finding(ctx.trial, ctx.family)}"
+        )
     return (
         f"Predicted reconstruction loss against dictionary width d_S for trial "
         f"{ctx.trial.trial}'s {ctx.trial.n_layers} layers (log-log, one line per layer coloured "
@@ -83,7 +119,7 @@ def describe(ctx: RenderContext) -> str:
         f"{final['mse'].max():.3g}) at its predicted width d*_S ({final['d_star'].min():,.0f} to "
         f"{final['d_star'].max():,.0f}, mean {ctx.trial.kd.d_star:,.0f}) and stays flat beyond; "
         f"{shape_text(ctx, plain=True)}. The SAEs were trained at width "
-        f"{int(final['width'].max()):,}."
+        f"{int(final['width'].max()):,}. {evidence}"
     )
 
 
@@ -112,12 +148,24 @@ def interactive(ctx: RenderContext) -> go.Figure:
             marker={"color": colour, "size": 9},
             hovertemplate=f"layer {layer}: d*_S {star:,.0f}, MSE {mse:.4g}<extra></extra>",
         )
+    family = measured(ctx)
+    if family is not None:
+        for (layer, rows), colour in zip(family.groupby("layer"), colours, strict=True):
+            fig.add_scatter(
+                x=rows["width"],
+                y=rows["mse"],
+                mode="lines+markers",
+                showlegend=False,
+                legendgroup=str(layer),
+                line={"color": colour, "width": 1},
+                marker={"color": colour, "symbol": "diamond-open", "size": 9},
+                hovertemplate=f"layer {layer}: measured at F %{{x:,}}, MSE %{{y:.4g}}"
+                "<extra></extra>",
+            )
     fig.update_xaxes(type="log", title_text="dictionary width d_S")
-    fig.update_yaxes(type="log", title_text="predicted loss")
-    fig.update_layout(
-        title=f"Trial {ctx.trial.trial}: predicted loss floor vs width "
-        f"({shape_text(ctx, plain=True)})"
-    )
+    fig.update_yaxes(type="log", title_text="loss (lines: predicted; diamonds: measured)")
+    title = note(ctx, plain=True).replace("\n", "; ")
+    fig.update_layout(title=f"Trial {ctx.trial.trial}: predicted loss floor vs width ({title})")
     return fig
 
 
@@ -126,6 +174,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
     title="Predicted loss floor vs width",
     describe=describe,
     interactive=interactive,
+    uses=("family",),
 )
 def draw(ctx: RenderContext) -> Figure:
     final, layers, xs = ctx.trial.final, list(ctx.trial.layer_ids), widths(ctx)
@@ -152,6 +201,21 @@ def draw(ctx: RenderContext) -> Figure:
             zorder=3,
             gid="d-star",
         )
+    family = measured(ctx)
+    if family is not None:
+        for layer, rows in family.groupby("layer"):
+            colour = cmap(norm(layer))
+            ax.plot(
+                rows["width"].to_numpy(np.float64),
+                rows["mse"].to_numpy(np.float64),
+                marker="D",
+                markersize=4,
+                linewidth=0.6,
+                color=colour,
+                markerfacecolor="none",
+                zorder=3,
+                gid="measured",
+            )
     ax.axvline(
         float(final["width"].max()),
         color=ctx.theme.colors.reference,
@@ -172,16 +236,18 @@ def draw(ctx: RenderContext) -> Figure:
     ax.set(xscale="log", yscale="log")
     log_ticks(ax, "x")
     log_ticks(ax, "y", max_labels=5)
-    note = ax.set_title(
-        shape_text(ctx),
+    title = ax.set_title(
+        note(ctx),
         loc="left",
         color=ctx.theme.colors.muted,
         fontsize=ctx.theme.font.label_size,
         fontweight="normal",
     )
-    note.set_gid("shape-note")
-    ax.set_xlabel(r"Dictionary width $d_S$ (markers: $d^*_S$)")
-    ax.set_ylabel("Predicted loss")
+    title.set_gid("shape-note")
+    ax.set_xlabel(r"Dictionary width $d_S$ (dots: $d^*_S$)")
+    ax.set_ylabel(
+        "Predicted loss" if family is None else "Loss (lines: predicted; diamonds: measured)"
+    )
     layer_colorbar(ctx, fig, ax, layers)
     ctx.title(fig, f"Trial {ctx.trial.trial}: predicted loss floor vs width")
     return fig

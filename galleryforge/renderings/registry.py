@@ -19,7 +19,7 @@ Registering an id or alias twice raises; looking up an unknown one names the clo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -48,7 +48,10 @@ class Rendering:
     aliases: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     """What the tables must hold beyond the layer table: ``curves``, ``checkpoints``
-    (two or more), ``trials`` (two or more trials), ``toy`` (a toy run beside the trial)."""
+    (two or more), ``trials`` (two or more trials), ``toy`` (a toy run beside the trial),
+    ``family`` (two or more members of the trial's width family)."""
+    uses: tuple[str, ...] = ()
+    """What it draws when the run folder has it, without needing it (``family``)."""
     aspect: float | None = None
     """Preferred height / width; ``None`` keeps the theme's."""
     finding: FindingFn | None = None
@@ -56,22 +59,33 @@ class Rendering:
     figure states no result, or the tables hold none to state)."""
 
     @property
+    def reads_other_runs(self) -> bool:
+        """Whether its figure for one trial depends on other runs of the folder."""
+        return bool({"trials", "family"} & {*self.needs, *self.uses})
+
+    @property
     def has_interactive(self) -> bool:
         return self.interactive is not None
 
-    def unmet_need(self, trial: TrialTables, trials: int, toy: bool) -> str | None:
+    def unmet_need(
+        self, trial: TrialTables, trials: Mapping[str, TrialTables], toy: bool
+    ) -> str | None:
         """Why ``trial``'s run cannot give this rendering what it ``needs``, or None.
 
-        ``trials`` is the number of trials in the run folder; ``toy`` whether a toy run is there.
+        ``trials`` are the trials of the run folder; ``toy`` whether a toy run is there.
         """
+        from galleryforge.width_family import family_members
+
         if "curves" in self.needs and trial.curves is None:
             return "the run has no curves table"
         if "checkpoints" in self.needs and len(trial.checkpoints) < 2:
             return "the run has fewer than two checkpoints"
-        if "trials" in self.needs and trials < 2:
+        if "trials" in self.needs and len(trials) < 2:
             return "it compares two or more trials"
         if "toy" in self.needs and not toy:
             return "it needs the toy run"
+        if "family" in self.needs and len(family_members(trial, trials)) < 2:
+            return "it needs two or more members of a width family (galleryforge train --preset widths-small)"
         return None
 
 
@@ -88,6 +102,7 @@ def register(
     interactive: DrawFn | None = None,
     aliases: tuple[str, ...] = (),
     needs: tuple[str, ...] = (),
+    uses: tuple[str, ...] = (),
     aspect: float | None = None,
     finding: FindingFn | None = None,
 ) -> Callable[[DrawFn], DrawFn]:
@@ -106,6 +121,7 @@ def register(
             interactive=interactive,
             aliases=aliases,
             needs=needs,
+            uses=uses,
             aspect=aspect,
             finding=finding,
         )

@@ -151,7 +151,10 @@ def _check_needs(request: CardRequest, rendering: Rendering, trial: TrialTables)
     if rendering.scope == "toy":
         reason: str | None = "it draws the toy run, and a card shows a trial"
     else:
-        trials = len(discover_trials(request.runs))
+        trials = {
+            name: trial if name == trial.trial else load_trial_tables(request.runs / name)
+            for name in discover_trials(request.runs)
+        }
         reason = rendering.unmet_need(trial, trials, has_toy(request.runs))
     if reason:
         raise GalleryforgeError(

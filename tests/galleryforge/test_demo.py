@@ -1,4 +1,5 @@
-"""The demo end to end on a tiny scale: toy, three trials from one pass, site; then reuse."""
+"""The demo end to end on a tiny scale: toy, three trials and a width family from one pass, site;
+then reuse."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def test_quick_demo_then_reuse_then_fresh(
 ) -> None:
     monkeypatch.setattr(demo, "QUICK_OVERRIDES", TINY_TRAINING)
     monkeypatch.setattr(demo, "QUICK_TOY_OVERRIDES", TINY_TOY)
+    monkeypatch.setattr(demo, "FAMILY_OVERRIDES", ("widths=16,32",))
     runs, build = tmp_path / "runs", tmp_path / "build"
     args = [
         "demo",
@@ -53,12 +55,15 @@ def test_quick_demo_then_reuse_then_fresh(
         "premium-heatmap",
         "--rendering",
         "toy-floor-vs-dstar",
+        "--rendering",
+        "width-sweep",
     ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert str(build / "site" / "index.html") in out
 
-    trials = {name: load_trial_tables(runs / name) for name in demo.SMALL_TRIALS}
+    members = ("widths-small-F16", "widths-small-F32")
+    trials = {name: load_trial_tables(runs / name) for name in (*demo.SMALL_TRIALS, *members)}
     for tables in trials.values():
         assert tables.n_layers == 6 and tables.checkpoints == (1024, 2048)
         assert tables.config["tokens"] == 2048
@@ -66,14 +71,21 @@ def test_quick_demo_then_reuse_then_fresh(
         assert final[["cosine_similarity", "embedding_recovered"]].notna().all().all()
         assert (tables.root / "tables" / "features.parquet").is_file()
         assert (tables.root / "tables" / "examples.parquet").is_file()
+    assert [trials[m].config["family"] for m in members] == ["widths-small"] * 2
+    assert trials["widths-small-F16"].provenance["start_time"] == trials["A-small"].provenance[
+        "start_time"
+    ]  # one forward pass: one training session
     assert set(load_toy_tables(runs / "toy").summary["features"]) == {8, 16}
     site = build / "site"
     assert (site / "index.html").exists() and (site / "gallery.html").exists()
     figure_pages = {p.relative_to(site).as_posix() for p in site.glob("figures/*/*.html")}
     assert figure_pages == {
-        *(f"figures/{trial}/premium-heatmap.html" for trial in demo.SMALL_TRIALS),
+        *(f"figures/{trial}/premium-heatmap.html" for trial in (*demo.SMALL_TRIALS, *members)),
+        *(f"figures/{member}/width-sweep.html" for member in members),
         "figures/toy/toy-floor-vs-dstar.html",
     }
+    trial_page = (site / "trials" / "widths-small-F16.html").read_text(encoding="utf-8")
+    assert "width-sweep" in trial_page
 
     # The site describes what the demo ran, from its runs.
     overview = visible_text(site / "index.html")

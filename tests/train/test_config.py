@@ -7,7 +7,8 @@ import pytest
 
 from galleryforge.errors import GalleryforgeError
 from tests.train.helpers import build_trial_cfg
-from train.presets import load_preset, parse_overrides, preset_names
+from train.config import family_members
+from train.presets import load_preset, load_trials, parse_overrides, preset_names
 from train.session import check_compatible
 
 
@@ -70,3 +71,37 @@ def test_controller_needs_a_target_below_the_width() -> None:
 def test_milestones_fall_every_checkpoint_and_at_the_end() -> None:
     cfg = build_trial_cfg(tokens=1000, batch_tokens=100, checkpoint_every=300)
     assert cfg.milestone_steps() == [3, 6, 9, 10]
+
+
+def test_a_width_family_stands_for_one_trial_per_width() -> None:
+    members = load_trials("widths-small")
+    b_small = load_preset("B-small")
+    assert [(m.name, m.width) for m in members] == [
+        (f"widths-small-F{w}", w) for w in (128, 256, 512, 1024, 2048, 4096)
+    ]
+    for member in members:
+        assert member.family == "widths-small" and member.widths == [128, 256, 512, 1024, 2048, 4096]
+        assert (member.l1_form, member.l1_coef) == (b_small.l1_form, b_small.l1_coef)
+        assert family_members(member) == [member]  # a member (as trial.toml reloads it) stays one
+    assert [m.width for m in load_trials("B-small", ["widths=512,64"])] == [64, 512]
+    assert load_trials("B-small") == [b_small]
+    check_compatible([load_preset("A-small"), b_small, *members])  # one forward pass for all
+    full = load_trials("widths")
+    assert [m.width for m in full] == [2048, 4096, 8192, 16384, 32768, 65536]
+    assert {m.model for m in full} == {"EleutherAI/pythia-410m"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["widths=64,64"], "config 'widths' = [64, 64]: expected positive widths, no repeats"),
+        (["widths=0,64"], "config 'widths' = [0, 64]: expected positive widths, no repeats"),
+        (
+            ["widths=64,128", "family=W", "width=96"],
+            "config 'width' = 96: expected one of the family's widths [64, 128]",
+        ),
+    ],
+)
+def test_bad_families_say_what_is_wrong(overrides: list[str], message: str) -> None:
+    with pytest.raises(GalleryforgeError, match=re.escape(message)):
+        load_trials("B-small", overrides)

@@ -65,7 +65,9 @@ def test_python_dash_m_train_reports_user_errors_in_one_line() -> None:
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("error: unknown preset 'D-small' (did you mean 'C-small', ")
-    assert line.endswith("known: A, A-small, B, B-small, C, C-small, pythia-1.4b, pythia-2.8b")
+    assert line.endswith(
+        "known: A, A-small, B, B-small, C, C-small, pythia-1.4b, pythia-2.8b, widths, widths-small"
+    )
 
 
 def test_python_dash_m_train_without_a_preset_is_a_one_line_usage_error() -> None:
@@ -93,3 +95,16 @@ def test_without_a_terminal_training_prints_plain_progress_lines(
         assert re.search(
             r"elapsed, (\d+:\d\d:\d\d|\?) left, [\d,]+ tok/s  A-small L0 \d+  C-small L0 \d+$", line
         ), line
+
+
+def test_a_width_family_trains_each_width_as_its_own_run(tmp_path: Path) -> None:
+    args = ["train", "--preset", "widths-small", "--out", str(tmp_path), "--quiet", *SMALL]
+    assert main([*args, "--set", "widths=16,48"]) == 0
+    for width in (16, 48):
+        tables = load_trial_tables(tmp_path / f"widths-small-F{width}")
+        assert tables.trial == f"widths-small-F{width}"
+        assert set(tables.layers["width"]) == {width}
+        assert tables.config["family"] == "widths-small" and tables.config["widths"] == [16, 48]
+        assert tables.config["l1_form"] == "decoder_norm_sum" and tables.config["l1_coef"] == 3e-3
+        assert (tmp_path / f"widths-small-F{width}" / "checkpoints" / "256" / "layer_5").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["widths-small-F16", "widths-small-F48"]

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from tests.train.helpers import build_trial_cfg
-from train.checkpoint import fold_scale, load_sae, save_checkpoint
+from train.checkpoint import fold_decoder_norms, fold_scale, load_sae, save_checkpoint
 from train.metrics import loss_terms
 from train.sae import SAEOutput, StackedSAE
 from train.trainer import clip_per_layer
@@ -88,13 +88,43 @@ def test_backward_under_bf16_autocast_matches_autograd_and_keeps_fp32_gradients(
         torch.testing.assert_close(value, want, rtol=2e-2, atol=2e-2 * float(want.abs().max()))
 
 
-def test_decoder_rows_stay_unit_norm_after_every_step() -> None:
+def _uneven_decoder(sae: StackedSAE) -> StackedSAE:
+    """Scale each decoder row by its own factor in [0.2, 3): norms far from one and all different."""
+    with torch.no_grad():
+        sae.W_dec.mul_(torch.rand(sae.n_layers, sae.d_sae, 1) * 2.8 + 0.2)
+    return sae
+
+
+def test_loss_terms_match_independent_formulas_when_decoder_rows_are_not_unit_norm() -> None:
+    sae = _uneven_decoder(_random_sae(torch.float64))
+    norms = sae.W_dec.detach().norm(dim=-1)
+    assert float(norms.std()) > 0.3
+    x = torch.randn(3, 50, 12, dtype=torch.float64) * 2
+    out = sae(x)
+    feats = out.feats.detach()
+    for layer in range(3):
+        f, w_dec = feats[layer], sae.W_dec.detach()[layer]
+        mean = loss_terms(sae, x, out, "mean")
+        weighted = loss_terms(sae, x, out, "decoder_norm_sum")
+        torch.testing.assert_close(mean.l1[layer].detach(), f.mean())
+        torch.testing.assert_close(
+            weighted.l1[layer].detach(), (f * w_dec.norm(dim=1)).sum(-1).mean()
+        )
+        recon = f @ w_dec + sae.b_dec.detach()[layer]
+        torch.testing.assert_close(mean.mse[layer].detach(), (recon - x[layer]).pow(2).mean())
+        assert float(mean.l0[layer]) == pytest.approx(float((f > 0).sum(-1).double().mean()))
+    # With free norms the two forms are no longer one sum scaled by the width.
+    ratio = loss_terms(sae, x, out, "decoder_norm_sum").l1 / loss_terms(sae, x, out, "mean").l1
+    assert float((ratio.detach() - sae.d_sae).abs().min()) > 1.0
+
+
+def test_unit_norm_helpers_hold_decoder_rows_at_one() -> None:
     sae = _sae()
     optimizer = torch.optim.Adam(sae.parameters(), lr=1e-2)
     for _ in range(20):
         x = torch.randn(3, 32, 8) * 3
         out = sae(x)
-        loss = loss_terms(sae, x, out, "decoder_norm_sum").loss(torch.full((3,), 1e-2)).sum()
+        loss = loss_terms(sae, x, out, "mean").loss(torch.full((3,), 1e-2)).sum()
         optimizer.zero_grad()
         loss.backward()
         sae.remove_parallel_grads()
@@ -119,15 +149,23 @@ def test_clipping_is_per_layer() -> None:
     torch.testing.assert_close(norms, torch.ones(3), atol=1e-4, rtol=0)
 
 
-def test_saved_checkpoint_reloads_into_the_same_sae_on_raw_activations(tmp_path: Path) -> None:
+@pytest.mark.parametrize("uneven", [False, True])
+def test_saved_checkpoint_reloads_into_the_same_sae_on_raw_activations(
+    tmp_path: Path, uneven: bool
+) -> None:
+    # uneven: free decoder norms, as a decoder_norm_sum trial ends with them.
     sae = _sae()
     with torch.no_grad():
         sae.b_dec.normal_()
         sae.b_enc.normal_()
+    if uneven:
+        _uneven_decoder(sae)
+    norms = sae.W_dec.detach().norm(dim=-1)
     scales = torch.tensor([0.5, 2.0, 3.0])
     sparsity = torch.full((3, 16), -2.0)
     folder = tmp_path / "checkpoints" / "64"
-    save_checkpoint(folder, build_trial_cfg(width=16), sae, scales, sparsity, "layers", {"step": 1})
+    cfg = build_trial_cfg(width=16, l1_form="decoder_norm_sum" if uneven else "mean")
+    save_checkpoint(folder, cfg, sae, scales, sparsity, "layers", {"step": 1})
     loaded = load_sae(folder)
     assert loaded.layer_ids == [0, 1, 2]
     raw = torch.randn(3, 10, 8)
@@ -135,14 +173,19 @@ def test_saved_checkpoint_reloads_into_the_same_sae_on_raw_activations(tmp_path:
     with torch.no_grad():
         expected = sae(normalised)
         got = loaded(raw)
-    torch.testing.assert_close(got.feats, expected.feats, atol=1e-5, rtol=1e-5)
+    # The reconstruction of raw activations is the in-memory SAE's; each latent's activation is
+    # scaled by its decoder norm, which moved into the encoder.
     torch.testing.assert_close(
         got.recon, expected.recon / scales[:, None, None], atol=1e-5, rtol=1e-5
     )
-    # Without folding (scale 1) the reloaded weights are the very same tensors.
-    unit = fold_scale(sae.layer_state(1), 1.0)
+    torch.testing.assert_close(got.feats, expected.feats * norms[:, None], atol=1e-5, rtol=1e-5)
+    # SAELens convention: every saved decoder row has the same norm (1/s after the scale fold).
+    saved_norms = loaded.W_dec.detach().norm(dim=-1)
+    torch.testing.assert_close(saved_norms, (1 / scales)[:, None].expand(3, 16))
+    # Without folding (unit rows, scale 1) the reloaded weights are the very same tensors.
+    unit = fold_scale(fold_decoder_norms(_sae().layer_state(1)), 1.0)
     for name, value in unit.items():
-        torch.testing.assert_close(value, sae.layer_state(1)[name])
-    cfg = (folder / "layer_2" / "cfg.json").read_text()
-    assert '"hook_name": "blocks.2.hook_resid_post"' in cfg
-    assert '"normalize_activations": "none"' in cfg
+        torch.testing.assert_close(value, _sae().layer_state(1)[name])
+    config = (folder / "layer_2" / "cfg.json").read_text()
+    assert '"hook_name": "blocks.2.hook_resid_post"' in config
+    assert '"normalize_activations": "none"' in config

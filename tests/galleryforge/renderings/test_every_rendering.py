@@ -1,4 +1,5 @@
-"""Every rendering, under every theme, on 6-, 24- and 32-layer trials and the toy run."""
+"""Every rendering, under every theme, on 6-, 24- and 32-layer trials, a width family and the toy
+run."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from tests.contexts import BuildRenderContext
 from tests.figures import overlapping_labels, values_spilling_out_of_cells
 
 THEMES = sorted(available_themes())
-TRIAL_RENDERINGS = [r.id for r in all_renderings("trial")]
+TRIAL_RENDERINGS = [r.id for r in all_renderings("trial") if "family" not in r.needs]
+FAMILY_RENDERINGS = [r.id for r in all_renderings("trial") if "family" in r.needs]
 TOY_RENDERINGS = [r.id for r in all_renderings("toy")]
 
 
@@ -53,6 +55,15 @@ def test_trial_rendering_draws_legibly(
 
 
 @pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("rendering", FAMILY_RENDERINGS)
+def test_family_rendering_draws_legibly(family_runs: Path, rendering: str, theme: str) -> None:
+    fig, alt = _draw(family_runs, "W-F512", theme, rendering)
+    assert fig.axes
+    assert "W-F512" in alt and len(alt) > 40
+    assert list(overlapping_labels(fig)) == []
+
+
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("rendering", TOY_RENDERINGS)
 def test_toy_rendering_draws_legibly(
     build_render_context: BuildRenderContext, rendering: str, theme: str
@@ -65,5 +76,6 @@ def test_toy_rendering_draws_legibly(
 
 def test_catalogue_is_complete() -> None:
     ids = {r.id for r in all_renderings()}
-    assert len(ids) == 19
+    assert len(ids) == 20
+    assert FAMILY_RENDERINGS == ["width-sweep"]
     assert {"toy-loss-floor", "toy-summary-heatmap", "toy-floor-vs-dstar"} == set(TOY_RENDERINGS)

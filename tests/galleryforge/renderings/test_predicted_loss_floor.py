@@ -9,6 +9,7 @@ import numpy as np
 from galleryforge import kd
 from galleryforge.renderings import predicted_loss_floor
 from galleryforge.renderings.context import RenderContext
+from galleryforge.tables import load_trial_tables
 from galleryforge.themes.mpl import theme_style
 from tests.contexts import BuildRenderContext
 from tests.figures import artists_with_gid
@@ -65,3 +66,35 @@ def test_default_shape_without_a_toy_run(build_render_context: BuildRenderContex
     alt = predicted_loss_floor.describe(ctx)
     assert "trial A" in alt and "1.00" in alt and "default" in alt
     assert predicted_loss_floor.interactive(ctx).data
+
+
+def test_without_a_family_the_flat_part_is_called_an_assumption(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "B")
+    assert "flat part is an assumption, not a measurement" in predicted_loss_floor.describe(ctx)
+    with theme_style(ctx.theme):
+        assert artists_with_gid(predicted_loss_floor.draw(ctx), "measured") == []
+
+
+def test_a_family_members_measured_mse_is_drawn_over_the_prediction(family_runs: Path) -> None:
+    ctx = _context(family_runs, "W-F1024")
+    with theme_style(ctx.theme):
+        fig = predicted_loss_floor.draw(ctx)
+    widths = [128, 256, 512, 1024, 2048]
+    lines = artists_with_gid(fig, "measured")
+    assert len(lines) == 3
+    for layer, line in enumerate(lines):
+        expected = []
+        for width in widths:  # each member's own table, final checkpoint
+            final = load_trial_tables(family_runs / f"W-F{width}").final
+            expected.append(float(final.loc[final["layer"] == layer, "mse"].iloc[0]))
+        np.testing.assert_array_equal(line.get_xdata(), widths)  # type: ignore[attr-defined]
+        np.testing.assert_allclose(line.get_ydata(), expected)  # type: ignore[attr-defined]
+    # d*_S stays the drawn trial's own, and the text gives the knee against it.
+    markers = artists_with_gid(fig, "d-star")
+    np.testing.assert_allclose([m.get_xdata()[0] for m in markers], ctx.trial.final["d_star"])  # type: ignore[attr-defined]
+    (note,) = artists_with_gid(fig, "shape-note")
+    assert "knee (1 of 3 layers beyond the widest width)" in note.get_text()  # type: ignore[attr-defined]
+    alt = predicted_loss_floor.describe(ctx)
+    assert "F = 128, 256, 512, 1,024, 2,048" in alt and "in 2 of 3 layers at F = 512" in alt
+    traces = [t for t in predicted_loss_floor.interactive(ctx).data if "measured" in t.hovertemplate]
+    assert [list(t.x) for t in traces] == [widths] * 3
