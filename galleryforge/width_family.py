@@ -62,6 +62,11 @@ def family_table(members: Sequence[TrialTables]) -> pd.DataFrame:
     return table.sort_values(["layer", "width"]).reset_index(drop=True)
 
 
+def by_layer(table: pd.DataFrame) -> list[tuple[int, pd.DataFrame]]:
+    """(layer, its rows) of a ``family_table``, in layer order."""
+    return [(int(str(layer)), rows) for layer, rows in table.groupby("layer", sort=True)]
+
+
 @dataclass(frozen=True)
 class Knee:
     layer: int
@@ -93,9 +98,9 @@ def knee_width(
 def layer_knees(table: pd.DataFrame, drop: float = KNEE_DROP) -> list[Knee]:
     """One knee per layer of a ``family_table``."""
     knees = []
-    for layer, rows in table.groupby("layer", sort=True):
+    for layer, rows in by_layer(table):
         width, censored = knee_width(rows["width"].tolist(), rows["mse"].tolist(), drop)
-        knees.append(Knee(int(str(layer)), width, censored))
+        knees.append(Knee(layer, width, censored))
     return knees
 
 
@@ -107,8 +112,9 @@ def knee_finding(knees: Sequence[Knee], d_star: Mapping[int, float], trial: str)
     parts = []
     if found:
         found_ratios = [ratios[k.layer] for k in found]
+        widths = _span([k.width for k in found], "{:,}")
         parts.append(
-            f"in {len(found)} of {len(knees)} layers at F = {_span([k.width for k in found], '{:,}')}, "
+            f"in {len(found)} of {len(knees)} layers at F = {widths}, "
             f"{_span(found_ratios, '{:.1f}')}× trial {trial}'s d*_S "
             f"(median {float(np.median(found_ratios)):.1f}×)"
         )

@@ -71,7 +71,8 @@ class TrialConfig:
     """Dictionary width F (latents per SAE)."""
     widths: list[int] = field(default_factory=list)
     """A width family: this regime once per dictionary width listed, each its own trial
-    ``<name>-F<width>`` trained from the same forward pass (``family_members``); empty: one trial."""
+    ``<name>-F<width>``, trained from the same forward pass (``family_members``); empty: one
+    trial."""
     family: str = ""
     """The width family a trial belongs to (set on each member, with ``widths`` listing them all);
     renderings find a trial's fellow members by it."""

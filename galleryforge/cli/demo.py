@@ -1,4 +1,5 @@
-"""``galleryforge demo``: toy experiment, three small trials, the gallery and the site, offline."""
+"""``galleryforge demo``: toy experiment, three small trials and a width family, the gallery and
+the site, offline."""
 
 from __future__ import annotations
 
@@ -78,7 +79,8 @@ def demo(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
-    """Run everything offline: toy experiment, A/B/C-small training, gallery, site."""
+    """Run everything offline: toy experiment, A/B/C-small and widths-small training, gallery,
+    site."""
     from galleryforge.demo import DemoOptions, run_demo
 
     options = DemoOptions(

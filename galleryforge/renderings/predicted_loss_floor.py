@@ -33,7 +33,13 @@ from galleryforge.renderings.parts.layer_colors import (
 )
 from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.registry import register
-from galleryforge.width_family import family_finding, family_table, knee_note, layer_knees
+from galleryforge.width_family import (
+    by_layer,
+    family_finding,
+    family_table,
+    knee_note,
+    layer_knees,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,7 +156,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
         )
     family = measured(ctx)
     if family is not None:
-        for (layer, rows), colour in zip(family.groupby("layer"), colours, strict=True):
+        for (layer, rows), colour in zip(by_layer(family), colours, strict=True):
             fig.add_scatter(
                 x=rows["width"],
                 y=rows["mse"],
@@ -203,7 +209,7 @@ def draw(ctx: RenderContext) -> Figure:
         )
     family = measured(ctx)
     if family is not None:
-        for layer, rows in family.groupby("layer"):
+        for layer, rows in by_layer(family):
             colour = cmap(norm(layer))
             ax.plot(
                 rows["width"].to_numpy(np.float64),

@@ -85,7 +85,7 @@ class Rendering:
         if "toy" in self.needs and not toy:
             return "it needs the toy run"
         if "family" in self.needs and len(family_members(trial, trials)) < 2:
-            return "it needs two or more members of a width family (galleryforge train --preset widths-small)"
+            return "it needs two or more members of a width family (train --preset widths-small)"
         return None
 
 

@@ -33,6 +33,7 @@ from galleryforge.renderings.shared import (
 )
 from galleryforge.width_family import (
     Knee,
+    by_layer,
     family_finding,
     family_table,
     knee_note,
@@ -81,7 +82,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
         ctx, 1, 2, subplot_titles=("Final held-out MSE", "L0 (solid) and predicted d*_S (dashed)")
     )
     colours = layer_hex(ctx, ctx.trial.layer_ids)
-    for (layer, rows), colour in zip(table.groupby("layer", sort=True), colours, strict=True):
+    for (layer, rows), colour in zip(by_layer(table), colours, strict=True):
         group = str(layer)
         fig.add_scatter(
             x=rows["width"],
@@ -156,9 +157,8 @@ def interactive(ctx: RenderContext) -> go.Figure:
         )
     fig.update_xaxes(type="log", title_text="dictionary width F")
     fig.update_yaxes(type="log")
-    fig.update_layout(
-        title=f"Trial {ctx.trial.trial}: width family, MSE and L0 against F ({knee_note(ctx.trial, knees)})"
-    )
+    note = knee_note(ctx.trial, knees)
+    fig.update_layout(title=f"Trial {ctx.trial.trial}: width family, MSE and L0 against F ({note})")
     return fig
 
 
@@ -176,7 +176,7 @@ def draw(ctx: RenderContext) -> Figure:
     cmap, norm = layer_colors(ctx, layers)
     fig, (loss_ax, count_ax) = ctx.figure(1, 2, sharex=True)
     width = layer_line_width(ctx, len(layers))
-    for layer, rows in table.groupby("layer", sort=True):
+    for layer, rows in by_layer(table):
         colour = cmap(norm(layer))
         xs = rows["width"].to_numpy(np.float64)
         loss_ax.plot(xs, rows["mse"], marker="o", color=colour, linewidth=width, gid="mse-line")

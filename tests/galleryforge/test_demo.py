@@ -72,9 +72,10 @@ def test_quick_demo_then_reuse_then_fresh(
         assert (tables.root / "tables" / "features.parquet").is_file()
         assert (tables.root / "tables" / "examples.parquet").is_file()
     assert [trials[m].config["family"] for m in members] == ["widths-small"] * 2
-    assert trials["widths-small-F16"].provenance["start_time"] == trials["A-small"].provenance[
-        "start_time"
-    ]  # one forward pass: one training session
+    assert (
+        trials["widths-small-F16"].provenance["start_time"]
+        == trials["A-small"].provenance["start_time"]
+    )  # one forward pass: one training session
     assert set(load_toy_tables(runs / "toy").summary["features"]) == {8, 16}
     site = build / "site"
     assert (site / "index.html").exists() and (site / "gallery.html").exists()

@@ -80,7 +80,8 @@ def test_a_width_family_stands_for_one_trial_per_width() -> None:
         (f"widths-small-F{w}", w) for w in (128, 256, 512, 1024, 2048, 4096)
     ]
     for member in members:
-        assert member.family == "widths-small" and member.widths == [128, 256, 512, 1024, 2048, 4096]
+        assert member.family == "widths-small"
+        assert member.widths == [128, 256, 512, 1024, 2048, 4096]
         assert (member.l1_form, member.l1_coef) == (b_small.l1_form, b_small.l1_coef)
         assert family_members(member) == [member]  # a member (as trial.toml reloads it) stays one
     assert [m.width for m in load_trials("B-small", ["widths=512,64"])] == [64, 512]

@@ -89,7 +89,7 @@ def test_backward_under_bf16_autocast_matches_autograd_and_keeps_fp32_gradients(
 
 
 def _uneven_decoder(sae: StackedSAE) -> StackedSAE:
-    """Scale each decoder row by its own factor in [0.2, 3): norms far from one and all different."""
+    """Scale each decoder row by its own factor in [0.2, 3): norms far from one, all different."""
     with torch.no_grad():
         sae.W_dec.mul_(torch.rand(sae.n_layers, sae.d_sae, 1) * 2.8 + 0.2)
     return sae

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import huggingface_hub
+import pandas as pd
 import pytest
 
 from galleryforge.cli.main import main
@@ -97,6 +98,39 @@ def test_card_numbers_are_the_final_rows(run_dir: Path, tmp_path: Path) -> None:
         expected = [float(row[c]) for c in columns]
         assert rows[int(row["layer"])] == pytest.approx(expected, rel=1e-3)
     assert final["tokens"].eq(CHECKPOINTS[-1]).all()
+
+
+def test_card_reports_the_decoder_norm_spread_of_a_free_norm_trial(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    unit_card = tmp_path / "hub" / "unit"
+    assert _publish(run_dir, unit_card, "--dry-run") == 0
+    text = (unit_card / "README.md").read_text()
+    assert "decoder vector is kept at\nunit norm" in text and "Decoder-row norms" not in text
+    # As the trainer writes a decoder_norm_sum trial: its config and three spread columns.
+    table = run_dir / "tables" / "layers.parquet"
+    layers = pd.read_parquet(table)
+    spread = {"decoder_norm_p05": 0.31, "decoder_norm_median": 0.74, "decoder_norm_p95": 1.9}
+    for column, base in spread.items():
+        layers[column] = base * (1 + 0.1 * layers["layer"])
+    layers.to_parquet(table, index=False)
+    (run_dir / "trial.toml").write_text(
+        'name = "B"\nmodel = "EleutherAI/pythia-70m"\nwidth = 32\nl1_form = "decoder_norm_sum"\n'
+    )
+    staging = tmp_path / "hub" / "free"
+    assert _publish(run_dir, staging, "--dry-run") == 0
+    card = (staging / "README.md").read_text()
+    assert "trained with free decoder norms" in card and "kept at\nunit norm" not in card
+    section = card.split("Decoder-row norms at the final checkpoint", 1)[1].split("- L0:", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells and cells[0].isdigit():
+            rows[int(cells[0])] = [float(c) for c in cells[1:]]
+    assert sorted(rows) == list(LAYERS)
+    for layer in LAYERS:
+        expected = [base * (1 + 0.1 * layer) for base in spread.values()]
+        assert rows[layer] == pytest.approx(expected, rel=2e-3)
 
 
 def test_card_front_matter_config_and_loading(run_dir: Path, tmp_path: Path) -> None:

@@ -96,5 +96,7 @@ def test_a_family_members_measured_mse_is_drawn_over_the_prediction(family_runs:
     assert "knee (1 of 3 layers beyond the widest width)" in note.get_text()  # type: ignore[attr-defined]
     alt = predicted_loss_floor.describe(ctx)
     assert "F = 128, 256, 512, 1,024, 2,048" in alt and "in 2 of 3 layers at F = 512" in alt
-    traces = [t for t in predicted_loss_floor.interactive(ctx).data if "measured" in t.hovertemplate]
+    traces = [
+        t for t in predicted_loss_floor.interactive(ctx).data if "measured" in t.hovertemplate
+    ]
     assert [list(t.x) for t in traces] == [widths] * 3

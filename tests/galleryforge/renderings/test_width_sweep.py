@@ -58,7 +58,11 @@ def test_drawn_values_are_the_members_tables(family_runs: Path) -> None:
     knees = artists_with_gid(fig, "knee")
     assert [k.get_xdata()[0] for k in knees] == [512, 512, 2048]  # type: ignore[attr-defined]
     assert [k.get_ydata()[0] for k in knees] == pytest.approx(  # type: ignore[attr-defined]
-        [family_mse(0, 512, 512, False), family_mse(1, 512, 512, False), family_mse(2, 2048, 0, True)]
+        [
+            family_mse(0, 512, 512, False),
+            family_mse(1, 512, 512, False),
+            family_mse(2, 2048, 0, True),
+        ]
     )
     assert knees[2].get_markerfacecolor() == "none"  # type: ignore[attr-defined]
     assert knees[0].get_markerfacecolor() != "none"  # type: ignore[attr-defined]
@@ -73,12 +77,15 @@ def test_drawn_values_are_the_members_tables(family_runs: Path) -> None:
 
 def test_finding_states_the_knee_against_this_trials_d_star(family_runs: Path) -> None:
     ctx = _context(family_runs, "W-F1024")
-    d_star = _member_values(family_runs, "d_star", 0)[3], _member_values(family_runs, "d_star", 1)[3]
+    d_star = (
+        _member_values(family_runs, "d_star", 0)[3],
+        _member_values(family_runs, "d_star", 1)[3],
+    )
     low, high = sorted(512 / d for d in d_star)
     bound = 2048 / _member_values(family_runs, "d_star", 2)[3]
     alt = width_sweep.describe(ctx)
     assert f"in 2 of 3 layers at F = 512, {low:.1f}–{high:.1f}× trial W-F1024's d*_S" in alt
-    assert f"in 1 of 3 layers beyond the widest width F = 2,048" in alt
+    assert "in 1 of 3 layers beyond the widest width F = 2,048" in alt
     assert f"at least {bound:.1f}× trial W-F1024's d*_S (a lower bound)" in alt
     assert "less than 5% per doubling" in alt
 
@@ -113,6 +120,8 @@ def test_render_command_draws_both_family_figures(family_runs: Path, tmp_path: P
     assert main(args) == 0
     files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
     drawn = {(f["rendering"], f["format"]) for f in files}
-    assert drawn == {(r, fmt) for r in ("width-sweep", "predicted-loss-floor") for fmt in ("png", "html")}
+    assert drawn == {
+        (r, fmt) for r in ("width-sweep", "predicted-loss-floor") for fmt in ("png", "html")
+    }
     for entry in files:
         assert "in 1 of 3 layers beyond the widest width F = 2,048" in entry["alt"]
