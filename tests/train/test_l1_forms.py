@@ -11,9 +11,10 @@ import torch
 from galleryforge.tables import load_trial_tables
 from tests.train.helpers import build_trio
 from train.activations import ActivationSource
-from train.checkpoint import load_resume, load_sae
+from train.checkpoint import load_sae
 from train.config import TrialConfig
 from train.model import load_model
+from train.resume import load_resume
 from train.sae import StackedSAE
 from train.session import train_trials
 
