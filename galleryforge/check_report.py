@@ -14,6 +14,7 @@ from galleryforge.tables import (
     load_toy_tables,
     load_trial_tables,
 )
+from galleryforge.width_family import family_finding, family_members, family_name, member_width
 
 
 def summarise_runs(runs: Path, trial: str) -> list[str]:
@@ -24,13 +25,30 @@ def summarise_runs(runs: Path, trial: str) -> list[str]:
             raise GalleryforgeError(f"{runs}: no such runs directory")
         raise unknown_name("trial", trial, names, where=runs)
     chosen = names if trial == "all" else [trial]
+    trials = {name: load_trial_tables(runs / name) for name in chosen if name != "toy"}
     lines: list[str] = []
     for name in chosen:
         if name == "toy":
             lines += summarise_toy(load_toy_tables(runs / "toy"))
-        else:
-            lines += summarise_trial(load_trial_tables(runs / name))
+            continue
+        lines += summarise_trial(trials[name])
+        if family_name(trials[name]):
+            for other in names:  # its fellow members, wherever --trial left them out
+                if other != "toy" and other not in trials:
+                    trials[other] = load_trial_tables(runs / other)
+            lines += summarise_family(trials[name], family_members(trials[name], trials))
     return lines
+
+
+def summarise_family(trial: TrialTables, members: tuple[TrialTables, ...]) -> list[str]:
+    """The width family's widths and where the measured knees sit from ``trial``'s d*_S."""
+    if len(members) < 2:
+        return []
+    widths = ", ".join(f"{member_width(m):,}" for m in members)
+    return [
+        f"  width family {family_name(trial)} (F = {widths}):",
+        f"    {family_finding(trial, members)}",
+    ]
 
 
 def summarise_trial(tables: TrialTables) -> list[str]:
