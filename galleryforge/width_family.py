@@ -74,6 +74,9 @@ class Knee:
     """The knee width; the widest member width when ``censored``."""
     censored: bool
     """The MSE still fell by ``KNEE_DROP`` or more per doubling at the widest width."""
+    rises: bool = False
+    """A wider member ended with an MSE more than ``KNEE_DROP`` above the knee's (the wider SAEs
+    trained to a worse loss: a sign they had not converged)."""
 
 
 def drop_per_doubling(widths: Sequence[float], mses: Sequence[float]) -> np.ndarray:
@@ -100,7 +103,9 @@ def layer_knees(table: pd.DataFrame, drop: float = KNEE_DROP) -> list[Knee]:
     knees = []
     for layer, rows in by_layer(table):
         width, censored = knee_width(rows["width"].tolist(), rows["mse"].tolist(), drop)
-        knees.append(Knee(layer, width, censored))
+        at_knee = float(rows.loc[rows["width"] == width, "mse"].iloc[0])
+        beyond = rows.loc[rows["width"] > width, "mse"]
+        knees.append(Knee(layer, width, censored, bool((beyond > at_knee * (1 + drop)).any())))
     return knees
 
 
@@ -124,6 +129,12 @@ def knee_finding(knees: Sequence[Knee], d_star: Mapping[int, float], trial: str)
             f"{beyond[0].width:,} (the MSE still fell by {KNEE_DROP:.0%} or more per doubling "
             f"there), so at least {min(ratios[k.layer] for k in beyond):.1f}× trial {trial}'s "
             "d*_S (a lower bound)"
+        )
+    rising = sum(k.rises for k in knees)
+    if rising:
+        parts.append(
+            f"in {rising} of {len(knees)} layers a wider SAE ended with an MSE more than "
+            f"{KNEE_DROP:.0%} above the knee's (the wider SAEs had not converged)"
         )
     return (
         f"Knee: the narrowest width from which the MSE falls by less than {KNEE_DROP:.0%} per "
