@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.registry import register
-from galleryforge.renderings.shared import (
+from galleryforge.renderings.parts.layer_colors import (
     layer_colorbar,
     layer_colors,
     layer_hex,
     layer_line_width,
-    log_ticks,
-    plotly_subplots,
 )
+from galleryforge.renderings.parts.panels import plotly_subplots
+from galleryforge.renderings.parts.ticks import log_ticks
+from galleryforge.renderings.registry import register
 from galleryforge.width_family import (
     Knee,
     by_layer,

@@ -4,6 +4,7 @@ run."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from matplotlib.figure import Figure
@@ -12,7 +13,7 @@ from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import all_renderings, get_rendering
 from galleryforge.themes.mpl import theme_style
 from galleryforge.themes.theme import available_themes
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, render_context
 from tests.figures import overlapping_labels, values_spilling_out_of_cells
 
 THEMES = sorted(available_themes())
@@ -57,7 +58,7 @@ def test_trial_rendering_draws_legibly(
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("rendering", FAMILY_RENDERINGS)
 def test_family_rendering_draws_legibly(family_runs: Path, rendering: str, theme: str) -> None:
-    fig, alt = _draw(family_runs, "W-F512", theme, rendering)
+    fig, alt = _draw(render_context(family_runs, trial="W-F512", theme=theme), rendering)
     assert fig.axes
     assert "W-F512" in alt and len(alt) > 40
     assert list(overlapping_labels(fig)) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 
@@ -11,7 +12,7 @@ from galleryforge.renderings import predicted_loss_floor
 from galleryforge.renderings.context import RenderContext
 from galleryforge.tables import load_trial_tables
 from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
+from tests.contexts import BuildRenderContext, render_context
 from tests.figures import artists_with_gid
 
 
@@ -69,14 +70,14 @@ def test_default_shape_without_a_toy_run(build_render_context: BuildRenderContex
 
 
 def test_without_a_family_the_flat_part_is_called_an_assumption(runs_dir: Path) -> None:
-    ctx = _context(runs_dir, "B")
+    ctx = render_context(runs_dir, trial="B")
     assert "flat part is an assumption, not a measurement" in predicted_loss_floor.describe(ctx)
     with theme_style(ctx.theme):
         assert artists_with_gid(predicted_loss_floor.draw(ctx), "measured") == []
 
 
 def test_a_family_members_measured_mse_is_drawn_over_the_prediction(family_runs: Path) -> None:
-    ctx = _context(family_runs, "W-F1024")
+    ctx = render_context(family_runs, trial="W-F1024")
     with theme_style(ctx.theme):
         fig = predicted_loss_floor.draw(ctx)
     widths = [128, 256, 512, 1024, 2048]

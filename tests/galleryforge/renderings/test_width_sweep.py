@@ -10,21 +10,15 @@ import pytest
 
 from galleryforge.cli.main import main
 from galleryforge.gallery.build import plan_gallery
-from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.gallery.request import GalleryRequest
 from galleryforge.renderings import width_sweep
-from galleryforge.renderings.context import RenderContext
 from galleryforge.tables import load_trial_tables
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import render_context
 from tests.factories import family_mse
 from tests.figures import artists_with_gid
 
 WIDTHS = [128, 256, 512, 1024, 2048]  # write_family's defaults: knee at 512, layer 2 still falling
-
-
-def _context(runs: Path, trial: str, theme: str = "paper") -> RenderContext:
-    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="width-sweep", formats=())
-    return context_for(job)
 
 
 def _member_values(runs: Path, column: str, layer: int) -> list[float]:
@@ -37,13 +31,13 @@ def _member_values(runs: Path, column: str, layer: int) -> list[float]:
 
 
 def test_context_finds_the_members_narrowest_first(family_runs: Path) -> None:
-    ctx = _context(family_runs, "W-F1024")
+    ctx = render_context(family_runs, trial="W-F1024")
     assert [t.trial for t in ctx.family] == [f"W-F{w}" for w in WIDTHS]
-    assert _context(family_runs, "A").family == ()
+    assert render_context(family_runs, trial="A").family == ()
 
 
 def test_drawn_values_are_the_members_tables(family_runs: Path) -> None:
-    ctx = _context(family_runs, "W-F512")
+    ctx = render_context(family_runs, trial="W-F512")
     with theme_style(ctx.theme):
         fig = width_sweep.draw(ctx)
     for gid, column in (("mse-line", "mse"), ("l0-line", "l0"), ("d-star", "d_star")):
@@ -76,7 +70,7 @@ def test_drawn_values_are_the_members_tables(family_runs: Path) -> None:
 
 
 def test_finding_states_the_knee_against_this_trials_d_star(family_runs: Path) -> None:
-    ctx = _context(family_runs, "W-F1024")
+    ctx = render_context(family_runs, trial="W-F1024")
     d_star = (
         _member_values(family_runs, "d_star", 0)[3],
         _member_values(family_runs, "d_star", 1)[3],
@@ -91,7 +85,7 @@ def test_finding_states_the_knee_against_this_trials_d_star(family_runs: Path) -
 
 
 def test_interactive_traces_hold_the_members_values(family_runs: Path) -> None:
-    fig = width_sweep.interactive(_context(family_runs, "W-F256", "dark"))
+    fig = width_sweep.interactive(render_context(family_runs, trial="W-F256", theme="dark"))
     for layer in range(3):
         (trace,) = [t for t in fig.data if t.name == f"layer {layer}"]
         assert list(trace.x) == WIDTHS
