@@ -103,10 +103,13 @@ def test_card_numbers_are_the_final_rows(run_dir: Path, tmp_path: Path) -> None:
 def test_card_reports_the_decoder_norm_spread_of_a_free_norm_trial(
     run_dir: Path, tmp_path: Path
 ) -> None:
+    (run_dir / "trial.toml").write_text(
+        'name = "B"\nmodel = "EleutherAI/pythia-70m"\nwidth = 32\nl1_form = "mean"\n'
+    )
     unit_card = tmp_path / "hub" / "unit"
     assert _publish(run_dir, unit_card, "--dry-run") == 0
     text = (unit_card / "README.md").read_text()
-    assert "decoder vector is kept at\nunit norm" in text and "Decoder-row norms" not in text
+    assert "decoder vector is kept\nat unit norm" in text and "Decoder-row norms" not in text
     # As the trainer writes a decoder_norm_sum trial: its config and three spread columns.
     table = run_dir / "tables" / "layers.parquet"
     layers = pd.read_parquet(table)
@@ -120,7 +123,7 @@ def test_card_reports_the_decoder_norm_spread_of_a_free_norm_trial(
     staging = tmp_path / "hub" / "free"
     assert _publish(run_dir, staging, "--dry-run") == 0
     card = (staging / "README.md").read_text()
-    assert "trained with free decoder norms" in card and "kept at\nunit norm" not in card
+    assert "trained with free decoder norms" in card and "at unit norm" not in card
     section = card.split("Decoder-row norms at the final checkpoint", 1)[1].split("- L0:", 1)[0]
     rows = {}
     for line in section.splitlines():
