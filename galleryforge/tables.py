@@ -279,6 +279,18 @@ class TrialTables:
     curves: pd.DataFrame | None = None
     config: Mapping[str, Any] = field(default_factory=dict)
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    features: pd.DataFrame | None = None
+    """The per-latent table (``tables/features.parquet``), when the run has one."""
+    examples_path: Path | None = None
+    """Where the examples table is; it is read on first use of ``examples`` (it is the large one,
+    and only the feature views need it)."""
+
+    @cached_property
+    def examples(self) -> pd.DataFrame | None:
+        """Top and random examples per latent (``tables/examples.parquet``), or None."""
+        if self.examples_path is None:
+            return None
+        return read_examples(self.examples_path)
 
     @cached_property
     def checkpoints(self) -> tuple[int, ...]:
@@ -346,6 +358,7 @@ def load_trial_tables(run_dir: str | Path) -> TrialTables:
     if curves_path is not None:
         curves = read_table(curves_path, CURVES).sort_values(["layer", "step"])
         curves = curves.reset_index(drop=True)
+    features_path = table_path(tables, "features")
     return TrialTables(
         trial=str(layers["trial"].iloc[0]),
         root=run_dir,
@@ -353,6 +366,8 @@ def load_trial_tables(run_dir: str | Path) -> TrialTables:
         curves=curves,
         config=read_config(run_dir / "trial.toml"),
         provenance=read_provenance(run_dir / "provenance.json"),
+        features=read_features(features_path) if features_path is not None else None,
+        examples_path=table_path(tables, "examples"),
     )
 
 

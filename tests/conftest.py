@@ -14,15 +14,17 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from tests.contexts import BuildRenderContext, render_context
 from tests.factories import write_family, write_toy, write_trial
+from tests.feature_factories import write_feature_tables
 
 
 @pytest.fixture(scope="session")
 def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Generated runs: A (6 layers), B (24 layers, an extra metric), C (32 layers), the toy run."""
+    """Generated runs: A (6 layers), B (24 layers, an extra metric), C (32 layers), the toy run;
+    each with per-latent tables (512 latents a layer, examples for 8 of them)."""
     runs = tmp_path_factory.mktemp("runs")
-    write_trial(runs, "A", 6)
-    write_trial(runs, "B", 24, extra_metrics=True)
-    write_trial(runs, "C", 32)
+    for trial, layers in (("A", 6), ("B", 24), ("C", 32)):
+        write_trial(runs, trial, layers, extra_metrics=trial == "B")
+        write_feature_tables(runs / trial, layers, width=512, max_latents=8)
     write_toy(runs)
     return runs
 

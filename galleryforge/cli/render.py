@@ -54,12 +54,21 @@ def render(
         list[Path] | None,
         typer.Option(metavar="DIR", help="Extra folder of theme files (searched first)."),
     ] = None,
+    latent: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LAYER:INDEX",
+            help="The latent for feature-card (e.g. 3:1742); default: the one with the largest "
+            "max activation.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Render figures: build/gallery/<trial>/<theme>/<rendering>.<format> plus manifest.json."""
     from galleryforge.gallery.draw import draw_gallery
     from galleryforge.gallery.formats import parse_formats
     from galleryforge.gallery.request import GalleryRequest
+    from galleryforge.latents import parse_latent
 
     request = GalleryRequest(
         runs=runs,
@@ -70,6 +79,7 @@ def render(
         formats=parse_formats(fmt, ()) or None,
         jobs=worker_count(jobs),
         theme_search=tuple(theme_dir or ()),
+        latent=parse_latent(latent) if latent is not None else None,
     )
     with progress_plan("Rendering", quiet=quiet) as (planned, advance):
         result = draw_gallery(request, planned, lambda job: advance(f"{job.trial}/{job.rendering}"))

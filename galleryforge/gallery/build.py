@@ -26,6 +26,7 @@ from galleryforge.gallery.jobs import (
 from galleryforge.gallery.manifest import ManifestEntry, write_manifest
 from galleryforge.gallery.request import GalleryRequest
 from galleryforge.gallery.result import GalleryResult, Skipped
+from galleryforge.latents import check_latent
 from galleryforge.renderings.registry import Rendering, all_renderings, get_rendering
 from galleryforge.runs import TOY, discover_trials, has_toy
 from galleryforge.tables import TrialTables, load_toy_tables, load_trial_tables
@@ -58,6 +59,8 @@ def plan_gallery(request: GalleryRequest) -> GalleryPlan:
                 if request.renderings or rendering.scope == ("toy" if trial == TOY else "trial"):
                     skipped.append(Skipped(trial, rendering.id, reason))
                 continue
+            if rendering.one_latent:
+                check_latent(trial_tables[trial], request.latent)
             for theme in themes:
                 jobs.append(
                     Job(
@@ -68,6 +71,7 @@ def plan_gallery(request: GalleryRequest) -> GalleryPlan:
                         rendering=rendering.id,
                         formats=_formats_for(rendering, theme, request),
                         theme_search=request.theme_search,
+                        latent=request.latent if rendering.one_latent else None,
                     )
                 )
     wants_browser = any(f in PLOTLY_IMAGE_FORMATS for job in jobs for f in job.formats)
@@ -135,7 +139,7 @@ def _run_jobs(
 
 def _job_key(job: Job, runs: dict[str, str]) -> str:
     compares = get_rendering(job.rendering).reads_other_runs
-    fields = [job.trial, job.theme, job.rendering, ",".join(job.formats)]
+    fields = [job.trial, job.theme, job.stem, ",".join(job.formats)]
     return job_key(fields, job.trial, runs, compares)
 
 

@@ -96,6 +96,7 @@ def request_key(request: GalleryRequest, runs: dict[str, str]) -> str:
         ",".join(request.renderings),
         ",".join(request.formats) if request.formats is not None else "<theme default>",
         theme_fingerprint(request),
+        "" if request.latent is None else f"latent {request.latent[0]}:{request.latent[1]}",
     ]
     return _sha256([code_fingerprint(), *fields, *(f"{k}:{v}" for k, v in sorted(runs.items()))])
 

@@ -47,13 +47,21 @@ class Job:
     rendering: str
     formats: tuple[str, ...]
     theme_search: tuple[Path, ...] = ()
+    latent: tuple[int, int] | None = None
+    """Set for a rendering of one latent asked for by ``--latent``: named in its file name."""
 
     @property
     def folder(self) -> Path:
         return self.out / self.trial / Path(self.theme).stem
 
+    @property
+    def stem(self) -> str:
+        if self.latent is None:
+            return self.rendering
+        return f"{self.rendering}-L{self.latent[0]}-{self.latent[1]}"
+
     def path(self, fmt: str) -> Path:
-        return self.folder / f"{self.rendering}.{fmt}"
+        return self.folder / f"{self.stem}.{fmt}"
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,8 @@ def context_for(job: Job) -> RenderContext:
     trials = {name: _trial(job.runs, name) for name in discover_trials(job.runs)}
     tables: TrialTables | ToyTables | None = toy if job.trial == "toy" else trials[job.trial]
     assert tables is not None
-    return RenderContext(tables, _theme(job.theme, job.theme_search), trials=trials, toy=toy)
+    theme = _theme(job.theme, job.theme_search)
+    return RenderContext(tables, theme, trials=trials, toy=toy, latent=job.latent)
 
 
 def run_job(job: Job) -> JobResult:

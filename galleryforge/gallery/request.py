@@ -20,3 +20,5 @@ class GalleryRequest:
     """None: each theme's default formats (+ html for interactive renderings)."""
     jobs: int = 1
     theme_search: tuple[Path, ...] = ()
+    latent: tuple[int, int] | None = None
+    """(layer, latent) for the renderings of one latent (``feature-card``); None: their default."""

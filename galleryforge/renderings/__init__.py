@@ -32,6 +32,10 @@ MODULES = (
     "kpi_summary",
     "dashboard",
     "metric_landscape",
+    # per-latent views (need the features and examples tables)
+    "feature_density",
+    "feature_density_trials",
+    "feature_card",
 )
 
 _loaded = False

@@ -28,6 +28,8 @@ class RenderContext:
     """Every trial of the run folder, for renderings that compare trials or a width family."""
     toy: ToyTables | None = None
     """The toy run, when there is one (its fitted loss shape informs predicted floors)."""
+    latent: tuple[int, int] | None = None
+    """(layer, latent) for renderings of one latent (``feature-card``); None: their default."""
 
     @property
     def trial(self) -> TrialTables:

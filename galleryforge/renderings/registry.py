@@ -49,7 +49,8 @@ class Rendering:
     needs: tuple[str, ...] = ()
     """What the tables must hold beyond the layer table: ``curves``, ``checkpoints``
     (two or more), ``trials`` (two or more trials), ``toy`` (a toy run beside the trial),
-    ``family`` (two or more members of the trial's width family)."""
+    ``family`` (two or more members of the trial's width family), ``features`` and ``examples``
+    (the per-latent tables)."""
     uses: tuple[str, ...] = ()
     """What it draws when the run folder has it, without needing it (``family``)."""
     aspect: float | None = None
@@ -57,6 +58,8 @@ class Rendering:
     finding: FindingFn | None = None
     """The sentence stating the measured result, from the tables the figure draws (None: the
     figure states no result, or the tables hold none to state)."""
+    one_latent: bool = False
+    """Draws one latent, chosen with ``--latent`` (else the rendering's stated default)."""
 
     @property
     def reads_other_runs(self) -> bool:
@@ -86,6 +89,10 @@ class Rendering:
             return "it needs the toy run"
         if "family" in self.needs and len(family_members(trial, trials)) < 2:
             return "it needs two or more members of a width family (train --preset widths-small)"
+        if "features" in self.needs and trial.features is None:
+            return "the run has no per-latent table (tables/features.parquet)"
+        if "examples" in self.needs and trial.examples_path is None:
+            return "the run has no examples table (tables/examples.parquet)"
         return None
 
 
@@ -105,6 +112,7 @@ def register(
     uses: tuple[str, ...] = (),
     aspect: float | None = None,
     finding: FindingFn | None = None,
+    one_latent: bool = False,
 ) -> Callable[[DrawFn], DrawFn]:
     """Register ``draw`` under ``rendering_id`` (and its aliases); a name used twice raises."""
 
@@ -124,6 +132,7 @@ def register(
             uses=uses,
             aspect=aspect,
             finding=finding,
+            one_latent=one_latent,
         )
         for alias in aliases:
             _ALIASES[alias] = rendering_id

@@ -25,6 +25,7 @@ from galleryforge.site.config import (
     load_gallery_notes,
     load_site_config,
 )
+from galleryforge.site.feature_pages import feature_site, with_feature_links
 from galleryforge.site.figures import GalleryIndex, prepare_gallery
 from galleryforge.site.output import read_cache, sync_site
 from galleryforge.site.pages import NavLink, Page, SiteContent, site_pages
@@ -33,12 +34,13 @@ from galleryforge.site.views import (
     GALLERY_PREFIX,
     TOY,
     FigureView,
+    figure_view,
     run_record,
     toy_rows,
     trial_summary,
 )
 from galleryforge.study import TrialFacts, trial_facts
-from galleryforge.tables import load_toy_tables, load_trial_tables
+from galleryforge.tables import TrialTables, load_toy_tables, load_trial_tables
 
 DefaultTheme = Literal["auto", "light", "dark"]
 STATIC_PREFIX = "assets/"
@@ -104,15 +106,20 @@ def build_site(
         on_done=on_done,
     )
     titles = {r.id: r.title for r in all_renderings() if not wanted or r.id in wanted}
-    content = _content(request.runs, index, site)
+    tables = {t: load_trial_tables(request.runs / t) for t in index.trials if t != TOY}
+    content = _content(request.runs, index, site, tables)
     site = _with_prose(site, content.facts, content.toy_rows is not None, site_file)
     pages, nav = site_pages(site, notes, index, content, titles)
+    views = {key: figure_view(files, notes[key[1]]) for key, files in index.figures.items()}
+    features = feature_site(tables, views, site.max_feature_pages or None, pages[0].card)
+    pages = with_feature_links(pages, features.links) + features.pages
     files: dict[str, bytes | Path] = {}
     env = _environment(request.templates or data_dir("templates"))
     for page in pages:
         context = _page_context(page, nav, site, request)
         files[page.path] = env.get_template(page.template).render(context).encode("utf-8")
     files.update(_static_files(_source(request.sources, "static")))
+    files.update(features.files)
     files.update(_figure_files(index, pages))
     synced = sync_site(request.out, files, cache)
     return SiteResult(
@@ -139,7 +146,7 @@ def _with_prose(
     """The site with its prose filled from the runs, or written from them where it is empty."""
     values = study_values(facts)
     defaults = default_prose(facts, has_toy)
-    prose = {}
+    prose: dict[str, Any] = {}  # text fields only; SiteConfig also holds an int
     for key in PROSE_KEYS:
         text = getattr(site, key)
         prose[key] = fill(text, values, source, key) if text else defaults.get(key, "")
@@ -159,9 +166,9 @@ def _environment(templates: Path) -> jinja2.Environment:
     )
 
 
-def _content(runs: Path, index: GalleryIndex, site: SiteConfig) -> SiteContent:
-    trials = [t for t in index.trials if t != TOY]
-    tables = {t: load_trial_tables(runs / t) for t in trials}
+def _content(
+    runs: Path, index: GalleryIndex, site: SiteConfig, tables: dict[str, TrialTables]
+) -> SiteContent:
     records = [run_record(t, tb.root, tb.config, tb.provenance, site) for t, tb in tables.items()]
     rows = None
     if TOY in index.trials:

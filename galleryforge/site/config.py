@@ -43,6 +43,9 @@ class SiteConfig:
     """Hugging Face repo id holding the checkpoints ('' = no Hub links)."""
     hub_path: str
     """Folder of one checkpoint inside the Hub repo, with {trial}, {tokens}, {layer}."""
+    max_feature_pages: int = 0
+    """Feature pages per trial and layer: the latents that fired most often (0: every latent
+    with examples)."""
 
     def absolute(self, path: str) -> str | None:
         """``base_url`` + ``path``, or None when no base URL is set."""
@@ -94,6 +97,7 @@ _SITE_KEYS: dict[str, type] = {
     "intro": str,
     "hub_repo": str,
     "hub_path": str,
+    "max_feature_pages": int,
 }
 _SITE_DEFAULTS = {
     "title": "",
@@ -121,7 +125,7 @@ def load_site_config(path: Path, prose: Mapping[str, str] | None = None) -> Site
     data = _read_toml(path)
     _check_keys(path, data, _SITE_KEYS, (), where=None)
     values = {**_SITE_DEFAULTS, **data, **(prose or {})}
-    values = {key: value.strip() for key, value in values.items()}
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
     for key in PROSE_KEYS:
         placeholders(values[key], path, key)
     base_url = values["base_url"]
@@ -133,6 +137,11 @@ def load_site_config(path: Path, prose: Mapping[str, str] | None = None) -> Site
     if hub_repo and (hub_repo.count("/") != 1 or " " in hub_repo):
         raise InputError(path, f"expected 'owner/name' or '', got {hub_repo!r}", field="hub_repo")
     _check_placeholders(path, "hub_path", values["hub_path"], HUB_PATH_FIELDS)
+    pages = values.get("max_feature_pages", 0)
+    if isinstance(pages, bool) or pages < 0:
+        raise InputError(
+            path, f"expected a whole number >= 0, got {pages!r}", field="max_feature_pages"
+        )
     return SiteConfig(**values)
 
 

@@ -38,9 +38,9 @@ SIZES = {"linkedin": (1200, 627), "og": (1200, 630), "square": (1080, 1080)}
 DEFAULT_SIZE = "linkedin"
 DEFAULT_RENDERING = "kpi-summary"
 CARD_THEME = "social"
-# Renderings that already are a card of headline numbers: they get the whole canvas, no frame
-# (a frame would repeat their numbers).
-FULL_CARD = frozenset({"kpi-summary"})
+# Renderings that already are a card (headline numbers, or one latent's card): they get the whole
+# canvas, no frame (a frame would repeat their numbers or crowd their contexts).
+FULL_CARD = frozenset({"kpi-summary", "feature-card"})
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,6 @@ def test_toy_rendering_draws_legibly(
 
 def test_catalogue_is_complete() -> None:
     ids = {r.id for r in all_renderings()}
-    assert len(ids) == 20
+    assert len(ids) == 23
     assert FAMILY_RENDERINGS == ["width-sweep"]
     assert {"toy-loss-floor", "toy-summary-heatmap", "toy-floor-vs-dstar"} == set(TOY_RENDERINGS)

@@ -1,6 +1,7 @@
 """One small site, built once for the site tests and the browser tests.
 
-Built from generated tables (one 4-layer trial and the toy run) and limited to three renderings,
+Built from generated tables (one 4-layer trial with per-latent tables for 2 layers × 64 latents,
+examples for 3 a layer, one holding a script tag, and the toy run) and limited to three renderings,
 so the gallery renders 9 jobs; gallery.toml gets a caption with markup to check escaping.
 """
 
@@ -15,6 +16,7 @@ import pytest
 from galleryforge.resources import data_dir
 from galleryforge.site import SiteRequest, SiteResult, build_site
 from tests.factories import write_toy, write_trial
+from tests.feature_factories import write_feature_tables
 
 RENDERINGS = ("premium-heatmap", "kpi-summary", "toy-floor-vs-dstar")
 HOSTILE_CAPTION = "<script>alert('caption')</script> & <b>bold</b>"
@@ -60,6 +62,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     root = tmp_path_factory.mktemp("site")
     runs = root / "runs"
     write_trial(runs, "B", 4)
+    write_feature_tables(runs / "B", 2, width=64, max_latents=3, hostile=True)
     write_toy(runs, alphas=(0.8, 0.95), features=(64, 128))
     sources = site_sources(root / "sources")
     request = SiteRequest(

@@ -1,0 +1,125 @@
+"""Per-latent data for the feature views: density bins, latent choice, example windows, tokens.
+
+Shared by the ``feature-density`` and ``feature-card`` renderings and the site's feature browser,
+so the figure and the pages count and pick the same way. No plotting here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from galleryforge.errors import GalleryforgeError
+
+if TYPE_CHECKING:
+    from galleryforge.tables import TrialTables
+
+DENSE_FREQUENCY = 0.1
+"""A latent firing on more than this share of tokens is dense: the threshold of the layer table's
+``dense`` column (train/reconstruction.py)."""
+BINS_PER_DECADE = 4
+DEFAULT_CHOICE = "the latent with the largest max activation among those with examples"
+"""How the feature card picks its latent when none is given (said in its title and alt text)."""
+
+
+def density_edges(frequencies: np.ndarray) -> np.ndarray:
+    """Bin edges in log₁₀ frequency, whole decades from the rarest alive latent's up to 0."""
+    alive = frequencies[frequencies > 0]
+    low = math.floor(float(np.log10(alive.min()))) if alive.size else -6
+    return np.linspace(low, 0, -low * BINS_PER_DECADE + 1)
+
+
+@dataclass(frozen=True)
+class Density:
+    """One layer's (or trial's) histogram of log₁₀ firing frequency over its latents."""
+
+    counts: np.ndarray
+    """Alive latents per bin of ``edges`` (a frequency of exactly 1 falls in the last bin)."""
+    edges: np.ndarray
+    dead: int
+    """Latents that never fired (frequency 0): no logarithm, counted apart."""
+    dense: int
+    """Latents above ``DENSE_FREQUENCY``."""
+    total: int
+
+
+def density(frequencies: np.ndarray, edges: np.ndarray) -> Density:
+    alive = frequencies[frequencies > 0]
+    counts, _ = np.histogram(np.log10(alive), bins=edges)
+    return Density(
+        counts=counts,
+        edges=edges,
+        dead=int((frequencies == 0).sum()),
+        dense=int((frequencies > DENSE_FREQUENCY).sum()),
+        total=int(frequencies.size),
+    )
+
+
+def parse_latent(text: str) -> tuple[int, int]:
+    """``LAYER:INDEX`` (``3:1742``) as a pair of ints; a one-line error otherwise."""
+    layer, sep, index = text.partition(":")
+    if not sep or not layer.strip().isdigit() or not index.strip().isdigit():
+        raise GalleryforgeError(f"--latent {text!r}: expected LAYER:INDEX, e.g. 3:1742")
+    return int(layer), int(index)
+
+
+def with_examples(features: pd.DataFrame, examples: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``features`` whose latent has at least one example."""
+    keys = examples[["layer", "latent"]].drop_duplicates()
+    return features.merge(keys, on=["layer", "latent"], how="inner")
+
+
+def choose_latent(
+    features: pd.DataFrame, examples: pd.DataFrame, wanted: tuple[int, int] | None, where: str
+) -> tuple[int, int]:
+    """``wanted`` when the tables hold it (with examples); else ``DEFAULT_CHOICE``."""
+    if wanted is not None:
+        layer, latent = wanted
+        row = features[(features["layer"] == layer) & (features["latent"] == latent)]
+        if row.empty:
+            raise GalleryforgeError(f"{where}: no latent {layer}:{latent} in features.parquet")
+        has = (examples["layer"] == layer) & (examples["latent"] == latent)
+        if not has.any():
+            raise GalleryforgeError(
+                f"{where}: latent {layer}:{latent} has no examples in examples.parquet (a latent "
+                "that never fired has none)"
+            )
+        return wanted
+    candidates = with_examples(features, examples)
+    if candidates.empty:
+        raise GalleryforgeError(f"{where}: the examples table holds no latent")
+    best = candidates.sort_values(
+        ["max_activation", "layer", "latent"], ascending=[False, True, True]
+    )
+    return int(best["layer"].iloc[0]), int(best["latent"].iloc[0])
+
+
+def latent_examples(examples: pd.DataFrame, layer: int, latent: int) -> pd.DataFrame:
+    """One latent's examples: its top ones by rank, then its random ones by rank."""
+    rows = examples[(examples["layer"] == layer) & (examples["latent"] == latent)]
+    order = rows.assign(_top=rows["kind"] != "top").sort_values(["_top", "rank"])
+    return order.drop(columns="_top").reset_index(drop=True)
+
+
+def display_token(token: str) -> str:
+    """A token as a reader should see it: the byte-level BPE marks for a space (Ġ) and a line
+    break (Ċ) shown as a space and ↵; everything else exactly as spelled."""
+    return token.replace("Ġ", " ").replace("Ċ", "↵").replace("ĉ", "⇥")
+
+
+def shade(activation: float, max_activation: float) -> float:
+    """The opacity of a token's background: its activation as a share of the latent's max."""
+    if max_activation <= 0 or activation <= 0:
+        return 0.0
+    return float(min(activation / max_activation, 1.0))
+
+
+def check_latent(trial: TrialTables, wanted: tuple[int, int] | None) -> tuple[int, int]:
+    """Read and validate the trial's examples now (before anything is drawn) and pick the
+    latent a one-latent rendering will draw; the errors name the trial."""
+    assert trial.features is not None and trial.examples is not None
+    return choose_latent(trial.features, trial.examples, wanted, str(trial.root / "tables"))

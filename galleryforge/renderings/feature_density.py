@@ -1,0 +1,135 @@
+"""feature-density: per layer, the histogram of log₁₀ firing frequency over the layer's latents.
+
+The standard SAE diagnostic (new here; the study shows no per-latent view). One small panel per
+layer, tiled to the layer count, sharing both axes; in each, bars count the alive latents per
+quarter decade of firing frequency, a separate bar at the far left counts the dead latents
+(frequency 0, which has no logarithm), and a dashed line marks the dense threshold (10%).
+
+gids: ``layer-panel`` (each layer's axes, in layer order), ``density-bar`` (the alive bars of each
+panel, in bin order, layer by layer), ``dead-bar`` (one per panel), ``dense-threshold``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from galleryforge.latents import DENSE_FREQUENCY, density, density_edges
+from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.layer_metrics import layer_label
+from galleryforge.renderings.parts.panels import panel_grid
+from galleryforge.renderings.registry import register
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from galleryforge.latents import Density
+
+PANEL_ASPECT = 0.6  # height / width of one panel
+DEAD_GAP = 0.75  # decades between the dead bar and the first alive bin
+
+
+def describe(ctx: RenderContext) -> str:
+    trial = ctx.trial
+    features = trial.features
+    assert features is not None
+    frequency = features["frequency"].to_numpy()
+    alive = frequency[frequency > 0]
+    median = f"{np.median(alive):.2%}" if alive.size else "none (every latent is dead)"
+    return (
+        f"Histogram of log10 firing frequency for trial {trial.trial}, one panel per layer "
+        f"({features['layer'].nunique()} layers, {len(features):,} latents). Dead latents "
+        f"(never fired): {int((frequency == 0).sum()):,}, counted in the bar at the left of each "
+        f"panel. Dense latents (above {DENSE_FREQUENCY:.0%} of tokens, the dashed line): "
+        f"{int((frequency > DENSE_FREQUENCY).sum()):,}. Median frequency of alive latents: "
+        f"{median}."
+    )
+
+
+def dead_position(edges: np.ndarray) -> tuple[float, float]:
+    """(centre, width) of the dead bar: one bin wide, ``DEAD_GAP`` left of the first edge."""
+    width = float(edges[1] - edges[0])
+    return float(edges[0]) - DEAD_GAP - width / 2, width
+
+
+def draw_density(ax: Axes, ctx: RenderContext, hist: Density, colour: str) -> None:
+    widths = np.diff(hist.edges)
+    bars = ax.bar(hist.edges[:-1], hist.counts, width=widths, align="edge", color=colour, lw=0)
+    for bar in bars:
+        bar.set_gid("density-bar")
+    centre, width = dead_position(hist.edges)
+    (dead,) = ax.bar([centre], [hist.dead], width=width, color=ctx.theme.colors.muted, lw=0)
+    dead.set_gid("dead-bar")
+    line = ax.axvline(
+        math.log10(DENSE_FREQUENCY),
+        color=ctx.theme.colors.reference,
+        linestyle="--",
+        linewidth=ctx.theme.lines.width * 0.6,
+    )
+    line.set_gid("dense-threshold")
+
+
+@register(
+    "feature-density",
+    title="Firing frequency of every latent, per layer",
+    describe=describe,
+    needs=("features",),
+)
+def draw(ctx: RenderContext) -> Figure:
+    from matplotlib.ticker import MaxNLocator
+
+    trial = ctx.trial
+    features = trial.features
+    assert features is not None
+    layers = sorted(int(x) for x in features["layer"].unique())
+    edges = density_edges(features["frequency"].to_numpy())
+    rows, cols = panel_grid(len(layers), ctx.theme.figsize(), PANEL_ASPECT)
+    fig, axes = ctx.figure(
+        rows,
+        cols,
+        aspect=min(max(rows * PANEL_ASPECT / cols, 0.45), 1.3),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    fig.get_layout_engine().set(w_pad=0.01, h_pad=0.01, wspace=0.03, hspace=0.03)  # type: ignore[union-attr,call-arg]
+    small = ctx.theme.font.tick_size
+    by_layer = {
+        layer: features.loc[features["layer"] == layer, "frequency"].to_numpy() for layer in layers
+    }
+    decades = list(range(int(edges[0]), 1))
+    # As many decade labels as fit a panel: a label ("−4") is about 2 ems, with an em of space.
+    panel_pt = fig.get_size_inches()[0] * 72 / cols
+    fit = max(1, int(panel_pt * 0.8 // (3 * ctx.theme.font.tick_size)))
+    step = math.ceil(len(decades) / fit)
+    for index, ax in enumerate(axes.flat):
+        if index >= len(layers):
+            ax.set_visible(False)
+            continue
+        layer = layers[index]
+        hist = density(by_layer[layer], edges)
+        ax.set_gid("layer-panel")
+        draw_density(ax, ctx, hist, ctx.theme.colors.accent)
+        ax.text(
+            0.03,
+            0.97,
+            f"{layer_label(layer)} · {hist.dead:,} dead",
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=small,
+            color=ctx.theme.colors.muted,
+        )
+        ax.set_xticks(decades[::-step][::-1])
+        ax.grid(axis="x", visible=False)
+        ax.tick_params(labelleft=index % cols == 0, labelbottom=index + cols >= len(layers))
+        ax.margins(y=0.25)  # headroom for the label
+        if len(layers) > 12:
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=2, integer=True))
+    fig.supxlabel("log₁₀ firing frequency (dead: bar at left; dashed: 10% dense threshold)")
+    fig.supylabel("latents", fontsize=ctx.theme.font.label_size)
+    ctx.title(fig, f"Trial {trial.trial}: how often each latent fires")
+    return fig

@@ -1,0 +1,152 @@
+"""What a feature page's template gets: one latent's numbers, shaded contexts, histogram bars and
+decoder neighbours, as plain strings and numbers (the template escapes every one of them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from galleryforge.decoders import Neighbours
+from galleryforge.latents import display_token, shade
+
+HISTOGRAM_BINS = 10
+HISTOGRAM_HEIGHT = 100  # px of the tallest bar in the page's SVG
+
+
+def features_root(trial: str) -> str:
+    return f"features/{trial}/index.html"
+
+
+def layer_index(trial: str, layer: int) -> str:
+    return f"features/{trial}/L{layer}/index.html"
+
+
+def feature_page(trial: str, layer: int, latent: int) -> str:
+    return f"features/{trial}/L{layer}/{latent}.html"
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    shade: str
+    """Opacity of the background, activation / the latent's max activation, as written in CSS."""
+    activation: str
+    focus: bool
+
+
+@dataclass(frozen=True)
+class Context:
+    kind: str
+    rank: int
+    activation: str
+    tokens: tuple[Token, ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    width: float
+    height: float
+    count: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    latent: int
+    cosine: str
+    page: str | None
+    """Its feature page, relative to this one, when it has one."""
+
+
+@dataclass(frozen=True)
+class FeatureView:
+    trial: str
+    layer: int
+    latent: int
+    frequency: str
+    fired_tokens: str
+    mean_activation: str
+    max_activation: str
+    decoder_norm: str
+    contexts: tuple[Context, ...]
+    bars: tuple[Bar, ...]
+    histogram_max: str
+    neighbours: tuple[Neighbour, ...]
+    neighbours_source: str
+    """The checkpoint file the neighbours came from, or why there are none."""
+
+
+def contexts(examples: pd.DataFrame, max_activation: float) -> tuple[Context, ...]:
+    found = []
+    columns = ("kind", "rank", "activation", "focus", "tokens", "token_activations")
+    for kind, rank, activation, focus, words, values in zip(
+        *(examples[c].tolist() for c in columns), strict=True
+    ):
+        tokens = tuple(
+            Token(
+                text=display_token(str(token)),
+                shade=f"{shade(float(value), max_activation):.3f}",
+                activation=f"{float(value):.3g}",
+                focus=index == focus,
+            )
+            for index, (token, value) in enumerate(zip(words, values, strict=True))
+        )
+        found.append(Context(str(kind), int(rank), f"{float(activation):.3g}", tokens))
+    return tuple(found)
+
+
+def histogram(activations: np.ndarray, max_activation: float) -> tuple[Bar, ...]:
+    """The examples' activations in ``HISTOGRAM_BINS`` equal bins from 0 to the max activation
+    (the bins of the feature card), as SVG bars 0–100 wide and up to ``HISTOGRAM_HEIGHT`` tall."""
+    edges = np.linspace(0, max(max_activation, 1e-9), HISTOGRAM_BINS + 1)
+    counts, _ = np.histogram(activations, bins=edges)
+    tallest = max(int(counts.max()), 1) if counts.size else 1
+    width = 100 / HISTOGRAM_BINS
+    return tuple(
+        Bar(
+            x=round(i * width, 3),
+            width=round(width * 0.9, 3),
+            height=round(HISTOGRAM_HEIGHT * int(c) / tallest, 2),
+            count=int(c),
+            label=f"{edges[i]:.3g}–{edges[i + 1]:.3g}: {int(c)} examples",
+        )
+        for i, c in enumerate(counts)
+    )
+
+
+def feature_view(
+    trial: str,
+    row: pd.Series,
+    examples: pd.DataFrame,
+    neighbours: Neighbours | str,
+    pages: frozenset[int],
+) -> FeatureView:
+    """``row``: the latent's features row; ``examples``: its examples, top ones first."""
+    layer, latent, max_act = int(row["layer"]), int(row["latent"]), float(row["max_activation"])
+    if isinstance(neighbours, str):
+        near: tuple[Neighbour, ...] = ()
+        source = neighbours
+    else:
+        near = tuple(
+            Neighbour(j, f"{c:.3f}", f"{j}.html" if j in pages else None)
+            for j, c in neighbours.of.get(latent, [])
+        )
+        source = neighbours.source
+    return FeatureView(
+        trial=trial,
+        layer=layer,
+        latent=latent,
+        frequency=f"{row['frequency']:.4%}",
+        fired_tokens=f"{int(row['fired_tokens']):,}",
+        mean_activation=f"{row['mean_activation']:.3g}",
+        max_activation=f"{max_act:.3g}",
+        decoder_norm=f"{row['decoder_norm']:.3g}",
+        contexts=contexts(examples, max_act),
+        bars=histogram(examples["activation"].to_numpy(), max_act),
+        histogram_max=f"{max_act:.3g}",
+        neighbours=near,
+        neighbours_source=source,
+    )

@@ -1,0 +1,84 @@
+"""feature-density: the drawn histogram counts what the features table holds, layer by layer."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.renderings import feature_density, feature_density_trials
+from galleryforge.renderings.context import RenderContext
+from galleryforge.themes.mpl import theme_style
+from tests.figures import artists_with_gid
+
+
+def _context(runs: Path, trial: str, rendering: str = "feature-density") -> RenderContext:
+    job = Job(runs=runs, out=runs, trial=trial, theme="paper", rendering=rendering, formats=())
+    return context_for(job)
+
+
+@pytest.mark.parametrize("trial", ["A", "C"])
+def test_bar_heights_count_the_latents_in_each_bin(runs_dir: Path, trial: str) -> None:
+    ctx = _context(runs_dir, trial)
+    with theme_style(ctx.theme):
+        fig = feature_density.draw(ctx)
+    features = ctx.trial.features
+    assert features is not None
+    layers = sorted(features["layer"].unique())
+    panels = artists_with_gid(fig, "layer-panel")
+    assert len(panels) == len(layers)
+    for ax, layer in zip(panels, layers, strict=True):
+        frequency = features.loc[features["layer"] == layer, "frequency"].to_numpy()
+        bars = [b for b in ax.patches if b.get_gid() == "density-bar"]  # type: ignore[attr-defined]
+        total = 0
+        for bar in bars:
+            low, high = bar.get_x(), bar.get_x() + bar.get_width()
+            with np.errstate(divide="ignore"):
+                logs = np.log10(frequency)
+            # half-open bins; the last one closed (a frequency of 1 lands there)
+            inside = (logs >= low - 1e-9) & (
+                (logs < high - 1e-9) | (math.isclose(high, 0) & (logs <= 0))
+            )
+            assert bar.get_height() == inside.sum(), (layer, low)
+            total += bar.get_height()
+        (dead,) = [b for b in ax.patches if b.get_gid() == "dead-bar"]  # type: ignore[attr-defined]
+        assert dead.get_height() == (frequency == 0).sum()
+        assert dead.get_x() + dead.get_width() < bars[0].get_x()  # counted at the left
+        assert total + dead.get_height() == frequency.size
+    (threshold,) = {tuple(a.get_xdata()) for a in artists_with_gid(fig, "dense-threshold")}  # type: ignore[attr-defined]
+    assert threshold[0] == pytest.approx(-1.0)  # log10 of 10%
+
+
+def test_overlay_shares_and_dead_bars_per_trial(runs_dir: Path) -> None:
+    ctx = _context(runs_dir, "B", "feature-density-trials")
+    with theme_style(ctx.theme):
+        fig = feature_density_trials.draw(ctx)
+    steps = artists_with_gid(fig, "trial-density")
+    dead = artists_with_gid(fig, "dead-bar")
+    assert [s.get_label().split()[0] for s in steps] == ["A", "B", "C"]  # type: ignore[attr-defined]
+    for name, step, bar in zip("ABC", steps, dead, strict=True):
+        frequency = ctx.trials[name].features["frequency"].to_numpy()  # type: ignore[index]
+        assert bar.get_height() == pytest.approx((frequency == 0).mean() * 100)  # type: ignore[attr-defined]
+        values = step.get_data().values  # type: ignore[attr-defined]
+        assert values.sum() == pytest.approx((frequency > 0).mean() * 100)
+    assert "C: " in feature_density_trials.describe(
+        ctx
+    ) and "dead" in feature_density_trials.describe(ctx)
+
+
+def test_run_without_per_latent_tables_skips_with_a_reason(tmp_path: Path) -> None:
+    from galleryforge.gallery.build import plan_gallery
+    from galleryforge.gallery.request import GalleryRequest
+    from tests.factories import write_trial
+
+    write_trial(tmp_path, "B", 2)
+    plan = plan_gallery(
+        GalleryRequest(tmp_path, tmp_path / "out", renderings=("feature-density", "feature-card"))
+    )
+    assert plan.jobs == ()
+    reasons = {s.rendering: s.reason for s in plan.skipped}
+    assert "tables/features.parquet" in reasons["feature-density"]
+    assert "tables/features.parquet" in reasons["feature-card"]
