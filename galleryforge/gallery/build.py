@@ -8,7 +8,7 @@ and a file whose bytes have not changed is not rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -183,17 +183,6 @@ def _why_not(
     if trial == TOY:
         return None
     return rendering.unmet_need(tables[trial], tables, toy_present)
-    trial_tables = tables[trial]
-    needs: Sequence[str] = rendering.needs
-    if "curves" in needs and getattr(trial_tables, "curves", None) is None:
-        return "the run has no curves table"
-    if "checkpoints" in needs and len(getattr(trial_tables, "checkpoints", ())) < 2:
-        return "the run has fewer than two checkpoints"
-    if "trials" in needs and len(tables) < 2:
-        return "needs two or more trials"
-    if "toy" in needs and not toy_present:
-        return "needs the toy run"
-    return None
 
 
 def _formats_for(rendering: Rendering, theme: str, request: GalleryRequest) -> tuple[str, ...]:
