@@ -91,7 +91,9 @@ def test_quick_demo_then_reuse_then_fresh(
     # The site describes what the demo ran, from its runs.
     overview = visible_text(site / "index.html")
     assert "the 6 layers of sentence-transformers/all-MiniLM-L6-v2 (d_model 384)" in overview
-    assert "F = 1,024, 2,048 training tokens of docstrings" in overview
+    # The width family's members have their own widths, so each width names its trials.
+    assert "F = 1,024 (A-small, B-small, C-small)" in overview
+    assert "2,048 training tokens of docstrings" in overview
     for absent in ("pythia", "your name", "your lab", "{"):
         assert absent not in overview.lower()
 
