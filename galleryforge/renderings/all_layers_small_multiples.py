@@ -24,7 +24,7 @@ from galleryforge.renderings.parts.layer_metrics import (
     relative_within_columns,
     split_constant,
 )
-from galleryforge.renderings.parts.panels import panel_grid
+from galleryforge.renderings.parts.panels import small_multiples
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -57,16 +57,8 @@ def draw(ctx: RenderContext) -> Figure:
     varying, _ = split_constant(trial, headline_metrics(trial))
     values, metrics = metric_matrix(trial, varying)
     shade = relative_within_columns(values)
-    rows, cols = panel_grid(trial.n_layers, ctx.theme.figsize(), PANEL_ASPECT)
-    fig, axes = ctx.figure(
-        rows,
-        cols,
-        aspect=min(max(rows * PANEL_ASPECT / cols, 0.45), 1.3),
-        sharex=True,
-        sharey=True,
-        squeeze=False,
-    )
-    fig.get_layout_engine().set(w_pad=0.01, h_pad=0.01, wspace=0.04, hspace=0.04)  # type: ignore[union-attr,call-arg]
+    fig, axes = small_multiples(ctx, trial.n_layers, PANEL_ASPECT, spacing=0.04)
+    cols = axes.shape[1]
     colours = ctx.theme.categorical(len(metrics))
     small = ctx.theme.font.tick_size
     for index, ax in enumerate(axes.flat):

@@ -19,7 +19,7 @@ import numpy as np
 from galleryforge.latents import DENSE_FREQUENCY, density, density_edges
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.layer_metrics import layer_label
-from galleryforge.renderings.parts.panels import panel_grid
+from galleryforge.renderings.parts.panels import small_multiples
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -86,16 +86,8 @@ def draw(ctx: RenderContext) -> Figure:
     assert features is not None
     layers = sorted(int(x) for x in features["layer"].unique())
     edges = density_edges(features["frequency"].to_numpy())
-    rows, cols = panel_grid(len(layers), ctx.theme.figsize(), PANEL_ASPECT)
-    fig, axes = ctx.figure(
-        rows,
-        cols,
-        aspect=min(max(rows * PANEL_ASPECT / cols, 0.45), 1.3),
-        sharex=True,
-        sharey=True,
-        squeeze=False,
-    )
-    fig.get_layout_engine().set(w_pad=0.01, h_pad=0.01, wspace=0.03, hspace=0.03)  # type: ignore[union-attr,call-arg]
+    fig, axes = small_multiples(ctx, len(layers), PANEL_ASPECT, spacing=0.03)
+    cols = axes.shape[1]
     small = ctx.theme.font.tick_size
     by_layer = {
         layer: features.loc[features["layer"] == layer, "frequency"].to_numpy() for layer in layers

@@ -29,6 +29,28 @@ def panel_grid(
     return math.ceil(count / cols), cols
 
 
+def small_multiples(
+    ctx: RenderContext, count: int, panel_aspect: float, spacing: float
+) -> tuple[Any, Any]:
+    """(figure, 2-D array of axes) for ``count`` panels on shared axes, packed tightly.
+
+    The canvas aspect follows the grid (clamped to 0.45–1.3 of the width, so 1 and 32 panels
+    both stay on a page); ``spacing`` is the gap between panels, as a fraction of a panel.
+    """
+    rows, cols = panel_grid(count, ctx.theme.figsize(), panel_aspect)
+    fig, axes = ctx.figure(
+        rows,
+        cols,
+        aspect=min(max(rows * panel_aspect / cols, 0.45), 1.3),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    layout: Any = fig.get_layout_engine()  # constrained layout (ctx.figure), which takes pads
+    layout.set(w_pad=0.01, h_pad=0.01, wspace=spacing, hspace=spacing)
+    return fig, axes
+
+
 def plotly_subplots(
     ctx: RenderContext, rows: int, cols: int, aspect: float | None = None, **kwargs: Any
 ) -> Any:
