@@ -64,11 +64,6 @@ class ToyConfig:
     """... or more than abs_tol in normalised loss (so a loss heading to 0 can plateau)."""
     max_steps: int = 6000
     """Cap on training steps; a model that reaches it is recorded as not converged."""
-    nnls_max_iter: int = 3000
-    """Iteration cap of the nnls solver (FISTA); samples still short of nnls_tol count as not
-    converged."""
-    nnls_tol: float = 1e-6
-    """nnls stops for a sample when its projected gradient's largest entry is at most this."""
     bootstrap: int = 1000
     """Bootstrap resamples (of seeds, within each cell) for the interval on the constant c."""
 
@@ -99,14 +94,11 @@ class ToyConfig:
             "eval_every",
             "patience",
             "max_steps",
-            "nnls_max_iter",
         ):
             _check(getattr(self, name) >= 1, name, f"must be at least 1, got {getattr(self, name)}")
         _check(self.lr_drops >= 0, "lr_drops", f"must be non-negative, got {self.lr_drops}")
         _check(self.bootstrap >= 0, "bootstrap", f"must be non-negative, got {self.bootstrap}")
-        for name in ("lr", "nnls_tol"):
-            value = getattr(self, name)
-            _check(math.isfinite(value) and value > 0, name, f"must be positive, got {value}")
+        _check(math.isfinite(self.lr) and self.lr > 0, "lr", f"must be positive, got {self.lr}")
         for name in ("epsilon", "onset", "lr_drop"):
             value = getattr(self, name)
             _check(0 < value < 1, name, f"must be in (0, 1), got {value}")

@@ -17,7 +17,6 @@ def build_toy_cfg(**overrides: Any) -> ToyConfig:
         "eval_every": 25,
         "patience": 2,
         "max_steps": 400,
-        "nnls_max_iter": 500,
         "bootstrap": 50,
     }
     values.update(overrides)
