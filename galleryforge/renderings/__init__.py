@@ -1,5 +1,9 @@
 """Every named rendering, one module each. ``load_all`` imports them, filling the registry.
 
+A rendering whose plotly half would make its module long keeps it beside it in
+``<module>_interactive.py``; ``toy_readouts`` is the toy summary the toy renderings share, and
+``parts/`` holds the other pieces renderings are built from.
+
 The modules are imported on first use rather than at package import, so listing commands stay
 fast; each module imports only light dependencies at its top.
 """

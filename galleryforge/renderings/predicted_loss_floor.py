@@ -15,6 +15,9 @@ alt text says so.
 gids: ``layer-line`` (Line2D per layer), ``d-star`` (one marker per layer at (d*_S, MSE)),
 ``measured`` (Line2D per layer, x = member widths, y = their MSE), ``trained-width`` (vertical line
 at F), ``shape-note`` (the axes title naming the shape and, with a family, the knee).
+
+The plotly half is ``predicted_loss_floor_interactive``; what both halves draw (the shape, the
+widths, each layer's anchor) is ``parts.predicted_floor``.
 """
 
 from __future__ import annotations
@@ -25,89 +28,31 @@ import numpy as np
 
 from galleryforge import kd
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.family import family_rows
 from galleryforge.renderings.parts.layer_colors import (
     layer_colorbar,
     layer_colors,
-    layer_hex,
     layer_line_width,
 )
-from galleryforge.renderings.parts.ticks import log_ticks
-from galleryforge.renderings.registry import register
-from galleryforge.width_family import (
-    by_layer,
-    family_finding,
-    family_table,
-    knee_note,
-    layer_knees,
+from galleryforge.renderings.parts.panel_notes import title_note
+from galleryforge.renderings.parts.predicted_floor import (
+    layer_points,
+    note,
+    shape_exponent,
+    shape_text,
+    widths,
 )
+from galleryforge.renderings.parts.ticks import log_ticks
+from galleryforge.renderings.predicted_loss_floor_interactive import interactive
+from galleryforge.renderings.registry import register
+from galleryforge.width_family import by_layer, family_finding
 
 if TYPE_CHECKING:
-    import pandas as pd
-    import plotly.graph_objects as go
     from matplotlib.figure import Figure
 
 
-def shape_exponent(ctx: RenderContext) -> tuple[float, str]:
-    """(p, where it came from): the toy sweep's fitted exponent, or 1 without a toy run.
-
-    Fitted to the ``tied`` read-out (the one-matrix autoencoder closest to an SAE), each curve's
-    seed-mean loss divided by its loss at d*_S, at the widths below d*_S.
-    """
-    if ctx.toy is None or "tied" not in set(ctx.toy.summary["decoder"]):
-        return 1.0, "default"
-    sweep = ctx.toy.sweep[ctx.toy.sweep["decoder"] == "tied"]
-    curves = sweep.groupby(["alpha", "features", "width"], as_index=False)["loss"].mean()
-    relative_width, relative_loss = [], []
-    for _, curve in curves.groupby(["alpha", "features"]):
-        star = float(kd.toy_d_star(curve["alpha"].iloc[0], curve["features"].iloc[0]))
-        widths, losses = curve["width"].to_numpy(float), curve["loss"].to_numpy(float)
-        at_star = np.exp(np.interp(np.log(star), np.log(widths), np.log(losses)))
-        relative_width += list(widths / star)
-        relative_loss += list(losses / at_star)
-    return kd.fit_power_law_shape(relative_width, relative_loss), "toy-fitted"
-
-
-def shape_text(ctx: RenderContext, plain: bool = False) -> str:
-    p, source = shape_exponent(ctx)
-    law = f"loss ∝ d_S^-{p:.2f}" if plain else rf"loss $\propto d_S^{{-{p:.2f}}}$"
-    where = "fitted to the toy run" if source == "toy-fitted" else "default, no toy run"
-    return f"left of d*_S: {law} ({where})" if plain else rf"left of $d^*_S$: {law} ({where})"
-
-
-def measured(ctx: RenderContext) -> pd.DataFrame | None:
-    """The width family's final rows (layer, width, mse, ...), or None without a family."""
-    members = ctx.family
-    return family_table(members) if len(members) >= 2 else None
-
-
-def widths(ctx: RenderContext) -> np.ndarray:
-    final, family = ctx.trial.final, measured(ctx)
-    low = float(final["d_star"].min()) / 8
-    high = max(float(final["d_star"].max()) * 4, float(final["width"].max()) * 1.5)
-    if family is not None:
-        low = min(low, float(family["width"].min()) / 1.5)
-        high = max(high, float(family["width"].max()) * 1.5)
-    return np.geomspace(max(low, 1.0), high, 200)
-
-
-def note(ctx: RenderContext, plain: bool = False) -> str:
-    """The axes title: the shape, and the measured knee when a family was trained."""
-    family = measured(ctx)
-    if family is None:
-        return shape_text(ctx, plain)
-    knee = knee_note(ctx.trial, layer_knees(family))
-    return f"{shape_text(ctx, plain)}\n{knee if plain else knee.replace('d*_S', '$d^*_S$')}"
-
-
-def layer_points(ctx: RenderContext) -> list[tuple[int, float, float]]:
-    """(layer, d*_S, measured MSE) per layer at the final checkpoint, in layer order."""
-    final = ctx.trial.final
-    columns = (final["layer"].to_numpy(), final["d_star"].to_numpy(), final["mse"].to_numpy())
-    return [(int(a), float(b), float(c)) for a, b, c in zip(*columns, strict=True)]
-
-
 def describe(ctx: RenderContext) -> str:
-    final, family = ctx.trial.final, measured(ctx)
+    final, family = ctx.trial.final, family_rows(ctx)
     if family is None:
         evidence = (
             "No width family was trained, so the flat part is an assumption, not a measurement."
@@ -127,52 +72,6 @@ def describe(ctx: RenderContext) -> str:
         f"{shape_text(ctx, plain=True)}. The SAEs were trained at width "
         f"{int(final['width'].max()):,}. {evidence}"
     )
-
-
-def interactive(ctx: RenderContext) -> go.Figure:
-    xs, shape = widths(ctx), kd.power_law_shape(shape_exponent(ctx)[0])
-    fig = ctx.plotly_figure()
-    colours = layer_hex(ctx, ctx.trial.layer_ids)
-    for (layer, star, mse), colour in zip(layer_points(ctx), colours, strict=True):
-        ys = kd.predicted_loss_floor(xs, star, mse, shape)
-        fig.add_scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            name=f"layer {layer}",
-            line={"color": colour},
-            legendgroup=str(layer),
-            hovertemplate=f"layer {layer}<br>d_S "
-            "%{x:,.0f}: predicted loss %{y:.4g}<extra></extra>",
-        )
-        fig.add_scatter(
-            x=[star],
-            y=[mse],
-            mode="markers",
-            showlegend=False,
-            legendgroup=str(layer),
-            marker={"color": colour, "size": 9},
-            hovertemplate=f"layer {layer}: d*_S {star:,.0f}, MSE {mse:.4g}<extra></extra>",
-        )
-    family = measured(ctx)
-    if family is not None:
-        for (layer, rows), colour in zip(by_layer(family), colours, strict=True):
-            fig.add_scatter(
-                x=rows["width"],
-                y=rows["mse"],
-                mode="lines+markers",
-                showlegend=False,
-                legendgroup=str(layer),
-                line={"color": colour, "width": 1},
-                marker={"color": colour, "symbol": "diamond-open", "size": 9},
-                hovertemplate=f"layer {layer}: measured at F %{{x:,}}, MSE %{{y:.4g}}"
-                "<extra></extra>",
-            )
-    fig.update_xaxes(type="log", title_text="dictionary width d_S")
-    fig.update_yaxes(type="log", title_text="loss (lines: predicted; diamonds: measured)")
-    title = note(ctx, plain=True).replace("\n", "; ")
-    fig.update_layout(title=f"Trial {ctx.trial.trial}: predicted loss floor vs width ({title})")
-    return fig
 
 
 @register(
@@ -207,7 +106,7 @@ def draw(ctx: RenderContext) -> Figure:
             zorder=3,
             gid="d-star",
         )
-    family = measured(ctx)
+    family = family_rows(ctx)
     if family is not None:
         for layer, rows in by_layer(family):
             colour = cmap(norm(layer))
@@ -242,14 +141,7 @@ def draw(ctx: RenderContext) -> Figure:
     ax.set(xscale="log", yscale="log")
     log_ticks(ax, "x")
     log_ticks(ax, "y", max_labels=5)
-    title = ax.set_title(
-        note(ctx),
-        loc="left",
-        color=ctx.theme.colors.muted,
-        fontsize=ctx.theme.font.label_size,
-        fontweight="normal",
-    )
-    title.set_gid("shape-note")
+    title_note(ctx, ax, note(ctx), gid="shape-note")
     ax.set_xlabel(r"Dictionary width $d_S$ (dots: $d^*_S$)")
     ax.set_ylabel(
         "Predicted loss" if family is None else "Loss (lines: predicted; diamonds: measured)"

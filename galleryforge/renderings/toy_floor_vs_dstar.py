@@ -9,6 +9,8 @@ each read-out's fitted y = c·x (c from the summary) is a dotted line in its col
 gids: ``toy-point`` (one PathCollection per read-out, measured cells), ``lower-bound`` (one
 PathCollection per read-out with censored cells, hollow), ``lower-bound-arrow`` (an annotation
 per censored cell), ``identity-line`` (y = x), ``fit-line`` (one Line2D per fitted read-out).
+
+The plotly half is ``toy_floor_vs_dstar_interactive``.
 """
 
 from __future__ import annotations
@@ -18,27 +20,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.lower_bounds import lower_bound_arrow, lower_bound_handle
 from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.registry import register
+from galleryforge.renderings.toy_floor_vs_dstar_interactive import interactive
 from galleryforge.renderings.toy_readouts import (
     finding,
     fits,
     marker,
-    plotly_marker,
+    readout_colours,
     readouts,
+    span,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
-    import plotly.graph_objects as go
     from matplotlib.figure import Figure
-
-
-def span(table: pd.DataFrame) -> tuple[float, float]:
-    """Axis limits covering every point, padded a quarter decade below and more above (arrows)."""
-    values = np.concatenate([table["d_star"], table["transition_width"]])
-    values = values[values > 0]
-    return float(values.min()) / 10**0.25, float(values.max()) * 10**0.35
 
 
 def describe(ctx: RenderContext) -> str:
@@ -54,55 +51,6 @@ def describe(ctx: RenderContext) -> str:
     )
 
 
-def interactive(ctx: RenderContext) -> go.Figure:
-    table = ctx.toy_tables.summary
-    names = readouts(table)
-    colours = dict(zip(names, ctx.theme.categorical(len(names)), strict=True))
-    low, high = span(table)
-    fig = ctx.plotly_figure(aspect=0.8)
-    fig.add_scatter(
-        x=[low, high],
-        y=[low, high],
-        mode="lines",
-        name="y = x",
-        line={"color": ctx.theme.colors.reference, "dash": "dash"},
-    )
-    for fit in fits(table):
-        rows = table[table["decoder"] == fit.decoder]
-        for censored, group in rows.groupby("censored"):
-            label = fit.decoder + (" (censored: lower bound)" if censored else "")
-            fig.add_scatter(
-                x=group["d_star"],
-                y=group["transition_width"],
-                mode="markers",
-                name=label,
-                marker={
-                    "color": colours[fit.decoder],
-                    "symbol": plotly_marker(fit.decoder) + ("-open" if censored else ""),
-                    "size": 11,
-                },
-                customdata=np.stack([group["alpha"], group["features"], group["ratio"]], axis=1),
-                hovertemplate=f"{fit.decoder}, α %{{customdata[0]}}, F %{{customdata[1]}}<br>"
-                "predicted d*_S %{x:.4g}<br>transition "
-                + ("> " if censored else "")
-                + "%{y:.4g}<br>ratio "
-                + ("> " if censored else "")
-                + "%{customdata[2]:.3f}<extra></extra>",
-            )
-        if fit.fitted:
-            fig.add_scatter(
-                x=[low, high],
-                y=[fit.c * low, fit.c * high],
-                mode="lines",
-                name=f"{fit.decoder}: y = {fit.c:.2f} x",
-                line={"color": colours[fit.decoder], "dash": "dot"},
-            )
-    fig.update_xaxes(type="log", title_text="predicted d*_S = k ln(F/k)")
-    fig.update_yaxes(type="log", title_text="measured transition width")
-    fig.update_layout(title="Toy model: transition width vs predicted d*_S")
-    return fig
-
-
 @register(
     "toy-floor-vs-dstar",
     title="Toy model: transition width vs predicted d*_S",
@@ -114,8 +62,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
 )
 def draw(ctx: RenderContext) -> Figure:
     table = ctx.toy_tables.summary
-    names = readouts(table)
-    colours = dict(zip(names, ctx.theme.categorical(len(names)), strict=True))
+    colours = readout_colours(ctx, readouts(table))
     low, high = span(table)
     fig, ax = ctx.figure()
     line = np.array([low, high])
@@ -157,13 +104,7 @@ def draw(ctx: RenderContext) -> Figure:
                 gid="lower-bound",
             )
             for x, y in zip(bounds["d_star"], bounds["transition_width"], strict=True):
-                ax.annotate(
-                    "",
-                    xy=(x, y * 1.6),
-                    xytext=(x, y * 1.08),
-                    arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.0},
-                    gid="lower-bound-arrow",
-                )
+                lower_bound_arrow(ax, x, y, colour, along="y")
         if fit.fitted:
             ax.plot(
                 line,
@@ -185,21 +126,9 @@ def draw(ctx: RenderContext) -> Figure:
 
 
 def _legend(ctx: RenderContext, ax: object, table: pd.DataFrame) -> None:
-    from matplotlib.lines import Line2D
-
     handles, _ = ax.get_legend_handles_labels()  # type: ignore[attr-defined]
     if int(table["censored"].sum()):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markerfacecolor="none",
-                color=ctx.theme.colors.muted,
-                label="censored: lower bound",
-            )
-        )
+        handles.append(lower_bound_handle(ctx, "o", "censored: lower bound"))
     ax.legend(  # type: ignore[attr-defined]
         handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), ncol=1
     )

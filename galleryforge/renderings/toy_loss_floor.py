@@ -13,44 +13,29 @@ gids: ``toy-curve`` (Line2D per curve), ``seed-band``, ``epsilon-line`` (one per
 ``d-star`` (one marker per curve at x = d*_S), ``transition`` (one filled marker per measured
 curve at (transition width, ε)), ``lower-bound`` (one hollow marker per censored curve),
 ``lower-bound-arrow``.
+
+The plotly half is ``toy_loss_floor_interactive``; the curves and panels both halves lay out are
+``parts.toy_curves``.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.parts.panels import plotly_subplots
+from galleryforge.renderings.parts.lower_bounds import lower_bound_arrow, lower_bound_handle
 from galleryforge.renderings.parts.ticks import log_ticks
+from galleryforge.renderings.parts.toy_curves import DEPTH, CurveGrid, curve_grid, epsilon, loss_at
 from galleryforge.renderings.registry import register
+from galleryforge.renderings.toy_loss_floor_interactive import interactive
 from galleryforge.renderings.toy_readouts import finding, readouts
 
 if TYPE_CHECKING:
-    import pandas as pd
-    import plotly.graph_objects as go
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-# How far below ε the axes reach: far enough to show the fall, not the 1e-9 of exact recovery.
-DEPTH = 100.0
-
-
-def seed_stats(sweep: pd.DataFrame) -> pd.DataFrame:
-    """Mean, min and max normalised loss over seeds per (decoder, alpha, features, width)."""
-    grouped = sweep.groupby(["decoder", "alpha", "features", "width"])["normalised_loss"]
-    return grouped.agg(["mean", "min", "max"]).reset_index()
-
-
-def loss_at(widths: np.ndarray, losses: np.ndarray, x: float, floor: float) -> float:
-    """The curve's loss at width ``x``, interpolated in log-log space (clamped at the ends)."""
-    logs = np.log(np.maximum(losses, floor))
-    return float(np.exp(np.interp(np.log(x), np.log(widths), logs)))
-
-
-def epsilon(summary: pd.DataFrame) -> float:
-    return float(summary["epsilon"].iloc[0]) if "epsilon" in summary.columns else 0.01
 
 
 def describe(ctx: RenderContext) -> str:
@@ -68,79 +53,6 @@ def describe(ctx: RenderContext) -> str:
     )
 
 
-def _curve(stats: pd.DataFrame, row: object) -> pd.DataFrame:
-    return stats[
-        (stats["decoder"] == row.decoder)  # type: ignore[attr-defined]
-        & (stats["alpha"] == row.alpha)  # type: ignore[attr-defined]
-        & (stats["features"] == row.features)  # type: ignore[attr-defined]
-    ]
-
-
-def interactive(ctx: RenderContext) -> go.Figure:
-    toy = ctx.toy_tables
-    stats, summary = seed_stats(toy.sweep), toy.summary
-    names = readouts(summary)
-    alphas = sorted(summary["alpha"].unique())
-    features = sorted(summary["features"].unique())
-    colours = dict(zip(features, ctx.theme.categorical(len(features)), strict=True))
-    eps = epsilon(summary)
-    titles = [f"{d}, α = {a:g}" for d in names for a in alphas]
-    fig = plotly_subplots(ctx, len(names), len(alphas), aspect=0.8, subplot_titles=titles)
-    for i, decoder in enumerate(names):
-        for j, alpha in enumerate(alphas):
-            place = {"row": i + 1, "col": j + 1}
-            cells = summary[(summary["decoder"] == decoder) & (summary["alpha"] == alpha)]
-            for row in cells.itertuples():
-                curve = _curve(stats, row)
-                widths, mean = curve["width"].to_numpy(float), curve["mean"].to_numpy(float)
-                name, colour = f"F = {row.features}", colours[row.features]
-                fig.add_scatter(
-                    x=widths,
-                    y=np.maximum(mean, eps / DEPTH),
-                    mode="lines",
-                    name=name,
-                    legendgroup=name,
-                    showlegend=i == 0 and j == 0,
-                    line={"color": colour},
-                    customdata=mean,
-                    hovertemplate=f"{decoder}, α {alpha:g}, {name}<br>d_S %{{x}}: "
-                    "normalised loss %{customdata:.3g}<extra></extra>",
-                    **place,
-                )
-                censored = bool(row.censored)
-                marks = [row.d_star, row.transition_width]
-                fig.add_scatter(
-                    x=marks,
-                    y=[
-                        loss_at(widths, mean, row.d_star, eps / DEPTH),
-                        eps
-                        if not censored
-                        else loss_at(widths, mean, row.transition_width, eps / DEPTH),
-                    ],
-                    mode="markers",
-                    showlegend=False,
-                    legendgroup=name,
-                    marker={
-                        "symbol": ["circle-open", "diamond-open" if censored else "diamond"],
-                        "size": 10,
-                        "color": colour,
-                    },
-                    text=[
-                        "predicted d*_S",
-                        "censored: transition > widest width" if censored else "transition",
-                    ],
-                    hovertemplate="%{text}: %{x:.4g}<extra></extra>",
-                    **place,
-                )
-            fig.add_hline(
-                y=eps, line={"dash": "dash", "color": ctx.theme.colors.reference}, **place
-            )
-    fig.update_xaxes(type="log", title_text="width d_S")
-    fig.update_yaxes(type="log", range=[math.log10(eps / DEPTH), 0.2], title_text="normalised loss")
-    fig.update_layout(title="Toy model: normalised loss vs width, d*_S and transition marked")
-    return fig
-
-
 @register(
     "toy-loss-floor",
     title="Toy model: normalised loss vs width",
@@ -151,64 +63,50 @@ def interactive(ctx: RenderContext) -> go.Figure:
     finding=finding,
 )
 def draw(ctx: RenderContext) -> Figure:
-    toy = ctx.toy_tables
-    stats, summary = seed_stats(toy.sweep), toy.summary
-    names = readouts(summary)
-    alphas = sorted(summary["alpha"].unique())
-    features = sorted(summary["features"].unique())
-    colours = dict(zip(features, ctx.theme.categorical(len(features)), strict=True))
-    eps = epsilon(summary)
-    floor = eps / DEPTH
-    aspect = 0.3 * len(names) + 0.15
-    fig, axes = ctx.figure(
-        len(names), len(alphas), aspect=aspect, sharex=True, sharey=True, squeeze=False
-    )
-    size = ctx.theme.lines.marker_size * 1.3
-    for i, decoder in enumerate(names):
-        for j, alpha in enumerate(alphas):
-            ax = axes[i, j]
-            ax.axhline(eps, linestyle="--", color=ctx.theme.colors.reference, gid="epsilon-line")
-            cells = summary[(summary["decoder"] == decoder) & (summary["alpha"] == alpha)]
-            for row in cells.itertuples():
-                _draw_curve(ctx, ax, _curve(stats, row), row, colours[row.features], floor, size)
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-            ax.set_ylim(floor, 1.5)
-            ctx.title(ax, f"{decoder}, α = {alpha:g}")
+    grid = curve_grid(ctx)
+    rows, cols = len(grid.readouts), len(grid.alphas)
+    aspect = 0.3 * rows + 0.15
+    fig, axes = ctx.figure(rows, cols, aspect=aspect, sharex=True, sharey=True, squeeze=False)
+    for i, j, decoder, alpha, cells in grid.panels():
+        ax = axes[i, j]
+        ax.axhline(
+            grid.epsilon, linestyle="--", color=ctx.theme.colors.reference, gid="epsilon-line"
+        )
+        for row in cells:
+            _draw_curve(ctx, ax, grid, row)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylim(grid.floor, 1.5)
+        ctx.title(ax, f"{decoder}, α = {alpha:g}")
     for ax in axes.flat:
         log_ticks(ax, "x", max_labels=4)
     for ax in axes[:, 0]:
         ax.set_ylabel("Normalised loss")
     for ax in axes[-1, :]:
         ax.set_xlabel(r"Width $d_S$")
-    _legend(ctx, fig, features, colours, eps)
+    _legend(ctx, fig, grid)
     ctx.title(fig, r"Toy model: normalised loss vs width, $d^*_S$ and transition marked")
     return fig
 
 
-def _draw_curve(
-    ctx: RenderContext,
-    ax: object,
-    curve: pd.DataFrame,
-    row: object,
-    colour: str,
-    floor: float,
-    size: float,
-) -> None:
-    widths, mean = curve["width"].to_numpy(float), curve["mean"].to_numpy(float)
+def _draw_curve(ctx: RenderContext, ax: Axes, grid: CurveGrid, row: Any) -> None:
+    """One summary cell's curve: its seed band and mean, d*_S, and its transition or bound."""
+    widths, stats = grid.curve(row)
+    mean, floor = stats["mean"].to_numpy(float), grid.floor
+    colour, size = grid.colours[row.features], ctx.theme.lines.marker_size * 1.3
     eps = float(getattr(row, "epsilon", floor * DEPTH))
-    ax.fill_between(  # type: ignore[attr-defined]
+    ax.fill_between(
         widths,
-        np.maximum(curve["min"], floor),
-        np.maximum(curve["max"], floor),
+        np.maximum(stats["min"], floor),
+        np.maximum(stats["max"], floor),
         color=colour,
         alpha=0.2,
         linewidth=0,
         gid="seed-band",
     )
-    ax.plot(widths, np.maximum(mean, floor), color=colour, gid="toy-curve")  # type: ignore[attr-defined]
-    d_star = float(row.d_star)  # type: ignore[attr-defined]
-    ax.plot(  # type: ignore[attr-defined]
+    ax.plot(widths, np.maximum(mean, floor), color=colour, gid="toy-curve")
+    d_star = float(row.d_star)
+    ax.plot(
         [d_star],
         [loss_at(widths, mean, d_star, floor)],
         "o",
@@ -219,14 +117,12 @@ def _draw_curve(
         gid="d-star",
         zorder=4,
     )
-    transition = float(row.transition_width)  # type: ignore[attr-defined]
-    if not row.censored:  # type: ignore[attr-defined]
-        ax.plot(  # type: ignore[attr-defined]
-            [transition], [eps], "D", color=colour, markersize=size, gid="transition", zorder=5
-        )
+    transition = float(row.transition_width)
+    if not row.censored:
+        ax.plot([transition], [eps], "D", color=colour, markersize=size, gid="transition", zorder=5)
         return
     y = loss_at(widths, mean, transition, floor)
-    ax.plot(  # type: ignore[attr-defined]
+    ax.plot(
         [transition],
         [y],
         "D",
@@ -237,23 +133,14 @@ def _draw_curve(
         gid="lower-bound",
         zorder=5,
     )
-    ax.annotate(  # type: ignore[attr-defined]
-        "",
-        xy=(transition * 1.7, y),
-        xytext=(transition * 1.1, y),
-        arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.0},
-        annotation_clip=False,
-        gid="lower-bound-arrow",
-    )
+    lower_bound_arrow(ax, transition, y, colour, along="x")
 
 
-def _legend(
-    ctx: RenderContext, fig: Figure, features: list[int], colours: dict, eps: float
-) -> None:
+def _legend(ctx: RenderContext, fig: Figure, grid: CurveGrid) -> None:
     from matplotlib.lines import Line2D
 
-    muted = ctx.theme.colors.muted
-    handles = [Line2D([], [], color=colours[f], label=f"F = {f}") for f in features]
+    muted, eps = ctx.theme.colors.muted, grid.epsilon
+    handles = [Line2D([], [], color=grid.colours[f], label=f"F = {f}") for f in grid.features]
     handles += [
         Line2D([], [], linestyle="--", color=ctx.theme.colors.reference, label=f"ε = {eps:g}"),
         Line2D(
@@ -266,15 +153,7 @@ def _legend(
             label=r"predicted $d^*_S$",
         ),
         Line2D([], [], marker="D", linestyle="", color=muted, label="transition"),
-        Line2D(
-            [],
-            [],
-            marker="D",
-            linestyle="",
-            color=muted,
-            markerfacecolor="none",
-            label="censored (lower bound)",
-        ),
+        lower_bound_handle(ctx, "D", "censored (lower bound)"),
     ]
     ncol = math.ceil(len(handles) / math.ceil(len(handles) / 4))  # rows of at most 4
     fig.legend(handles=handles, loc="outside lower center", ncol=ncol)

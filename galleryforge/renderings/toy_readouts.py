@@ -1,4 +1,5 @@
-"""The toy summary per read-out: display order and marks, each read-out's fit, and the finding.
+"""The toy summary per read-out: display order, colours and marks, axis span, each read-out's fit,
+and the finding.
 
 The finding is the sentence that states the toy run's measured result under every toy figure (on
 the site, the figure page and ``galleryforge toy``), generated from ``summary.parquet`` alone:
@@ -65,6 +66,19 @@ def marker(decoder: str, index: int) -> str:
 
 def plotly_marker(decoder: str) -> str:
     return PLOTLY_MARKERS.get(decoder, "diamond")
+
+
+def readout_colours(ctx: RenderContext, names: list[str]) -> dict[str, str]:
+    """One theme colour per read-out, in display order."""
+    return dict(zip(names, ctx.theme.categorical(len(names)), strict=True))
+
+
+def span(summary: pd.DataFrame) -> tuple[float, float]:
+    """Axis limits covering every d*_S and transition, padded a quarter decade below and more
+    above (room for the lower bounds' arrows)."""
+    values = np.concatenate([summary["d_star"], summary["transition_width"]])
+    values = values[values > 0]
+    return float(values.min()) / 10**0.25, float(values.max()) * 10**0.35
 
 
 def readout_fit(summary: pd.DataFrame, decoder: str) -> ReadoutFit:

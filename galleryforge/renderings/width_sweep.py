@@ -13,6 +13,8 @@ gids: ``mse-line``, ``l0-line``, ``d-star`` (a Line2D per layer, x = member widt
 marker per layer), ``trial-d-star`` (a triangle per layer on the left panel's x-axis at the drawn
 trial's d*_S), ``width-line`` (y = F), ``this-width`` (a vertical line per panel), ``knee-note``
 (the left panel's title).
+
+The plotly half is ``width_sweep_interactive``; the family's rows and knees, ``parts.family``.
 """
 
 from __future__ import annotations
@@ -22,48 +24,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.family import family_sweep, knee_mse
 from galleryforge.renderings.parts.layer_colors import (
     layer_colorbar,
     layer_colors,
-    layer_hex,
     layer_line_width,
 )
-from galleryforge.renderings.parts.panels import plotly_subplots
+from galleryforge.renderings.parts.panel_notes import title_note
 from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.registry import register
-from galleryforge.width_family import (
-    Knee,
-    by_layer,
-    family_finding,
-    family_table,
-    knee_note,
-    layer_knees,
-    member_width,
-)
+from galleryforge.renderings.width_sweep_interactive import interactive
+from galleryforge.width_family import by_layer, family_finding, knee_note, member_width
 
 if TYPE_CHECKING:
-    import pandas as pd
-    import plotly.graph_objects as go
     from matplotlib.figure import Figure
 
 
-def sweep(ctx: RenderContext) -> tuple[pd.DataFrame, list[Knee]]:
-    """The family's final rows (one per layer and width) and each layer's knee."""
-    table = family_table(ctx.family)
-    return table, layer_knees(table)
-
-
-def knee_mse(table: pd.DataFrame, knee: Knee) -> float:
-    rows = table[(table["layer"] == knee.layer) & (table["width"] == knee.width)]
-    return float(rows["mse"].iloc[0])
-
-
-def _width(ctx: RenderContext) -> int:
-    return member_width(ctx.trial)
-
-
 def describe(ctx: RenderContext) -> str:
-    table, _ = sweep(ctx)
+    table, _ = family_sweep(ctx)
     widths = sorted(int(w) for w in table["width"].unique())
     return (
         f"Two log-log panels for the width family of trial {ctx.trial.trial} "
@@ -76,92 +54,6 @@ def describe(ctx: RenderContext) -> str:
     )
 
 
-def interactive(ctx: RenderContext) -> go.Figure:
-    table, knees = sweep(ctx)
-    fig = plotly_subplots(
-        ctx, 1, 2, subplot_titles=("Final held-out MSE", "L0 (solid) and predicted d*_S (dashed)")
-    )
-    colours = layer_hex(ctx, ctx.trial.layer_ids)
-    for (layer, rows), colour in zip(by_layer(table), colours, strict=True):
-        group = str(layer)
-        fig.add_scatter(
-            x=rows["width"],
-            y=rows["mse"],
-            mode="lines+markers",
-            name=f"layer {layer}",
-            legendgroup=group,
-            line={"color": colour},
-            hovertemplate=f"layer {layer}, F %{{x:,}}: MSE %{{y:.4g}}<extra></extra>",
-            row=1,
-            col=1,
-        )
-        for column, dash, symbol in (("l0", "solid", "circle"), ("d_star", "dash", "square")):
-            label = "L0" if column == "l0" else "d*_S"
-            fig.add_scatter(
-                x=rows["width"],
-                y=rows[column],
-                mode="lines+markers",
-                showlegend=False,
-                legendgroup=group,
-                line={"color": colour, "dash": dash},
-                marker={"symbol": symbol},
-                hovertemplate=f"layer {layer}, F %{{x:,}}: {label} %{{y:,.0f}}<extra></extra>",
-                row=1,
-                col=2,
-            )
-    for knee, colour in zip(knees, colours, strict=True):
-        fig.add_scatter(
-            x=[knee.width],
-            y=[knee_mse(table, knee)],
-            mode="markers",
-            showlegend=False,
-            legendgroup=str(knee.layer),
-            marker={
-                "symbol": "star-open" if knee.censored else "star",
-                "size": 14,
-                "color": colour,
-            },
-            hovertemplate=f"layer {knee.layer}: knee "
-            f"{'beyond ' if knee.censored else 'at '}F = {knee.width:,}<extra></extra>",
-            row=1,
-            col=1,
-        )
-    final = ctx.trial.final
-    for star, colour in zip(final["d_star"], colours, strict=True):
-        # A short tick at the foot of the MSE panel: the drawn trial's d*_S for this layer.
-        fig.add_shape(
-            type="line",
-            x0=float(star),
-            x1=float(star),
-            y0=0,
-            y1=0.06,
-            yref="y domain",
-            line={"color": colour, "width": 3},
-            row=1,
-            col=1,
-        )
-    widths = sorted(int(w) for w in table["width"].unique())
-    fig.add_scatter(
-        x=widths,
-        y=widths,
-        mode="lines",
-        name="y = F",
-        line={"color": ctx.theme.colors.reference, "dash": "dot"},
-        hoverinfo="skip",
-        row=1,
-        col=2,
-    )
-    for col in (1, 2):
-        fig.add_vline(
-            x=_width(ctx), line_dash="dot", line_color=ctx.theme.colors.muted, row=1, col=col
-        )
-    fig.update_xaxes(type="log", title_text="dictionary width F")
-    fig.update_yaxes(type="log")
-    note = knee_note(ctx.trial, knees)
-    fig.update_layout(title=f"Trial {ctx.trial.trial}: width family, MSE and L0 against F ({note})")
-    return fig
-
-
 @register(
     "width-sweep",
     title="Width sweep: MSE and L0 against dictionary width",
@@ -171,7 +63,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
     aspect=0.5,
 )
 def draw(ctx: RenderContext) -> Figure:
-    table, knees = sweep(ctx)
+    table, knees = family_sweep(ctx)
     layers = list(ctx.trial.layer_ids)
     cmap, norm = layer_colors(ctx, layers)
     fig, (loss_ax, count_ax) = ctx.figure(1, 2, sharex=True)
@@ -220,21 +112,19 @@ def draw(ctx: RenderContext) -> Figure:
     widths = np.array(sorted(table["width"].unique()), dtype=np.float64)
     count_ax.plot(widths, widths, color=ctx.theme.colors.reference, linestyle=":", gid="width-line")
     for ax in (loss_ax, count_ax):
-        ax.axvline(_width(ctx), color=ctx.theme.colors.muted, linestyle=":", gid="this-width")
+        ax.axvline(
+            member_width(ctx.trial), color=ctx.theme.colors.muted, linestyle=":", gid="this-width"
+        )
         ax.set(xscale="log", yscale="log")
         ax.set_xlabel("Dictionary width F")
         log_ticks(ax, "x")
         log_ticks(ax, "y", max_labels=5)
-    note = loss_ax.set_title(
-        knee_note(ctx.trial, knees).replace("d*_S", r"$d^*_S$"),
-        loc="left",
-        color=ctx.theme.colors.muted,
-        fontsize=ctx.theme.font.label_size,
-        fontweight="normal",
-    )
-    note.set_gid("knee-note")
+    knees_text = knee_note(ctx.trial, knees).replace("d*_S", r"$d^*_S$")
+    title_note(ctx, loss_ax, knees_text, gid="knee-note")
     loss_ax.set_ylabel("Final held-out MSE (stars: knees)")
-    loss_ax.set_xlabel(rf"Dictionary width F (triangles: $d^*_S$ of F = {_width(ctx):,})")
+    loss_ax.set_xlabel(
+        rf"Dictionary width F (triangles: $d^*_S$ of F = {member_width(ctx.trial):,})"
+    )
     count_ax.set_ylabel(r"L0 (solid), $d^*_S$ (dashed), F (dotted)")
     layer_colorbar(ctx, fig, count_ax, layers)
     ctx.title(fig, f"Trial {ctx.trial.trial}: width family, MSE and L0 against width")

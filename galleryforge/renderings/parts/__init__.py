@@ -1,4 +1,4 @@
-"""Pieces the renderings share, one job a module (none of them is a rendering itself).
+"""Pieces the renderings are built from, one job a module (none of them is a rendering itself).
 
 - ``layer_metrics``: which per-layer metrics are shown, their final values, relative shades.
 - ``text_fit``: how much text fits where (label steps, legible row heights, cell text).
@@ -7,7 +7,12 @@
 - ``interactive_heatmap``: the same heatmap in plotly.
 - ``layer_colors``: one colour per layer for lines coloured by depth, and its colour bar.
 - ``panels``: grids of panels (how many rows and columns; plotly subplots on the theme).
-- ``panel_notes``: what a panel says when it has nothing to draw.
+- ``panel_notes``: a muted note in a panel's title slot; what an empty panel says.
 - ``monotone_cubic``: a smooth curve through points that never overshoots them.
 - ``alt_text``: metric names in sentences and the trial's means, for alt texts.
+- ``family``: a width family's final rows, each layer's knee and the MSE there.
+- ``predicted_floor``: the predicted loss floor's shape, widths and per-layer anchors.
+- ``toy_curves``: the toy sweep as seed-mean curves in a grid of read-out × α panels.
+- ``lower_bounds``: how a censored value is drawn (hollow marker, arrow, legend entry).
+- ``shaded_contexts``: a latent's top contexts as rows of tokens shaded by activation.
 """

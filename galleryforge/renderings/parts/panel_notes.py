@@ -1,4 +1,4 @@
-"""What a panel says when it has nothing to draw, instead of an empty frame."""
+"""What a panel says besides its data: a note in its title slot, or why it has nothing to draw."""
 
 from __future__ import annotations
 
@@ -41,3 +41,16 @@ def all_zero_panel(
         ax.set_xlim(0, 1)
         ax.set_xticks([0])
     panel_note(ctx, ax, note, rotation)
+
+
+def title_note(ctx: RenderContext, ax: Axes, note: str, gid: str) -> None:
+    """``note`` as the axes' left title, in the theme's muted colour at label size (not bold):
+    what the panel's data says (a fitted shape, a measured knee), read before the data."""
+    title = ax.set_title(
+        note,
+        loc="left",
+        color=ctx.theme.colors.muted,
+        fontsize=ctx.theme.font.label_size,
+        fontweight="normal",
+    )
+    title.set_gid(gid)
