@@ -24,7 +24,8 @@ from galleryforge.renderings.parts.layer_metrics import (
     relative_within_columns,
     split_constant,
 )
-from galleryforge.renderings.parts.panels import small_multiples
+from galleryforge.renderings.parts.panel_notes import corner_note
+from galleryforge.renderings.parts.panels import small_multiples, used_panels
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -60,25 +61,12 @@ def draw(ctx: RenderContext) -> Figure:
     fig, axes = small_multiples(ctx, trial.n_layers, PANEL_ASPECT, spacing=0.04)
     cols = axes.shape[1]
     colours = ctx.theme.categorical(len(metrics))
-    small = ctx.theme.font.tick_size
-    for index, ax in enumerate(axes.flat):
-        if index >= trial.n_layers:
-            ax.set_visible(False)
-            continue
+    for index, ax in enumerate(used_panels(axes, trial.n_layers)):
         ax.set_gid("layer-panel")
         bars = ax.bar(range(len(metrics)), shade[index], width=0.8, color=colours, linewidth=0)
         for bar in bars:
             bar.set_gid("metric-bar")
-        ax.text(
-            0.03,
-            0.97,
-            layer_label(trial.layer_ids[index]),
-            transform=ax.transAxes,
-            ha="left",
-            va="top",
-            fontsize=small,
-            color=ctx.theme.colors.muted,
-        )
+        corner_note(ctx, ax, layer_label(trial.layer_ids[index]))
         ax.set_ylim(0, 1.3)  # headroom for the layer label
         ax.set_yticks([0, 1])
         ax.set_xticks([])

@@ -12,18 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from galleryforge.labels import metric_label
 from galleryforge.numbers import format_metric, format_tokens
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.parts.layer_colors import (
-    layer_colorbar,
-    layer_colors,
-    layer_hex,
-    layer_line_width,
-)
-from galleryforge.renderings.parts.panels import panel_grid, plotly_subplots
+from galleryforge.renderings.parts.layer_colors import layer_colorbar
+from galleryforge.renderings.parts.layer_lines import layer_token_lines, plotly_layer_token_lines
+from galleryforge.renderings.parts.panels import panel_grid, plotly_subplots, used_panels
 from galleryforge.renderings.parts.text_fit import label_step
 from galleryforge.renderings.registry import register
 
@@ -62,22 +56,8 @@ def interactive(ctx: RenderContext) -> go.Figure:
     fig = plotly_subplots(
         ctx, rows, cols, aspect=0.7, subplot_titles=[metric_label(m) for m in metrics]
     )
-    for layer, colour in zip(trial.layer_ids, layer_hex(ctx, trial.layer_ids), strict=True):
-        frame = trial.layers[trial.layers["layer"] == layer]
-        for i, metric in enumerate(metrics):
-            fig.add_scatter(
-                x=frame["tokens"],
-                y=frame[metric],
-                mode="lines+markers",
-                name=f"layer {layer}",
-                legendgroup=str(layer),
-                showlegend=i == 0,
-                line={"color": colour},
-                row=i // cols + 1,
-                col=i % cols + 1,
-                hovertemplate=f"layer {layer}<br>tokens %{{x:,}}<br>"
-                f"{metric_label(metric)} %{{y:.4g}}<extra></extra>",
-            )
+    panels = [(m, metric_label(m), i // cols + 1, i % cols + 1) for i, m in enumerate(metrics)]
+    plotly_layer_token_lines(ctx, fig, trial.layers, panels, mode="lines+markers")
     fig.update_layout(title=f"Trial {trial.trial}: metrics across checkpoints")
     return fig
 
@@ -93,25 +73,21 @@ def draw(ctx: RenderContext) -> Figure:
     from matplotlib.ticker import MaxNLocator, ScalarFormatter, StrMethodFormatter
 
     trial, metrics, layers = ctx.trial, trajectory_metrics(ctx), list(ctx.trial.layer_ids)
-    cmap, norm = layer_colors(ctx, layers)
     aspect = 0.75 if ctx.theme.figure.width_in < 7 else None
     width, height = ctx.theme.figsize(aspect)
     rows, cols = panel_grid(len(metrics), (width * 0.85, height * 0.85), 0.7)
     fig, axes = ctx.figure(rows, cols, aspect=aspect, sharex=True, squeeze=False)
     marker = "o" if len(trial.checkpoints) <= 8 else None
-    line_width = layer_line_width(ctx, len(layers))
-    for ax, metric in zip(axes.flat, metrics, strict=False):
-        for layer in layers:
-            frame = trial.layers[trial.layers["layer"] == layer]
-            ax.plot(
-                frame["tokens"].to_numpy(np.float64),
-                frame[metric].to_numpy(np.float64),
-                marker=marker,
-                markersize=ctx.theme.lines.marker_size * 0.6,
-                color=cmap(norm(layer)),
-                linewidth=line_width,
-                gid="checkpoint-line",
-            )
+    for ax, metric in zip(used_panels(axes, len(metrics)), metrics, strict=True):
+        layer_token_lines(
+            ctx,
+            ax,
+            trial.layers,
+            metric,
+            gid="checkpoint-line",
+            marker=marker,
+            markersize=ctx.theme.lines.marker_size * 0.6,
+        )
         ax.set_title(
             metric_label(metric, math=True), loc="left", fontsize=ctx.theme.font.label_size
         )
@@ -120,8 +96,6 @@ def draw(ctx: RenderContext) -> Figure:
             ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         else:
             ax.yaxis.set_major_formatter(ScalarFormatter(useMathText=True))
-    for ax in axes.flat[len(metrics) :]:
-        ax.set_visible(False)
     for ax in axes[-1, :]:
         ax.set_xlabel("Tokens")
     for i in range(len(metrics), rows * cols):  # panels above an empty slot show the token axis

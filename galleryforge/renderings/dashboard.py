@@ -17,7 +17,7 @@ from galleryforge.labels import metric_label
 from galleryforge.numbers import format_metric
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.panel_notes import all_zero_panel
-from galleryforge.renderings.parts.panels import panel_grid
+from galleryforge.renderings.parts.panels import panel_grid, used_panels
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -109,10 +109,7 @@ def draw(ctx: RenderContext) -> Figure:
     fig, axes = ctx.figure(rows, cols, aspect=aspect, sharex=True, squeeze=False)
     layers = list(trial.layer_ids)
     colours = ctx.theme.categorical(len(metrics))
-    for index, ax in enumerate(axes.flat):
-        if index >= len(metrics):
-            ax.set_visible(False)
-            continue
+    for index, ax in enumerate(used_panels(axes, len(metrics))):
         metric = metrics[index]
         _panel(ctx, ax, layers, trial.final[metric].astype(float).tolist(), metric, colours[index])
         if index // cols == rows - 1 or index + cols >= len(metrics):

@@ -19,7 +19,8 @@ import numpy as np
 from galleryforge.latents import DENSE_FREQUENCY, density, density_edges
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.layer_metrics import layer_label
-from galleryforge.renderings.parts.panels import small_multiples
+from galleryforge.renderings.parts.panel_notes import corner_note
+from galleryforge.renderings.parts.panels import small_multiples, used_panels
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -88,7 +89,6 @@ def draw(ctx: RenderContext) -> Figure:
     edges = density_edges(features["frequency"].to_numpy())
     fig, axes = small_multiples(ctx, len(layers), PANEL_ASPECT, spacing=0.03)
     cols = axes.shape[1]
-    small = ctx.theme.font.tick_size
     by_layer = {
         layer: features.loc[features["layer"] == layer, "frequency"].to_numpy() for layer in layers
     }
@@ -97,24 +97,12 @@ def draw(ctx: RenderContext) -> Figure:
     panel_pt = fig.get_size_inches()[0] * 72 / cols
     fit = max(1, int(panel_pt * 0.8 // (3 * ctx.theme.font.tick_size)))
     step = math.ceil(len(decades) / fit)
-    for index, ax in enumerate(axes.flat):
-        if index >= len(layers):
-            ax.set_visible(False)
-            continue
+    for index, ax in enumerate(used_panels(axes, len(layers))):
         layer = layers[index]
         hist = density(by_layer[layer], edges)
         ax.set_gid("layer-panel")
         draw_density(ax, ctx, hist, ctx.theme.colors.accent)
-        ax.text(
-            0.03,
-            0.97,
-            f"{layer_label(layer)} · {hist.dead:,} dead",
-            transform=ax.transAxes,
-            ha="left",
-            va="top",
-            fontsize=small,
-            color=ctx.theme.colors.muted,
-        )
+        corner_note(ctx, ax, f"{layer_label(layer)} · {hist.dead:,} dead")
         ax.set_xticks(decades[::-step][::-1])
         ax.grid(axis="x", visible=False)
         ax.tick_params(labelleft=index % cols == 0, labelbottom=index + cols >= len(layers))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from galleryforge.labels import metric_label
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.alt_text import metric_list
-from galleryforge.renderings.parts.heatmap import colorbar, layer_heatmap
+from galleryforge.renderings.parts.heatmap import colorbar, heatmap_figure
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
 from galleryforge.renderings.parts.layer_metrics import (
     headline_metrics,
@@ -57,18 +57,14 @@ def interactive(ctx: RenderContext) -> go.Figure:
     interactive=interactive,
 )
 def draw(ctx: RenderContext) -> Figure:
-    trial = ctx.trial
-    fig, ax = ctx.figure()
-    image = layer_heatmap(
+    fig, ax, image = heatmap_figure(
         ctx,
-        ax,
-        headline_metrics(trial),
+        TITLE,
+        headline_metrics(ctx.trial),
         cmap=ctx.cmap("sequential"),
         annotate=False,
         interpolation="bicubic",
     )
     image.set_interpolation_stage("data")  # blend the values, then colour them
     colorbar(ctx, image, ax, "relative within metric", ends=("lowest", "highest"))
-    ax.set_ylabel("Layer")
-    ctx.title(ax, f"Trial {trial.trial}: {TITLE}")
     return fig

@@ -20,9 +20,7 @@ from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.alt_text import metric_list
 from galleryforge.renderings.parts.heatmap import layer_heatmap
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
-from galleryforge.renderings.parts.layer_metrics import (
-    headline_metrics,
-)
+from galleryforge.renderings.parts.layer_metrics import headline_metrics
 from galleryforge.renderings.parts.panel_notes import all_zero_panel
 from galleryforge.renderings.parts.text_fit import rows_aspect
 from galleryforge.renderings.parts.ticks import fit_metric_labels

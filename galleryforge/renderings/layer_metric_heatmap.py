@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING
 
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.alt_text import metric_list, metric_names, trial_means
-from galleryforge.renderings.parts.heatmap import colorbar, layer_heatmap
+from galleryforge.renderings.parts.heatmap import colorbar, heatmap_figure
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
-from galleryforge.renderings.parts.layer_metrics import (
-    split_constant,
-)
+from galleryforge.renderings.parts.layer_metrics import split_constant
 from galleryforge.renderings.parts.text_fit import rows_aspect
 from galleryforge.renderings.parts.ticks import fit_metric_labels
 from galleryforge.renderings.registry import register
@@ -68,10 +66,8 @@ def interactive(ctx: RenderContext) -> go.Figure:
 def draw(ctx: RenderContext) -> Figure:
     trial = ctx.trial
     metrics = table_metrics(trial)
-    fig, ax = ctx.figure(aspect=rows_aspect(ctx, trial.n_layers))
-    image = layer_heatmap(ctx, ax, metrics, cmap=ctx.cmap("sequential"))
+    aspect = rows_aspect(ctx, trial.n_layers)
+    fig, ax, image = heatmap_figure(ctx, TITLE, metrics, cmap=ctx.cmap("sequential"), aspect=aspect)
     colorbar(ctx, image, ax, "relative within metric", ends=("low", "high"))
     fit_metric_labels(ax, metrics)
-    ax.set_ylabel("Layer")
-    ctx.title(ax, f"Trial {trial.trial}: {TITLE}")
     return fig

@@ -10,11 +10,9 @@ from typing import TYPE_CHECKING
 
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.alt_text import metric_list, trial_means
-from galleryforge.renderings.parts.heatmap import layer_heatmap
+from galleryforge.renderings.parts.heatmap import heatmap_figure
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
-from galleryforge.renderings.parts.layer_metrics import (
-    headline_metrics,
-)
+from galleryforge.renderings.parts.layer_metrics import headline_metrics
 from galleryforge.renderings.parts.text_fit import rows_aspect
 from galleryforge.renderings.registry import register
 
@@ -49,8 +47,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
 )
 def draw(ctx: RenderContext) -> Figure:
     trial = ctx.trial
-    fig, ax = ctx.figure(aspect=rows_aspect(ctx, trial.n_layers))
-    layer_heatmap(ctx, ax, headline_metrics(trial), cmap=ctx.cmap("sequential"))
-    ax.set_ylabel("Layer")
-    ctx.title(ax, f"Trial {trial.trial}: {TITLE}")
+    aspect = rows_aspect(ctx, trial.n_layers)
+    metrics = headline_metrics(trial)
+    fig, _, _ = heatmap_figure(ctx, TITLE, metrics, cmap=ctx.cmap("sequential"), aspect=aspect)
     return fig

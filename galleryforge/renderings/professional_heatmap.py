@@ -16,11 +16,9 @@ import numpy as np
 
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.alt_text import metric_list, trial_means
-from galleryforge.renderings.parts.heatmap import layer_heatmap
+from galleryforge.renderings.parts.heatmap import heatmap_figure
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
-from galleryforge.renderings.parts.layer_metrics import (
-    headline_metrics,
-)
+from galleryforge.renderings.parts.layer_metrics import headline_metrics
 from galleryforge.renderings.parts.text_fit import rows_aspect
 from galleryforge.renderings.parts.ticks import fit_metric_labels
 from galleryforge.renderings.registry import register
@@ -84,8 +82,9 @@ def draw(ctx: RenderContext) -> Figure:
     metrics = headline_metrics(trial)
     # Compact: the theme's own proportions unless the rows would not be legible in them.
     aspect = min(rows_aspect(ctx, trial.n_layers), max(ctx.theme.figure.aspect, 0.9))
-    fig, ax = ctx.figure(aspect=aspect)
-    layer_heatmap(ctx, ax, metrics, cmap=muted_ramp(ctx))
+    fig, ax, _ = heatmap_figure(
+        ctx, TITLE, metrics, cmap=muted_ramp(ctx), aspect=aspect, ylabel=None
+    )
     fit_metric_labels(ax, metrics)
     ax.xaxis.tick_top()
     rows, cols = trial.n_layers, len(metrics)
@@ -106,5 +105,4 @@ def draw(ctx: RenderContext) -> Figure:
         color=ctx.theme.colors.muted,
         fontsize=ctx.theme.font.tick_size,
     )
-    ctx.title(ax, f"Trial {trial.trial}: {TITLE}")
     return fig

@@ -12,16 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from galleryforge.numbers import format_tokens
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.parts.layer_colors import (
-    layer_colorbar,
-    layer_colors,
-    layer_hex,
-    layer_line_width,
-)
+from galleryforge.renderings.parts.layer_colors import layer_colorbar
+from galleryforge.renderings.parts.layer_lines import layer_token_lines, plotly_layer_token_lines
 from galleryforge.renderings.parts.panels import plotly_subplots
 from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.registry import register
@@ -58,26 +52,13 @@ def describe(ctx: RenderContext) -> str:
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
-    table, layers = curves(ctx), list(ctx.trial.layer_ids)
+    table = curves(ctx)
     fig = plotly_subplots(ctx, 1, len(PANELS), subplot_titles=[t for _, t in PANELS])
-    for layer, colour in zip(layers, layer_hex(ctx, layers), strict=True):
-        rows = table[table["layer"] == layer]
-        for col, (metric, title) in enumerate(PANELS, start=1):
-            fig.add_scatter(
-                x=rows["tokens"],
-                y=rows[metric],
-                mode="lines",
-                name=f"layer {layer}",
-                legendgroup=str(layer),
-                showlegend=col == 1,
-                line={"color": colour},
-                hovertemplate=f"layer {layer}<br>tokens %{{x:,}}<br>{title} "
-                "%{y:.4g}<extra></extra>",
-                row=1,
-                col=col,
-            )
-            if _wide_range(table[metric]):
-                fig.update_yaxes(type="log", row=1, col=col)
+    panels = [(metric, title, 1, col) for col, (metric, title) in enumerate(PANELS, start=1)]
+    plotly_layer_token_lines(ctx, fig, table, panels)
+    for metric, _, _, col in panels:
+        if _wide_range(table[metric]):
+            fig.update_yaxes(type="log", row=1, col=col)
     fig.update_xaxes(title_text="tokens")
     fig.update_layout(title=f"Trial {ctx.trial.trial}: training curves")
     return fig
@@ -94,19 +75,9 @@ def draw(ctx: RenderContext) -> Figure:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     table, layers = curves(ctx), list(ctx.trial.layer_ids)
-    cmap, norm = layer_colors(ctx, layers)
     fig, axes = ctx.figure(1, len(PANELS), sharex=True)
-    width = layer_line_width(ctx, len(layers))
     for ax, (metric, title) in zip(axes, PANELS, strict=True):
-        for layer in layers:
-            rows = table[table["layer"] == layer]
-            ax.plot(
-                rows["tokens"].to_numpy(np.float64),
-                rows[metric].to_numpy(np.float64),
-                color=cmap(norm(layer)),
-                linewidth=width,
-                gid="layer-line",
-            )
+        layer_token_lines(ctx, ax, table, metric, gid="layer-line")
         if _wide_range(table[metric]):
             ax.set_yscale("log")
             log_ticks(ax, "y", max_labels=5)

@@ -1,7 +1,8 @@
 """The layers × metrics heatmap: relative shade per metric, the real values written in the cells.
 
 ``layer_heatmap`` computes what it draws from the trial (final-checkpoint values, each column
-min–max scaled), so the heatmap renderings only choose metrics, colours and decoration.
+min–max scaled), so the heatmap renderings only choose metrics, colours and decoration;
+``heatmap_figure`` is a figure of one such heatmap, titled and labelled.
 ``write_cells`` is the one place that decides whether values fit in cells and writes them.
 """
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
     from matplotlib.axes import Axes
     from matplotlib.colors import Colormap
+    from matplotlib.figure import Figure
     from matplotlib.image import AxesImage
 
     from galleryforge.renderings.context import RenderContext
@@ -63,6 +65,29 @@ def layer_heatmap(
         ]
         write_cells(ctx, ax, texts, shade, cmap)
     return image
+
+
+def heatmap_figure(
+    ctx: RenderContext,
+    title: str,
+    metrics: Sequence[str],
+    *,
+    cmap: Colormap,
+    aspect: float | None = None,
+    ylabel: str | None = "Layer",
+    **options: Any,
+) -> tuple[Figure, Axes, AxesImage]:
+    """A figure of one ``layer_heatmap`` of ``metrics`` (``options``: its settings), titled
+    "Trial <trial>: ``title``" as ``interactive_layer_heatmap`` titles the plotly one.
+
+    ``aspect`` as in ``ctx.figure``; ``ylabel`` names the layer axis (None: no label).
+    """
+    fig, ax = ctx.figure(aspect=aspect)
+    image = layer_heatmap(ctx, ax, metrics, cmap=cmap, **options)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    ctx.title(ax, f"Trial {ctx.trial.trial}: {title}")
+    return fig, ax, image
 
 
 def write_cells(

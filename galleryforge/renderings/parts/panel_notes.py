@@ -1,4 +1,4 @@
-"""What a panel says besides its data: a note in its title slot, or why it has nothing to draw."""
+"""What a panel says besides its data: a note in its title slot or corner, or why it is empty."""
 
 from __future__ import annotations
 
@@ -20,6 +20,20 @@ def panel_note(ctx: RenderContext, ax: Axes, note: str, rotation: float = 0) -> 
         ha="center",
         va="center",
         rotation=rotation,
+        color=ctx.theme.colors.muted,
+    )
+
+
+def corner_note(ctx: RenderContext, ax: Axes, note: str) -> None:
+    """``note`` in the top left corner of a small panel (which layer it is), small and muted."""
+    ax.text(
+        0.03,
+        0.97,
+        note,
+        transform=ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize=ctx.theme.font.tick_size,
         color=ctx.theme.colors.muted,
     )
 

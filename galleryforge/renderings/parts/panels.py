@@ -51,6 +51,14 @@ def small_multiples(
     return fig, axes
 
 
+def used_panels(axes: Any, count: int) -> list[Any]:
+    """The first ``count`` axes of a grid, row by row; the grid's slots after them are hidden."""
+    flat = list(axes.flat)
+    for ax in flat[count:]:
+        ax.set_visible(False)
+    return flat[:count]
+
+
 def plotly_subplots(
     ctx: RenderContext, rows: int, cols: int, aspect: float | None = None, **kwargs: Any
 ) -> Any:
