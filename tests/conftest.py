@@ -12,7 +12,7 @@ import pytest
 matplotlib.use("Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from tests.contexts import BuildRenderContext, render_context
+from tests.contexts import BuildRenderContext, DrawRendering, context_and_drawing, render_context
 from tests.factories import write_family, write_toy, write_trial
 from tests.feature_factories import write_feature_tables
 
@@ -33,6 +33,12 @@ def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def build_render_context(runs_dir: Path) -> BuildRenderContext:
     """``build_render_context(trial="C", theme="social")``: see tests/contexts.py."""
     return functools.partial(render_context, runs_dir)
+
+
+@pytest.fixture
+def draw_rendering(runs_dir: Path) -> DrawRendering:
+    """``ctx, fig = draw_rendering(premium_heatmap, trial="C")``: see tests/contexts.py."""
+    return functools.partial(context_and_drawing, runs_dir)
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def artists_with_gid(fig: Figure, gid: str) -> list[Artist]:
     return [a for a in fig.findobj() if a.get_gid() == gid]
+
+
+def heatmap_shade(fig: Figure) -> np.ndarray:
+    """The array of the figure's one heatmap image (``gid="heatmap"``)."""
+    (image,) = artists_with_gid(fig, "heatmap")
+    return np.asarray(image.get_array())  # type: ignore[attr-defined]
+
+
+def relative_by_hand(final: pd.DataFrame, metrics: Sequence[str]) -> np.ndarray:
+    """Each metric's column of ``final`` scaled from its lowest layer (0) to its highest (1), 0.5
+    where every layer is equal: the shade a relative heatmap draws, computed here by hand."""
+    columns = []
+    for metric in metrics:
+        column = final[metric].to_numpy(dtype=float)
+        low, high = column.min(), column.max()
+        columns.append(np.full_like(column, 0.5) if high == low else (column - low) / (high - low))
+    return np.column_stack(columns)
 
 
 def visible_tick_labels(ax: Axes, axis: str) -> list[Text]:

@@ -6,15 +6,14 @@ import numpy as np
 
 from galleryforge.renderings import correlation_heatmap
 from galleryforge.renderings.registry import get_rendering
-from tests.contexts import BuildRenderContext, drawn
+from tests.contexts import BuildRenderContext, DrawRendering
 from tests.figures import artists_with_gid
 
 
 def test_matrix_is_pandas_pearson_on_a_fixed_scale(
-    build_render_context: BuildRenderContext,
+    draw_rendering: DrawRendering,
 ) -> None:
-    ctx = build_render_context(trial="B")
-    fig = drawn(ctx, correlation_heatmap)
+    ctx, fig = draw_rendering(correlation_heatmap, trial="B")
     (image,) = artists_with_gid(fig, "correlation")
     final = ctx.trial.final
     varying = [m for m in ctx.trial.metrics if final[m].nunique() > 1]

@@ -6,13 +6,12 @@ import numpy as np
 
 from galleryforge.renderings import dashboard
 from galleryforge.renderings.registry import get_rendering
-from tests.contexts import BuildRenderContext, drawn
+from tests.contexts import DrawRendering
 from tests.figures import artists_with_gid
 
 
-def test_panels_show_the_final_per_layer_values(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="C")
-    fig = drawn(ctx, dashboard)
+def test_panels_show_the_final_per_layer_values(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(dashboard, trial="C")
     final, layers = ctx.trial.final, list(ctx.trial.layer_ids)
     for gid, column in (
         ("dashboard-alpha", "alpha"),
@@ -33,9 +32,8 @@ def test_panels_show_the_final_per_layer_values(build_render_context: BuildRende
     assert low < layers[0] and layers[-1] < high
 
 
-def test_no_dead_latents_has_no_mean_line(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="B")
-    fig = drawn(ctx, dashboard)
+def test_no_dead_latents_has_no_mean_line(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(dashboard, trial="B")
     assert len(artists_with_gid(fig, "trial-mean")) == 3
     assert "trial B" in dashboard.describe(ctx)
     assert get_rendering("SAE_Dashboard").id == "dashboard"

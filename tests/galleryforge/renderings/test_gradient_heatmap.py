@@ -5,19 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from galleryforge.renderings import gradient_heatmap
-from galleryforge.renderings.parts.layer_metrics import headline_metrics, relative_within_columns
+from galleryforge.renderings.parts.layer_metrics import headline_metrics
 from galleryforge.renderings.registry import get_rendering
-from tests.contexts import BuildRenderContext, drawn
-from tests.figures import artists_with_gid
+from tests.contexts import DrawRendering
+from tests.figures import artists_with_gid, heatmap_shade, relative_by_hand
 
 
-def test_smooth_field_without_values(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="A", theme="blog")
-    fig = drawn(ctx, gradient_heatmap)
+def test_smooth_field_without_values(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(gradient_heatmap, trial="A", theme="blog")
     (image,) = artists_with_gid(fig, "heatmap")
-    metrics = headline_metrics(ctx.trial)
-    expected = relative_within_columns(ctx.trial.final[metrics].to_numpy(dtype=float))
-    np.testing.assert_allclose(image.get_array(), expected)  # type: ignore[attr-defined]
+    expected = relative_by_hand(ctx.trial.final, headline_metrics(ctx.trial))
+    np.testing.assert_allclose(heatmap_shade(fig), expected)
     assert image.get_interpolation() == "bicubic"  # type: ignore[attr-defined]
     assert artists_with_gid(fig, "cell-value") == []
     assert "trial A" in gradient_heatmap.describe(ctx)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from galleryforge.renderings import kd_quantities
-from tests.contexts import BuildRenderContext, drawn
+from tests.contexts import BuildRenderContext, DrawRendering
 from tests.figures import artists_with_gid
 
 
-def test_per_layer_values_and_trial_means(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="C")
-    fig = drawn(ctx, kd_quantities)
+def test_per_layer_values_and_trial_means(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(kd_quantities, trial="C")
     final, means = ctx.trial.final, ctx.trial.kd
     for gid, column in (("kd-alpha", "alpha"), ("kd-g_alpha", "g_alpha"), ("d-star", "d_star")):
         (line,) = artists_with_gid(fig, gid)

@@ -7,13 +7,12 @@ import numpy as np
 from galleryforge.renderings import layer_analysis_heatmap
 from galleryforge.renderings.parts.layer_metrics import headline_metrics
 from galleryforge.renderings.registry import get_rendering
-from tests.contexts import BuildRenderContext, drawn
+from tests.contexts import DrawRendering
 from tests.figures import artists_with_gid
 
 
-def test_sidecar_bars_share_the_layer_axis(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="C")
-    fig = drawn(ctx, layer_analysis_heatmap)
+def test_sidecar_bars_share_the_layer_axis(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(layer_analysis_heatmap, trial="C")
     final = ctx.trial.final
     (image,) = artists_with_gid(fig, "heatmap")
     assert image.get_array().shape == (ctx.trial.n_layers, len(headline_metrics(ctx.trial)))  # type: ignore[attr-defined]
@@ -28,9 +27,8 @@ def test_sidecar_bars_share_the_layer_axis(build_render_context: BuildRenderCont
     assert all(ax.get_ylim() == heat.get_ylim() for ax in side)
 
 
-def test_no_dead_latents_is_said_not_drawn_empty(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="B")
-    fig = drawn(ctx, layer_analysis_heatmap)
+def test_no_dead_latents_is_said_not_drawn_empty(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(layer_analysis_heatmap, trial="B")
     assert any(t.get_text() == "no dead latents" for t in fig.axes[2].texts)
     assert "0 in total" in layer_analysis_heatmap.describe(ctx)
     assert len(layer_analysis_heatmap.interactive(ctx).data) == 1

@@ -6,30 +6,25 @@ import numpy as np
 
 from galleryforge.numbers import format_metric
 from galleryforge.renderings import layer_metric_heatmap
-from galleryforge.renderings.parts.layer_metrics import relative_within_columns
 from galleryforge.renderings.registry import get_rendering
-from tests.contexts import BuildRenderContext, drawn
-from tests.figures import artists_with_gid
+from tests.contexts import BuildRenderContext, DrawRendering
+from tests.figures import artists_with_gid, heatmap_shade, relative_by_hand
 
 
-def test_rows_are_layers_and_columns_every_metric(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="B")
-    fig = drawn(ctx, layer_metric_heatmap)
+def test_rows_are_layers_and_columns_every_metric(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(layer_metric_heatmap, trial="B")
     trial = ctx.trial
-    (image,) = artists_with_gid(fig, "heatmap")
     metrics = list(trial.metrics)
     assert "feature_density_entropy" in metrics
-    expected = relative_within_columns(trial.final[metrics].to_numpy(dtype=float))
-    np.testing.assert_allclose(image.get_array(), expected)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(heatmap_shade(fig), relative_by_hand(trial.final, metrics))
     ax = fig.axes[0]
     names = [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()]
     assert names[-1] == "feature density entropy" and len(names) == len(metrics)
     assert ax.get_yticklabels()[0].get_text() == "L0"
 
 
-def test_cells_carry_the_values_when_they_fit(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="A")
-    fig = drawn(ctx, layer_metric_heatmap)
+def test_cells_carry_the_values_when_they_fit(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(layer_metric_heatmap, trial="A")
     texts = [t.get_text() for t in artists_with_gid(fig, "cell-value")]  # type: ignore[attr-defined]
     metrics = list(ctx.trial.metrics)
     assert len(texts) == ctx.trial.n_layers * len(metrics)

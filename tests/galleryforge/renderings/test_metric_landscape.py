@@ -7,15 +7,14 @@ import pytest
 
 from galleryforge.renderings import metric_landscape
 from galleryforge.renderings.registry import get_rendering
-from tests.contexts import BuildRenderContext, drawn
+from tests.contexts import DrawRendering
 from tests.figures import artists_with_gid
 
 
 def test_one_ridge_per_varying_metric_through_the_values(
-    build_render_context: BuildRenderContext,
+    draw_rendering: DrawRendering,
 ) -> None:
-    ctx = build_render_context(trial="B", theme="dark")
-    fig = drawn(ctx, metric_landscape)
+    ctx, fig = draw_rendering(metric_landscape, trial="B", theme="dark")
     layers, shade, varying, constant = metric_landscape.landscape(ctx.trial)
     assert {"dead", "alive_frac"} <= set(constant) and "feature_density_entropy" in varying
     ridges = artists_with_gid(fig, "ridge-line")
@@ -33,12 +32,11 @@ def test_one_ridge_per_varying_metric_through_the_values(
 
 @pytest.mark.parametrize(("trial", "theme"), [("C", "presentation"), ("A", "paper")])
 def test_every_ridge_stays_in_its_own_band(
-    build_render_context: BuildRenderContext, trial: str, theme: str
+    draw_rendering: DrawRendering, trial: str, theme: str
 ) -> None:
     # The band of the ridge at baseline b is [b, b + 1): up to the next baseline. A ridge that
     # left it drew over its upper neighbour (L0's ridge looked broken at the last layer of C).
-    ctx = build_render_context(trial=trial, theme=theme)
-    fig = drawn(ctx, metric_landscape)
+    _, fig = draw_rendering(metric_landscape, trial=trial, theme=theme)
     ridges = artists_with_gid(fig, "ridge-line")
     fills = artists_with_gid(fig, "ridge-fill")
     assert len(ridges) == len(fills) > 1

@@ -11,8 +11,8 @@ import pytest
 
 from galleryforge.renderings import premium_heatmap
 from galleryforge.renderings.registry import get_rendering
-from tests.contexts import BuildRenderContext, drawn
-from tests.figures import artists_with_gid
+from tests.contexts import BuildRenderContext, DrawRendering, drawn
+from tests.figures import artists_with_gid, heatmap_shade, relative_by_hand
 
 # The headline metrics in the order the study's paper figure shows them.
 COLUMNS = ["l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "dead", "alive_frac"]
@@ -26,24 +26,15 @@ def _number(text: str) -> tuple[float, float]:
     return float(plain), 0.5 * 10.0 ** (int(exponent or 0) - decimals)
 
 
-def _min_max(column: np.ndarray) -> np.ndarray:
-    low, high = column.min(), column.max()
-    return np.full_like(column, 0.5) if high == low else (column - low) / (high - low)
-
-
 @pytest.mark.parametrize(("trial", "theme"), [("A", "paper"), ("B", "presentation")])
 def test_cells_read_back_as_the_table_and_its_relative_shades(
-    build_render_context: BuildRenderContext, trial: str, theme: str
+    draw_rendering: DrawRendering, trial: str, theme: str
 ) -> None:
-    ctx = build_render_context(trial=trial, theme=theme)
-    fig = drawn(ctx, premium_heatmap)
+    ctx, fig = draw_rendering(premium_heatmap, trial=trial, theme=theme)
     final = ctx.trial.final.sort_values("layer")
     table = final[COLUMNS].to_numpy(dtype=float)
 
-    (image,) = artists_with_gid(fig, "heatmap")
-    shade = np.asarray(image.get_array())  # type: ignore[attr-defined]
-    expected = np.column_stack([_min_max(table[:, j]) for j in range(len(COLUMNS))])
-    np.testing.assert_allclose(shade, expected, atol=1e-12)
+    np.testing.assert_allclose(heatmap_shade(fig), relative_by_hand(final, COLUMNS), atol=1e-12)
 
     cells = artists_with_gid(fig, "cell-value")
     assert len(cells) == table.size  # every layer × metric written once
@@ -56,17 +47,14 @@ def test_cells_read_back_as_the_table_and_its_relative_shades(
 def test_constant_column_sits_mid_shade(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="B")  # trial B has no dead latents at any layer
     fig = drawn(ctx, premium_heatmap)
-    (image,) = artists_with_gid(fig, "heatmap")
     assert (ctx.trial.final["dead"] == 0).all()
-    shade = np.asarray(image.get_array())  # type: ignore[attr-defined]
-    np.testing.assert_array_equal(shade[:, COLUMNS.index("dead")], 0.5)
+    np.testing.assert_array_equal(heatmap_shade(fig)[:, COLUMNS.index("dead")], 0.5)
 
 
 def test_rows_and_columns_are_labelled_as_layers_and_metrics(
-    build_render_context: BuildRenderContext,
+    draw_rendering: DrawRendering,
 ) -> None:
-    ctx = build_render_context(trial="A")
-    fig = drawn(ctx, premium_heatmap)
+    _, fig = draw_rendering(premium_heatmap, trial="A")
     ax = fig.axes[0]
     rows = [t.get_text() for t in ax.get_yticklabels()]
     assert rows == ["L0", "L1", "L2", "L3", "L4", "L5"]

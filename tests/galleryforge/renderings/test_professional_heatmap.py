@@ -6,19 +6,17 @@ import numpy as np
 from matplotlib.colors import to_rgba
 
 from galleryforge.renderings import professional_heatmap
-from galleryforge.renderings.parts.layer_metrics import headline_metrics, relative_within_columns
+from galleryforge.renderings.parts.layer_metrics import headline_metrics
 from galleryforge.renderings.registry import get_rendering
-from tests.contexts import BuildRenderContext, drawn
-from tests.figures import artists_with_gid
+from tests.contexts import BuildRenderContext, DrawRendering
+from tests.figures import artists_with_gid, heatmap_shade, relative_by_hand
 
 
-def test_headline_metrics_in_a_ramp_to_the_accent(build_render_context: BuildRenderContext) -> None:
-    ctx = build_render_context(trial="C", theme="social")
-    fig = drawn(ctx, professional_heatmap)
+def test_headline_metrics_in_a_ramp_to_the_accent(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(professional_heatmap, trial="C", theme="social")
     (image,) = artists_with_gid(fig, "heatmap")
-    metrics = headline_metrics(ctx.trial)
-    expected = relative_within_columns(ctx.trial.final[metrics].to_numpy(dtype=float))
-    np.testing.assert_allclose(image.get_array(), expected)  # type: ignore[attr-defined]
+    expected = relative_by_hand(ctx.trial.final, headline_metrics(ctx.trial))
+    np.testing.assert_allclose(heatmap_shade(fig), expected)
     cmap = image.get_cmap()  # type: ignore[attr-defined]
     np.testing.assert_allclose(cmap(1.0), to_rgba(ctx.theme.colors.accent), atol=1e-2)
     assert fig.axes[0].xaxis.get_ticks_position() == "top"

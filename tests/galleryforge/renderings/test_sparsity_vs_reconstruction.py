@@ -6,16 +6,15 @@ import numpy as np
 import pytest
 
 from galleryforge.renderings import sparsity_vs_reconstruction
-from tests.contexts import BuildRenderContext, drawn
+from tests.contexts import BuildRenderContext, DrawRendering
 from tests.figures import artists_with_gid
 
 
 @pytest.mark.parametrize(("trial", "theme"), [("A", "paper"), ("C", "social")])
 def test_a_point_per_layer_in_layer_order(
-    build_render_context: BuildRenderContext, trial: str, theme: str
+    draw_rendering: DrawRendering, trial: str, theme: str
 ) -> None:
-    ctx = build_render_context(trial=trial, theme=theme)
-    fig = drawn(ctx, sparsity_vs_reconstruction)
+    ctx, fig = draw_rendering(sparsity_vs_reconstruction, trial=trial, theme=theme)
     (points,) = artists_with_gid(fig, "layer-point")
     final = ctx.trial.final
     np.testing.assert_allclose(points.get_offsets(), final[["l0", "mse"]].to_numpy())  # type: ignore[attr-defined]

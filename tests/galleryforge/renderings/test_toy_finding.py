@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.renderings.toy_readouts import toy_finding
+from tests.contexts import BuildRenderContext
 from tests.factories import build_toy
-from tests.galleryforge.renderings.toy_context import toy_context
 
 PART = re.compile(
     r"(\w+): transition at ([\d.]+) × d\*_S \(95% interval ([\d.]+)–([\d.]+), slope ([\d.-]+)\)"
 )
 
 
-def test_the_numbers_in_the_finding_are_the_summarys(runs_dir: Path) -> None:
-    summary = toy_context(runs_dir, "toy-loss-floor").toy_tables.summary
+def test_the_numbers_in_the_finding_are_the_summarys(
+    build_render_context: BuildRenderContext,
+) -> None:
+    summary = build_render_context(trial="toy").toy_tables.summary
     text = toy_finding(summary)
     found = {m[0]: tuple(float(v) for v in m[1:]) for m in PART.findall(text)}
     assert list(found) == ["nnls", "untied", "tied"]  # in display order

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from galleryforge.renderings import toy_floor_vs_dstar
-from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext, DrawRendering
 from tests.factories import TOY_CONSTANTS
 from tests.figures import artists_with_gid
-from tests.galleryforge.renderings.toy_context import toy_context
 
 
-def test_points_bounds_identity_and_fitted_lines(runs_dir: Path) -> None:
-    ctx = toy_context(runs_dir, "toy-floor-vs-dstar")
+def test_points_bounds_identity_and_fitted_lines(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(toy_floor_vs_dstar, trial="toy")
     summary = ctx.toy_tables.summary
-    with theme_style(ctx.theme):
-        fig = toy_floor_vs_dstar.draw(ctx)
 
     def offsets(gid: str) -> list[tuple[float, float]]:
         found = [c.get_offsets() for c in artists_with_gid(fig, gid)]  # type: ignore[attr-defined]
@@ -46,19 +41,19 @@ def test_points_bounds_identity_and_fitted_lines(runs_dir: Path) -> None:
     assert ax.get_xscale() == ax.get_yscale() == "log"
 
 
-def test_read_outs_differ_in_colour_and_marker_in_every_theme(runs_dir: Path) -> None:
+def test_read_outs_differ_in_colour_and_marker_in_every_theme(
+    draw_rendering: DrawRendering,
+) -> None:
     for theme in ("paper", "dark", "social"):
-        ctx = toy_context(runs_dir, "toy-floor-vs-dstar", theme)
-        with theme_style(ctx.theme):
-            fig = toy_floor_vs_dstar.draw(ctx)
+        _, fig = draw_rendering(toy_floor_vs_dstar, trial="toy", theme=theme)
         points = artists_with_gid(fig, "toy-point")
         colours = {tuple(p.get_facecolor()[0].round(3)) for p in points}  # type: ignore[attr-defined]
         paths = {p.get_paths()[0].vertices.tobytes() for p in points}  # type: ignore[attr-defined]
         assert len(colours) == len(paths) == 3, theme
 
 
-def test_alt_text_and_interactive(runs_dir: Path) -> None:
-    ctx = toy_context(runs_dir, "toy-floor-vs-dstar")
+def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="toy")
     censored = int(ctx.toy_tables.summary["censored"].sum())
     assert f"{censored} points are censored" in toy_floor_vs_dstar.describe(ctx)
     fig = toy_floor_vs_dstar.interactive(ctx)

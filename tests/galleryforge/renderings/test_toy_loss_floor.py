@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from galleryforge.renderings import toy_loss_floor
-from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext, DrawRendering
 from tests.figures import artists_with_gid
-from tests.galleryforge.renderings.toy_context import toy_context
 
 
-def test_curves_are_the_seed_mean_normalised_losses(runs_dir: Path) -> None:
-    ctx = toy_context(runs_dir, "toy-loss-floor")
+def test_curves_are_the_seed_mean_normalised_losses(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(toy_loss_floor, trial="toy")
     sweep, summary = ctx.toy_tables.sweep, ctx.toy_tables.summary
-    with theme_style(ctx.theme):
-        fig = toy_loss_floor.draw(ctx)
     assert len(artists_with_gid(fig, "toy-curve")) == len(summary)
     row = summary[(summary["decoder"] == "nnls") & (summary["features"] == 64)].iloc[0]
     (panel,) = [ax for ax in fig.axes if ax.get_title(loc="left") == f"nnls, α = {row['alpha']:g}"]
@@ -32,11 +27,9 @@ def test_curves_are_the_seed_mean_normalised_losses(runs_dir: Path) -> None:
         assert set(line.get_ydata()) == {row["epsilon"]}  # type: ignore[attr-defined]
 
 
-def test_transitions_at_epsilon_and_grid_edge_cells_hollow(runs_dir: Path) -> None:
-    ctx = toy_context(runs_dir, "toy-loss-floor")
+def test_transitions_at_epsilon_and_grid_edge_cells_hollow(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(toy_loss_floor, trial="toy")
     summary = ctx.toy_tables.summary
-    with theme_style(ctx.theme):
-        fig = toy_loss_floor.draw(ctx)
     marks = artists_with_gid(fig, "transition")
     measured = summary[summary["censored"] == 0]
     xs = sorted(float(m.get_xdata()[0]) for m in marks)  # type: ignore[attr-defined]
@@ -56,8 +49,8 @@ def test_transitions_at_epsilon_and_grid_edge_cells_hollow(runs_dir: Path) -> No
     np.testing.assert_allclose(d_star, sorted(summary["d_star"]))
 
 
-def test_alt_text_and_interactive(runs_dir: Path) -> None:
-    ctx = toy_context(runs_dir, "toy-loss-floor")
+def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="toy")
     summary = ctx.toy_tables.summary
     text = toy_loss_floor.describe(ctx)
     assert "epsilon = 0.01" in text and f"{int(summary['censored'].sum())} censored" in text

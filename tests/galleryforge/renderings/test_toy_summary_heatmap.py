@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from galleryforge.renderings import toy_summary_heatmap
-from galleryforge.themes.mpl import theme_style
+from tests.contexts import BuildRenderContext, DrawRendering
 from tests.figures import artists_with_gid
-from tests.galleryforge.renderings.toy_context import toy_context
 
 
-def test_one_heatmap_per_read_out_of_log2_ratios(runs_dir: Path) -> None:
-    ctx = toy_context(runs_dir, "toy-summary-heatmap")
+def test_one_heatmap_per_read_out_of_log2_ratios(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(toy_summary_heatmap, trial="toy")
     summary = ctx.toy_tables.summary
-    with theme_style(ctx.theme):
-        fig = toy_summary_heatmap.draw(ctx)
     images = artists_with_gid(fig, "heatmap")
     assert len(images) == 3
     alphas, features = sorted(summary["alpha"].unique()), sorted(summary["features"].unique())
@@ -31,11 +26,9 @@ def test_one_heatmap_per_read_out_of_log2_ratios(runs_dir: Path) -> None:
         assert image.norm.vmin == -image.norm.vmax  # type: ignore[attr-defined]  # centred at 1
 
 
-def test_censored_cells_are_hatched_and_read_as_lower_bounds(runs_dir: Path) -> None:
-    ctx = toy_context(runs_dir, "toy-summary-heatmap")
+def test_censored_cells_are_hatched_and_read_as_lower_bounds(draw_rendering: DrawRendering) -> None:
+    ctx, fig = draw_rendering(toy_summary_heatmap, trial="toy")
     summary = ctx.toy_tables.summary
-    with theme_style(ctx.theme):
-        fig = toy_summary_heatmap.draw(ctx)
     censored = summary[summary["censored"] == 1]
     hatched = artists_with_gid(fig, "censored-cell")
     assert len(hatched) == len(censored) > 0
@@ -47,8 +40,8 @@ def test_censored_cells_are_hatched_and_read_as_lower_bounds(runs_dir: Path) -> 
     assert len(texts) == len(summary)
 
 
-def test_alt_text_and_interactive(runs_dir: Path) -> None:
-    ctx = toy_context(runs_dir, "toy-summary-heatmap")
+def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
+    ctx = build_render_context(trial="toy")
     assert "lower bound" in toy_summary_heatmap.describe(ctx)
     fig = toy_summary_heatmap.interactive(ctx)
     assert len(fig.data) == 3

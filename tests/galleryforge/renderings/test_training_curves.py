@@ -6,16 +6,13 @@ import numpy as np
 import pytest
 
 from galleryforge.renderings import training_curves
-from tests.contexts import BuildRenderContext, drawn
+from tests.contexts import BuildRenderContext, DrawRendering
 from tests.figures import artists_with_gid
 
 
 @pytest.mark.parametrize("trial", ["A", "C"])
-def test_a_line_per_layer_in_each_panel(
-    build_render_context: BuildRenderContext, trial: str
-) -> None:
-    ctx = build_render_context(trial=trial)
-    fig = drawn(ctx, training_curves)
+def test_a_line_per_layer_in_each_panel(draw_rendering: DrawRendering, trial: str) -> None:
+    ctx, fig = draw_rendering(training_curves, trial=trial)
     panels = [ax for ax in fig.axes if any(ln.get_gid() == "layer-line" for ln in ax.lines)]
     lines = artists_with_gid(fig, "layer-line")
     assert len(lines) == 3 * ctx.trial.n_layers
