@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from galleryforge.renderings.parts.panels import panel_grid, plotly_subplots
+from galleryforge.renderings.parts.panels import panel_grid, plotly_subplots, used_panels
 from galleryforge.themes.plotly_template import PIXELS_PER_INCH
 from tests.contexts import BuildRenderContext
 
@@ -37,3 +37,13 @@ def test_plotly_subplots_take_the_theme_size(build_render_context: BuildRenderCo
     assert fig.layout.width == round(width * PIXELS_PER_INCH)
     assert fig.layout.height == round(height * PIXELS_PER_INCH)
     assert len(fig.layout.annotations) == 0 and fig.layout.xaxis6 is not None
+
+
+def test_used_panels_are_the_first_ones_and_the_rest_hidden(
+    build_render_context: BuildRenderContext,
+) -> None:
+    ctx = build_render_context()
+    _fig, axes = ctx.figure(2, 3, squeeze=False)
+    used = used_panels(axes, 4)
+    assert used == [axes[0, 0], axes[0, 1], axes[0, 2], axes[1, 0]]  # row by row
+    assert [ax.get_visible() for ax in axes.flat] == [True] * 4 + [False] * 2
