@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from galleryforge.cli.options import JOBS_HELP, comma_list, worker_count
+from galleryforge.cli.options import (
+    JobsOption,
+    QuietOption,
+    comma_list,
+    renderings_option,
+    worker_count,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -63,21 +69,16 @@ def demo(
     build: Annotated[
         Path, typer.Option(metavar="DIR", help="Folder for the gallery and the site.")
     ] = Path("build"),
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help=JOBS_HELP)
-    ] = None,
+    jobs: JobsOption = None,
     device: Annotated[str, typer.Option(help="Training device: auto, cpu, cuda.")] = "auto",
     rendering: Annotated[
         list[str] | None,
-        typer.Option(
-            "--rendering",
-            "-r",
-            metavar="ID",
-            help="Limit the gallery and site to these renderings (repeat, or a comma list; "
-            "default: all).",
+        renderings_option(
+            "Limit the gallery and site to these renderings (repeat, or a comma list; "
+            "default: all)."
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Run everything offline: toy experiment, A/B/C-small and widths-small training, gallery,
     site."""

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from galleryforge.cli.options import JOBS_HELP, comma_list, worker_count
+from galleryforge.cli.options import (
+    JobsOption,
+    QuietOption,
+    comma_list,
+    renderings_option,
+    worker_count,
+)
 from galleryforge.cli.progress import progress_plan
 
 TRIAL_HELP = "Trial name (a folder of --runs), 'toy', or 'all'. Repeat, or give a comma list."
@@ -23,11 +29,8 @@ def render(
     ] = None,
     rendering: Annotated[
         list[str] | None,
-        typer.Option(
-            "--rendering",
-            "-r",
-            metavar="ID",
-            help="Rendering id or alias (repeat, or a comma list); default: all that apply.",
+        renderings_option(
+            "Rendering id or alias (repeat, or a comma list); default: all that apply."
         ),
     ] = None,
     fmt: Annotated[
@@ -47,9 +50,7 @@ def render(
     out: Annotated[Path, typer.Option(metavar="DIR", help="Gallery folder.")] = Path(
         "build/gallery"
     ),
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help=JOBS_HELP)
-    ] = None,
+    jobs: JobsOption = None,
     theme_dir: Annotated[
         list[Path] | None,
         typer.Option(metavar="DIR", help="Extra folder of theme files (searched first)."),
@@ -62,7 +63,7 @@ def render(
             "max activation.",
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Render figures: build/gallery/<trial>/<theme>/<rendering>.<format> plus manifest.json."""
     from galleryforge.gallery.draw import draw_gallery
@@ -82,7 +83,7 @@ def render(
         latent=parse_latent(latent) if latent is not None else None,
     )
     with progress_plan("Rendering", quiet=quiet) as (planned, advance):
-        result = draw_gallery(request, planned, lambda job: advance(f"{job.trial}/{job.rendering}"))
+        result = draw_gallery(request, planned, lambda job: advance(job.label))
     for skip in result.skipped:
         typer.echo(f"skipped {skip.rendering} for {skip.trial}: {skip.reason}", err=True)
     state = "; up to date" if result.cached else ""

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 import typer
 
-from galleryforge.cli.options import JOBS_HELP, comma_list, worker_count
-from galleryforge.cli.progress import progress_bar
-
-if TYPE_CHECKING:
-    from galleryforge.gallery.jobs import Job
+from galleryforge.cli.options import (
+    JobsOption,
+    QuietOption,
+    comma_list,
+    renderings_option,
+    worker_count,
+)
+from galleryforge.cli.progress import progress_plan
 
 app = typer.Typer(
     help="Build the research site (build/site/) from the runs and the gallery, or serve it.",
@@ -39,20 +40,15 @@ def build(
         "build/gallery"
     ),
     out: Annotated[Path, typer.Option(metavar="DIR", help="Site folder.")] = Path("build/site"),
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help=JOBS_HELP)
-    ] = None,
+    jobs: JobsOption = None,
     site_dir: Annotated[Path | None, typer.Option(metavar="DIR", help=SITE_DIR_HELP)] = None,
     rendering: Annotated[
         list[str] | None,
-        typer.Option(
-            "--rendering",
-            "-r",
-            metavar="ID",
-            help="Limit the site to these renderings (repeat, or a comma list; default: all).",
+        renderings_option(
+            "Limit the site to these renderings (repeat, or a comma list; default: all)."
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Build the site: overview, toy experiment, trials, gallery, figure pages, reproducibility.
 
@@ -75,20 +71,9 @@ def build(
         sources=site_dir,
         renderings=comma_list(rendering),
     )
-    # The number of figures to render is known only once the build has looked at the gallery,
-    # so the bar opens then (and not at all when nothing is missing).
-    with ExitStack() as stack:
-        advance: list[Callable[[str], None]] = []
-
-        def planned(total: int) -> None:
-            if total:
-                advance.append(stack.enter_context(progress_bar("Rendering", total, quiet)))
-
-        def done(job: Job) -> None:
-            for step in advance:
-                step(f"{job.trial}/{job.theme}/{job.rendering}")
-
-        result = build_site(request, on_planned=planned, on_done=done)
+    # The number of figures to render is known only once the build has looked at the gallery.
+    with progress_plan("Rendering", quiet=quiet) as (planned, advance):
+        result = build_site(request, planned, lambda job: advance(job.label))
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(

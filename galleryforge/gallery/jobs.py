@@ -1,18 +1,17 @@
 """One gallery job: draw one rendering for one trial under one theme, save every format.
 
 Runs inside worker processes, so it takes and returns plain picklable data. Tables and themes
-are loaded once per process.
+are read once per process (``inputs``).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from galleryforge.atomic import write_bytes
-from galleryforge.gallery.cache import theme_files
+from galleryforge.gallery import inputs
 from galleryforge.gallery.formats import (
     HTML_FORMAT,
     PLOTLY_IMAGE_FORMATS,
@@ -24,18 +23,10 @@ from galleryforge.gallery.formats import (
 from galleryforge.gallery.manifest import ManifestEntry
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.runs import TOY, discover_trials, has_toy, run_input_files
-from galleryforge.tables import (
-    ToyTables,
-    TrialTables,
-    load_toy_tables,
-    load_trial_tables,
-)
-from galleryforge.themes.theme import Theme, load_theme
+from galleryforge.runs import discover_trials
+from galleryforge.tables import ToyTables, TrialTables
 
 PLOTLYJS_NAME = "plotly.min.js"
-FileIdentity = tuple[tuple[str, int, int], ...]
-"""(path, size, modification time) of each file a cached object was read from."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +54,11 @@ class Job:
     def path(self, fmt: str) -> Path:
         return self.folder / f"{self.stem}.{fmt}"
 
+    @property
+    def label(self) -> str:
+        """``trial/theme/rendering``, as progress reports name the job."""
+        return f"{self.trial}/{Path(self.theme).stem}/{self.stem}"
+
 
 @dataclass(frozen=True)
 class PendingPlotlyImage:
@@ -82,50 +78,14 @@ class JobResult:
     plotly_pending: list[PendingPlotlyImage] = field(default_factory=list)
 
 
-def _file_identity(paths: list[Path]) -> FileIdentity:
-    """Path, size and modification time of each file: what a stale cache entry would differ in."""
-    stats = ((p, p.stat()) for p in paths)
-    return tuple((str(p), st.st_size, st.st_mtime_ns) for p, st in stats)
-
-
-# A process may outlive a run's files (a notebook, ``demo --fresh`` after a render): the caches
-# below are keyed by the identity of the files they read, so a changed table is read again.
-def _trial(runs: Path, trial: str) -> TrialTables:
-    return _trial_at(runs, trial, _file_identity(run_input_files(runs / trial)))
-
-
-@lru_cache(maxsize=64)
-def _trial_at(runs: Path, trial: str, identity: FileIdentity) -> TrialTables:
-    return load_trial_tables(runs / trial)
-
-
-def _toy(runs: Path) -> ToyTables | None:
-    if not has_toy(runs):
-        return None
-    return _toy_at(runs, _file_identity(run_input_files(runs / TOY)))
-
-
-@lru_cache(maxsize=8)
-def _toy_at(runs: Path, identity: FileIdentity) -> ToyTables:
-    return load_toy_tables(runs / TOY)
-
-
-def _theme(name: str, search: tuple[Path, ...]) -> Theme:
-    return _theme_at(name, search, _file_identity(theme_files([name], search)))
-
-
-@lru_cache(maxsize=32)
-def _theme_at(name: str, search: tuple[Path, ...], identity: FileIdentity) -> Theme:
-    return load_theme(name, search=search)
-
-
 def context_for(job: Job) -> RenderContext:
-    toy = _toy(job.runs)
-    trials = {name: _trial(job.runs, name) for name in discover_trials(job.runs)}
+    toy = inputs.toy_tables(job.runs)
+    trials = {name: inputs.trial_tables(job.runs, name) for name in discover_trials(job.runs)}
     tables: TrialTables | ToyTables | None = toy if job.trial == "toy" else trials[job.trial]
     assert tables is not None
-    theme = _theme(job.theme, job.theme_search)
-    return RenderContext(tables, theme, trials=trials, toy=toy, latent=job.latent)
+    return RenderContext(
+        tables, inputs.theme(job.theme, job.theme_search), trials=trials, toy=toy, latent=job.latent
+    )
 
 
 def run_job(job: Job) -> JobResult:
@@ -221,8 +181,8 @@ def write_plotly_images(pending: list[PendingPlotlyImage]) -> list[ManifestEntry
         for item in pending:
             figure = pio.from_json(item.figure_json)
             kind = item.fmt.split(".", 1)[1]
-            theme = _theme(item.job.theme, item.job.theme_search)
-            scale = theme.figure.dpi / 96 if kind == "png" else 1.0
+            dpi = inputs.theme(item.job.theme, item.job.theme_search).figure.dpi
+            scale = dpi / 96 if kind == "png" else 1.0
             data = export(figure, kind, scale=scale)
             size = (round(figure.layout.width * scale), round(figure.layout.height * scale))
             entries.append(

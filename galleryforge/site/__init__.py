@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from galleryforge.site.builder import SiteRequest, SiteResult, build_site
-from galleryforge.site.config import FigureNote, SiteConfig, load_gallery_notes, load_site_config
+from galleryforge.site.config import SiteConfig, load_site_config
+from galleryforge.site.notes import FigureNote, load_gallery_notes
 
 __all__ = [
     "FigureNote",

@@ -6,44 +6,28 @@ in, and nothing is fetched from another host, so it works from ``file://`` and o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import jinja2
-
-from galleryforge import __version__
 from galleryforge.errors import GalleryforgeError
 from galleryforge.gallery.jobs import Job
 from galleryforge.renderings.registry import all_renderings, get_rendering
 from galleryforge.resources import data_dir
-from galleryforge.site.config import (
-    GALLERY_FILE,
-    SITE_FILE,
-    SiteConfig,
-    load_gallery_notes,
-    load_site_config,
-)
+from galleryforge.site.assets import figure_files, static_files
+from galleryforge.site.config import SITE_FILE, load_site_config
+from galleryforge.site.content import site_content, with_prose
 from galleryforge.site.feature_pages import feature_site, with_feature_links
-from galleryforge.site.figures import GalleryIndex, prepare_gallery
+from galleryforge.site.figures import prepare_gallery
+from galleryforge.site.notes import GALLERY_FILE, load_gallery_notes
 from galleryforge.site.output import read_cache, sync_site
-from galleryforge.site.pages import NavLink, Page, SiteContent, site_pages
-from galleryforge.site.prose import PROSE_KEYS, default_prose, fill, study_values
-from galleryforge.site.views import (
-    GALLERY_PREFIX,
-    TOY,
-    FigureView,
-    figure_view,
-    run_record,
-    toy_rows,
-    trial_summary,
-)
-from galleryforge.study import TrialFacts, trial_facts
-from galleryforge.tables import TrialTables, load_toy_tables, load_trial_tables
+from galleryforge.site.pages import site_pages
+from galleryforge.site.templates import render_pages
+from galleryforge.site.views import TOY, figure_view
+from galleryforge.tables import load_trial_tables
 
 DefaultTheme = Literal["auto", "light", "dark"]
-STATIC_PREFIX = "assets/"
 
 
 @dataclass(frozen=True)
@@ -107,20 +91,18 @@ def build_site(
     )
     titles = {r.id: r.title for r in all_renderings() if not wanted or r.id in wanted}
     tables = {t: load_trial_tables(request.runs / t) for t in index.trials if t != TOY}
-    content = _content(request.runs, index, site, tables)
-    site = _with_prose(site, content.facts, content.toy_rows is not None, site_file)
-    pages, nav = site_pages(site, notes, index, content, titles)
-    views = {key: figure_view(files, notes[key[1]]) for key, files in index.figures.items()}
-    features = feature_site(tables, views, site.max_feature_pages or None, pages[0].card)
+    content = site_content(request.runs, index, site, tables)
+    site = with_prose(site, content, site_file)
+    figures = {key: figure_view(files, notes[key[1]]) for key, files in index.figures.items()}
+    pages, nav = site_pages(site, notes, index, figures, content, titles)
+    features = feature_site(tables, figures, site.max_feature_pages or None, pages[0].card)
     pages = with_feature_links(pages, features.links) + features.pages
+    templates = request.templates or data_dir("templates")
     files: dict[str, bytes | Path] = {}
-    env = _environment(request.templates or data_dir("templates"))
-    for page in pages:
-        context = _page_context(page, nav, site, request)
-        files[page.path] = env.get_template(page.template).render(context).encode("utf-8")
-    files.update(_static_files(_source(request.sources, "static")))
+    files.update(render_pages(pages, nav, site, request.theme, templates))
+    files.update(static_files(_source(request.sources, "static")))
     files.update(features.files)
-    files.update(_figure_files(index, pages))
+    files.update(figure_files(index, pages))
     synced = sync_site(request.out, files, cache)
     return SiteResult(
         out=request.out,
@@ -138,95 +120,3 @@ def _source(folder: Path | None, name: str) -> Path:
     if folder is not None and (folder / name).exists():
         return folder / name
     return data_dir("site") / name
-
-
-def _with_prose(
-    site: SiteConfig, facts: Sequence[TrialFacts], has_toy: bool, source: Path
-) -> SiteConfig:
-    """The site with its prose filled from the runs, or written from them where it is empty."""
-    values = study_values(facts)
-    defaults = default_prose(facts, has_toy)
-    prose: dict[str, Any] = {}  # text fields only; SiteConfig also holds an int
-    for key in PROSE_KEYS:
-        text = getattr(site, key)
-        prose[key] = fill(text, values, source, key) if text else defaults.get(key, "")
-    return replace(site, **prose)
-
-
-def _environment(templates: Path) -> jinja2.Environment:
-    # StrictUndefined: a misspelt field fails the build. Autoescape: captions and anything read
-    # from tables or configs is text, never markup.
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
-def _content(
-    runs: Path, index: GalleryIndex, site: SiteConfig, tables: dict[str, TrialTables]
-) -> SiteContent:
-    records = [run_record(t, tb.root, tb.config, tb.provenance, site) for t, tb in tables.items()]
-    rows = None
-    if TOY in index.trials:
-        toy = load_toy_tables(runs / TOY)
-        rows = toy_rows(toy)
-        records.append(run_record(TOY, toy.root, toy.config, toy.provenance, site))
-    facts = [trial_facts(tb) for tb in tables.values()]
-    summaries = [trial_summary(tb, f) for tb, f in zip(tables.values(), facts, strict=True)]
-    return SiteContent(trials=summaries, toy_rows=rows, runs=records, facts=facts)
-
-
-def _page_context(
-    page: Page, nav: list[NavLink], site: SiteConfig, request: SiteRequest
-) -> dict[str, Any]:
-    root = "../" * page.path.count("/")
-    card = page.card.card if page.card is not None else None
-    return {
-        **page.context,
-        "site": site,
-        "page": page,
-        "nav": nav,
-        "root": root,
-        "default_theme": request.theme,
-        "version": __version__,
-        "page_url": site.absolute(page.path),
-        "card": card,
-        "card_url": (site.absolute(card.path) or root + card.path) if card else None,
-        "card_alt": page.card.alt if page.card is not None else "",
-    }
-
-
-def _static_files(folder: Path) -> dict[str, bytes | Path]:
-    if not folder.is_dir():
-        raise GalleryforgeError(f"{folder}: the site's static folder is missing")
-    return {
-        STATIC_PREFIX + path.relative_to(folder).as_posix(): path
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-    }
-
-
-def _figure_files(index: GalleryIndex, pages: list[Page]) -> dict[str, bytes | Path]:
-    """Copy in exactly the gallery files the pages use, keeping their gallery layout.
-
-    Every figure shown anywhere has its own page, so figure pages and cards cover them all.
-    """
-    views: dict[tuple[str, str], FigureView] = {}
-    for page in pages:
-        for view in (page.card, page.context.get("figure")):
-            if isinstance(view, FigureView):
-                views[(view.trial, view.id)] = view
-    files: dict[str, bytes | Path] = {}
-    for view in views.values():
-        refs = [*view.light.values(), *view.dark.values()]
-        if view.card is not None:
-            refs.append(view.card)
-        for ref in refs:
-            files[ref.path] = index.root / ref.path.removeprefix(GALLERY_PREFIX)
-    if any(p.endswith(".html") for p in files) and index.plotlyjs:
-        files[GALLERY_PREFIX + index.plotlyjs] = index.root / index.plotlyjs
-    return files

@@ -23,7 +23,7 @@ from galleryforge.site.feature_views import (
     features_root,
     layer_index,
 )
-from galleryforge.site.pages import Page
+from galleryforge.site.page import Page
 from galleryforge.site.views import FigureView, trial_label, trial_page
 from galleryforge.tables import TrialTables
 

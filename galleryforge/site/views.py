@@ -1,24 +1,22 @@
 """What templates see: small read-only views built from the gallery index, tables and configs.
 
 Templates get plain values and site-relative paths only, so they never compute anything and a
-misspelt field fails the build (StrictUndefined) instead of printing an empty string.
+misspelt field fails the build (StrictUndefined) instead of printing an empty string. This module
+holds the figure views, the site's paths and each trial's summary; the toy page's view is in
+``toy_view``, the reproducibility page's in ``run_records``, the feature pages' in
+``feature_views``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from galleryforge.numbers import format_metric, format_tokens
-from galleryforge.site.config import FigureNote, SiteConfig
 from galleryforge.site.figures import CARD, DARK, LIGHT, FigureFiles, FileRef
+from galleryforge.site.notes import FigureNote
 from galleryforge.study import TrialFacts
-from galleryforge.tables import ToyTables, TrialTables
+from galleryforge.tables import TrialTables
 
 GALLERY_PREFIX = "figures/files/"
 """Where gallery files are copied inside the site (their gallery layout is kept below it, so the
@@ -68,25 +66,6 @@ class TrialSummary:
     facts: tuple[Fact, ...]
     setup: tuple[Fact, ...]
     description: str
-
-
-@dataclass(frozen=True)
-class CheckpointRow:
-    tokens: int
-    layers: tuple[tuple[int, str | None], ...]
-    """(layer, Hub URL or None) for each layer saved at this milestone."""
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """What the reproducibility page shows for one run folder."""
-
-    name: str
-    label: str
-    config: tuple[Fact, ...]
-    provenance: str
-    checkpoints: tuple[CheckpointRow, ...]
-    hub_repo_url: str | None
 
 
 def trial_label(trial: str) -> str:
@@ -171,130 +150,3 @@ def trial_summary(tables: TrialTables, facts: TrialFacts) -> TrialSummary:
         setup=setup,
         description=description,
     )
-
-
-@dataclass(frozen=True)
-class ToyView:
-    """The toy page's numbers, as display strings, all read from the toy run's summary table."""
-
-    rows: tuple[dict[str, str], ...]
-    """One per (read-out, α, F): censored cells read '> widest width' and '> ratio'."""
-    fits: tuple[dict[str, str], ...]
-    """One per read-out: c, its interval, the slope, censored cells, converged share."""
-    finding: str
-    epsilon: str
-    onset: str
-
-
-def toy_rows(toy: ToyTables) -> ToyView:
-    """The toy summary as the toy page shows it."""
-    from galleryforge.renderings.toy_readouts import fits, readouts, toy_finding
-
-    summary = toy.summary
-    rows = []
-    for decoder in readouts(summary):
-        for item in summary[summary["decoder"] == decoder].to_dict("records"):
-            bound = "> " if int(item["censored"]) else ""
-            onset_bound = "> " if int(item.get("onset_censored", 0)) else ""
-            rows.append(
-                {
-                    "decoder": decoder,
-                    "alpha": f"{float(item['alpha']):g}",
-                    "features": f"{int(item['features']):,}",
-                    "k": f"{float(item['k']):.3g}",
-                    "d_star": f"{float(item['d_star']):.1f}",
-                    "transition": f"{bound}{float(item['transition_width']):.1f}",
-                    "ratio": f"{bound}{float(item['ratio']):.2f}",
-                    "onset": f"{onset_bound}{float(item['onset_width']):.1f}"
-                    if "onset_width" in item
-                    else "–",
-                    "converged": _share(item.get("converged_frac")),
-                    "censored": "yes" if bound else "",
-                }
-            )
-    fit_rows = []
-    for fit in fits(summary):
-        interval = (
-            f"{fit.c_low:.2f}–{fit.c_high:.2f}"
-            if np.isfinite(fit.c_low) and np.isfinite(fit.c_high)
-            else "–"
-        )
-        fit_rows.append(
-            {
-                "decoder": fit.decoder,
-                "c": f"{fit.c:.2f}" if fit.fitted else "–",
-                "interval": interval,
-                "slope": f"{fit.slope:.2f}" if np.isfinite(fit.slope) else "–",
-                "censored": f"{fit.censored} of {fit.cells}",
-                "converged": _share(fit.converged_frac),
-            }
-        )
-    epsilon = f"{float(summary['epsilon'].iloc[0]):g}" if "epsilon" in summary else "0.01"
-    onset = f"{float(summary['onset_level'].iloc[0]):g}" if "onset_level" in summary else "0.5"
-    return ToyView(tuple(rows), tuple(fit_rows), toy_finding(summary), epsilon, onset)
-
-
-def _share(value: object) -> str:
-    return (
-        f"{100 * float(value):.0f}%" if isinstance(value, int | float) and value == value else "–"
-    )
-
-
-def run_record(
-    name: str,
-    root: Path,
-    config: Mapping[str, Any],
-    provenance: Mapping[str, Any],
-    site: SiteConfig,
-) -> RunRecord:
-    hub = f"https://huggingface.co/{site.hub_repo}" if site.hub_repo else None
-    return RunRecord(
-        name=name,
-        label=trial_label(name),
-        config=tuple(Fact(k, _exact(v)) for k, v in _flatten(config)),
-        provenance=json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False)
-        if provenance
-        else "",
-        checkpoints=_checkpoints(name, root, site),
-        hub_repo_url=hub,
-    )
-
-
-def _checkpoints(trial: str, root: Path, site: SiteConfig) -> tuple[CheckpointRow, ...]:
-    """Checkpoints on disk: ``checkpoints/<tokens>/layer_<l>/`` (DESIGN.md's run layout)."""
-    folder = root / "checkpoints"
-    if not folder.is_dir():
-        return ()
-    rows = []
-    milestones = [p for p in folder.iterdir() if p.is_dir() and p.name.isdigit()]
-    for milestone in sorted(milestones, key=lambda p: int(p.name)):
-        tokens = int(milestone.name)
-        layers = sorted(
-            int(p.name.removeprefix("layer_"))
-            for p in milestone.iterdir()
-            if p.is_dir() and p.name.startswith("layer_") and p.name[6:].isdigit()
-        )
-        links = tuple((layer, site.hub_url(trial, tokens, layer)) for layer in layers)
-        rows.append(CheckpointRow(tokens, links))
-    return tuple(rows)
-
-
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
-    items: list[tuple[str, Any]] = []
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            items += _flatten(value, f"{prefix}{key}.")
-        else:
-            items.append((f"{prefix}{key}", value))
-    return items
-
-
-def _exact(value: Any) -> str:
-    """A config value as written in TOML (reproducing a run needs the exact value)."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_exact(v) for v in value) + "]"
-    return str(value)

@@ -16,6 +16,8 @@ type stays as large as the theme sets it).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,6 +68,16 @@ def card_theme(pixels: tuple[int, int]) -> Theme:
     return load_theme(CARD_THEME, overrides={"figure": size})
 
 
+@contextmanager
+def card_style(pixels: tuple[int, int]) -> Iterator[Theme]:
+    """Draw under the social theme at exactly ``pixels``; yields that theme."""
+    from galleryforge.themes.mpl import theme_style
+
+    theme = card_theme(pixels)
+    with theme_style(theme):
+        yield theme
+
+
 def card_path(request: CardRequest, rendering_id: str) -> Path:
     return request.out / request.trial / f"{rendering_id}-{request.size}.png"
 
@@ -85,10 +97,7 @@ def write_card(request: CardRequest) -> Path:
 def card_png(
     request: CardRequest, rendering: Rendering, trial: TrialTables, pixels: tuple[int, int]
 ) -> bytes:
-    from galleryforge.themes.mpl import theme_style
-
-    theme = card_theme(pixels)
-    with theme_style(theme):
+    with card_style(pixels):
         fig = draw_card(request, rendering, trial, pixels)
         return figure_bytes(fig, "png", DPI)
 
@@ -96,7 +105,7 @@ def card_png(
 def draw_card(
     request: CardRequest, rendering: Rendering, trial: TrialTables, pixels: tuple[int, int]
 ) -> Figure:
-    """The card as a matplotlib Figure of exactly ``pixels`` (call under the card theme's style)."""
+    """The card as a matplotlib Figure of exactly ``pixels`` (call under ``card_style``)."""
     if rendering.id in FULL_CARD:
         return _draw_rendering(request, rendering, trial, pixels)
     frame = frame_for(pixels)
@@ -127,10 +136,7 @@ def _framed(trial: TrialTables, frame: Frame, panel: Figure) -> Figure:
 def _draw_rendering(
     request: CardRequest, rendering: Rendering, trial: TrialTables, pixels: tuple[int, int]
 ) -> Figure:
-    from galleryforge.themes.mpl import theme_style
-
-    theme = card_theme(pixels)
-    with theme_style(theme):
+    with card_style(pixels) as theme:
         fig = rendering.draw(_context(request, trial, theme))
         # Exact pixels even if a rendering asked for its own aspect.
         fig.set_size_inches(pixels[0] / DPI, pixels[1] / DPI)

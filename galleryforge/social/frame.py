@@ -90,49 +90,28 @@ def draw_frame(fig: Figure, frame: Frame, trial: TrialTables, theme: Theme) -> N
     margin = 28
     if frame.side:
         # Column: "Trial B", then model and facts one per line, then the numbers stacked.
-        text(
-            margin,
-            margin,
-            f"Trial {trial.trial}",
-            "card-headline",
-            color=colors.text,
-            fontsize=font.title_size * 1.2,
-            weight="bold",
-        )
         lines = [*title.split(" · ")[1:], *facts]
-        text(
-            margin,
-            margin + 62,
-            "\n".join(lines),
-            "card-subtitle",
-            color=colors.muted,
-            fontsize=font.tick_size,
-            linespacing=1.3,
-        )
+        head, subtitle, subtitle_y = f"Trial {trial.trial}", "\n".join(lines), margin + 62
+        subtitle_style = {"fontsize": font.tick_size, "linespacing": 1.3}
         first = margin + 70 + 30 * len(lines)
         slot = (height - margin - first) / len(KEY_NUMBERS)
         spots = [(float(margin), first + i * slot) for i in range(len(KEY_NUMBERS))]
     else:
         # Band: the title line, the facts line, then the numbers side by side.
-        text(
-            margin,
-            margin,
-            title,
-            "card-headline",
-            color=colors.text,
-            fontsize=font.title_size * 1.2,
-            weight="bold",
-        )
-        text(
-            margin,
-            margin + 60,
-            " · ".join(facts),
-            "card-subtitle",
-            color=colors.muted,
-            fontsize=font.label_size,
-        )
+        head, subtitle, subtitle_y = title, " · ".join(facts), margin + 60
+        subtitle_style = {"fontsize": font.label_size}
         slot = (width - 2 * margin) / len(KEY_NUMBERS)
         spots = [(margin + i * slot, margin + 130.0) for i in range(len(KEY_NUMBERS))]
+    text(
+        margin,
+        margin,
+        head,
+        "card-headline",
+        color=colors.text,
+        fontsize=font.title_size * 1.2,
+        weight="bold",
+    )
+    text(margin, subtitle_y, subtitle, "card-subtitle", color=colors.muted, **subtitle_style)
     for (label, value), (x, y) in zip(key_numbers(trial), spots, strict=True):
         text(
             x,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from galleryforge import demo
 from galleryforge.cli.main import main
+from galleryforge.demo import training
 from galleryforge.tables import load_toy_tables, load_trial_tables
 from tests.pages import visible_text
 
@@ -38,9 +38,9 @@ TINY_TOY = (
 def test_quick_demo_then_reuse_then_fresh(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(demo, "QUICK_OVERRIDES", TINY_TRAINING)
-    monkeypatch.setattr(demo, "QUICK_TOY_OVERRIDES", TINY_TOY)
-    monkeypatch.setattr(demo, "FAMILY_OVERRIDES", ("widths=16,32",))
+    monkeypatch.setattr(training, "QUICK_OVERRIDES", TINY_TRAINING)
+    monkeypatch.setattr(training, "QUICK_TOY_OVERRIDES", TINY_TOY)
+    monkeypatch.setattr(training, "FAMILY_OVERRIDES", ("widths=16,32",))
     runs, build = tmp_path / "runs", tmp_path / "build"
     args = [
         "demo",
@@ -63,7 +63,7 @@ def test_quick_demo_then_reuse_then_fresh(
     assert str(build / "site" / "index.html") in out
 
     members = ("widths-small-F16", "widths-small-F32")
-    trials = {name: load_trial_tables(runs / name) for name in (*demo.SMALL_TRIALS, *members)}
+    trials = {name: load_trial_tables(runs / name) for name in (*training.SMALL_TRIALS, *members)}
     for tables in trials.values():
         assert tables.n_layers == 6 and tables.checkpoints == (1024, 2048)
         assert tables.config["tokens"] == 2048
@@ -81,7 +81,7 @@ def test_quick_demo_then_reuse_then_fresh(
     assert (site / "index.html").exists() and (site / "gallery.html").exists()
     figure_pages = {p.relative_to(site).as_posix() for p in site.glob("figures/*/*.html")}
     assert figure_pages == {
-        *(f"figures/{trial}/premium-heatmap.html" for trial in (*demo.SMALL_TRIALS, *members)),
+        *(f"figures/{trial}/premium-heatmap.html" for trial in (*training.SMALL_TRIALS, *members)),
         *(f"figures/{member}/width-sweep.html" for member in members),
         "figures/toy/toy-floor-vs-dstar.html",
     }

@@ -12,8 +12,8 @@ from galleryforge.gallery.jobs import Job, run_job
 from galleryforge.gallery.manifest import read_manifest, write_manifest
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import REGISTRY, get_rendering
-from galleryforge.site.config import FigureNote
 from galleryforge.site.figures import GalleryIndex, _fill
+from galleryforge.site.notes import FigureNote
 from galleryforge.site.views import figure_view
 from galleryforge.tables import load_trial_tables
 

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from galleryforge.gallery.jobs import Job, context_for
 from galleryforge.renderings import kpi_summary
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.social import SIZES, CardRequest, card_theme, draw_card
+from galleryforge.social import SIZES, CardRequest, card_style, draw_card
 from galleryforge.tables import load_trial_tables
 from galleryforge.themes.mpl import theme_style
 from tests.factories import write_trial
@@ -31,7 +31,7 @@ def _texts(fig: Figure, gid: str) -> list[str]:
 
 def _framed(runs: Path, trial: str, size: str) -> Figure:
     request = CardRequest(runs=runs, trial=trial, rendering="premium-heatmap", size=size)
-    with theme_style(card_theme(SIZES[size])):
+    with card_style(SIZES[size]):
         return draw_card(
             request, get_rendering("premium-heatmap"), load_trial_tables(runs / trial), SIZES[size]
         )

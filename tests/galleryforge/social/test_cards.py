@@ -12,9 +12,8 @@ from matplotlib.figure import Figure
 from galleryforge.cli.main import main
 from galleryforge.numbers import format_metric
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.social import SIZES, CardRequest, card_theme, draw_card
+from galleryforge.social import SIZES, CardRequest, card_style, card_theme, draw_card
 from galleryforge.tables import TrialTables, load_trial_tables
-from galleryforge.themes.mpl import theme_style
 from tests.factories import write_trial
 
 
@@ -59,7 +58,7 @@ def test_alias_names_the_file_by_id_and_bytes_repeat(runs: Path, tmp_path: Path)
 def _drawn(runs: Path, size: str) -> Figure:
     pixels = SIZES[size]
     request = CardRequest(runs=runs, trial="B", rendering="premium-heatmap", size=size)
-    with theme_style(card_theme(pixels)):
+    with card_style(pixels):
         fig = draw_card(request, get_rendering("premium-heatmap"), _trial(runs), pixels)
         FigureCanvasAgg(fig).draw()  # a Figure made without pyplot has no renderer of its own
     return fig
