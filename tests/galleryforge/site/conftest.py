@@ -31,16 +31,37 @@ class BuiltSite:
     result: SiteResult
 
     def request(self, **changes: object) -> SiteRequest:
-        fields: dict[str, object] = {
-            "runs": self.runs,
-            "gallery": self.gallery,
-            "out": self.out,
-            "sources": self.sources,
-            "renderings": RENDERINGS,
-            "jobs": 2,
-        }
-        fields.update(changes)
-        return SiteRequest(**fields)  # type: ignore[arg-type]
+        return site_request(self.gallery.parent, **{"sources": self.sources, **changes})
+
+    def build_args(self, out: Path, *extra: str) -> list[str]:
+        """``galleryforge site build`` of this site's runs and gallery into ``out``, quietly."""
+        runs, gallery = str(self.runs), str(self.gallery)
+        return [
+            "site",
+            "build",
+            "--runs",
+            runs,
+            "--gallery",
+            gallery,
+            "--out",
+            str(out),
+            *extra,
+            "-q",
+        ]
+
+
+def site_request(root: Path, **changes: object) -> SiteRequest:
+    """A build of ``root/runs`` into ``root/site`` through the gallery ``root/gallery``, limited
+    to ``RENDERINGS`` on two workers; ``changes`` replace any of those."""
+    fields: dict[str, object] = {
+        "runs": root / "runs",
+        "gallery": root / "gallery",
+        "out": root / "site",
+        "renderings": RENDERINGS,
+        "jobs": 2,
+    }
+    fields.update(changes)
+    return SiteRequest(**fields)  # type: ignore[arg-type]
 
 
 def site_sources(folder: Path) -> Path:
@@ -65,13 +86,5 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     write_feature_tables(runs / "B", 2, width=64, max_latents=3, hostile=True)
     write_toy(runs, alphas=(0.8, 0.95), features=(64, 128))
     sources = site_sources(root / "sources")
-    request = SiteRequest(
-        runs=runs,
-        gallery=root / "gallery",
-        out=root / "site",
-        sources=sources,
-        renderings=RENDERINGS,
-        jobs=2,
-    )
-    result = build_site(request)
+    result = build_site(site_request(root, sources=sources))
     return BuiltSite(runs, root / "gallery", sources, root / "site", result)

@@ -134,13 +134,19 @@ def test_toggle_switches_figures_and_is_remembered(browser: Browser, server: Sit
     page.context.close()
 
 
-def test_system_dark_preference_is_followed(browser: Browser, server: SiteServer) -> None:
-    page, problems = _new_page(browser, "dark")
-    page.goto(server.url + FIGURE_PAGE, wait_until="networkidle")
+def _assert_figure_page_is_dark(browser: Browser, url: str, system_scheme: str) -> None:
+    """The figure page at ``url``, opened by a reader whose system prefers ``system_scheme``,
+    shows the dark theme and its dark figure."""
+    page, problems = _new_page(browser, system_scheme)
+    page.goto(url, wait_until="networkidle")
     assert page.get_attribute("html", "data-theme") == "dark"
     assert "/dark/" in page.evaluate(VISIBLE_FIGURE)[0]
     assert problems.found == []
     page.context.close()
+
+
+def test_system_dark_preference_is_followed(browser: Browser, server: SiteServer) -> None:
+    _assert_figure_page_is_dark(browser, server.url + FIGURE_PAGE, "dark")
 
 
 def test_site_default_dark_wins_over_light_system(
@@ -151,12 +157,7 @@ def test_site_default_dark_wins_over_light_system(
     out = tmp_path / "site"
     build_site(built_site.request(out=out, theme="dark"))
     with site_server(out) as dark_site:
-        page, problems = _new_page(browser, "light")
-        page.goto(dark_site.url + FIGURE_PAGE, wait_until="networkidle")
-        assert page.get_attribute("html", "data-theme") == "dark"
-        assert "/dark/" in page.evaluate(VISIBLE_FIGURE)[0]
-        assert problems.found == []
-        page.context.close()
+        _assert_figure_page_is_dark(browser, dark_site.url + FIGURE_PAGE, "light")
 
 
 def test_interactive_figure_responds(browser: Browser, server: SiteServer) -> None:

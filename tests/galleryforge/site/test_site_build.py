@@ -184,19 +184,7 @@ def test_dark_default_theme_is_written(built_site: BuiltSite, tmp_path: Path) ->
 
 def test_refuses_to_empty_a_foreign_folder(built_site: BuiltSite, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
-    code = main(
-        [
-            "site",
-            "build",
-            "--runs",
-            str(built_site.runs),
-            "--gallery",
-            str(built_site.gallery),
-            "--out",
-            str(tmp_path),
-            "-q",
-        ]
-    )
+    code = main(built_site.build_args(tmp_path))
     assert code == 2 and (tmp_path / "notes.txt").read_text() == "mine"
 
 
@@ -252,21 +240,7 @@ def test_bad_sources_give_one_line_errors(
     text = path.read_text(encoding="utf-8")
     assert edit[0] in text, "the edit no longer matches the shipped file"
     path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
-    code = main(
-        [
-            "site",
-            "build",
-            "--runs",
-            str(built_site.runs),
-            "--gallery",
-            str(built_site.gallery),
-            "--out",
-            str(tmp_path / "site"),
-            "--site-dir",
-            str(sources),
-            "-q",
-        ]
-    )
+    code = main(built_site.build_args(tmp_path / "site", "--site-dir", str(sources)))
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("error: ") and str(path) in err, err

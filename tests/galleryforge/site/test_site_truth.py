@@ -20,6 +20,7 @@ from galleryforge.cli.main import main
 from galleryforge.demo import DEMO_PROSE
 from galleryforge.site import SiteRequest, build_site
 from galleryforge.tables import load_toy_tables, load_trial_tables
+from tests.galleryforge.site.conftest import site_request
 from tests.pages import visible_text
 from tests.study_runs import MINILM_D_MODEL, SMALL_TRIALS, write_demo_runs, write_preset_trial
 
@@ -41,15 +42,7 @@ def pages(site: Path) -> list[Path]:
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("demo-site")
     runs = write_demo_runs(root / "runs")
-    request = SiteRequest(
-        runs=runs,
-        gallery=root / "gallery",
-        out=root / "site",
-        renderings=RENDERINGS,
-        prose=DEMO_PROSE,
-        jobs=2,
-    )
-    build_site(request)
+    build_site(site_request(root, renderings=RENDERINGS, prose=DEMO_PROSE))
     return runs, root / "site"
 
 
