@@ -1,0 +1,96 @@
+"""Reading and writing the table files of a run: Parquet (or CSV with the same columns), the
+run's ``trial.toml`` and ``provenance.json``, and the per-latent tables."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from galleryforge.atomic import write_with
+from galleryforge.errors import InputError
+from galleryforge.tables.checks import fmt, reject_rows, validate
+from galleryforge.tables.schema import EXAMPLE_KINDS, EXAMPLES, FEATURES, Schema
+
+
+def read_table(path: Path, schema: Schema) -> pd.DataFrame:
+    """Read and validate one table; raise ``InputError`` at the first problem found."""
+    try:
+        frame = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+    except Exception as error:  # pyarrow and the CSV parser raise many types
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError(path, f"cannot read the table ({reason})") from error
+    return validate(frame, schema, path)
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a table atomically (Parquet, or CSV by suffix), without the index."""
+    path = Path(path)
+    if path.suffix == ".csv":
+        write_with(path, lambda tmp: frame.to_csv(tmp, index=False))
+    else:
+        write_with(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """A run's ``trial.toml``, or {} when there is none."""
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(path, f"not valid TOML ({error})") from error
+
+
+def read_provenance(path: Path) -> dict[str, Any]:
+    """A run's ``provenance.json`` (a JSON object), or {} when there is none."""
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(path, f"not valid JSON ({error})") from error
+    if not isinstance(data, dict):
+        raise InputError(path, "expected a JSON object")
+    return data
+
+
+def read_features(path: Path) -> pd.DataFrame:
+    """``features.parquet``: one row per (layer, latent); a frequency above 1 is an error."""
+    frame = read_table(path, FEATURES)
+    frequency = frame["frequency"]
+    reject_rows(
+        frequency > 1, path, "frequency", lambda i: f"frequency {fmt(frequency.iloc[i])} is above 1"
+    )
+    return frame
+
+
+def read_examples(path: Path) -> pd.DataFrame:
+    """``examples.parquet``: each row's token window and its activations, one per token."""
+    frame = read_table(path, EXAMPLES)
+    kinds = ", ".join(EXAMPLE_KINDS)
+    reject_rows(
+        ~frame["kind"].isin(EXAMPLE_KINDS),
+        path,
+        "kind",
+        lambda i: f"{frame['kind'].iloc[i]!r}: expected one of {kinds}",
+    )
+    for name in ("tokens", "token_activations"):
+        if name not in frame.columns:
+            raise InputError(path, f"missing required column '{name}'")
+    for row, (tokens, acts, focus) in enumerate(
+        zip(frame["tokens"], frame["token_activations"], frame["focus"], strict=True), 1
+    ):
+        if len(tokens) != len(acts):
+            raise InputError(
+                path,
+                f"{len(acts)} activations for {len(tokens)} tokens",
+                field="token_activations",
+                row=row,
+            )
+        if focus >= len(tokens):
+            raise InputError(path, f"{focus} is outside the window", field="focus", row=row)
+    return frame

@@ -1,0 +1,116 @@
+"""What each metric table must hold: its columns, their kinds, and the columns that key a row.
+
+Every table's columns are documented in docs/tables.md (trial and toy tables) and docs/evaluate.md
+(the per-latent tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    # "text", "count" (non-negative integer), "real" (finite), "nonneg" (finite, >= 0),
+    # "measured" (finite, or empty where it was not measured: downstream metrics before the last
+    # checkpoint of a training run)
+    kind: str
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Columns a table must hold, the columns that identify a row, and optional derived columns."""
+
+    name: str
+    columns: tuple[Column, ...]
+    keys: tuple[str, ...]
+    optional: tuple[Column, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _cols(spec: str) -> tuple[Column, ...]:
+    return tuple(Column(*item.split(":")) for item in spec.split())
+
+
+LAYERS = Schema(
+    "layers",
+    _cols(
+        "trial:text layer:count tokens:count width:count l1_coef:nonneg mse:nonneg fvu:nonneg "
+        "l1:nonneg loss:nonneg l0:nonneg dead:count explained_variance:real"
+    ),
+    keys=("trial", "layer", "tokens"),
+    # Computed with kd.py when a table made elsewhere leaves them out; then the metrics train and
+    # evaluate add (train/reconstruction.py, train/downstream.py).
+    optional=_cols(
+        "alive_frac:nonneg alpha:nonneg g_alpha:nonneg d_star:nonneg cosine_similarity:real "
+        "l2_ratio:nonneg relative_reconstruction_bias:real dense:count ce_clean:measured "
+        "ce_spliced:measured ce_ablated:measured ce_loss_score:measured kl_div:measured "
+        "embedding_cos_spliced:measured embedding_cos_ablated:measured "
+        "embedding_recovered:measured"
+    ),
+)
+CURVES = Schema(
+    "curves",
+    _cols(
+        "trial:text layer:count step:count tokens:count mse:nonneg l1:nonneg loss:nonneg "
+        "l0:nonneg l1_coef:nonneg"
+    ),
+    keys=("trial", "layer", "step"),
+)
+# Per-latent tables (train/latent_tables.py; docs/evaluate.md documents every column).
+FEATURES = Schema(
+    "features",
+    _cols(
+        "trial:text layer:count latent:count frequency:nonneg fired_tokens:count "
+        "mean_activation:real max_activation:real decoder_norm:nonneg"
+    ),
+    keys=("trial", "layer", "latent"),
+)
+EXAMPLES = Schema(
+    "examples",
+    _cols(
+        "trial:text layer:count latent:count kind:text rank:count activation:real "
+        "context:count position:count focus:count"
+    ),
+    keys=("trial", "layer", "latent", "kind", "rank"),
+)
+EXAMPLE_KINDS = ("top", "random")
+TOY_SWEEP = Schema(
+    "sweep",
+    _cols(
+        "decoder:text alpha:nonneg features:count seed:count width:count loss:nonneg "
+        "normalised_loss:nonneg"
+    ),
+    keys=("decoder", "alpha", "features", "seed", "width"),
+    optional=_cols("steps:count converged:nonneg"),
+)
+TOY_SUMMARY = Schema(
+    "summary",
+    _cols(
+        "decoder:text alpha:nonneg features:count k:nonneg d_star:nonneg "
+        "transition_width:nonneg censored:count ratio:nonneg"
+    ),
+    keys=("decoder", "alpha", "features"),
+    # Written by ``galleryforge toy``; a summary made elsewhere may leave them out. The per-read-out
+    # fit (c, c_low, c_high, slope) is empty (NaN) where a read-out has no uncensored cell.
+    optional=_cols(
+        "onset_width:nonneg onset_censored:count epsilon:nonneg onset_level:nonneg "
+        "narrowest_width:count widest_width:count widths_per_octave:count zero_loss:nonneg "
+        "converged_frac:nonneg fitted_cells:count "
+        "c:measured c_low:measured c_high:measured slope:measured"
+    ),
+)
+TOY_READOUTS = ("nnls", "untied", "tied")
+"""The toy read-outs in display order (a table may hold others, shown after these)."""
+
+
+def ordered(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """Schema columns first in contract order, then optional ones, then any extras."""
+    first = [*schema.names, *(c.name for c in schema.optional if c.name in frame.columns)]
+    return frame[first + [c for c in frame.columns if c not in first]]
