@@ -12,4 +12,4 @@ fi
 "$bin/ruff" check .
 "$bin/ruff" format --check .
 "$bin/mypy"
-"$bin/python" -m pytest -n auto "$@"
+"$bin/python" -m pytest -n auto --durations=15 "$@"
