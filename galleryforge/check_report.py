@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from galleryforge.errors import GalleryforgeError, unknown_name
 from galleryforge.labels import METRIC_ORDER
 from galleryforge.numbers import format_metric
-from galleryforge.runs import discover_trials, has_toy
+from galleryforge.runs import discover_trials, has_toy, unknown_trial
 from galleryforge.tables import (
     ToyTables,
     TrialTables,
@@ -21,9 +20,7 @@ def summarise_runs(runs: Path, trial: str) -> list[str]:
     """Load (and so validate) the named run(s); one summary block per run."""
     names = discover_trials(runs) + (["toy"] if has_toy(runs) else [])
     if trial != "all" and trial not in names:
-        if not runs.is_dir():
-            raise GalleryforgeError(f"{runs}: no such runs directory")
-        raise unknown_name("trial", trial, names, where=runs)
+        raise unknown_trial(runs, trial, names)
     chosen = names if trial == "all" else [trial]
     trials = {name: load_trial_tables(runs / name) for name in chosen if name != "toy"}
     lines: list[str] = []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+from galleryforge.errors import GalleryforgeError, unknown_name
 
 TOY = "toy"
 TABLE_SUFFIXES = (".parquet", ".csv")
@@ -27,6 +30,22 @@ def discover_trials(runs_dir: str | Path) -> list[str]:
         for child in runs_dir.iterdir()
         if child.is_dir() and child.name != TOY and table_path(child / "tables", "layers")
     )
+
+
+def unknown_trial(runs_dir: Path, trial: str, known: Sequence[str]) -> GalleryforgeError:
+    """The error for a trial that is not among ``known``: no runs folder at all, or the names
+    of those there and the closest match."""
+    if not runs_dir.is_dir():
+        return GalleryforgeError(f"{runs_dir}: no such runs directory")
+    return unknown_name("trial", trial, known, where=runs_dir)
+
+
+def trial_run_dir(runs_dir: Path, trial: str) -> Path:
+    """``runs_dir/<trial>``, or an error naming the trials that are there."""
+    found = discover_trials(runs_dir)
+    if trial not in found:
+        raise unknown_trial(runs_dir, trial, found)
+    return runs_dir / trial
 
 
 def has_toy(runs_dir: str | Path) -> bool:

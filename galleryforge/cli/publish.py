@@ -29,8 +29,9 @@ def publish(
     private: Annotated[bool, typer.Option("--private", help="Create the repo as private.")] = False,
 ) -> None:
     """Publish SAE checkpoints, model card, config and tables to the Hugging Face Hub."""
-    from galleryforge.publish.stage import stage_trial, trial_run_dir
+    from galleryforge.publish.stage import stage_trial
     from galleryforge.publish.upload import check_repo_id, upload_staged
+    from galleryforge.runs import trial_run_dir
 
     check_repo_id(repo)
     run_dir = trial_run_dir(runs, trial)

@@ -12,23 +12,18 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from galleryforge.errors import GalleryforgeError, unknown_name
+from galleryforge.errors import GalleryforgeError
 from galleryforge.gallery.cache import GalleryCache, job_key, request_key, run_fingerprints
 from galleryforge.gallery.chromium import INSTALL_HINT, find_chromium
 from galleryforge.gallery.formats import PLOTLY_IMAGE_FORMATS
-from galleryforge.gallery.jobs import (
-    Job,
-    JobResult,
-    PendingPlotlyImage,
-    run_job,
-    write_plotly_images,
-)
+from galleryforge.gallery.jobs import Job, JobResult, run_job
 from galleryforge.gallery.manifest import ManifestEntry, write_manifest
+from galleryforge.gallery.outputs import PendingPlotlyImage, write_plotly_images
 from galleryforge.gallery.request import GalleryRequest
 from galleryforge.gallery.result import GalleryResult, Skipped
 from galleryforge.latents import check_latent
 from galleryforge.renderings.registry import Rendering, all_renderings, get_rendering
-from galleryforge.runs import TOY, discover_trials, has_toy
+from galleryforge.runs import TOY, discover_trials, has_toy, unknown_trial
 from galleryforge.tables import TrialTables, load_toy_tables, load_trial_tables
 from galleryforge.themes.theme import available_themes, load_theme
 
@@ -156,9 +151,7 @@ def _resolve_trials(request: GalleryRequest) -> list[str]:
         elif name in found:
             names.append(name)
         else:
-            if not request.runs.is_dir():
-                raise GalleryforgeError(f"{request.runs}: no such runs directory")
-            raise unknown_name("trial", name, [*found, TOY], where=request.runs)
+            raise unknown_trial(request.runs, name, [*found, TOY])
     if not names:
         raise GalleryforgeError(f"{request.runs}: no trial runs found (run: galleryforge train)")
     return list(dict.fromkeys(names))

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from galleryforge.atomic import atomic_dir
-from galleryforge.errors import GalleryforgeError, unknown_name
+from galleryforge.errors import GalleryforgeError
 from galleryforge.publish.card import card_context, render_card
 from galleryforge.publish.checkpoints import SAE_FILES, check_checkpoints
-from galleryforge.runs import TABLE_SUFFIXES, discover_trials
+from galleryforge.runs import TABLE_SUFFIXES
 from galleryforge.tables import TrialTables, load_trial_tables
 
 CHECKPOINT_CHOICES = ("all", "final")
@@ -49,16 +49,6 @@ class Staged:
     @property
     def total_bytes(self) -> int:
         return sum(f.bytes for f in self.files)
-
-
-def trial_run_dir(runs: Path, trial: str) -> Path:
-    """``runs/<trial>``, or an error naming the trials that are there."""
-    found = discover_trials(runs)
-    if trial not in found:
-        if not runs.is_dir():
-            raise GalleryforgeError(f"{runs}: no such runs directory")
-        raise unknown_name("trial", trial, found, where=runs)
-    return runs / trial
 
 
 def select_checkpoints(trial: TrialTables, which: str) -> tuple[int, ...]:

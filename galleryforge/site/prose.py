@@ -9,12 +9,12 @@ from the runs.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from galleryforge.errors import InputError
 from galleryforge.numbers import format_metric, format_tokens
+from galleryforge.site.toml_input import placeholder_names
 from galleryforge.study import TrialFacts
 
 PROSE_KEYS = ("title", "description", "intro")
@@ -49,10 +49,7 @@ _PER_TRIAL: dict[str, Callable[[TrialFacts], str | None]] = {
 
 def placeholders(text: str, source: Path | str, key: str) -> set[str]:
     """The placeholder names in ``text``; an unknown one is an error naming it."""
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-    except ValueError as error:
-        raise InputError(source, f"bad placeholder in {text!r} ({error})", field=key) from error
+    names = placeholder_names(source, key, text)
     for name in sorted(names):
         if name not in PROSE_FIELDS:
             known = ", ".join("{" + field + "}" for field in PROSE_FIELDS)

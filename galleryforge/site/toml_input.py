@@ -46,13 +46,17 @@ def check_keys(
             raise InputError(path, "missing required key", field=f"{prefix}{key}")
 
 
+def placeholder_names(source: Path | str, key: str, text: str) -> set[str]:
+    """The ``{placeholder}`` names in ``text`` (the value of ``key``); a stray brace is an error."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as error:
+        raise InputError(source, f"bad placeholder in {text!r} ({error})", field=key) from error
+
+
 def check_placeholders(path: Path, key: str, text: str, allowed: frozenset[str]) -> None:
     """Every ``{placeholder}`` in ``text`` (the value of ``key``) is one of ``allowed``."""
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-    except ValueError as error:
-        raise InputError(path, f"bad placeholder in {text!r} ({error})", field=key) from error
-    unknown = sorted(names - allowed)
+    unknown = sorted(placeholder_names(path, key, text) - allowed)
     if unknown:
         raise InputError(
             path,

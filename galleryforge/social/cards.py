@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from galleryforge.atomic import write_bytes
-from galleryforge.errors import GalleryforgeError, unknown_name
+from galleryforge.errors import GalleryforgeError
 from galleryforge.gallery.formats import figure_bytes
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import Rendering, get_rendering
-from galleryforge.runs import TOY, discover_trials, has_toy
+from galleryforge.runs import TOY, discover_trials, has_toy, trial_run_dir
 from galleryforge.social.frame import Frame, draw_frame, frame_for
 from galleryforge.tables import TrialTables, load_toy_tables, load_trial_tables
 from galleryforge.themes.theme import Theme, load_theme
@@ -85,7 +85,7 @@ def card_path(request: CardRequest, rendering_id: str) -> Path:
 def write_card(request: CardRequest) -> Path:
     """Draw the card and write it atomically; every input is checked before anything is written."""
     pixels = card_pixels(request.size)
-    trial = _trial_tables(request)
+    trial = load_trial_tables(trial_run_dir(request.runs, request.trial))
     rendering = get_rendering(request.rendering)
     _check_needs(request, rendering, trial)
     data = card_png(request, rendering, trial, pixels)
@@ -144,24 +144,11 @@ def _draw_rendering(
     return fig
 
 
-def _trial_tables(request: CardRequest) -> TrialTables:
-    found = discover_trials(request.runs)
-    if request.trial not in found:
-        if not request.runs.is_dir():
-            raise GalleryforgeError(f"{request.runs}: no such runs directory")
-        raise unknown_name("trial", request.trial, found, where=request.runs)
-    return load_trial_tables(request.runs / request.trial)
-
-
 def _check_needs(request: CardRequest, rendering: Rendering, trial: TrialTables) -> None:
     if rendering.scope == "toy":
         reason: str | None = "it draws the toy run, and a card shows a trial"
     else:
-        trials = {
-            name: trial if name == trial.trial else load_trial_tables(request.runs / name)
-            for name in discover_trials(request.runs)
-        }
-        reason = rendering.unmet_need(trial, trials, has_toy(request.runs))
+        reason = rendering.unmet_need(trial, _all_trials(request, trial), has_toy(request.runs))
     if reason:
         raise GalleryforgeError(
             f"rendering {rendering.id!r} cannot draw trial {trial.trial}: {reason}"
@@ -169,9 +156,14 @@ def _check_needs(request: CardRequest, rendering: Rendering, trial: TrialTables)
 
 
 def _context(request: CardRequest, trial: TrialTables, theme: Theme) -> RenderContext:
-    trials = {
+    toy = load_toy_tables(request.runs / TOY) if has_toy(request.runs) else None
+    return RenderContext(trial, theme, trials=_all_trials(request, trial), toy=toy)
+
+
+def _all_trials(request: CardRequest, trial: TrialTables) -> dict[str, TrialTables]:
+    """Every trial under the runs folder by folder name (comparisons draw them), the card's own
+    ``trial`` as already loaded."""
+    return {
         name: trial if name == request.trial else load_trial_tables(request.runs / name)
         for name in discover_trials(request.runs)
     }
-    toy = load_toy_tables(request.runs / TOY) if has_toy(request.runs) else None
-    return RenderContext(trial, theme, trials=trials, toy=toy)
