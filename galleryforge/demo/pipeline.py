@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from galleryforge.demo.options import DemoOptions, DemoProgress
-from galleryforge.demo.training import toy_step, train_configs, train_step
+from galleryforge.demo.training import SMALL_TRIALS, toy_step, train_configs, train_step
 from galleryforge.runs import TOY
 
 # The demo's site says what the demo ran; every fact in it is a placeholder filled from the runs
@@ -31,6 +31,12 @@ DEMO_PROSE = {
         "prediction on synthetic data with known ground truth."
     ),
 }
+
+
+# Feature pages per trial and layer on the demo's site (the latents that fired most often; every
+# latent stays in the index). All of them would be 55,296 pages for the nine runs: about 10 ms
+# and 32 KB each, most of the demo's time and 1.7 GB of site.
+DEMO_FEATURE_PAGES = 100
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,9 @@ def _gallery(options: DemoOptions, progress: DemoProgress) -> int:
     request = GalleryRequest(
         runs=options.runs,
         out=options.gallery,
-        trials=("all",),
+        # The width family's members get the site's figures only (light and dark): the full
+        # gallery of six more runs would triple its time, and F = 1,024 repeats B-small.
+        trials=(TOY, *SMALL_TRIALS),
         themes=("all",),
         renderings=options.renderings,
         formats=("png", "svg", "pdf", "html"),
@@ -85,6 +93,7 @@ def _site(options: DemoOptions, progress: DemoProgress) -> int:
         jobs=options.jobs,
         renderings=options.renderings,
         prose=DEMO_PROSE,
+        max_feature_pages=DEMO_FEATURE_PAGES,
     )
     result = build_site(
         request,

@@ -49,6 +49,8 @@ class SiteRequest:
     description of what it ran)."""
     templates: Path | None = None
     """Templates folder (default: the shipped ``templates`` folder)."""
+    max_feature_pages: int | None = None
+    """Replaces site.toml's ``max_feature_pages`` when set (the demo's smaller browser)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,10 @@ def build_site(
     site = with_prose(site, content, site_file)
     figures = {key: figure_view(files, notes[key[1]]) for key, files in index.figures.items()}
     pages, nav = site_pages(site, notes, index, figures, content, titles)
-    features = feature_site(tables, figures, site.max_feature_pages or None, pages[0].card)
+    max_pages = (
+        site.max_feature_pages if request.max_feature_pages is None else request.max_feature_pages
+    )
+    features = feature_site(tables, figures, max_pages or None, pages[0].card)
     pages = with_feature_links(pages, features.links) + features.pages
     templates = request.templates or data_dir("templates")
     files: dict[str, bytes | Path] = {}

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from galleryforge.errors import InputError
+from galleryforge.site import build_site
 from galleryforge.site.config import load_site_config
 from tests.feature_factories import HOSTILE_TOKEN
 from tests.galleryforge.site.conftest import BuiltSite
@@ -126,3 +127,18 @@ def test_max_feature_pages_must_be_a_whole_number(tmp_path: Path) -> None:
     path.write_text('title = "t"\ndescription = "d"\nauthor = "a"\nmax_feature_pages = -3\n')
     with pytest.raises(InputError, match=r"max_feature_pages.*-3"):
         load_site_config(path)
+
+
+def test_a_request_limits_the_pages_to_the_most_frequent_latents(
+    built_site: BuiltSite, tmp_path: Path
+) -> None:
+    # The demo's smaller browser: max_feature_pages on the request replaces site.toml's (0: all).
+    features, examples = _tables(built_site)
+    result = build_site(built_site.request(out=tmp_path / "site", max_feature_pages=1))
+    built = {p for p in result.pages if re.fullmatch(r"features/B/L\d+/\d+\.html", p)}
+    with_examples = features.merge(examples[["layer", "latent"]].drop_duplicates())
+    most_frequent = with_examples.sort_values("frequency", ascending=False).groupby("layer").head(1)
+    assert built == {
+        f"features/B/L{layer}/{latent}.html"
+        for layer, latent in most_frequent[["layer", "latent"]].itertuples(index=False)
+    }
