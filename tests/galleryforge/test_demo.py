@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from galleryforge.cli.main import main
-from galleryforge.demo import training
+from galleryforge.demo import pipeline, training
 from galleryforge.tables import load_toy_tables, load_trial_tables
 from tests.pages import visible_text
 
@@ -41,6 +41,9 @@ def test_quick_demo_then_reuse_then_fresh(
     monkeypatch.setattr(training, "QUICK_OVERRIDES", TINY_TRAINING)
     monkeypatch.setattr(training, "QUICK_TOY_OVERRIDES", TINY_TOY)
     monkeypatch.setattr(training, "FAMILY_OVERRIDES", ("widths=16,32",))
+    # Two feature pages a layer: enough to show the browser is built, without a page for each
+    # of the five runs' 6 × 1,024 latents (three builds of those were most of this test's time).
+    monkeypatch.setattr(pipeline, "DEMO_FEATURE_PAGES", 2)
     runs, build = tmp_path / "runs", tmp_path / "build"
     args = [
         "demo",
@@ -85,6 +88,10 @@ def test_quick_demo_then_reuse_then_fresh(
         *(f"figures/{member}/width-sweep.html" for member in members),
         "figures/toy/toy-floor-vs-dstar.html",
     }
+    for trial in training.SMALL_TRIALS:  # a feature browser per trial, two pages a layer
+        assert (site / "features" / trial / "index.html").is_file()
+        pages = sorted(p.parent.name for p in (site / "features" / trial).glob("L*/[0-9]*.html"))
+        assert pages == [f"L{layer}" for layer in range(6) for _ in range(2)]
     trial_page = (site / "trials" / "widths-small-F16.html").read_text(encoding="utf-8")
     assert "width-sweep" in trial_page
 
