@@ -48,6 +48,16 @@ def build(
             "Limit the site to these renderings (repeat, or a comma list; default: all)."
         ),
     ] = None,
+    trial: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trial",
+            "-t",
+            metavar="TRIAL",
+            help="Show only these runs (repeat, or a comma list; 'toy' for the toy run; "
+            "default: all).",
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Build the site: overview, toy experiment, trials, gallery, figure pages, reproducibility.
@@ -70,6 +80,7 @@ def build(
         jobs=worker_count(jobs),
         sources=site_dir,
         renderings=comma_list(rendering),
+        trials=comma_list(trial) or ("all",),
     )
     # The number of figures to render is known only once the build has looked at the gallery.
     with progress_plan("Rendering", quiet=quiet) as (planned, advance):

@@ -6,10 +6,14 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from galleryforge.demo.options import DemoOptions, DemoProgress
 from galleryforge.demo.training import SMALL_TRIALS, toy_step, train_configs, train_step
 from galleryforge.runs import TOY
+
+if TYPE_CHECKING:
+    from train.config import TrialConfig
 
 # The demo's site says what the demo ran; every fact in it is a placeholder filled from the runs
 # (site/prose.py), so a changed preset or --quick changes the text with it. The shipped
@@ -17,7 +21,8 @@ from galleryforge.runs import TOY
 DEMO_PROSE = {
     "title": "galleryforge demo: sparse autoencoders on {model}",
     "description": (
-        "What galleryforge demo ran on this machine: {trials} small trials ({trial_names}) of "
+        "What galleryforge demo ran on this machine, as shown here: {trials} small trials "
+        "({trial_names}) of "
         "sparse autoencoders on the {layers} layers of {model_id} (d_model {d_model}), "
         "dictionary width F = {width}, {tokens} training tokens of {corpus}, and the toy "
         "experiment."
@@ -28,14 +33,17 @@ DEMO_PROSE = {
         "forward pass of the model; they show the pipeline at work, not the study's results. "
         "For each layer the KD width model turns the measured sparsity into a predicted optimal "
         "dictionary width, d*_S = L0 · ln(F_alive / L0), and the toy experiment tests that "
-        "prediction on synthetic data with known ground truth."
+        "prediction on synthetic data with known ground truth.\n\n"
+        "The demo also trains a width family, B-small's regime at several dictionary widths. "
+        "This site shows one member; its width-sweep and predicted-loss-floor figures draw "
+        "every member's measurements. galleryforge site build on the same runs gives each member "
+        "its own page."
     ),
 }
 
 
 # Feature pages per trial and layer on the demo's site (the latents that fired most often; every
-# latent stays in the index). All of them would be 55,296 pages for the nine runs: about 10 ms
-# and 32 KB each, most of the demo's time and 1.7 GB of site.
+# latent stays in the index). All of them would be 6,144 pages a run, about 10 ms and 32 KB each.
 DEMO_FEATURE_PAGES = 100
 
 
@@ -55,21 +63,29 @@ def run_demo(options: DemoOptions, progress: DemoProgress) -> DemoResult:
             shutil.rmtree(path, ignore_errors=True)
     toy_step(options, progress)
     train_step(options, progress, configs)
-    gallery_files = 0 if options.quick else _gallery(options, progress)
-    pages = _site(options, progress)
+    shown = (TOY, *SMALL_TRIALS, family_page(configs))
+    gallery_files = 0 if options.quick else _gallery(options, progress, shown)
+    pages = _site(options, progress, shown)
     return DemoResult(options.runs, options.gallery, options.site, gallery_files, pages)
 
 
-def _gallery(options: DemoOptions, progress: DemoProgress) -> int:
+def family_page(configs: list[TrialConfig]) -> str:
+    """The width family's member the demo's gallery and site show: the one at B-small's width
+    (its width-sweep and predicted-loss-floor figures draw every member), else the widest."""
+    members = [c for c in configs if c.family]
+    width = next(c.width for c in configs if c.name == "B-small")
+    same = [c for c in members if c.width == width]
+    return (same or sorted(members, key=lambda c: c.width))[-1].name
+
+
+def _gallery(options: DemoOptions, progress: DemoProgress, trials: tuple[str, ...]) -> int:
     from galleryforge.gallery.draw import draw_gallery
     from galleryforge.gallery.request import GalleryRequest
 
     request = GalleryRequest(
         runs=options.runs,
         out=options.gallery,
-        # The width family's members get the site's figures only (light and dark): the full
-        # gallery of six more runs would triple its time, and F = 1,024 repeats B-small.
-        trials=(TOY, *SMALL_TRIALS),
+        trials=trials,
         themes=("all",),
         renderings=options.renderings,
         formats=("png", "svg", "pdf", "html"),
@@ -83,7 +99,7 @@ def _gallery(options: DemoOptions, progress: DemoProgress) -> int:
     return len(result.entries)
 
 
-def _site(options: DemoOptions, progress: DemoProgress) -> int:
+def _site(options: DemoOptions, progress: DemoProgress, trials: tuple[str, ...]) -> int:
     from galleryforge.site.builder import SiteRequest, build_site
 
     request = SiteRequest(
@@ -94,6 +110,7 @@ def _site(options: DemoOptions, progress: DemoProgress) -> int:
         renderings=options.renderings,
         prose=DEMO_PROSE,
         max_feature_pages=DEMO_FEATURE_PAGES,
+        trials=trials,
     )
     result = build_site(
         request,

@@ -61,7 +61,7 @@ def describe(ctx: RenderContext) -> str:
         widths = ", ".join(f"{int(w):,}" for w in sorted(family["width"].unique()))
         evidence = (
             f"Measured final held-out MSE of the width family at F = {widths} is drawn over "
-            f"each line. {family_finding(ctx.trial, ctx.family)}"
+            f"each line."
         )
     return (
         f"Predicted reconstruction loss against dictionary width d_S for trial "
@@ -74,11 +74,17 @@ def describe(ctx: RenderContext) -> str:
     )
 
 
+def finding(ctx: RenderContext) -> str | None:
+    """With a width family: where each layer's measured knee sits against its d*_S."""
+    return family_finding(ctx.trial, ctx.family) if family_rows(ctx) is not None else None
+
+
 @register(
     "predicted-loss-floor",
     title="Predicted loss floor vs width",
     describe=describe,
     interactive=interactive,
+    finding=finding,
     uses=("family",),
 )
 def draw(ctx: RenderContext) -> Figure:

@@ -49,9 +49,13 @@ def describe(ctx: RenderContext) -> str:
         f"{ctx.trial.n_layers} layers, one line per layer coloured by depth): the final held-out "
         f"MSE against F ({table['mse'].min():.3g} to {table['mse'].max():.3g}) with each layer's "
         f"knee marked, and L0 ({table['l0'].min():,.0f} to {table['l0'].max():,.0f}) with each "
-        f"width's predicted d*_S ({table['d_star'].min():,.0f} to {table['d_star'].max():,.0f}). "
-        f"{family_finding(ctx.trial, ctx.family)}"
+        f"width's predicted d*_S ({table['d_star'].min():,.0f} to {table['d_star'].max():,.0f})."
     )
+
+
+def finding(ctx: RenderContext) -> str:
+    """Where each layer's measured knee sits against its predicted d*_S."""
+    return family_finding(ctx.trial, ctx.family)
 
 
 @register(
@@ -59,6 +63,7 @@ def describe(ctx: RenderContext) -> str:
     title="Width sweep: MSE and L0 against dictionary width",
     describe=describe,
     interactive=interactive,
+    finding=finding,
     needs=("family",),
     aspect=0.5,
 )

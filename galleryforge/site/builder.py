@@ -51,6 +51,8 @@ class SiteRequest:
     """Templates folder (default: the shipped ``templates`` folder)."""
     max_feature_pages: int | None = None
     """Replaces site.toml's ``max_feature_pages`` when set (the demo's smaller browser)."""
+    trials: tuple[str, ...] = ("all",)
+    """The runs the site shows (``all``: every run under ``runs``, the toy run included)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def build_site(
         request.runs,
         request.gallery,
         renderings=wanted,
+        trials=request.trials,
         jobs=request.jobs,
         on_planned=on_planned,
         on_done=on_done,

@@ -67,19 +67,20 @@ def prepare_gallery(
     gallery: Path,
     *,
     renderings: tuple[str, ...] = (),
+    trials: tuple[str, ...] = ("all",),
     jobs: int = 1,
     on_planned: Callable[[int], None] | None = None,
     on_done: Callable[[Job], None] | None = None,
 ) -> GalleryIndex:
-    """Make sure ``gallery`` holds every file the site needs; return them indexed.
+    """Make sure ``gallery`` holds every file the site needs for ``trials``; return them indexed.
 
     The gallery's content-hash cache decides what is drawn (``draw_galleries``): jobs whose
     inputs (tables, themes, code) are unchanged and whose files are intact are not drawn again.
     ``on_planned`` gets the number of jobs to run or check; ``on_done`` follows each.
     """
     requests = [
-        _request(runs, gallery, renderings, (LIGHT, DARK), FIGURE_FORMATS, jobs),
-        _request(runs, gallery, renderings, (CARD,), CARD_FORMATS, jobs),
+        _request(runs, gallery, trials, renderings, (LIGHT, DARK), FIGURE_FORMATS, jobs),
+        _request(runs, gallery, trials, renderings, (CARD,), CARD_FORMATS, jobs),
     ]
     figures, cards = draw_galleries(requests, on_planned, on_done)
     trials = tuple(dict.fromkeys(entry.trial for entry in figures.entries))
@@ -92,6 +93,7 @@ def prepare_gallery(
 def _request(
     runs: Path,
     gallery: Path,
+    trials: tuple[str, ...],
     renderings: tuple[str, ...],
     themes: tuple[str, ...],
     formats: tuple[str, ...],
@@ -100,7 +102,7 @@ def _request(
     return GalleryRequest(
         runs=runs,
         out=gallery,
-        trials=("all",),
+        trials=trials,
         themes=themes,
         renderings=renderings,
         formats=formats,

@@ -72,6 +72,7 @@ def test_default_shape_without_a_toy_run(build_render_context: BuildRenderContex
 def test_without_a_family_the_flat_part_is_called_an_assumption(runs_dir: Path) -> None:
     ctx = render_context(runs_dir, trial="B")
     assert "flat part is an assumption, not a measurement" in predicted_loss_floor.describe(ctx)
+    assert predicted_loss_floor.finding(ctx) is None  # nothing measured, so no finding
     with theme_style(ctx.theme):
         assert artists_with_gid(predicted_loss_floor.draw(ctx), "measured") == []
 
@@ -95,8 +96,8 @@ def test_a_family_members_measured_mse_is_drawn_over_the_prediction(family_runs:
     np.testing.assert_allclose([m.get_xdata()[0] for m in markers], ctx.trial.final["d_star"])  # type: ignore[attr-defined]
     (note,) = artists_with_gid(fig, "shape-note")
     assert "knee (1 of 3 layers beyond the widest width)" in note.get_text()  # type: ignore[attr-defined]
-    alt = predicted_loss_floor.describe(ctx)
-    assert "F = 128, 256, 512, 1,024, 2,048" in alt and "in 2 of 3 layers at F = 512" in alt
+    assert "F = 128, 256, 512, 1,024, 2,048" in predicted_loss_floor.describe(ctx)
+    assert "in 2 of 3 layers at F = 512" in (predicted_loss_floor.finding(ctx) or "")
     traces = [
         t for t in predicted_loss_floor.interactive(ctx).data if "measured" in t.hovertemplate
     ]

@@ -77,11 +77,11 @@ def test_finding_states_the_knee_against_this_trials_d_star(family_runs: Path) -
     )
     low, high = sorted(512 / d for d in d_star)
     bound = 2048 / _member_values(family_runs, "d_star", 2)[3]
-    alt = width_sweep.describe(ctx)
-    assert f"in 2 of 3 layers at F = 512, {low:.1f}–{high:.1f}× trial W-F1024's d*_S" in alt
-    assert "in 1 of 3 layers beyond the widest width F = 2,048" in alt
-    assert f"at least {bound:.1f}× trial W-F1024's d*_S (a lower bound)" in alt
-    assert "less than 5% per doubling" in alt
+    finding = width_sweep.finding(ctx)
+    assert f"in 2 of 3 layers at F = 512, {low:.1f}–{high:.1f}× trial W-F1024's d*_S" in finding
+    assert "in 1 of 3 layers beyond the widest width F = 2,048" in finding
+    assert f"at least {bound:.1f}× trial W-F1024's d*_S (a lower bound)" in finding
+    assert "less than 5% per doubling" in finding
 
 
 def test_interactive_traces_hold_the_members_values(family_runs: Path) -> None:
@@ -117,5 +117,5 @@ def test_render_command_draws_both_family_figures(family_runs: Path, tmp_path: P
     assert drawn == {
         (r, fmt) for r in ("width-sweep", "predicted-loss-floor") for fmt in ("png", "html")
     }
-    for entry in files:
-        assert "in 1 of 3 layers beyond the widest width F = 2,048" in entry["alt"]
+    for entry in files:  # the finding travels with every file of both figures
+        assert "in 1 of 3 layers beyond the widest width F = 2,048" in entry["finding"]

@@ -182,6 +182,14 @@ def test_dark_default_theme_is_written(built_site: BuiltSite, tmp_path: Path) ->
     assert 'data-default-theme="dark"' in (out / "index.html").read_text()
 
 
+def test_trial_option_limits_the_runs_shown(built_site: BuiltSite, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert main(built_site.build_args(out, "--trial", "B")) == 0
+    assert (out / "trials" / "B.html").is_file()
+    assert not (out / "toy.html").exists()  # the toy run was not asked for
+    assert not list((out / "figures").glob("toy/*.html"))
+
+
 def test_refuses_to_empty_a_foreign_folder(built_site: BuiltSite, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     code = main(built_site.build_args(tmp_path))
