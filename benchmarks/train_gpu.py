@@ -23,6 +23,10 @@ natural rate, one per buffer of batches):
     .venv/bin/python benchmarks/train_gpu.py                 # one trial, on the GPU
     .venv/bin/python benchmarks/train_gpu.py --trials 3      # A, B and C from one forward pass
     .venv/bin/python benchmarks/train_gpu.py --tiny          # a tiny shape, seconds on the CPU
+
+(Over 200 lines: the whole GPU measurement in one script, model set-up, the buffer handled as
+``ActivationSource`` does without a tokenizer, the timed loop and the report, so that one file
+says what was measured.)
 """
 
 from __future__ import annotations

@@ -24,8 +24,9 @@ from typing import Any
 import torch
 
 from galleryforge.errors import GalleryforgeError
-from train.activations import context_stream, heldout_rows, open_context_stream, special_ids
+from train.activations import heldout_rows
 from train.config import TrialConfig
+from train.contexts import context_stream, open_context_stream, special_ids
 from train.corpus import open_corpus
 
 

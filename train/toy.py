@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import platform
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +34,7 @@ import torch
 from galleryforge import __version__
 from galleryforge.atomic import atomic_dir
 from galleryforge.tables import TOY_SWEEP, ordered, write_table
+from train.records import git_commit
 from train.toy_config import ToyConfig
 from train.toy_data import held_out, zero_loss
 from train.toy_model import TRAINED, train_cell
@@ -179,25 +179,9 @@ def _provenance(
         "python_version": platform.python_version(),
         "device": "cpu",
         "torch_threads": 1,
-        "git_commit": _git_commit(),
+        "git_commit": git_commit(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 3),
         "cpu_s": round(cpu_s, 3),
     }
-
-
-def _git_commit() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except OSError:
-        return None
-    commit = done.stdout.strip()
-    return commit if done.returncode == 0 and commit else None

@@ -9,7 +9,8 @@ import torch
 
 from galleryforge.errors import GalleryforgeError
 from tests.train.helpers import build_trial_cfg
-from train.activations import ActivationSource, context_stream, heldout_rows
+from train.activations import ActivationSource, heldout_rows
+from train.contexts import context_stream
 from train.model import load_model
 
 CPU = torch.device("cpu")

@@ -8,7 +8,8 @@ import torch
 
 from tests.train.toy_helpers import build_toy_cfg
 from train.toy_data import generator, held_out, sample, zero_loss
-from train.toy_model import ModelStack, octaves, plateaued, train_cell
+from train.toy_model import octaves, plateaued, train_cell
+from train.toy_stack import ModelStack
 
 # ------------------------------------------------------------------------------------------ data
 
