@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import sys
 
+from galleryforge.cli.allocator import keep_freed_memory
 from galleryforge.cli.main import main
 
 if __name__ == "__main__":
+    keep_freed_memory()
     sys.exit(main(["train", *sys.argv[1:]]))

@@ -25,6 +25,7 @@ from galleryforge.cli import (
     toy,
     train,
 )
+from galleryforge.cli.allocator import keep_freed_memory
 from galleryforge.errors import GalleryforgeError
 
 try:  # typer >= 0.17 vendors click
@@ -83,4 +84,5 @@ def usage_line(error: ClickException) -> str:
 
 
 def run() -> None:
+    keep_freed_memory()
     sys.exit(main())
