@@ -84,11 +84,12 @@ def one_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: list[int])
     ]
     mse: dict[tuple[str, int], float] = {}
 
-    def checkpoint(trial: TrialState, _step: int, _tokens: int) -> None:
-        cfg = trial.cfg
-        measured = evaluate(trial.sae, source.heldout, trial.l1.coefs, cfg.l1_form)
-        for layer, value in zip(trial.sae.layer_ids, measured["mse"].tolist(), strict=True):
-            mse[cfg.name, layer] = value
+    def checkpoint(trials: list[TrialState], _step: int, _tokens: int) -> None:
+        for trial in trials:
+            cfg = trial.cfg
+            measured = evaluate(trial.sae, source.heldout, trial.l1.coefs, cfg.l1_form)
+            for layer, value in zip(trial.sae.layer_ids, measured["mse"].tolist(), strict=True):
+                mse[cfg.name, layer] = value
 
     fit_began = time.perf_counter()
     Trainer(trials, checkpoint).fit(source.batches())
@@ -108,7 +109,10 @@ def one_layer_per_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: 
             sae.load_layer_state(0, start.layer_state(index))
             trial = trial_state(cfg, Path("unused"), sae, source.mean)
 
-            def checkpoint(t: TrialState, _step: int, _tokens: int, src=source, at=layer) -> None:
+            def checkpoint(
+                ts: list[TrialState], _step: int, _tokens: int, src=source, at=layer
+            ) -> None:
+                (t,) = ts
                 measured = evaluate(t.sae, src.heldout, t.l1.coefs, t.cfg.l1_form)
                 mse[t.cfg.name, at] = float(measured["mse"][0])
 

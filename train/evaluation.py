@@ -48,6 +48,24 @@ class Evaluation:
     language_model: bool
     contexts: int
 
+    def split(self, sizes: list[int]) -> list[Evaluation]:
+        """The evaluations of consecutive groups of ``sizes`` SAEs (one run's layers each)."""
+        parts, start = [], 0
+        for size in sizes:
+            part = slice(start, start + size)
+            measured = {name: values[part] for name, values in self.measured.items()}
+            parts.append(
+                Evaluation(
+                    measured,
+                    self.latents[part],
+                    self.reconstruction[part],
+                    self.language_model,
+                    self.contexts,
+                )
+            )
+            start += size
+        return parts
+
 
 @torch.no_grad()
 def evaluate_saes(
@@ -58,12 +76,16 @@ def evaluate_saes(
     top_n: int = 20,
     n_random: int = 3,
     on_batch: Callable[[int], None] | None = None,
+    seeds: list[int] | None = None,
 ) -> Evaluation:
-    """Run the pass; ``on_batch(tokens counted so far)`` after each batch."""
+    """Run the pass; ``on_batch(tokens counted so far)`` after each batch. ``seeds`` pick each
+    SAE's random examples (by default its index)."""
     device = next(loaded.model.parameters()).device
     sums = [ReconstructionSums(1, sae.d_sae) for sae in saes]
+    seeds = list(range(len(saes))) if seeds is None else seeds
     latents = [
-        LatentStats(sae.d_sae, top_n, n_random, seed=index) for index, sae in enumerate(saes)
+        LatentStats(sae.d_sae, top_n, n_random, seed=seed)
+        for sae, seed in zip(saes, seeds, strict=True)
     ]
     fidelity: FidelitySums | None = None
     contexts = 0
@@ -101,7 +123,8 @@ def _evaluate_batch(
         fidelity = FidelitySums(len(saes), language_model=hasattr(clean, "logits"))
     if run_fidelity:
         downstream = _Downstream(loaded, ids[chosen], ordinary[chosen], clean, chosen, fidelity)
-    for index, sae in enumerate(saes):
+    for index in _grouped_by_hook(saes):
+        sae = saes[index]
         x = seen[sae.hook].float()
         _estimate_scaling(sae, x[counted])
         recon, feats = sae(x)
@@ -127,6 +150,8 @@ class _Downstream:
         sums: FidelitySums,
     ) -> None:
         self.loaded, self.ids, self.ordinary, self.sums = loaded, ids, ordinary, sums
+        # The zero-ablated pass depends on the hook only: the SAEs of several runs share it.
+        self.ablated: dict[HookPoint, torch.Tensor] = {}
         if sums.language_model:
             self.counted = next_token_targets(ids, ordinary)
             self.targets = target_ids(ids, self.counted)
@@ -145,26 +170,31 @@ class _Downstream:
         def ablate(hidden: torch.Tensor) -> torch.Tensor:
             return torch.where(mask, torch.zeros_like(hidden), hidden)
 
-        spliced, ablated = self._run(hook, splice), self._run(hook, ablate)
+        if hook not in self.ablated:
+            self.ablated = {hook: self._output(self._run(hook, ablate))}  # one layer's at a time
+        spliced, ablated = self._output(self._run(hook, splice)), self.ablated[hook]
         if self.sums.language_model:
-            self.sums.add_lm(
-                index,
-                self.clean,
-                next_token_log_probs(spliced.logits, self.counted),
-                next_token_log_probs(ablated.logits, self.counted),
-                self.targets,
-            )
+            self.sums.add_lm(index, self.clean, spliced, ablated, self.targets)
         else:
-            self.sums.add_embedding(
-                index,
-                self.clean,
-                mean_pooled(spliced.last_hidden_state, self.ordinary),
-                mean_pooled(ablated.last_hidden_state, self.ordinary),
-            )
+            self.sums.add_embedding(index, self.clean, spliced, ablated)
+
+    def _output(self, output: Any) -> torch.Tensor:
+        """What the metrics compare: next-token log-probabilities, or the pooled embedding."""
+        if self.sums.language_model:
+            return next_token_log_probs(output.logits, self.counted)
+        return mean_pooled(output.last_hidden_state, self.ordinary)
 
     def _run(self, hook: HookPoint, edit: Edit) -> Any:
         with hooked(self.loaded.blocks, [], {hook: edit}):
             return _forward(self.loaded, self.ids)
+
+
+def _grouped_by_hook(saes: list[InferenceSAE]) -> list[int]:
+    """SAE indices with the SAEs of each hook together, so the ablated pass runs once a hook."""
+    groups: dict[HookPoint, list[int]] = {}
+    for index, sae in enumerate(saes):
+        groups.setdefault(sae.hook, []).append(index)
+    return [index for indices in groups.values() for index in indices]
 
 
 def _forward(loaded: LoadedModel, ids: torch.Tensor) -> Any:

@@ -1,8 +1,8 @@
 """Measure SAEs on a text into the three tables: ``layers``, ``features``, ``examples``.
 
 The one place both commands go through: ``galleryforge evaluate`` measures the checkpoints it is
-given, ``galleryforge train`` its own final checkpoint, read back from disk, on its held-out text
-(``measure_final_checkpoint``), so the two agree to float precision.
+given, ``galleryforge train`` its trials' final checkpoints, read back from disk, on their
+held-out text (``measure_final_checkpoints``), so the two agree to float precision.
 """
 
 from __future__ import annotations
@@ -48,6 +48,12 @@ def measure(
     evaluation = evaluate_saes(
         loaded, saes, text, top_n=top_n, n_random=n_random, on_batch=on_batch
     )
+    return _tables(loaded, saes, evaluation, trial, tokens)
+
+
+def _tables(
+    loaded: LoadedModel, saes: list[InferenceSAE], evaluation: Evaluation, trial: str, tokens: int
+) -> Measured:
     layers = [sae.hook.layer for sae in saes]
     measured = dict(evaluation.measured)
     dead = measured.pop("dead")
@@ -67,15 +73,25 @@ def measure(
     )
 
 
-def measure_final_checkpoint(
-    loaded: LoadedModel, cfg: TrialConfig, folder: Path, tokens: int
-) -> Measured:
-    """Training's final checkpoint ``folder``, as written, on the trial's held-out text."""
+def measure_final_checkpoints(
+    loaded: LoadedModel, runs: list[tuple[TrialConfig, Path]], tokens: int
+) -> list[Measured]:
+    """Training's final checkpoints, each ``(config, folder)`` as written, on the held-out text the
+    trials share (they agree on every ``SOURCE_FIELDS`` field), in one pass of the model. Each
+    run's tables are what ``measure`` gives for it alone."""
     device = next(loaded.model.parameters()).device
-    saes = [sae.to(device) for sae in load_saes(folder)]
-    return measure(
-        loaded, saes, heldout_text(cfg, loaded.tokenizer, cfg.model_batch), cfg.name, tokens
-    )
+    per_run = [[sae.to(device) for sae in load_saes(folder)] for _, folder in runs]
+    first = runs[0][0]
+    text = heldout_text(first, loaded.tokenizer, first.model_batch)
+    # Each SAE's random examples are seeded by its place in its own run, as ``measure`` seeds them.
+    seeds = [index for saes in per_run for index in range(len(saes))]
+    evaluation = evaluate_saes(loaded, [sae for saes in per_run for sae in saes], text, seeds=seeds)
+    return [
+        _tables(loaded, saes, part, cfg.name, tokens)
+        for (cfg, _), saes, part in zip(
+            runs, per_run, evaluation.split([len(saes) for saes in per_run]), strict=True
+        )
+    ]
 
 
 def with_downstream(layers: pd.DataFrame, measured: Measured) -> pd.DataFrame:

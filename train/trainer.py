@@ -41,7 +41,7 @@ class Trainer:
     def __init__(
         self,
         trials: list[TrialState],
-        checkpoint: Callable[[TrialState, int, int], None],
+        checkpoint: Callable[[list[TrialState], int, int], None],
         on_progress: Callable[[Progress], None] | None = None,
         step: int = 0,
     ) -> None:
@@ -119,8 +119,8 @@ class Trainer:
 
     def _checkpoint_if_needed(self) -> None:
         if self.step in self.milestones:
-            for trial in self.trials:
-                self.checkpoint(trial, self.step, self.tokens)
+            # All trials at once: their final checkpoints are measured in one pass of the model.
+            self.checkpoint(self.trials, self.step, self.tokens)
 
     def _ramp(self, warmup_tokens: int) -> float:
         """Linear warm-up factor for the step about to run."""

@@ -1,4 +1,8 @@
-"""``galleryforge evaluate --trial`` on all-MiniLM-L6-v2 reproduces the trial's own final table."""
+"""``galleryforge evaluate --trial`` on all-MiniLM-L6-v2 reproduces the trial's own final table.
+
+Training measures the final checkpoints of the trials it trains together in one pass (one clean
+and one ablated pass a layer for all of them); evaluating each trial alone gives the same tables.
+"""
 
 from __future__ import annotations
 
@@ -35,8 +39,11 @@ COMPARED = (
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     runs = tmp_path_factory.mktemp("minilm-runs")
-    cfg = build_trial_cfg(name="B", l1_form="decoder_norm_sum", layers=[0, 3, 5])
-    train_trials([cfg], runs, device="cpu")
+    trials = [
+        build_trial_cfg(name="B", l1_form="decoder_norm_sum", layers=[0, 3, 5]),
+        build_trial_cfg(name="W", l1_form="decoder_norm_sum", layers=[0, 3, 5], width=96),
+    ]
+    train_trials(trials, runs, device="cpu")
     return runs
 
 
@@ -72,3 +79,30 @@ def test_evaluate_trial_reproduces_the_final_checkpoint_table(trained: Path) -> 
     pd.testing.assert_frame_equal(
         own_features.drop(columns="trial"), features.drop(columns="trial"), rtol=1e-4
     )
+    # The examples too, random ones included: each SAE's draws are seeded within its own run.
+    # (Activations near zero differ by float32 rounding: hence the absolute tolerance.)
+    own_examples = read_examples(trained / "B" / "tables" / "examples.parquet")
+    pd.testing.assert_frame_equal(
+        own_examples.drop(columns="trial"), examples.drop(columns="trial"), rtol=1e-4, atol=1e-5
+    )
+
+
+def test_a_trial_measured_beside_a_wider_one_matches_its_own_evaluation(trained: Path) -> None:
+    """The second trial of the joint measurement (its SAEs after the first's in the pass)."""
+    assert main(["evaluate", "--trial", "W", "--runs", str(trained), "--quiet"]) == 0
+    own, evaluated = (load_trial_tables(trained / name).final for name in ("W", "W-eval"))
+    assert own["width"].tolist() == [96] * 3
+    columns = [c for c in COMPARED if c in own.columns]
+    pd.testing.assert_frame_equal(
+        evaluated[columns], own[columns], check_exact=False, rtol=1e-5, atol=1e-7
+    )
+    for table, read in (("features", read_features), ("examples", read_examples)):
+        own_rows, evaluated_rows = (
+            read(trained / name / "tables" / f"{table}.parquet") for name in ("W", "W-eval")
+        )
+        pd.testing.assert_frame_equal(
+            own_rows.drop(columns="trial"),
+            evaluated_rows.drop(columns="trial"),
+            rtol=1e-4,
+            atol=1e-5,
+        )
