@@ -48,7 +48,7 @@ class ReconstructionSums:
     ) -> None:
         """One batch: ``x`` and ``recon`` ``[n_layers, n, d]``, ``feats`` ``[n_layers, n, d_sae]``,
         ``decoder_norms`` ``[n_layers, d_sae]`` (‖W_dec,i‖ on x's scale)."""
-        x, recon, feats = x.double(), recon.double(), feats.double()
+        x, recon = x.double(), recon.double()
         self.tokens += x.shape[1]
         x_norm, recon_norm = x.norm(dim=-1), recon.norm(dim=-1)
         dot = (x * recon).sum(-1)
@@ -56,15 +56,19 @@ class ReconstructionSums:
         self.squared_norm += x_norm.pow(2).sum(-1).cpu()
         batch_sum = x.sum(1).cpu()
         self.sum_x = batch_sum if self.sum_x is None else self.sum_x + batch_sum
-        # JumpReLU and TopK latents may be negative before the ReLU: |f| for the penalty.
-        magnitude = feats.abs()
-        self.l1_mean += magnitude.mean(-1).sum(-1).cpu()
-        self.l1_decoder += (magnitude * decoder_norms.double()[:, None]).sum(dim=(1, 2)).cpu()
+        # JumpReLU and TopK latents may be negative before the ReLU: |f| for the penalty. Both L1
+        # forms are sums over tokens and latents, so they follow from each latent's float64 sum of
+        # |f| over the batch, without a float64 copy of the [n_layers, n, d_sae] latents.
+        absolute = feats.abs()
+        magnitude = absolute.sum(1, dtype=torch.float64)
+        self.l1_mean += (magnitude.sum(-1) / feats.shape[-1]).cpu()
+        self.l1_decoder += (magnitude * decoder_norms.double()).sum(-1).cpu()
         self.cosine += (dot / (x_norm * recon_norm).clamp_min(_EPS)).sum(-1).cpu()
         self.l2_ratio += (recon_norm / x_norm.clamp_min(_EPS)).sum(-1).cpu()
         self.recon_squared_norm += recon_norm.pow(2).sum(-1).cpu()
         self.dot += dot.sum(-1).cpu()
-        self.fired += (feats != 0).sum(1).double().cpu()
+        # sign(|f|) is the 0/1 firing mask; its fp32 sum is exact to 2**24 tokens a batch.
+        self.fired += torch.sign(absolute).sum(1, dtype=torch.float32).double().cpu()
 
     def metrics(
         self, l1_form: str, coefs: torch.Tensor, normalised: bool = False
