@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from galleryforge.errors import GalleryforgeError
+from galleryforge.gallery import pdf_fonts
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -43,6 +44,8 @@ def parse_formats(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]
 
 def figure_bytes(fig: Figure, fmt: str, dpi: float) -> bytes:
     """Save a matplotlib figure in ``fmt`` at the canvas's exact size."""
+    if fmt == "pdf":
+        pdf_fonts.install()
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
     return buffer.getvalue()
