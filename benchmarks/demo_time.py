@@ -2,11 +2,11 @@
 
     python benchmarks/demo_time.py [--skip-full] [--skip-quick]
 
-Each run starts from empty folders (nothing reused) in a fresh process, offline. Targets: the
-default (which trains the width family too) under 12 minutes and ``--quick`` under 2 minutes on a
-2-core CPU machine. The corpus cache (~/.cache/galleryforge) is kept, as on any machine after its
-first run; the load average is printed beside each time because other work on the machine slows
-everything down.
+Each run starts from empty folders (nothing reused) in a fresh process, offline. Target: the
+default (which trains the width family too) under 12 minutes on a 2-core CPU machine; ``--quick``
+has no budget of its own (its help gives the time measured). The corpus cache
+(~/.cache/galleryforge) is kept, as on any machine after its first run; the load average is
+printed beside each time because other work on the machine slows everything down.
 """
 
 from __future__ import annotations
@@ -54,15 +54,17 @@ def main() -> None:
     parser.add_argument("--skip-quick", action="store_true")
     args = parser.parse_args()
     rows = []
-    for quick, target in ((True, 120.0), (False, 720.0)):
+    for quick, target in ((True, None), (False, 720.0)):
         if (quick and args.skip_quick) or (not quick and args.skip_full):
             continue
         wall, cpu, load = timed_demo(quick)
-        verdict = "met" if wall <= target else "not met"
-        name = "demo --quick" if quick else "demo"
-        rows.append(
-            f"| `{name}` | {wall:.0f} s | {cpu:.0f} s | {load:.1f} | {target:.0f} s: {verdict} |"
+        budget = (
+            "–"
+            if target is None
+            else f"{target:.0f} s: " + ("met" if wall <= target else "not met")
         )
+        name = "demo --quick" if quick else "demo"
+        rows.append(f"| `{name}` | {wall:.0f} s | {cpu:.0f} s | {load:.1f} | {budget} |")
     print(
         f"galleryforge demo from nothing, {date.today()}, {os.cpu_count()} cores "
         f"({platform.machine()}), Python {platform.python_version()}"
