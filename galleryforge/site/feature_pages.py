@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from galleryforge.decoders import layer_neighbours
-from galleryforge.latents import DENSE_FREQUENCY, latent_examples
+from galleryforge.latents import DENSE_FREQUENCY, ExamplesByLatent
 from galleryforge.site.feature_data import LayerData, fired_on, layer_data, shard_name
 from galleryforge.site.feature_views import (
     feature_page,
@@ -72,7 +72,7 @@ def _trial_pages(
         "features_root": features_root(name),
     }
     tokens = fired_on(examples)
-    by_latent = examples.groupby(["layer", "latent"], sort=False)
+    by_latent = ExamplesByLatent(examples)
     layers: list[LayerData] = []
     for layer in sorted(int(x) for x in features["layer"].unique()):
         rows = features[features["layer"] == layer]
@@ -107,7 +107,7 @@ def _trial_pages(
         indexed = rows.set_index("latent")
         for latent in data.pages:
             row = pd.Series({"layer": layer, "latent": latent, **indexed.loc[latent].to_dict()})
-            own = latent_examples(by_latent.get_group((layer, latent)), layer, latent)
+            own = by_latent[layer, latent]
             view = feature_view(name, row, own, neighbours, pages)
             site.pages.append(
                 Page(
