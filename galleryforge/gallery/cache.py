@@ -2,9 +2,10 @@
 
 Each job's key hashes everything its files depend on: the table files of its run (and of every
 run, for comparisons; and the toy run), the theme files, galleryforge's own source and the
-versions of the plotting libraries, and the job itself (trial, theme, rendering, formats). A job
-whose key is recorded and whose files are still there, untouched (same size and modification
-time), is not drawn again.
+versions of the plotting libraries, and the job itself (trial, theme, rendering). Its files are
+recorded one format at a time: a job whose key is recorded and whose files in the formats asked
+for are still there, untouched (same size and modification time), is not drawn again. So figures
+drawn in png, svg, pdf and html answer a later request for png alone (the site's cards).
 
 A whole request has a key too. When it matches and every file is intact, the build is answered
 from the cache without importing pandas or matplotlib: that is what makes a no-op rebuild fast.
@@ -29,7 +30,7 @@ from galleryforge.resources import PACKAGE_DIR, data_dir
 from galleryforge.runs import TOY, discover_trials, has_toy, run_input_files
 
 CACHE_NAME = ".galleryforge-cache.json"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: records kept per format, so a job may ask for fewer formats
 LIBRARIES = ("matplotlib", "seaborn", "plotly", "kaleido", "numpy", "pandas")
 MAX_REQUESTS = 32  # request keys remembered (the job records they point to are kept with them)
 
@@ -130,21 +131,30 @@ class GalleryCache:
                 return False
         return True
 
-    def job_entries(self, key: str) -> list[ManifestEntry] | None:
-        """The manifest entries of a cached job whose files are intact, else None."""
-        records = self.jobs.get(key)
-        if records is None or not self._intact(records):
+    def job_entries(self, key: str, formats: Sequence[str]) -> list[ManifestEntry] | None:
+        """The manifest entries of a cached job in ``formats``, in that order, when each of those
+        files is recorded and intact, else None. A job drawn once in more formats (``render``
+        with png, svg, pdf and html) answers a later one that asks for fewer (the site's cards)."""
+        by_format = {r["entry"]["format"]: r for r in self.jobs.get(key, [])}
+        records = [by_format[fmt] for fmt in formats if fmt in by_format]
+        if len(records) != len(formats) or not self._intact(records):
             return None
         return [ManifestEntry(**{**r["entry"], "written": False}) for r in records]
 
     def record_job(self, key: str, entries: Sequence[ManifestEntry]) -> None:
-        records = []
+        """Record a drawn job's files. Records of its other formats stay: the key covers every
+        input, so they were drawn from the same tables and code (each is checked when used)."""
+        records = {r["entry"]["format"]: r for r in self.jobs.get(key, [])}
         for entry in entries:
             stat = (self.out / entry.path).stat()
             record = dataclasses.asdict(entry)
             record.pop("written", None)
-            records.append({"entry": record, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
-        self.jobs[key] = records
+            records[entry.format] = {
+                "entry": record,
+                "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns,
+            }
+        self.jobs[key] = list(records.values())
         self._recorded.add(key)
 
     def cached_result(self, key: str) -> GalleryResult | None:
@@ -152,8 +162,8 @@ class GalleryCache:
         if request is None:
             return None
         entries: list[ManifestEntry] = []
-        for job in request["jobs"]:
-            found = self.job_entries(job)
+        for job, formats in request["jobs"]:
+            found = self.job_entries(job, formats)
             if found is None:
                 return None
             entries += found
@@ -169,10 +179,13 @@ class GalleryCache:
             cached=True,
         )
 
-    def record_request(self, key: str, job_keys: Sequence[str], skipped: Sequence[Skipped]) -> None:
+    def record_request(
+        self, key: str, jobs: Sequence[tuple[str, Sequence[str]]], skipped: Sequence[Skipped]
+    ) -> None:
+        """``jobs``: each job's key and the formats the request asked of it."""
         self.requests.pop(key, None)
         self.requests[key] = {
-            "jobs": list(job_keys),
+            "jobs": [[job, list(formats)] for job, formats in jobs],
             "skipped": [dataclasses.asdict(s) for s in skipped],
         }
         while len(self.requests) > MAX_REQUESTS:
@@ -180,7 +193,7 @@ class GalleryCache:
 
     def save(self) -> None:
         """Write the cache, keeping only jobs that a remembered request or this build used."""
-        live = self._recorded | {k for r in self.requests.values() for k in r["jobs"]}
+        live = self._recorded | {k for r in self.requests.values() for k, _ in r["jobs"]}
         jobs = {k: v for k, v in self.jobs.items() if k in live}
         requests = list(self.requests.items())  # a list keeps the age order through JSON
         document = {"format": CACHE_FORMAT, "jobs": jobs, "requests": requests}

@@ -151,3 +151,33 @@ def test_plotly_images_through_one_browser(runs_dir: Path, tmp_path: Path) -> No
     png = out / "B" / "social" / "premium-heatmap.plotly.png"
     assert _png_size(png)[0] == 1200
     assert (out / "B" / "social" / "premium-heatmap.plotly.svg").read_text().startswith("<svg")
+
+
+def test_a_job_asking_fewer_formats_is_answered_from_the_cache(
+    runs_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Drawn once in png, svg, pdf and html, the same figures in png alone (the site's cards) or in
+    png and svg are not drawn again; a format never drawn is drawn, the others stay untouched."""
+    out = tmp_path / "gallery"
+    two = ("--rendering", "premium-heatmap", "--rendering", "kpi-summary", "--theme", "social")
+    assert _render_b(runs_dir, out, *two, "--format", "png,svg,pdf,html") == 0
+    figures = [p for p in out.rglob("*") if p.parent != out]  # not the manifest or the cache
+    drawn = {p: p.stat().st_mtime_ns for p in figures if p.is_file()}
+    assert len(drawn) == 2 * 3 + 1  # kpi-summary has no interactive version
+    capsys.readouterr()
+    for fewer, files in (("png", 2), ("png,svg", 4), ("html,pdf", 3)):  # kpi-summary: no html
+        assert _render_b(runs_dir, out, *two, "--format", fewer) == 0
+        assert f"(0 written, {files} unchanged" in capsys.readouterr().out, fewer
+        assert {p: p.stat().st_mtime_ns for p in drawn} == drawn
+        manifest = json.loads((out / "manifest.json").read_text())["files"]
+        assert {out / entry["path"] for entry in manifest} == set(drawn)  # still every file
+
+    only_png = tmp_path / "only-png"
+    assert _render_b(runs_dir, only_png, *two, "--format", "png") == 0
+    png = {p: p.stat().st_mtime_ns for p in only_png.rglob("*.png")}
+    capsys.readouterr()
+    assert _render_b(runs_dir, only_png, *two, "--format", "png,pdf") == 0
+    assert "(2 written, 2 unchanged" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in png} == png  # same bytes: not rewritten
+    assert _render_b(runs_dir, only_png, *two, "--format", "pdf") == 0
+    assert "(0 written, 2 unchanged" in capsys.readouterr().out
