@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from galleryforge.errors import GalleryforgeError
 from galleryforge.gallery.cache import GalleryCache, job_key, request_key, run_fingerprints
 from galleryforge.gallery.chromium import INSTALL_HINT, find_chromium
-from galleryforge.gallery.formats import HTML_FORMAT, PLOTLY_IMAGE_FORMATS, STATIC_FORMATS
+from galleryforge.gallery.formats import PLOTLY_IMAGE_FORMATS
 from galleryforge.gallery.jobs import Job, JobResult, run_job
 from galleryforge.gallery.manifest import ManifestEntry, write_manifest
 from galleryforge.gallery.outputs import PendingPlotlyImage, write_plotly_images
@@ -81,10 +81,11 @@ def build_gallery(plan: GalleryPlan, on_done: Callable[[Job], None] | None = Non
     cache = GalleryCache(request.out)
     runs = run_fingerprints(request.runs)
     keys = [_job_key(job, runs) for job in plan.jobs]
+    formats = [job.output_formats for job in plan.jobs]
     entries_by_job: dict[int, list[ManifestEntry]] = {}
     to_run: list[int] = []
     for index, key in enumerate(keys):
-        cached = cache.job_entries(key, _entry_formats(plan.jobs[index]))
+        cached = cache.job_entries(key, formats[index])
         if cached is None:
             to_run.append(index)
         else:
@@ -103,7 +104,7 @@ def build_gallery(plan: GalleryPlan, on_done: Callable[[Job], None] | None = Non
         cache.record_job(keys[index], entries_by_job[index])
     entries = [e for i in range(len(plan.jobs)) for e in entries_by_job[i]]
     manifest = write_manifest(request.out, entries)
-    job_formats = [(key, _entry_formats(job)) for key, job in zip(keys, plan.jobs, strict=True)]
+    job_formats = list(zip(keys, formats, strict=True))
     cache.record_request(request_key(request, runs), job_formats, plan.skipped)
     cache.save()
     return GalleryResult(
@@ -131,16 +132,6 @@ def _run_jobs(
         if on_done:
             on_done(job)
         yield index, result
-
-
-def _entry_formats(job: Job) -> tuple[str, ...]:
-    """The formats a job writes, in the order its manifest entries come: matplotlib's, then the
-    html page and the plotly images, these two only for renderings with an interactive version."""
-    static = [f for f in job.formats if f in STATIC_FORMATS]
-    if get_rendering(job.rendering).interactive is None:
-        return tuple(static)
-    html = [f for f in job.formats if f == HTML_FORMAT]
-    return (*static, *html, *(f for f in job.formats if f in PLOTLY_IMAGE_FORMATS))
 
 
 def _job_key(job: Job, runs: dict[str, str]) -> str:

@@ -56,6 +56,17 @@ class Job:
         """``trial/theme/rendering``, as progress reports name the job."""
         return f"{self.trial}/{Path(self.theme).stem}/{self.stem}"
 
+    @property
+    def output_formats(self) -> tuple[str, ...]:
+        """The formats the job writes, in the order of its manifest entries: matplotlib's, then
+        the html page and the plotly images, these two only for renderings with an interactive
+        version."""
+        static = [f for f in self.formats if f in STATIC_FORMATS]
+        if get_rendering(self.rendering).interactive is None:
+            return tuple(static)
+        html = [f for f in self.formats if f == HTML_FORMAT]
+        return (*static, *html, *(f for f in self.formats if f in PLOTLY_IMAGE_FORMATS))
+
 
 @dataclass
 class JobResult:
@@ -85,7 +96,8 @@ def run_job(job: Job) -> JobResult:
     alt = rendering.describe(ctx)
     finding = rendering.finding(ctx) if rendering.finding is not None else None
     result = JobResult()
-    static = [f for f in job.formats if f in STATIC_FORMATS]
+    formats = job.output_formats
+    static = [f for f in formats if f in STATIC_FORMATS]
     if static:
         with theme_style(theme):
             fig = rendering.draw(ctx)
@@ -100,7 +112,7 @@ def run_job(job: Job) -> JobResult:
                 result.entries.append(
                     save_output(job, fmt, data, size, alt, rendering.title, finding)
                 )
-    wants_plotly = [f for f in job.formats if f == HTML_FORMAT or f in PLOTLY_IMAGE_FORMATS]
+    wants_plotly = [f for f in formats if f not in STATIC_FORMATS]
     if wants_plotly and rendering.interactive is not None:
         figure = rendering.interactive(ctx)
         size = (int(figure.layout.width), int(figure.layout.height))

@@ -34,9 +34,10 @@ def install() -> bool:
         return False
     original = getattr(pdf_ps, "get_glyphs_subset", None)
     results = getattr(pdf_ps, "SubsetResults", None)
-    if original is None or results is None or getattr(original, "_galleryforge", False):
-        return original is not None and getattr(original, "_galleryforge", False)
-    pdf_ps.get_glyphs_subset = _cached(original, results)
+    if original is None or results is None:
+        return False
+    if not getattr(original, "_galleryforge", False):  # not installed yet
+        pdf_ps.get_glyphs_subset = _cached(original, results)
     return True
 
 
