@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -41,10 +42,15 @@ def visible_tick_labels(ax: Axes, axis: str) -> list[Text]:
     return [t for t in labels if t.get_visible() and t.get_text()]
 
 
-def overlapping_labels(fig: Figure) -> Iterator[tuple[str, str]]:
-    """Pairs of tick labels on the same axis whose drawn boxes overlap."""
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+def laid_out(fig: Figure) -> RendererBase:
+    """Lay ``fig`` out as saving it would (constrained layout, tick choice) without painting any
+    pixels, and return the renderer that measures its texts."""
+    fig.draw_without_rendering()
+    return fig.canvas.get_renderer()  # type: ignore[attr-defined,no-any-return]
+
+
+def overlapping_labels(fig: Figure, renderer: RendererBase) -> Iterator[tuple[str, str]]:
+    """Pairs of tick labels on one axis whose drawn boxes overlap (``renderer``: ``laid_out``)."""
     for ax in fig.axes:
         for axis in ("x", "y"):
             boxes = [
@@ -59,16 +65,13 @@ def overlapping_labels(fig: Figure) -> Iterator[tuple[str, str]]:
                         yield (a, b)
 
 
-def values_spilling_out_of_cells(fig: Figure) -> Iterator[str]:
-    """Texts written in heatmap cells (``gid="cell-value"``) whose drawn box leaves their cell.
+def values_spilling_out_of_cells(fig: Figure, renderer: RendererBase) -> Iterator[str]:
+    """Texts written in heatmap cells (``gid="cell-value"``) whose drawn box leaves their cell
+    (``renderer``: ``laid_out``).
 
     A cell is the unit square around the text's (column, row) position, as ``imshow`` draws it.
     """
     cells = [(ax, text) for ax in fig.axes for text in ax.texts if text.get_gid() == "cell-value"]
-    if not cells:
-        return  # nothing written in cells: no need to lay the figure out again
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     for ax, text in cells:
         col, row = text.get_position()
         corners = ax.transData.transform([(col - 0.5, row - 0.5), (col + 0.5, row + 0.5)])
