@@ -37,17 +37,28 @@ class LayerData:
     """Each shard's script text, in latent order."""
 
 
-def fired_on(examples: pd.DataFrame) -> pd.Series:
-    """(layer, latent) → up to ``SEARCH_TOKENS`` distinct tokens its top examples fired on."""
+def fired_on(examples: pd.DataFrame) -> dict[int, dict[int, list[str]]]:
+    """layer → latent → up to ``SEARCH_TOKENS`` distinct tokens its top examples fired on, in
+    rank order."""
     top = examples[examples["kind"] == "top"].sort_values(["layer", "latent", "rank"])
-    tokens = [
-        display_token(str(window[focus])).strip() or display_token(str(window[focus]))
-        for window, focus in zip(top["tokens"], top["focus"], strict=True)
-    ]
-    frame = pd.DataFrame({"layer": top["layer"], "latent": top["latent"], "token": tokens})
-    frame = frame.drop_duplicates(["layer", "latent", "token"])
-    grouped = frame.groupby(["layer", "latent"], sort=False)["token"]
-    return grouped.apply(lambda t: list(t.head(SEARCH_TOKENS)))
+    found: dict[int, dict[int, list[str]]] = {}
+    # One pass in plain Python: a pandas group-by applying a function per latent took seconds
+    # for a demo run's 6 × 1,024 latents.
+    rows = zip(
+        top["layer"].tolist(),
+        top["latent"].tolist(),
+        top["tokens"],
+        top["focus"].tolist(),
+        strict=True,
+    )
+    for layer, latent, window, focus in rows:
+        words = found.setdefault(layer, {}).setdefault(latent, [])
+        if len(words) < SEARCH_TOKENS:
+            token = display_token(str(window[focus]))
+            token = token.strip() or token
+            if token not in words:
+                words.append(token)
+    return found
 
 
 def page_latents(
@@ -65,7 +76,7 @@ def layer_data(
     trial: str,
     layer: int,
     features: pd.DataFrame,
-    tokens: pd.Series,
+    tokens: dict[int, list[str]],
     max_pages: int | None,
 ) -> LayerData:
     """``features``: the layer's rows; ``tokens``: ``fired_on`` for this layer, by latent."""

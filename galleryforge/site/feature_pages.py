@@ -76,12 +76,7 @@ def _trial_pages(
     layers: list[LayerData] = []
     for layer in sorted(int(x) for x in features["layer"].unique()):
         rows = features[features["layer"] == layer]
-        in_layer = (
-            tokens.xs(layer, level="layer")
-            if layer in tokens.index.get_level_values(0)
-            else tokens.iloc[:0]
-        )
-        data = layer_data(name, layer, rows, in_layer, max_pages)
+        data = layer_data(name, layer, rows, tokens.get(layer, {}), max_pages)
         layers.append(data)
         folder = f"features/{name}/L{layer}/"
         for index, script in enumerate(data.shards):
