@@ -11,6 +11,11 @@ import pytest
 
 matplotlib.use("Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# `pytest -n auto` runs a worker per core. Torch's default of a thread per core in each worker
+# (and in each process a test starts, which inherits this) put twice as many busy threads as
+# cores, and the suite took a third longer. Set before any test imports torch.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from tests.contexts import BuildRenderContext, DrawRendering, context_and_drawing, render_context
 from tests.factories import write_family, write_toy, write_trial
