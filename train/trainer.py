@@ -73,7 +73,7 @@ class Trainer:
     def _train_step(self, trial: TrialState, x: torch.Tensor) -> tuple[LossTerms, torch.Tensor]:
         cfg, sae = trial.cfg, trial.sae
         coefs = trial.l1.coefs * self._ramp(cfg.l1_warmup_tokens)
-        with _autocast(x.device):
+        with _autocast(x.device, cfg.precision):
             out = sae(x)
             terms = loss_terms(sae, x, out, cfg.l1_form)
         losses = terms.loss(coefs.to(x.device, torch.float32))
@@ -160,8 +160,8 @@ def clip_per_layer(sae: StackedSAE, max_norm: float) -> None:
         grad.mul_(factor.view(-1, *([1] * (grad.dim() - 1))))
 
 
-def _autocast(device: torch.device) -> contextlib.AbstractContextManager[object]:
-    """bf16 autocast on CUDA; full precision on the CPU."""
-    if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
+def _autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[object]:
+    """The SAE step's autocast for a trial's ``precision`` (``TrialConfig.precision``)."""
+    if precision == "bf16" or (precision == "auto" and device.type == "cuda"):
+        return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
