@@ -13,6 +13,7 @@ from galleryforge.tables import load_toy_tables, load_trial_tables
 from tests.pages import visible_text
 
 TINY_TRAINING = (
+    "width=128",  # the three trials' F (the family's members have their own widths)
     "tokens=2048",
     "checkpoint_every=1024",
     "batch_tokens=256",
@@ -42,7 +43,7 @@ def test_quick_demo_then_reuse_then_fresh(
     monkeypatch.setattr(training, "QUICK_TOY_OVERRIDES", TINY_TOY)
     monkeypatch.setattr(training, "FAMILY_OVERRIDES", ("widths=16,32",))
     # Two feature pages a layer: enough to show the browser is built, without a page for each
-    # of the five runs' 6 × 1,024 latents (three builds of those were most of this test's time).
+    # of the five runs' latents (three builds of those were most of this test's time).
     monkeypatch.setattr(pipeline, "DEMO_FEATURE_PAGES", 2)
     runs, build = tmp_path / "runs", tmp_path / "build"
     args = [
@@ -103,7 +104,7 @@ def test_quick_demo_then_reuse_then_fresh(
     overview = visible_text(site / "index.html")
     assert "the 6 layers of sentence-transformers/all-MiniLM-L6-v2 (d_model 384)" in overview
     # The width family's members have their own widths, so each width names its trials.
-    assert "F = 1,024 (A-small, B-small, C-small)" in overview
+    assert "F = 128 (A-small, B-small, C-small)" in overview
     assert "2,048 training tokens of docstrings" in overview
     for absent in ("pythia", "your name", "your lab", "{"):
         assert absent not in overview.lower()
