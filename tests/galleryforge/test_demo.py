@@ -18,7 +18,7 @@ TINY_TRAINING = (
     "checkpoint_every=1024",
     "batch_tokens=256",
     "buffer_tokens=1024",
-    "heldout_tokens=512",
+    "heldout_tokens=256",
     "l1_warmup_tokens=256",
     "lr_warmup_tokens=256",
     "lr_decay_tokens=1024",
@@ -115,7 +115,7 @@ def test_quick_demo_then_reuse_then_fresh(
     assert "reusing" in capsys.readouterr().out
     assert layers.stat().st_mtime_ns == trained_at
 
-    # --fresh trains again; one figure is enough to see the rest of the pipeline run after it.
-    fewer_figures = [*args[: args.index("--rendering")], "--rendering", "premium-heatmap"]
+    # --fresh trains again; one quick figure is enough to see the rest of the pipeline run after it.
+    fewer_figures = [*args[: args.index("--rendering")], "--rendering", "kpi-summary"]
     assert main([*fewer_figures, "--fresh"]) == 0
     assert layers.stat().st_mtime_ns != trained_at

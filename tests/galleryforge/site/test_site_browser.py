@@ -119,7 +119,7 @@ def test_every_page_loads_cleanly(
 
 def test_toggle_switches_figures_and_is_remembered(browser: Browser, server: SiteServer) -> None:
     page, problems = _new_page(browser, "light")
-    page.goto(server.url + FIGURE_PAGE, wait_until="networkidle")
+    page.goto(server.url + FIGURE_PAGE, wait_until="load")
     assert page.get_attribute("html", "data-theme") == "light"
     [light] = page.evaluate(VISIBLE_FIGURE)
     assert "/paper/" in light
@@ -133,9 +133,9 @@ def test_toggle_switches_figures_and_is_remembered(browser: Browser, server: Sit
     assert "/dark/" in (page.get_attribute("iframe.plotly-frame", "src") or "")
     assert page.get_attribute("[data-theme-toggle]", "aria-pressed") == "true"
 
-    page.goto(server.url + "index.html", wait_until="networkidle")  # remembered across pages
+    page.goto(server.url + "index.html", wait_until="load")  # remembered across pages
     assert page.get_attribute("html", "data-theme") == "dark"
-    page.goto(server.url + FIGURE_PAGE, wait_until="networkidle")
+    page.goto(server.url + FIGURE_PAGE, wait_until="load")
     page.click("[data-theme-toggle]")
     assert page.evaluate(VISIBLE_FIGURE) == [light]
     page.wait_for_load_state("networkidle")
@@ -147,7 +147,7 @@ def _assert_figure_page_is_dark(browser: Browser, url: str, system_scheme: str) 
     """The figure page at ``url``, opened by a reader whose system prefers ``system_scheme``,
     shows the dark theme and its dark figure."""
     page, problems = _new_page(browser, system_scheme)
-    page.goto(url, wait_until="networkidle")
+    page.goto(url, wait_until="load")
     assert page.get_attribute("html", "data-theme") == "dark"
     assert "/dark/" in page.evaluate(VISIBLE_FIGURE)[0]
     assert problems.found == []
@@ -171,7 +171,7 @@ def test_site_default_dark_wins_over_light_system(
 
 def test_interactive_figure_responds(browser: Browser, server: SiteServer) -> None:
     page, problems = _new_page(browser, "light")
-    page.goto(server.url + FIGURE_PAGE, wait_until="networkidle")
+    page.goto(server.url + FIGURE_PAGE, wait_until="load")
     frame = page.frame_locator("iframe.plotly-frame")
     plot = frame.locator(".js-plotly-plot")
     plot.wait_for(state="attached", timeout=15_000)
