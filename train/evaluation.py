@@ -16,19 +16,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 
-from train.downstream import (
-    FidelitySums,
-    mean_pooled,
-    next_token_log_probs,
-    next_token_targets,
-    target_ids,
-)
+from train.downstream import FidelitySums
 from train.eval_text import EvalBatch, EvalText
-from train.hooks import Edit, HookPoint, hooked
+from train.fidelity_passes import FidelityPasses, forward_pass
+from train.hooks import HookPoint, hooked
 from train.latents import LatentStats
 from train.model import LoadedModel
 from train.reconstruction import ReconstructionSums
@@ -116,13 +110,13 @@ def _evaluate_batch(
     ids = batch.ids.to(device)
     counted, ordinary = batch.counted.to(device), batch.ordinary.to(device)
     with hooked(loaded.blocks, [sae.hook for sae in saes]) as seen:
-        clean = _forward(loaded, ids)
+        clean = forward_pass(loaded, ids)
     chosen = batch.fidelity.to(device)
     run_fidelity = bool(chosen.any())
     if fidelity is None:
         fidelity = FidelitySums(len(saes), language_model=hasattr(clean, "logits"))
     if run_fidelity:
-        downstream = _Downstream(loaded, ids[chosen], ordinary[chosen], clean, chosen, fidelity)
+        downstream = FidelityPasses(loaded, ids[chosen], ordinary[chosen], clean, chosen, fidelity)
     for index in _grouped_by_hook(saes):
         sae = saes[index]
         x = seen[sae.hook].float()
@@ -137,68 +131,12 @@ def _evaluate_batch(
     return fidelity
 
 
-class _Downstream:
-    """The clean reference of one batch's fidelity contexts, and the spliced and ablated passes."""
-
-    def __init__(
-        self,
-        loaded: LoadedModel,
-        ids: torch.Tensor,
-        ordinary: torch.Tensor,
-        clean: Any,
-        chosen: torch.Tensor,
-        sums: FidelitySums,
-    ) -> None:
-        self.loaded, self.ids, self.ordinary, self.sums = loaded, ids, ordinary, sums
-        # The zero-ablated pass depends on the hook only: the SAEs of several runs share it.
-        self.ablated: dict[HookPoint, torch.Tensor] = {}
-        if sums.language_model:
-            self.counted = next_token_targets(ids, ordinary)
-            self.targets = target_ids(ids, self.counted)
-            self.clean = next_token_log_probs(clean.logits[chosen], self.counted)
-            sums.add_clean(self.clean, self.targets)
-        else:
-            self.clean = mean_pooled(clean.last_hidden_state[chosen], ordinary)
-            sums.add_contexts(len(ids))
-
-    def measure(self, index: int, hook: HookPoint, recon: torch.Tensor) -> None:
-        mask = self.ordinary[..., None]
-
-        def splice(hidden: torch.Tensor) -> torch.Tensor:
-            return torch.where(mask, recon.to(hidden.dtype), hidden)
-
-        def ablate(hidden: torch.Tensor) -> torch.Tensor:
-            return torch.where(mask, torch.zeros_like(hidden), hidden)
-
-        if hook not in self.ablated:
-            self.ablated = {hook: self._output(self._run(hook, ablate))}  # one layer's at a time
-        spliced, ablated = self._output(self._run(hook, splice)), self.ablated[hook]
-        if self.sums.language_model:
-            self.sums.add_lm(index, self.clean, spliced, ablated, self.targets)
-        else:
-            self.sums.add_embedding(index, self.clean, spliced, ablated)
-
-    def _output(self, output: Any) -> torch.Tensor:
-        """What the metrics compare: next-token log-probabilities, or the pooled embedding."""
-        if self.sums.language_model:
-            return next_token_log_probs(output.logits, self.counted)
-        return mean_pooled(output.last_hidden_state, self.ordinary)
-
-    def _run(self, hook: HookPoint, edit: Edit) -> Any:
-        with hooked(self.loaded.blocks, [], {hook: edit}):
-            return _forward(self.loaded, self.ids)
-
-
 def _grouped_by_hook(saes: list[InferenceSAE]) -> list[int]:
     """SAE indices with the SAEs of each hook together, so the ablated pass runs once a hook."""
     groups: dict[HookPoint, list[int]] = {}
     for index, sae in enumerate(saes):
         groups.setdefault(sae.hook, []).append(index)
     return [index for indices in groups.values() for index in indices]
-
-
-def _forward(loaded: LoadedModel, ids: torch.Tensor) -> Any:
-    return loaded.model(input_ids=ids, attention_mask=torch.ones_like(ids))
 
 
 def _estimate_scaling(sae: InferenceSAE, x: torch.Tensor) -> None:

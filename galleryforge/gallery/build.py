@@ -13,7 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from galleryforge.errors import GalleryforgeError
-from galleryforge.gallery.cache import GalleryCache, job_key, request_key, run_fingerprints
+from galleryforge.gallery.cache import GalleryCache
+from galleryforge.gallery.cache_keys import job_key, request_key, run_fingerprints, theme_inputs
 from galleryforge.gallery.chromium import INSTALL_HINT, find_chromium
 from galleryforge.gallery.formats import PLOTLY_IMAGE_FORMATS
 from galleryforge.gallery.jobs import Job, JobResult, run_job
@@ -80,7 +81,11 @@ def build_gallery(plan: GalleryPlan, on_done: Callable[[Job], None] | None = Non
     request = plan.request
     cache = GalleryCache(request.out)
     runs = run_fingerprints(request.runs)
-    keys = [_job_key(job, runs) for job in plan.jobs]
+    themes = {
+        (job.theme, job.theme_search): theme_inputs(job.theme, job.theme_search)
+        for job in plan.jobs
+    }
+    keys = [_job_key(job, runs, themes[(job.theme, job.theme_search)]) for job in plan.jobs]
     formats = [job.output_formats for job in plan.jobs]
     entries_by_job: dict[int, list[ManifestEntry]] = {}
     to_run: list[int] = []
@@ -134,9 +139,10 @@ def _run_jobs(
         yield index, result
 
 
-def _job_key(job: Job, runs: dict[str, str]) -> str:
+def _job_key(job: Job, runs: dict[str, str], theme: str) -> str:
+    """``theme``: ``theme_inputs`` of the job's theme, so an edited theme file draws again."""
     compares = get_rendering(job.rendering).reads_other_runs
-    fields = [job.trial, job.theme, job.stem]  # not the formats: the cache keeps each one
+    fields = [job.trial, job.theme, theme, job.stem]  # not the formats: the cache keeps each one
     return job_key(fields, job.trial, runs, compares)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from galleryforge.gallery.cache import theme_files
+from galleryforge.gallery.cache_keys import theme_files
 from galleryforge.runs import TOY, has_toy, run_input_files
 from galleryforge.tables import ToyTables, TrialTables, load_toy_tables, load_trial_tables
 from galleryforge.themes.theme import Theme, load_theme
