@@ -99,6 +99,14 @@ def _gallery(options: DemoOptions, progress: DemoProgress, trials: tuple[str, ..
     return len(result.entries)
 
 
+def _shows_trials(renderings: tuple[str, ...]) -> bool:
+    """Whether any trial figure is asked for. The demo's prose describes the trials shown; with
+    toy figures alone no trial has a page, and the site writes its prose from what it shows."""
+    from galleryforge.renderings.registry import get_rendering
+
+    return not renderings or any(get_rendering(r).scope == "trial" for r in renderings)
+
+
 def _site(options: DemoOptions, progress: DemoProgress, trials: tuple[str, ...]) -> int:
     from galleryforge.site.builder import SiteRequest, build_site
 
@@ -108,7 +116,7 @@ def _site(options: DemoOptions, progress: DemoProgress, trials: tuple[str, ...])
         out=options.site,
         jobs=options.jobs,
         renderings=options.renderings,
-        prose=DEMO_PROSE,
+        prose=DEMO_PROSE if _shows_trials(options.renderings) else {},
         max_feature_pages=DEMO_FEATURE_PAGES,
         trials=trials,
     )

@@ -115,6 +115,13 @@ def test_quick_demo_then_reuse_then_fresh(
     assert "reusing" in capsys.readouterr().out
     assert layers.stat().st_mtime_ns == trained_at
 
+    # Toy figures alone: the site has no trial page, so it describes what it shows.
+    toy_only = [*args[: args.index("--rendering")], "--rendering", "toy-floor-vs-dstar"]
+    assert main(toy_only) == 0
+    overview = visible_text(site / "index.html")
+    assert "A toy experiment that checks the KD width model's predicted width" in overview
+    assert not (site / "trials").exists()
+
     # --fresh trains again; one quick figure is enough to see the rest of the pipeline run after it.
     fewer_figures = [*args[: args.index("--rendering")], "--rendering", "kpi-summary"]
     assert main([*fewer_figures, "--fresh"]) == 0
