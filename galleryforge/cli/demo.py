@@ -58,7 +58,7 @@ def demo(
     quick: Annotated[
         bool,
         typer.Option(
-            help="A first look (about 4 to 5 minutes on 2 CPU cores): reduced toy grid, a short "
+            help="A first look (about 4 minutes on 2 CPU cores): reduced toy grid, a short "
             "training run, only the figures the site shows."
         ),
     ] = False,
