@@ -22,6 +22,12 @@ from tests.factories import write_family, write_toy, write_trial
 from tests.feature_factories import write_feature_tables
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first: under ``-n auto`` a long test that starts last keeps one
+    worker busy after the other has run out of tests."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Generated runs: A (6 layers), B (24 layers, an extra metric), C (32 layers), the toy run;

@@ -38,6 +38,7 @@ def test_layers_split_into_contiguous_balanced_shares() -> None:
         layer_split([0, 1], 3)
 
 
+@pytest.mark.slow
 def test_two_ranks_train_what_one_process_trains_and_resume_after_a_rank_dies(
     tiny_neox: Path, text_corpus: Path, tmp_path: Path
 ) -> None:
