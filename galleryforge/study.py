@@ -64,6 +64,9 @@ class TrialFacts:
     controller: str | None
     target_l0: float | None
     corpus: str | None
+    arithmetic: str | None = None
+    """The SAE step's arithmetic in words (``bf16 autocast, fp32 weights`` or ``fp32``), from
+    the config's ``precision`` and the device training ran on; None where they do not say."""
 
     @property
     def model_name(self) -> str | None:
@@ -108,7 +111,18 @@ def trial_facts(tables: TrialTables) -> TrialFacts:
         controller=_text(config.get("controller")),
         target_l0=_number(config.get("target_l0")),
         corpus=corpus_text(str(dataset)) if dataset else None,
+        arithmetic=_arithmetic(config, provenance),
     )
+
+
+def _arithmetic(config: Mapping[str, Any], provenance: Mapping[str, Any]) -> str | None:
+    """``precision = "auto"`` (and a run from before the field): bf16 on CUDA, fp32 on the CPU."""
+    precision, device = config.get("precision", "auto"), str(provenance.get("device", ""))
+    if precision == "bf16" or (precision == "auto" and device.startswith("cuda")):
+        return "bf16 autocast, fp32 weights"
+    if precision == "fp32" or (precision == "auto" and device.startswith("cpu")):
+        return "fp32"
+    return None
 
 
 def _d_model(root: Path, provenance: Mapping[str, Any]) -> int | None:

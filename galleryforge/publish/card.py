@@ -66,6 +66,7 @@ def card_context(
         "corpus": facts.corpus,
         "d_model": format_metric("width", facts.d_model) if facts.d_model else None,
         "regime": facts.regime,
+        "arithmetic": facts.arithmetic,
         "unit_norm_decoder": facts.l1_form == "mean",
         "license": license_id,
         "n_layers": trial.n_layers,

@@ -126,6 +126,7 @@ def trial_summary(tables: TrialTables, facts: TrialFacts) -> TrialSummary:
         ("d_model", format_metric("width", facts.d_model) if facts.d_model else None),
         ("Corpus", facts.corpus),
         ("Sparsity regime", facts.regime),
+        ("SAE step arithmetic", facts.arithmetic),
     )
     setup = (
         *(Fact(label, value) for label, value in recorded if value),

@@ -99,6 +99,11 @@ def test_quick_demo_then_reuse_then_fresh(
         assert pages == [f"L{layer}" for layer in range(6) for _ in range(2)]
     trial_page = (site / "trials" / "widths-small-F32.html").read_text(encoding="utf-8")
     assert "width-sweep" in trial_page
+    # Each trial page says how its SAE step multiplied: the family in bf16, B-small in fp32.
+    assert "SAE step arithmetic bf16 autocast, fp32 weights" in visible_text(
+        site / "trials" / "widths-small-F32.html"
+    )
+    assert "SAE step arithmetic fp32" in visible_text(site / "trials" / "B-small.html")
 
     # The site describes what the demo ran, from its runs.
     overview = visible_text(site / "index.html")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any, ClassVar
@@ -288,3 +289,27 @@ def test_card_leaves_out_a_corpus_that_is_not_on_the_hub(run_dir: Path, tmp_path
     assert "datasets:" not in card.split("---\n")[1]
     assert "on docstrings of the Python standard library and installed packages." in card
     assert "each latent's decoder vector is kept\nat unit norm during training" in card
+
+
+@pytest.mark.parametrize(
+    ("precision", "device", "stated"),
+    [
+        ('precision = "bf16"\n', "cpu (x86_64)", "bf16 autocast, fp32 weights"),
+        ('precision = "auto"\n', "cuda (NVIDIA H100 80GB HBM3)", "bf16 autocast, fp32 weights"),
+        ("", "cpu (x86_64)", "fp32"),  # a run from before the field: "auto", on the CPU
+        ('precision = "fp32"\n', "cuda (NVIDIA H100 80GB HBM3)", "fp32"),
+    ],
+)
+def test_card_states_the_training_steps_arithmetic(
+    run_dir: Path, tmp_path: Path, precision: str, device: str, stated: str
+) -> None:
+    (run_dir / "provenance.json").write_text(json.dumps({"device": device}))
+    card = _dry_run_card(run_dir, tmp_path / "hub" / "B", _l1_form_config("mean") + precision)
+    assert f"The training step's arithmetic: {stated}.\n" in card
+
+
+def test_card_says_nothing_of_arithmetic_a_run_does_not_record(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    card = _dry_run_card(run_dir, tmp_path / "hub" / "B")  # no precision, no device recorded
+    assert "arithmetic" not in card
