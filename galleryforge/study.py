@@ -115,14 +115,20 @@ def trial_facts(tables: TrialTables) -> TrialFacts:
     )
 
 
+ARITHMETIC = {"bf16": "bf16 autocast, fp32 weights", "fp32": "fp32"}
+"""Each resolved ``precision`` in words."""
+
+
 def _arithmetic(config: Mapping[str, Any], provenance: Mapping[str, Any]) -> str | None:
-    """``precision = "auto"`` (and a run from before the field): bf16 on CUDA, fp32 on the CPU."""
+    """The trainer's rule (``train.trainer._autocast``, not imported: it needs torch), read from
+    the records: ``auto`` (also a run from before the field) is bf16 on CUDA and fp32 on any other
+    device; with no device recorded, ``auto`` says nothing."""
     precision, device = config.get("precision", "auto"), str(provenance.get("device", ""))
-    if precision == "bf16" or (precision == "auto" and device.startswith("cuda")):
-        return "bf16 autocast, fp32 weights"
-    if precision == "fp32" or (precision == "auto" and device.startswith("cpu")):
-        return "fp32"
-    return None
+    if precision == "auto":
+        if not device:
+            return None
+        precision = "bf16" if device.startswith("cuda") else "fp32"
+    return ARITHMETIC.get(str(precision))
 
 
 def _d_model(root: Path, provenance: Mapping[str, Any]) -> int | None:
