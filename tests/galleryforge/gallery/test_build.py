@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import struct
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 
 from galleryforge.cli.main import main
 from galleryforge.gallery.chromium import find_chromium
+from galleryforge.resources import data_dir
 
 RENDERINGS = ["premium-heatmap", "kpi-summary", "toy-floor-vs-dstar"]
 SAME_REQUEST = ("--theme", "paper", "--theme", "social", "--format", "png,svg,pdf,html")
@@ -181,3 +183,28 @@ def test_a_job_asking_fewer_formats_is_answered_from_the_cache(
     assert {p: p.stat().st_mtime_ns for p in png} == png  # same bytes: not rewritten
     assert _render_b(runs_dir, only_png, *two, "--format", "pdf") == 0
     assert "(0 written, 2 unchanged" in capsys.readouterr().out
+
+
+def test_a_changed_theme_file_redraws_and_an_unchanged_one_does_not(
+    runs_dir: Path, tmp_path: Path
+) -> None:
+    """The cache keys each job by its theme's files, not only the theme's name."""
+    themes, out = tmp_path / "themes", tmp_path / "gallery"
+    shutil.copytree(data_dir("themes"), themes)
+    mine = themes / "mine.toml"
+    mine.write_text((themes / "paper.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    one_png = ("--rendering", "kpi-summary", "--theme", str(mine), "--format", "png")
+    assert _render_b(runs_dir, out, *one_png) == 0
+    (png,) = out.rglob("*.png")
+    first = png.read_bytes()
+
+    assert _render_b(runs_dir, out, *one_png) == 0
+    assert png.read_bytes() == first  # nothing changed: answered from the cache
+
+    with mine.open("a", encoding="utf-8") as edit:  # a pink canvas instead of white
+        edit.write('\n[colors]\nbackground = "#fde8e8"\n')
+    assert _render_b(runs_dir, out, *one_png) == 0
+    assert _render_b(runs_dir, tmp_path / "fresh", *one_png) == 0
+    (fresh,) = (tmp_path / "fresh").rglob("*.png")
+    assert fresh.read_bytes() != first  # the edit shows in a figure drawn from scratch ...
+    assert png.read_bytes() == fresh.read_bytes()  # ... and in the gallery that had the old one
