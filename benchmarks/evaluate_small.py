@@ -28,9 +28,9 @@ from benchmarks.machine_info import cpu_machine  # noqa: E402
 
 BASELINE = """
 import time, torch
-from train.eval_text import heldout_text
-from train.model import load_model
-from train.presets import load_preset
+from galleryforge.train.data.eval_text import heldout_text
+from galleryforge.train.data.model import load_model
+from galleryforge.train.training.presets import load_preset
 cfg = load_preset("B-small")
 loaded = load_model(cfg.model, torch.device("cpu"), torch.float32)
 text = heldout_text(cfg, loaded.tokenizer, 16)
@@ -46,10 +46,10 @@ def write_trial(runs: Path) -> None:
     """B-small's trial.toml and a final checkpoint of random SAEs (random weights, real shape)."""
     import torch
 
-    from train.checkpoint import save_checkpoint
-    from train.presets import load_preset
-    from train.records import write_trial_toml
-    from train.sae import StackedSAE
+    from galleryforge.train.training.checkpoint import save_checkpoint
+    from galleryforge.train.training.presets import load_preset
+    from galleryforge.train.training.records import write_trial_toml
+    from galleryforge.train.training.sae import StackedSAE
 
     cfg = load_preset("B-small")
     write_trial_toml(runs / cfg.name, cfg)

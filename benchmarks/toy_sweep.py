@@ -4,8 +4,8 @@
    the default training and stopping rules, in one process. Prints CPU seconds per read-out and
    each one's cost relative to ``tied`` (the baseline: the toy model the study started from).
 2. Batched against sequential: every (read-out, width, seed) model of a cell stacked and trained
-   together (``train.toy_model.train_cell``) against one ``train_cell`` call per (width, seed),
-   for the same fixed number of steps with no early stopping, so both do the same arithmetic.
+   together (``galleryforge.train.toy.fit.train_cell``) against one ``train_cell`` call per (width,
+   seed), for the same fixed number of steps with no early stopping, so both do the same arithmetic.
    Prints both wall times, their ratio, and the largest relative difference between the two
    sides' held-out losses (summation order only).
 
@@ -20,9 +20,9 @@ import argparse
 import time
 from dataclasses import replace
 
-from train.toy import measure_cell
-from train.toy_config import READOUTS, ToyConfig
-from train.toy_model import train_cell
+from galleryforge.train.toy.config import READOUTS, ToyConfig
+from galleryforge.train.toy.experiment import measure_cell
+from galleryforge.train.toy.fit import train_cell
 
 Losses = dict[tuple[str, float, int, int, int], float]  # (read-out, α, F, seed, width) -> loss
 

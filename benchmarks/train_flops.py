@@ -32,12 +32,12 @@ from pathlib import Path
 import torch
 from machine_info import cpu_machine
 
-from train.controller import L1Coefficient
-from train.metrics import DeadCounter
-from train.presets import load_preset
-from train.sae import StackedSAE
-from train.trainer import Trainer
-from train.trial import TrialState
+from galleryforge.train.training.l1_coefficient import L1Coefficient
+from galleryforge.train.training.metrics import DeadCounter
+from galleryforge.train.training.presets import load_preset
+from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.trainer import Trainer
+from galleryforge.train.training.trial import TrialState
 
 TARGET = 0.70
 MINILM_D = 384  # all-MiniLM-L6-v2's d_model, the small presets' model

@@ -42,12 +42,12 @@ from typing import Any
 import torch
 from machine_info import cpu_name, now
 
-from train.config import TrialConfig
-from train.model import LoadedModel, find_blocks, residual_streams
-from train.presets import load_preset
-from train.sae import StackedSAE
-from train.trainer import Trainer
-from train.trial import trial_state
+from galleryforge.train.data.model import LoadedModel, find_blocks, residual_streams
+from galleryforge.train.training.config import TrialConfig
+from galleryforge.train.training.presets import load_preset
+from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.trainer import Trainer
+from galleryforge.train.training.trial import trial_state
 
 TARGET = 0.50
 PYTHIA_410M: dict[str, Any] = {

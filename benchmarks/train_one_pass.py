@@ -12,8 +12,9 @@ normalisation, shuffled buffer), ``StackedSAE``, fused Adam, ``L1Coefficient``, 
   that layer alone (its forward pass stops after that layer) and a one-layer SAE trained on it.
 
 The package has no per-layer mode, so the baseline loop is written here from those parts; the trial
-set-up mirrors ``train.session`` (SAE seeded from the trial, ``b_dec`` = the held-out mean). Each
-one-layer SAE starts from the weights its layer has in the one-pass run, so both sides do the same
+set-up mirrors ``galleryforge.train.training.session`` (SAE seeded from the trial, ``b_dec`` = the
+held-out mean). Each one-layer SAE starts from the weights its layer has in the one-pass run, so
+both sides do the same
 arithmetic: the table gives the largest relative difference of the held-out MSE at the end. At the
 end of training (the one checkpoint of a short run) both sides evaluate on the held-out set; neither
 writes checkpoint files. The model is loaded once and shared (not timed).
@@ -37,15 +38,15 @@ from pathlib import Path
 import torch
 from machine_info import cpu_machine
 
-from train.activations import ActivationSource
-from train.config import TrialConfig
-from train.metrics import evaluate
-from train.model import LoadedModel, load_model
-from train.presets import load_preset
-from train.sae import StackedSAE
-from train.session import check_compatible
-from train.trainer import Trainer
-from train.trial import TrialState, trial_state
+from galleryforge.train.data.activations import ActivationSource
+from galleryforge.train.data.model import LoadedModel, load_model
+from galleryforge.train.training.config import TrialConfig
+from galleryforge.train.training.metrics import evaluate
+from galleryforge.train.training.presets import load_preset
+from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.session import check_compatible
+from galleryforge.train.training.trainer import Trainer
+from galleryforge.train.training.trial import TrialState, trial_state
 
 CPU = torch.device("cpu")
 TINY = [

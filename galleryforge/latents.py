@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 DENSE_FREQUENCY = 0.1
 """A latent firing on more than this share of tokens is dense: the threshold of the layer table's
-``dense`` column (train/reconstruction.py)."""
+``dense`` column (galleryforge/train/evaluation/reconstruction.py)."""
 BINS_PER_DECADE = 4
 DEFAULT_CHOICE = "the latent with the largest max activation among those with examples"
 """How the feature card picks its latent when none is given (said in its title and alt text)."""

@@ -12,7 +12,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def data_dir(name: str) -> Path:
-    """The folder ``themes``, ``templates`` or ``site``, from the wheel or the checkout."""
+    """The folder ``themes``, ``templates``, ``site`` or ``presets``, from the wheel or the
+    checkout."""
     for candidate in (PACKAGE_DIR / "_data" / name, PACKAGE_DIR.parent / name):
         if candidate.is_dir():
             return candidate

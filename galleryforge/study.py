@@ -27,7 +27,7 @@ OFFLINE_CORPUS = "docstrings"
 OFFLINE_CORPUS_TEXT = "docstrings of the Python standard library and installed packages"
 
 L1_FORMS = {"mean": "mean |f|", "decoder_norm_sum": "Σ |f|·‖W_dec‖"}
-"""How each L1 form (train/config.py) reads in a sentence."""
+"""How each L1 form (galleryforge/train/training/config.py) reads in a sentence."""
 
 
 def model_id(model: str) -> str:
@@ -120,8 +120,9 @@ ARITHMETIC = {"bf16": "bf16 autocast, fp32 weights", "fp32": "fp32"}
 
 
 def _arithmetic(config: Mapping[str, Any], provenance: Mapping[str, Any]) -> str | None:
-    """The trainer's rule (``train.trainer._autocast``, not imported: it needs torch), read from
-    the records: ``auto`` (also a run from before the field) is bf16 on CUDA and fp32 on any other
+    """The trainer's rule (``galleryforge.train.training.trainer._autocast``, not imported: it needs
+    torch), read from the records: ``auto`` (also a run from before the field) is bf16 on CUDA and
+    fp32 on any other
     device; with no device recorded, ``auto`` says nothing."""
     precision, device = config.get("precision", "auto"), str(provenance.get("device", ""))
     if precision == "auto":

@@ -1,7 +1,8 @@
 """Synthetic per-latent tables (features, examples) for tests and benchmarks. Made up here.
 
-Shaped like train/latent_tables.py's output: a log-normal firing frequency per regime, a share of
-dead latents (frequency 0, no examples), a few dense ones, and for each latent that fired its top
+Shaped like galleryforge/train/evaluation/latent_tables.py's output: a log-normal firing frequency
+per regime, a share of dead latents (frequency 0, no examples), a few dense ones, and for each
+latent that fired its top
 examples and 3 random ones, each a window of tokens with one activation per token.
 """
 

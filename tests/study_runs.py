@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 
 from galleryforge.tables import write_table
+from galleryforge.train.config_values import dumps_toml
+from galleryforge.train.training.presets import load_preset
 from tests.factories import build_layers, write_toy, write_trial
-from train.presets import load_preset
-from train.values import dumps_toml
 
 SMALL_TRIALS = ("A-small", "B-small", "C-small")
 MINILM_LAYERS = 6

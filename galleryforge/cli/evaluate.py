@@ -51,8 +51,8 @@ def evaluate(
     from rich.console import Console
 
     from galleryforge.cli.progress import rich_progress
-    from train.evaluate import EvaluateRequest, evaluate_checkpoints
-    from train.session import resolve_device
+    from galleryforge.train.evaluation.evaluate import EvaluateRequest, evaluate_checkpoints
+    from galleryforge.train.training.session import resolve_device
 
     request = EvaluateRequest(
         checkpoints=checkpoints,

@@ -3,7 +3,7 @@
 Heavy libraries (matplotlib, plotly, torch) are imported inside the commands, so ``--help`` and
 ``list`` answer quickly. A ``GalleryforgeError`` from the library, or a usage error (a missing or
 unknown option), becomes one line on stderr and exit status 2; anything else is a bug and keeps its
-traceback. ``python -m train`` is ``main(["train", ...])``.
+traceback. ``python -m galleryforge.train`` is ``main(["train", ...])``.
 """
 
 from __future__ import annotations

@@ -40,8 +40,8 @@ def toy(
     from galleryforge.cli.toy_table import toy_table
     from galleryforge.renderings.toy_readouts import toy_finding
     from galleryforge.tables import load_toy_tables
-    from train.toy import CellDone, run_toy, write_toy_run
-    from train.toy_config import load_toy_config
+    from galleryforge.train.toy.config import load_toy_config
+    from galleryforge.train.toy.experiment import CellDone, run_toy, write_toy_run
 
     config = load_toy_config(preset, set_ or [])
     cells = len(config.alphas) * len(config.features)

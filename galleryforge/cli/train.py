@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from train.trainer import Progress
+    from galleryforge.train.training.trainer import Progress
 
 
 def train(
@@ -46,8 +46,8 @@ def train(
     from rich.console import Console
 
     from galleryforge.cli.progress import rich_progress
-    from train.presets import load_trials
-    from train.session import train_trials
+    from galleryforge.train.training.presets import load_trials
+    from galleryforge.train.training.session import train_trials
 
     names = [name.strip() for name in preset.split(",") if name.strip()]
     configs = [cfg for name in names for cfg in load_trials(name, set_ or [])]

@@ -13,7 +13,7 @@ from galleryforge.demo.training import SMALL_TRIALS, toy_step, train_configs, tr
 from galleryforge.runs import TOY
 
 if TYPE_CHECKING:
-    from train.config import TrialConfig
+    from galleryforge.train.training.config import TrialConfig
 
 # The demo's site says what the demo ran; every fact in it is a placeholder filled from the runs
 # (site/prose.py), so a changed preset or --quick changes the text with it. The shipped

@@ -13,7 +13,7 @@ from galleryforge.errors import GalleryforgeError
 from galleryforge.runs import TOY
 
 if TYPE_CHECKING:
-    from train.config import TrialConfig
+    from galleryforge.train.training.config import TrialConfig
 
 SMALL_TRIALS = ("A-small", "B-small", "C-small")
 FAMILY = "widths-small"
@@ -36,8 +36,8 @@ QUICK_TOY_OVERRIDES: tuple[str, ...] = ()
 
 def toy_step(options: DemoOptions, progress: DemoProgress) -> None:
     """Run the toy experiment, unless ``runs/toy`` holds one made with the same config."""
-    from train.toy import run_toy, write_toy_run
-    from train.toy_config import load_toy_config
+    from galleryforge.train.toy.config import load_toy_config
+    from galleryforge.train.toy.experiment import run_toy, write_toy_run
 
     if options.quick:
         config = load_toy_config("toy-quick", list(QUICK_TOY_OVERRIDES))
@@ -56,7 +56,7 @@ def toy_step(options: DemoOptions, progress: DemoProgress) -> None:
 
 
 def _recorded_toy_config(runs: Path) -> object:
-    from train.toy_config import load_toy_config
+    from galleryforge.train.toy.config import load_toy_config
 
     recorded = runs / TOY / "trial.toml"
     if not (runs / TOY / "tables").is_dir() or not recorded.exists():
@@ -69,7 +69,7 @@ def _recorded_toy_config(runs: Path) -> object:
 
 def train_configs(options: DemoOptions) -> list[TrialConfig]:
     """A/B/C-small and the width family's members, all from one forward pass."""
-    from train.presets import load_preset, load_trials
+    from galleryforge.train.training.presets import load_preset, load_trials
 
     overrides = list(QUICK_OVERRIDES) if options.quick else []
     trials = [load_preset(name, overrides) for name in SMALL_TRIALS]
@@ -79,7 +79,7 @@ def train_configs(options: DemoOptions) -> list[TrialConfig]:
 def train_step(options: DemoOptions, progress: DemoProgress, configs: list[TrialConfig]) -> None:
     """Train ``configs`` together; keep them all when each is complete with the same config,
     resume them when each was cut short, else train them all from the start."""
-    from train.session import train_trials
+    from galleryforge.train.training.session import train_trials
 
     states = [_run_state(options.runs / c.name, c.to_dict()) for c in configs]
     if all(state == "complete" for state in states):
@@ -110,7 +110,7 @@ def _run_state(run_dir: Path, config: dict[str, object]) -> str:
     """
     import json
 
-    from train.presets import load_preset
+    from galleryforge.train.training.presets import load_preset
 
     record = run_dir / "trial.toml"
     if not record.exists():

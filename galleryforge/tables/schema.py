@@ -46,7 +46,8 @@ LAYERS = Schema(
     ),
     keys=("trial", "layer", "tokens"),
     # Computed with kd.py when a table made elsewhere leaves them out; then the metrics train and
-    # evaluate add (train/reconstruction.py, train/downstream.py).
+    # evaluate add (galleryforge/train/evaluation/reconstruction.py,
+    # galleryforge/train/evaluation/downstream.py).
     optional=_cols(
         "alive_frac:nonneg alpha:nonneg g_alpha:nonneg d_star:nonneg cosine_similarity:real "
         "l2_ratio:nonneg relative_reconstruction_bias:real dense:count ce_clean:measured "
@@ -63,7 +64,8 @@ CURVES = Schema(
     ),
     keys=("trial", "layer", "step"),
 )
-# Per-latent tables (train/latent_tables.py; docs/evaluate.md documents every column).
+# Per-latent tables (galleryforge/train/evaluation/latent_tables.py; docs/evaluate.md documents
+# every column).
 FEATURES = Schema(
     "features",
     _cols(

@@ -21,10 +21,10 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from train.presets import load_preset
-from train.sae import StackedSAE
-from train.trainer import Trainer
-from train.trial import trial_state
+from galleryforge.train.training.presets import load_preset
+from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.trainer import Trainer
+from galleryforge.train.training.trial import trial_state
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?")

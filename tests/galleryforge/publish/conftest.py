@@ -20,9 +20,9 @@ MODEL = "EleutherAI/pythia-70m"
 
 def write_checkpoints(run_dir: Path) -> None:
     """``checkpoints/<tokens>/layer_<l>/`` SAELens files and a resume file (train's writer)."""
-    from train.checkpoint import save_checkpoint
-    from train.config import TrialConfig
-    from train.sae import StackedSAE
+    from galleryforge.train.training.checkpoint import save_checkpoint
+    from galleryforge.train.training.config import TrialConfig
+    from galleryforge.train.training.sae import StackedSAE
 
     cfg = TrialConfig(name=run_dir.name, model=MODEL, dataset="docstrings", width=D_SAE)
     for step, tokens in enumerate(CHECKPOINTS):

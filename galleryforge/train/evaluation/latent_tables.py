@@ -1,0 +1,113 @@
+"""``features.parquet`` and ``examples.parquet`` rows from an evaluation's latent statistics.
+
+Columns are documented in docs/evaluate.md; schemas and validation are ``galleryforge.tables``'s
+``FEATURES`` and ``EXAMPLES``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from galleryforge.tables import EXAMPLES, FEATURES, ordered
+from galleryforge.train.evaluation.latent_stats import WINDOW_BEFORE, Examples, LatentStats
+from galleryforge.train.evaluation.reconstruction import ReconstructionSums
+
+
+def feature_rows(
+    trial: str,
+    layers: list[int],
+    stats: list[LatentStats],
+    sums: list[ReconstructionSums],
+    decoder_norms: list[torch.Tensor],
+) -> pd.DataFrame:
+    """One row per (layer, latent). ``decoder_norms`` are on the raw activation's scale; the table
+    gives them on the normalised scale of ``mse`` (E‖x‖² = d), where a unit-norm decoder shows 1."""
+    frames = []
+    for layer, stat, total, norms in zip(layers, stats, sums, decoder_norms, strict=True):
+        d = total.sum_x.shape[-1] if total.sum_x is not None else 1
+        scale = float((d * total.tokens / total.squared_norm).sqrt())
+        fired = stat.fired.numpy()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "trial": trial,
+                    "layer": layer,
+                    "latent": np.arange(len(fired)),
+                    "frequency": fired / max(total.tokens, 1),
+                    "fired_tokens": fired.astype(np.int64),
+                    "mean_activation": np.divide(
+                        stat.total.numpy(), fired, out=np.zeros_like(fired), where=fired > 0
+                    ),
+                    "max_activation": stat.max.double().numpy(),
+                    "decoder_norm": norms.double().cpu().numpy() * scale,
+                }
+            )
+        )
+    return ordered(pd.concat(frames, ignore_index=True), FEATURES)
+
+
+def example_rows(
+    trial: str, layers: list[int], stats: list[LatentStats], tokenizer: Any
+) -> pd.DataFrame:
+    """The top-N and the random examples of every latent that fired, with their token windows."""
+    frames = [
+        _examples(trial, layer, kind, examples, tokenizer)
+        for layer, stat in zip(layers, stats, strict=True)
+        for kind, examples in (("top", stat.top), ("random", stat.random))
+    ]
+    return ordered(pd.concat(frames, ignore_index=True), EXAMPLES)
+
+
+def _examples(
+    trial: str, layer: int, kind: str, examples: Examples, tokenizer: Any
+) -> pd.DataFrame:
+    slot, latent = np.nonzero(np.isfinite(examples.score.numpy()))
+    activation = examples.activation.numpy()[slot, latent].astype(np.float64)
+    # By latent, then by activation, largest first (the random sample is kept by its keys).
+    order = np.lexsort((-activation, latent))
+    slot, latent, activation = slot[order], latent[order], activation[order]
+    window_ids = examples.window_ids.numpy()[slot, latent]
+    window_acts = examples.window_acts.numpy()[slot, latent].astype(np.float64)
+    inside = window_ids >= 0
+    strings = _token_strings(window_ids, inside, tokenizer)
+    position = examples.position.numpy()[slot, latent]
+    return pd.DataFrame(
+        {
+            "trial": trial,
+            "layer": layer,
+            "latent": latent,
+            "kind": kind,
+            "rank": _rank_within(latent),
+            "activation": activation,
+            "context": examples.context.numpy()[slot, latent],
+            "position": position,
+            # Windows lose the positions before the context's start.
+            "focus": np.minimum(position, WINDOW_BEFORE),
+            "tokens": [row[keep].tolist() for row, keep in zip(strings, inside, strict=True)],
+            "token_activations": [
+                row[keep].tolist() for row, keep in zip(window_acts, inside, strict=True)
+            ],
+        }
+    )
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2 … within each run of equal values of the sorted ``groups``."""
+    if len(groups) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
+    counts = np.diff(np.r_[starts, len(groups)])
+    return np.arange(len(groups)) - np.repeat(starts, counts)
+
+
+def _token_strings(ids: np.ndarray, inside: np.ndarray, tokenizer: Any) -> np.ndarray:
+    """The tokenizer's string for every id (one lookup per distinct id); '' outside the window."""
+    distinct = np.unique(ids[inside])
+    table = np.array(tokenizer.convert_ids_to_tokens(distinct.tolist()) or [], dtype=object)
+    strings = np.full(ids.shape, "", dtype=object)
+    strings[inside] = table[np.searchsorted(distinct, ids[inside])]
+    return strings

@@ -1,0 +1,169 @@
+"""One pass of a model over evaluation text, every SAE read from the same forward pass.
+
+Per batch of contexts: one clean forward pass records the activation at every SAE's hook point
+(and the model's output); each SAE encodes its activation, and its reconstruction metrics
+(``evaluation.reconstruction``) and latent statistics (``evaluation.latent_stats``) take the counted
+tokens. On the contexts marked for downstream fidelity (``evaluation.downstream``) each SAE then
+gets two more passes,
+its reconstruction spliced in and its activation zero-ablated, at the ordinary tokens. Only sums
+and running top-N lists outlive a batch, so memory follows the batch, not the text.
+
+``train`` measures its final checkpoint through this same function, ``galleryforge evaluate``
+measures any SAELens-format checkpoint with it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from galleryforge.train.data.eval_text import EvalBatch, EvalText
+from galleryforge.train.data.hooks import HookPoint, hooked
+from galleryforge.train.data.model import LoadedModel
+from galleryforge.train.evaluation.downstream import FidelitySums
+from galleryforge.train.evaluation.fidelity_passes import FidelityPasses, forward_pass
+from galleryforge.train.evaluation.latent_stats import LatentStats
+from galleryforge.train.evaluation.reconstruction import ReconstructionSums
+from galleryforge.train.evaluation.saelens import InferenceSAE
+
+DEAD_LOG_SPARSITY = -9.5
+"""log10 firing frequencies at or below this are dead (SAELens writes log10(0 + 1e-10) = -10)."""
+
+
+@dataclass
+class Evaluation:
+    """What one pass measured: per-SAE metric arrays and each SAE's latent statistics."""
+
+    measured: dict[str, torch.Tensor]
+    latents: list[LatentStats]
+    reconstruction: list[ReconstructionSums]
+    language_model: bool
+    contexts: int
+
+    def split(self, sizes: list[int]) -> list[Evaluation]:
+        """The evaluations of consecutive groups of ``sizes`` SAEs (one run's layers each)."""
+        parts, start = [], 0
+        for size in sizes:
+            part = slice(start, start + size)
+            measured = {name: values[part] for name, values in self.measured.items()}
+            parts.append(
+                Evaluation(
+                    measured,
+                    self.latents[part],
+                    self.reconstruction[part],
+                    self.language_model,
+                    self.contexts,
+                )
+            )
+            start += size
+        return parts
+
+
+@torch.no_grad()
+def evaluate_saes(
+    loaded: LoadedModel,
+    saes: list[InferenceSAE],
+    text: EvalText,
+    *,
+    top_n: int = 20,
+    n_random: int = 3,
+    on_batch: Callable[[int], None] | None = None,
+    seeds: list[int] | None = None,
+) -> Evaluation:
+    """Run the pass; ``on_batch(tokens counted so far)`` after each batch. ``seeds`` pick each
+    SAE's random examples (by default its index)."""
+    device = next(loaded.model.parameters()).device
+    sums = [ReconstructionSums(1, sae.d_sae) for sae in saes]
+    seeds = list(range(len(saes))) if seeds is None else seeds
+    latents = [
+        LatentStats(sae.d_sae, top_n, n_random, seed=seed)
+        for sae, seed in zip(saes, seeds, strict=True)
+    ]
+    fidelity: FidelitySums | None = None
+    contexts = 0
+    for batch in text.batches:
+        contexts += len(batch.ids)
+        fidelity = _evaluate_batch(loaded, saes, batch, device, sums, latents, fidelity)
+        if on_batch is not None:
+            on_batch(sums[0].tokens)
+    measured = _stack(
+        [s.metrics(_l1_form(sae), _coef(sae)) for s, sae in zip(sums, saes, strict=True)]
+    )
+    if fidelity is not None and fidelity.count:
+        measured.update(fidelity.metrics())
+    measured["dead"] = torch.tensor([_dead(sae, s) for sae, s in zip(saes, sums, strict=True)])
+    language_model = fidelity.language_model if fidelity is not None else False
+    return Evaluation(measured, latents, sums, language_model, contexts)
+
+
+def _evaluate_batch(
+    loaded: LoadedModel,
+    saes: list[InferenceSAE],
+    batch: EvalBatch,
+    device: torch.device,
+    sums: list[ReconstructionSums],
+    latents: list[LatentStats],
+    fidelity: FidelitySums | None,
+) -> FidelitySums | None:
+    ids = batch.ids.to(device)
+    counted, ordinary = batch.counted.to(device), batch.ordinary.to(device)
+    with hooked(loaded.blocks, [sae.hook for sae in saes]) as seen:
+        clean = forward_pass(loaded, ids)
+    chosen = batch.fidelity.to(device)
+    run_fidelity = bool(chosen.any())
+    if fidelity is None:
+        fidelity = FidelitySums(len(saes), language_model=hasattr(clean, "logits"))
+    if run_fidelity:
+        downstream = FidelityPasses(loaded, ids[chosen], ordinary[chosen], clean, chosen, fidelity)
+    for index in _grouped_by_hook(saes):
+        sae = saes[index]
+        x = seen[sae.hook].float()
+        _estimate_scaling(sae, x[counted])
+        recon, feats = sae(x)
+        sums[index].add(
+            x[counted][None], recon[counted][None], feats[counted][None], sae.decoder_norms()[None]
+        )
+        latents[index].add(feats, batch.ids, batch.counted, batch.ordinary, batch.first_context)
+        if run_fidelity:
+            downstream.measure(index, sae.hook, recon[chosen].to(x.dtype))
+    return fidelity
+
+
+def _grouped_by_hook(saes: list[InferenceSAE]) -> list[int]:
+    """SAE indices with the SAEs of each hook together, so the ablated pass runs once a hook."""
+    groups: dict[HookPoint, list[int]] = {}
+    for index, sae in enumerate(saes):
+        groups.setdefault(sae.hook, []).append(index)
+    return [index for indices in groups.values() for index in indices]
+
+
+def _estimate_scaling(sae: InferenceSAE, x: torch.Tensor) -> None:
+    """SAELens's ``expected_average_only_in`` factor √d_in / E‖x‖, from the first batch, when the
+    cfg.json does not give it."""
+    if sae.normalize_activations == "expected_average_only_in" and sae.norm_scaling_factor is None:
+        sae.norm_scaling_factor = math.sqrt(sae.d_in) / float(x.norm(dim=-1).mean())
+
+
+def _l1_form(sae: InferenceSAE) -> str:
+    """The cfg's ``l1_form`` (galleryforge's checkpoints), else SAELens's Σ|f_i|·‖W_dec,i‖."""
+    return str(sae.cfg.get("l1_form", "decoder_norm_sum"))
+
+
+def _coef(sae: InferenceSAE) -> torch.Tensor:
+    value = sae.cfg.get("l1_coefficient", 0.0)
+    return torch.tensor([float(value) if isinstance(value, int | float) else 0.0])
+
+
+def _dead(sae: InferenceSAE, sums: ReconstructionSums) -> int:
+    """Dead over training (``sparsity.safetensors``) when the checkpoint has it, else latents that
+    never fired on the evaluation text."""
+    if sae.log_sparsity is not None:
+        return int((sae.log_sparsity <= DEAD_LOG_SPARSITY).sum())
+    return int((sums.fired == 0).sum())
+
+
+def _stack(per_sae: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    return {name: torch.cat([m[name].reshape(1) for m in per_sae]) for name in per_sae[0]}

@@ -1,0 +1,246 @@
+"""One trial's configuration: a flat dataclass, a docstring under every field, checks on creation.
+
+Presets (``presets/*.toml``) and ``--set key=value`` overrides fill it; see ``presets.py``.
+Token counts are counts of activation vectors (one per layer and position) fed to each SAE.
+
+(Over 200 lines: one dataclass of 30-odd fields, each with the docstring that documents it, and
+the checks that tie them together; splitting the fields from their checks would separate what
+must change together.)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from galleryforge.errors import GalleryforgeError
+
+L1_FORMS = ("mean", "decoder_norm_sum")
+CONTROLLERS = ("fixed", "proportional")
+PRECISIONS = ("auto", "bf16", "fp32")
+
+# Fields that describe where activations come from: trials trained together from one forward
+# pass must agree on all of them.
+SOURCE_FIELDS = (
+    "model",
+    "dataset",
+    "dataset_split",
+    "text_column",
+    "layers",
+    "context_size",
+    "model_batch",
+    "tokens",
+    "batch_tokens",
+    "buffer_tokens",
+    "heldout_tokens",
+    "checkpoint_every",
+    "log_every",
+    "seed",
+)
+
+
+@dataclass
+class TrialConfig:
+    name: str
+    """Trial name: the run folder ``runs/<name>/`` and the ``trial`` column of the tables."""
+    model: str
+    """Hugging Face model id, local folder, or ``pip:<package>`` (a model shipped in a package)."""
+    dataset: str
+    """``docstrings`` (the offline corpus), a local .txt/.jsonl/.parquet file or folder, or a
+    Hugging Face dataset name (streamed)."""
+    dataset_split: str = "train"
+    """Split of a Hugging Face dataset."""
+    text_column: str = "text"
+    """Column holding the text in JSONL, Parquet and Hugging Face datasets."""
+    layers: list[int] = field(default_factory=list)
+    """Layers (blocks) whose residual stream output gets an SAE; empty means every layer."""
+    context_size: int = 128
+    """Tokens per packed context, the first (BOS/CLS) position included but never trained on."""
+    model_batch: int = 32
+    """Contexts per forward pass of the model."""
+    tokens: int = 300_000
+    """Training tokens per SAE."""
+    batch_tokens: int = 1024
+    """Tokens per SAE optimizer step."""
+    buffer_tokens: int = 16_384
+    """Activations pooled and shuffled before batching, so that one step mixes many documents."""
+    heldout_tokens: int = 4096
+    """Held-out activations (a random sample of the first buffer's worth of contexts, which are not
+    trained on) for checkpoint metrics and the normalisation estimate."""
+    checkpoint_every: int = 50_000
+    """Save a checkpoint and a layer-table row every this many tokens (and at the end)."""
+    log_every: int = 10
+    """Record a curve row every this many steps."""
+    width: int = 1536
+    """Dictionary width F (latents per SAE)."""
+    widths: list[int] = field(default_factory=list)
+    """A width family: this regime once per dictionary width listed, each its own trial
+    ``<name>-F<width>``, trained from the same forward pass (``family_members``); empty: one
+    trial."""
+    family: str = ""
+    """The width family a trial belongs to (set on each member, with ``widths`` listing them all);
+    renderings find a trial's fellow members by it."""
+    l1_form: str = "mean"
+    """``mean``: mean over latents of |f|, decoder rows kept at unit norm; ``decoder_norm_sum``:
+    sum of |f_i|·‖W_dec,i‖, decoder norms free (folded into the encoder when saved)."""
+    l1_coef: float = 3e-4
+    """L1 coefficient (the starting value under the proportional controller)."""
+    l1_warmup_tokens: int = 0
+    """The L1 coefficient ramps linearly from 0 over these first tokens."""
+    controller: str = "fixed"
+    """``fixed``, or ``proportional``: a per-layer controller steering L0 to ``target_l0``."""
+    target_l0: float = 0.0
+    """Target L0 of the proportional controller."""
+    controller_rate: float = 0.01
+    """Controller gain: the coefficient moves by at most a factor exp(rate) per step."""
+    lr: float = 4e-4
+    """Adam learning rate after warm-up."""
+    adam_beta1: float = 0.9
+    """Adam beta1."""
+    adam_beta2: float = 0.999
+    """Adam beta2."""
+    lr_warmup_tokens: int = 0
+    """The learning rate ramps linearly from 0 over these first tokens."""
+    lr_decay_tokens: int = 0
+    """The learning rate decays linearly to 0 over these last tokens."""
+    grad_clip: float = 1.0
+    """Clip each layer's gradient norm to this (0 turns clipping off)."""
+    dead_window_tokens: int = 50_000
+    """A latent is dead if it did not fire once in this many most recent training tokens."""
+    seed: int = 0
+    """Seed for SAE initialisation and activation shuffling."""
+    precision: str = "auto"
+    """The SAE step's arithmetic. ``auto``: bf16 autocast on CUDA, fp32 on the CPU; ``bf16``: bf16
+    autocast on either (on a CPU with bf16 matrix units the step is about 1.7× faster, on one
+    without them slower); ``fp32``: no autocast. Weights, Adam states and every measurement stay
+    fp32."""
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name) and "/" not in self.name, "name", self.name, "a folder name")
+        positive = (
+            "context_size",
+            "model_batch",
+            "tokens",
+            "batch_tokens",
+            "buffer_tokens",
+            "heldout_tokens",
+            "checkpoint_every",
+            "log_every",
+            "width",
+            "dead_window_tokens",
+            "lr",
+        )
+        for name in positive:
+            _check(getattr(self, name) > 0, name, getattr(self, name), "a positive number")
+        for name in (
+            "l1_coef",
+            "l1_warmup_tokens",
+            "lr_warmup_tokens",
+            "lr_decay_tokens",
+            "grad_clip",
+            "target_l0",
+            "controller_rate",
+        ):
+            _check(getattr(self, name) >= 0, name, getattr(self, name), "zero or more")
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, float):
+                _check(math.isfinite(value), item.name, value, "a finite number")
+        _check(self.context_size >= 2, "context_size", self.context_size, "at least 2")
+        _check(self.l1_form in L1_FORMS, "l1_form", self.l1_form, f"one of {L1_FORMS}")
+        _check(
+            self.controller in CONTROLLERS, "controller", self.controller, f"one of {CONTROLLERS}"
+        )
+        _check(self.precision in PRECISIONS, "precision", self.precision, f"one of {PRECISIONS}")
+        if self.controller == "proportional":
+            _check(
+                0 < self.target_l0 < self.width,
+                "target_l0",
+                self.target_l0,
+                f"between 0 and the width {self.width} for the proportional controller",
+            )
+        _check(
+            self.buffer_tokens >= self.batch_tokens,
+            "buffer_tokens",
+            self.buffer_tokens,
+            f"at least batch_tokens ({self.batch_tokens})",
+        )
+        _check(
+            self.heldout_tokens <= self.buffer_tokens,
+            "heldout_tokens",
+            self.heldout_tokens,
+            f"at most buffer_tokens ({self.buffer_tokens}): it is drawn from the first buffer",
+        )
+        _check(
+            self.tokens >= self.batch_tokens,
+            "tokens",
+            self.tokens,
+            f"at least batch_tokens ({self.batch_tokens})",
+        )
+        for beta in ("adam_beta1", "adam_beta2"):
+            _check(0 <= getattr(self, beta) < 1, beta, getattr(self, beta), "in [0, 1)")
+        _check(
+            all(layer >= 0 for layer in self.layers),
+            "layers",
+            self.layers,
+            "non-negative layer indices",
+        )
+        _check(len(set(self.layers)) == len(self.layers), "layers", self.layers, "no repeats")
+        _check(
+            all(width > 0 for width in self.widths) and len(set(self.widths)) == len(self.widths),
+            "widths",
+            self.widths,
+            "positive widths, no repeats",
+        )
+        if self.family:
+            _check(
+                self.width in self.widths,
+                "width",
+                self.width,
+                f"one of the family's widths {self.widths}",
+            )
+
+    @property
+    def unit_decoder_rows(self) -> bool:
+        """``mean`` keeps every decoder row at unit norm; ``decoder_norm_sum`` leaves the norms
+        free, its penalty (weighted by them) taking the constraint's place, as in SAELens's
+        "April update" SAEs: otherwise Σ|f_i|·‖W_dec,i‖ = Σ|f_i| and the two forms would differ
+        only by a constant factor."""
+        return self.l1_form == "mean"
+
+    @property
+    def steps(self) -> int:
+        """Optimizer steps: whole batches only."""
+        return self.tokens // self.batch_tokens
+
+    def milestone_steps(self) -> list[int]:
+        """Steps that end with a checkpoint: every ``checkpoint_every`` tokens, and the last."""
+        every = max(1, self.checkpoint_every // self.batch_tokens)
+        return sorted({*range(every, self.steps + 1, every), self.steps})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
+
+
+def member_name(family: str, width: int) -> str:
+    return f"{family}-F{width}"
+
+
+def family_members(cfg: TrialConfig) -> list[TrialConfig]:
+    """The trials a config stands for: itself, or, given ``widths``, one per width (narrowest
+    first), each named ``<name>-F<width>`` and recording its family. A member stays itself."""
+    if not cfg.widths or cfg.family:
+        return [cfg]
+    return [
+        replace(cfg, name=member_name(cfg.name, width), width=width, family=cfg.name)
+        for width in sorted(cfg.widths)
+    ]
+
+
+def _check(ok: bool, name: str, value: object, expected: str) -> None:
+    if not ok:
+        raise GalleryforgeError(f"config '{name}' = {value!r}: expected {expected}")

@@ -1,0 +1,137 @@
+"""Everything a resumed run needs: which checkpoint to continue from, what a checkpoint keeps for
+it, and putting the trials and the activation stream back where they were.
+
+    runs/<trial>/checkpoints/<tokens>/resume.pt        # resume-<r>.pt from rank r of a torchrun
+
+A resume file keeps the unfolded SAE weights, the Adam state, the L1 coefficient, the dead-latent
+counter, the activation stream's position, the RNG and the table rows so far, so a resumed run
+continues bit for bit. Only the two latest checkpoints keep it (it holds the Adam state, twice the
+size of the weights). A checkpoint counts as complete once rank 0's ``resume.pt`` is there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from galleryforge.errors import GalleryforgeError
+from galleryforge.tables import read_config
+from galleryforge.train.data.activations import ActivationSource
+from galleryforge.train.data.distributed import Ranks
+from galleryforge.train.training.config import TrialConfig
+from galleryforge.train.training.trial import TrialState
+
+RESUME_FILE = "resume.pt"
+
+
+def resume_file(rank: int) -> str:
+    """Rank 0's resume file (the only one in a run of one process) is ``resume.pt``."""
+    return RESUME_FILE if rank == 0 else f"resume-{rank}.pt"
+
+
+def refuse_existing(run_dirs: list[Path]) -> None:
+    """A run started without ``--resume`` must not write over one that is there."""
+    for run_dir in run_dirs:
+        if (run_dir / "checkpoints").exists() or (run_dir / "tables").exists():
+            raise GalleryforgeError(
+                f"{run_dir} already holds a run; pass --resume to "
+                "continue it, or remove it or pick another --out"
+            )
+
+
+def resume_point(configs: list[TrialConfig], run_dirs: list[Path]) -> int:
+    """The latest checkpoint every trial has, after checking the configs did not change."""
+    common: set[int] | None = None
+    for cfg, run_dir in zip(configs, run_dirs, strict=True):
+        saved = read_config(run_dir / "trial.toml")
+        changed = [k for k, v in cfg.to_dict().items() if saved.get(k, v) != v]
+        if changed:
+            raise GalleryforgeError(
+                f"{run_dir / 'trial.toml'}: '{changed[0]}' was "
+                f"{saved[changed[0]]!r}, now {getattr(cfg, changed[0])!r}; "
+                "--resume needs the config the run started with"
+            )
+        found = set(checkpoint_tokens(run_dir))
+        common = found if common is None else common & found
+    if not common:
+        raise GalleryforgeError(
+            f"--resume: no checkpoint common to {', '.join(map(str, run_dirs))}"
+            "; start without --resume"
+        )
+    return max(common)
+
+
+def resume_state(
+    trial: TrialState, source: ActivationSource, step: int, ranks: Ranks
+) -> dict[str, Any]:
+    """What this rank's resume file keeps for ``trial`` at ``step``."""
+    return {
+        "step": step,
+        "layer_ids": trial.sae.layer_ids,
+        "world_size": ranks.world_size,
+        "sae": trial.sae.state_dict(),
+        "optimizer": trial.optimizer.state_dict(),
+        "l1": trial.l1.state_dict(),
+        "dead": trial.dead.state_dict(),
+        "source": source.state(),
+        "rng": torch.get_rng_state(),
+        "layers": pd.concat(trial.checkpoint_rows).to_dict("list"),
+        "curves": pd.concat(trial.logged_rows).to_dict("list"),
+    }
+
+
+def restore_run(
+    trials: list[TrialState], source: ActivationSource, tokens: int, ranks: Ranks
+) -> int:
+    """Put ``trials`` and ``source`` back as they were at checkpoint ``tokens``; return its step."""
+    states = [load_resume(t.run_dir, tokens, ranks.rank, source.layers) for t in trials]
+    for trial, state in zip(trials, states, strict=True):
+        trial.sae.load_state_dict(state["sae"])
+        trial.optimizer.load_state_dict(state["optimizer"])
+        trial.l1.load_state_dict(state["l1"])
+        trial.dead.load_state_dict(state["dead"])
+        torch.set_rng_state(state["rng"])
+        trial.checkpoint_rows = [pd.DataFrame(state["layers"])]
+        trial.logged_rows = [pd.DataFrame(state["curves"])]
+    source.load_state(states[0]["source"])
+    return tokens // trials[0].cfg.batch_tokens
+
+
+def load_resume(
+    run_dir: Path, tokens: int, rank: int = 0, layers: list[int] | None = None
+) -> dict[str, Any]:
+    """Rank ``rank``'s resume state; given ``layers``, check it holds exactly those layers."""
+    path = run_dir / "checkpoints" / str(tokens) / resume_file(rank)
+    state = dict(torch.load(path, weights_only=True)) if path.is_file() else {}
+    if layers is not None and state.get("layer_ids") != layers:
+        main = torch.load(path.with_name(RESUME_FILE), weights_only=True, mmap=True)
+        held = f"holds layers {state['layer_ids']}" if state else "is missing"
+        raise GalleryforgeError(
+            f"{path} {held}, this rank trains layers {layers}: resume with the number of "
+            f"ranks that wrote the checkpoint ({main.get('world_size', 1)})"
+        )
+    return state
+
+
+def checkpoint_tokens(run_dir: Path) -> list[int]:
+    """Token counts of the complete checkpoints (those with a resume file), ascending."""
+    folder = run_dir / "checkpoints"
+    if not folder.is_dir():
+        return []
+    found = [int(p.name) for p in folder.iterdir() if p.name.isdigit()]
+    return sorted(t for t in found if (folder / str(t) / RESUME_FILE).is_file())
+
+
+def prune_resume_files(run_dir: Path, keep: int = 2) -> None:
+    """Delete the resume files of all but the ``keep`` latest checkpoints (the SAEs stay).
+
+    Two, not one: trials save one after another, so after a crash in between, the latest
+    checkpoint that every trial has may be the one before.
+    """
+    for tokens in checkpoint_tokens(run_dir)[:-keep]:
+        folder = run_dir / "checkpoints" / str(tokens)
+        for path in [*folder.glob("resume-*.pt"), folder / RESUME_FILE]:  # resume.pt last
+            path.unlink(missing_ok=True)

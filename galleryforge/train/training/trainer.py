@@ -1,0 +1,167 @@
+"""Train the SAEs of one or several trials in lockstep from the same activation batches.
+
+SAELens-style: the trainer is handed its trials, a batch iterator, a checkpoint function and a
+progress callback; ``fit`` only loops, and ``_train_step``, ``_log_step`` and
+``_checkpoint_if_needed`` do the work. A step takes the activations of the layers the trial's SAE
+owns (``[n_layers, batch, d_in]``), so a rank that owns a subset of layers runs the same step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import torch
+
+from galleryforge.errors import GalleryforgeError
+from galleryforge.train.training.config import TrialConfig
+from galleryforge.train.training.metrics import LossTerms, curve_rows, loss_terms
+from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.trial import TrialState
+
+
+class NonFiniteLoss(GalleryforgeError):
+    """A loss went NaN or infinite: the run stops before the step and keeps the last checkpoint."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    step: int
+    steps: int
+    tokens: int
+    total_tokens: int
+    tokens_per_s: float
+    mean_l0: dict[str, float]
+    """Each trial's L0 on its last logged batch, averaged over layers."""
+
+
+class Trainer:
+    def __init__(
+        self,
+        trials: list[TrialState],
+        checkpoint: Callable[[list[TrialState], int, int], None],
+        on_progress: Callable[[Progress], None] | None = None,
+        step: int = 0,
+    ) -> None:
+        self.trials = trials
+        self.cfg = trials[0].cfg  # the trials share every field of SOURCE_FIELDS
+        self.checkpoint = checkpoint
+        self.on_progress = on_progress
+        self.step = step
+        self.milestones = set(self.cfg.milestone_steps())
+        self._started = (time.perf_counter(), step)
+
+    @property
+    def tokens(self) -> int:
+        return self.step * self.cfg.batch_tokens
+
+    def fit(self, batches: Iterator[torch.Tensor]) -> None:
+        while self.step < self.cfg.steps:
+            batch = next(batches)
+            terms = [self._train_step(trial, batch) for trial in self.trials]
+            self.step += 1
+            self._log_step(terms)
+            self._checkpoint_if_needed()
+
+    def tokens_per_s(self) -> float:
+        began, first_step = self._started
+        elapsed = time.perf_counter() - began
+        return (self.step - first_step) * self.cfg.batch_tokens / max(elapsed, 1e-9)
+
+    def _train_step(self, trial: TrialState, x: torch.Tensor) -> tuple[LossTerms, torch.Tensor]:
+        cfg, sae = trial.cfg, trial.sae
+        coefs = trial.l1.coefs * self._ramp(cfg.l1_warmup_tokens)
+        with _autocast(x.device, cfg.precision):
+            out = sae(x)
+            terms = loss_terms(sae, x, out, cfg.l1_form)
+        losses = terms.loss(coefs.to(x.device, torch.float32))
+        self._check_finite(trial, losses)
+        for group in trial.optimizer.param_groups:
+            group["lr"] = cfg.lr * self._lr_factor(cfg)
+        trial.optimizer.zero_grad(set_to_none=True)
+        losses.sum().backward()  # layers are independent: each gets its own loss's gradient
+        if cfg.unit_decoder_rows:
+            sae.remove_parallel_grads()
+        if cfg.grad_clip > 0:
+            clip_per_layer(sae, cfg.grad_clip)
+        trial.optimizer.step()
+        if cfg.unit_decoder_rows:
+            sae.normalize_decoder()
+        trial.dead.update(terms.fired, x.shape[1])
+        if self.tokens >= cfg.l1_warmup_tokens:
+            trial.l1.update(terms.l0.detach())
+        return LossTerms(*(t.detach() for t in terms)), coefs
+
+    def _log_step(self, terms: list[tuple[LossTerms, torch.Tensor]]) -> None:
+        # Checkpoint steps are always logged, so every checkpoint has its curve rows.
+        if self.step % self.cfg.log_every and self.step not in self.milestones:
+            return
+        for trial, (trial_terms, coefs) in zip(self.trials, terms, strict=True):
+            trial.logged_rows.append(
+                curve_rows(
+                    trial.cfg.name, trial.sae.layer_ids, self.step, self.tokens, trial_terms, coefs
+                )
+            )
+            trial.last_l0 = float(trial_terms.l0.mean())
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(
+                    self.step,
+                    self.cfg.steps,
+                    self.tokens,
+                    self.cfg.steps * self.cfg.batch_tokens,
+                    self.tokens_per_s(),
+                    {t.cfg.name: t.last_l0 for t in self.trials},
+                )
+            )
+
+    def _checkpoint_if_needed(self) -> None:
+        if self.step in self.milestones:
+            # All trials at once: their final checkpoints are measured in one pass of the model.
+            self.checkpoint(self.trials, self.step, self.tokens)
+
+    def _ramp(self, warmup_tokens: int) -> float:
+        """Linear warm-up factor for the step about to run."""
+        done = (self.step + 1) * self.cfg.batch_tokens
+        return 1.0 if done >= warmup_tokens else done / warmup_tokens
+
+    def _lr_factor(self, cfg: TrialConfig) -> float:
+        """Linear warm-up, then constant, then a linear decay to 0 over the last tokens."""
+        left = (cfg.steps - self.step) * cfg.batch_tokens
+        decay = min(1.0, left / cfg.lr_decay_tokens) if cfg.lr_decay_tokens else 1.0
+        return self._ramp(cfg.lr_warmup_tokens) * decay
+
+    def _check_finite(self, trial: TrialState, losses: torch.Tensor) -> None:
+        finite = torch.isfinite(losses)
+        if bool(finite.all()):
+            return
+        index = int((~finite).nonzero()[0])
+        kept = "none yet"
+        if trial.checkpoint_rows:
+            last = trial.checkpoint_rows[-1]["tokens"].iloc[0]
+            kept = str(trial.run_dir / "checkpoints" / str(last))
+        raise NonFiniteLoss(
+            f"trial {trial.cfg.name!r}, layer {trial.sae.layer_ids[index]}: loss is "
+            f"{float(losses[index].detach())} at step {self.step + 1} ({self.tokens} tokens); "
+            "stopped, "
+            f"last good checkpoint: {kept}; lower lr or l1_coef and start again, or --resume"
+        )
+
+
+@torch.no_grad()
+def clip_per_layer(sae: StackedSAE, max_norm: float) -> None:
+    """Clip each layer's gradient norm on its own (a global norm would couple the layers)."""
+    grads = [p.grad for p in sae.parameters() if p.grad is not None]
+    norms = torch.stack([torch.linalg.vector_norm(g.flatten(1), dim=1) for g in grads])
+    factor = (max_norm / (torch.linalg.vector_norm(norms, dim=0) + 1e-6)).clamp(max=1.0)
+    for grad in grads:
+        grad.mul_(factor.view(-1, *([1] * (grad.dim() - 1))))
+
+
+def _autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[object]:
+    """The SAE step's autocast for a trial's ``precision`` (``TrialConfig.precision``)."""
+    if precision == "bf16" or (precision == "auto" and device.type == "cuda"):
+        return torch.autocast(device.type, dtype=torch.bfloat16)
+    return contextlib.nullcontext()

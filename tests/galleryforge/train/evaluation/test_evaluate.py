@@ -1,0 +1,130 @@
+"""``galleryforge evaluate`` end to end on a tiny random GPT-NeoX and SAELens-layout folders."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+from galleryforge.cli.main import main
+from galleryforge.tables import load_trial_tables, read_examples, read_features
+from galleryforge.train.data.eval_text import corpus_text
+from galleryforge.train.data.model import load_model
+from tests.galleryforge.train.evaluation.saelens_files import random_weights, write_sae
+
+WIDTH = 24
+
+
+def _checkpoints(root: Path, model: Path, layout: str) -> Path:
+    for layer in range(3):
+        write_sae(
+            root / f"layer_{layer}",
+            random_weights(32, WIDTH, seed=layer),
+            f"blocks.{layer}.hook_resid_post",
+            str(model),
+            layout=layout,
+        )
+    return root
+
+
+def _evaluate(checkpoints: Path, corpus: Path, out: Path, *extra: str) -> int:
+    return main(
+        [
+            "evaluate",
+            "--checkpoints",
+            str(checkpoints),
+            "--corpus",
+            str(corpus),
+            "--tokens",
+            "200",
+            "--context-size",
+            "16",
+            "--batch",
+            "4",
+            "--top-n",
+            "3",
+            "--out",
+            str(out),
+            "--device",
+            "cpu",
+            "--quiet",
+            *extra,
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def neox_run(tiny_neox: Path, text_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("neox-eval")
+    checkpoints = _checkpoints(root / "v6", tiny_neox, "v6")
+    assert _evaluate(checkpoints, text_corpus, root / "neox") == 0
+    return root / "neox"
+
+
+def test_neox_tables_hold_the_downstream_metrics(neox_run: Path) -> None:
+    tables = load_trial_tables(neox_run)
+    final = tables.final
+    assert list(final["layer"]) == [0, 1, 2] and set(final["width"]) == {WIDTH}
+    for row in final.itertuples():
+        assert row.ce_loss_score == pytest.approx(
+            (row.ce_ablated - row.ce_spliced) / (row.ce_ablated - row.ce_clean)
+        )
+        assert row.kl_div >= 0 and row.l2_ratio > 0 and -1 <= row.cosine_similarity <= 1
+    assert final["ce_clean"].nunique() == 1  # one clean pass for every layer
+    assert tables.config["source"] == "galleryforge evaluate"
+    assert tables.provenance["evaluation_tokens"] == 200
+
+
+def test_flat_and_v6_layouts_give_the_same_tables(
+    neox_run: Path, tiny_neox: Path, text_corpus: Path, tmp_path: Path
+) -> None:
+    checkpoints = _checkpoints(tmp_path / "flat", tiny_neox, "flat")
+    assert _evaluate(checkpoints, text_corpus, tmp_path / "neox") == 0
+    for name in ("layers", "features", "examples"):
+        v6 = pd.read_parquet(neox_run / "tables" / f"{name}.parquet")
+        flat = pd.read_parquet(tmp_path / "neox" / "tables" / f"{name}.parquet")
+        pd.testing.assert_frame_equal(v6, flat)
+
+
+def test_top_contexts_match_a_direct_recomputation(
+    neox_run: Path, tiny_neox: Path, text_corpus: Path
+) -> None:
+    """Activations recomputed with output_hidden_states and the ReLU formula, no hooks."""
+    loaded = load_model(str(tiny_neox), torch.device("cpu"), torch.float32)
+    text = corpus_text(str(text_corpus), loaded.tokenizer, 16, 200, 4)
+    found = []  # (activation, context, position) per layer and latent
+    for batch in text.batches:
+        hidden = loaded.model(input_ids=batch.ids, output_hidden_states=True).hidden_states
+        for layer in range(2):  # blocks 0 and 1: hidden_states[i + 1] has no final norm
+            w = random_weights(32, WIDTH, seed=layer)
+            feats = torch.relu((hidden[layer + 1] - w["b_dec"]) @ w["W_enc"] + w["b_enc"])
+            for c, p in batch.counted.nonzero().tolist():
+                found.append((layer, batch.first_context + c, p, feats[c, p].tolist()))
+    features = read_features(neox_run / "tables" / "features.parquet")
+    examples = read_examples(neox_run / "tables" / "examples.parquet")
+    for layer in range(2):
+        rows = [f for f in found if f[0] == layer]
+        for latent in (0, 5, 11):
+            ranked = sorted(((r[3][latent], r[1], r[2]) for r in rows), reverse=True)[:3]
+            ranked = [r for r in ranked if r[0] > 0]
+            top = examples[
+                (examples.layer == layer) & (examples.latent == latent) & (examples.kind == "top")
+            ].sort_values("rank")
+            assert top["activation"].tolist() == pytest.approx([r[0] for r in ranked], rel=1e-5)
+            assert list(zip(top.context, top.position, strict=True)) == [r[1:] for r in ranked]
+            for example in top.itertuples():
+                assert example.token_activations[example.focus] == pytest.approx(
+                    example.activation, rel=1e-6
+                )
+            stats = features[(features.layer == layer) & (features.latent == latent)].iloc[0]
+            fired = [r[3][latent] for r in rows if r[3][latent] > 0]
+            assert stats.fired_tokens == len(fired)
+            assert stats.frequency == pytest.approx(len(fired) / len(rows))
+            assert stats.max_activation == pytest.approx(max(fired, default=0.0), rel=1e-5)
+            assert stats.mean_activation == pytest.approx(
+                sum(fired) / len(fired) if fired else 0.0, rel=1e-5
+            )
+    assert math.isclose(len(found) / 2, 200)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from galleryforge.errors import GalleryforgeError
+from galleryforge.train.training.config import family_members
+from galleryforge.train.training.presets import (
+    load_preset,
+    load_trials,
+    parse_overrides,
+    preset_names,
+)
+from galleryforge.train.training.session import check_compatible
+from tests.galleryforge.train.helpers import build_trial_cfg
+
+
+def test_every_preset_loads_and_small_ones_keep_their_regimes() -> None:
+    assert {"A", "B", "C", "A-small", "B-small", "C-small"} <= set(preset_names())
+    a, b, c = (load_preset(name) for name in ("A-small", "B-small", "C-small"))
+    assert (a.name, b.name, c.name) == ("A-small", "B-small", "C-small")
+    assert (a.l1_form, b.l1_form, c.l1_form) == ("mean", "decoder_norm_sum", "decoder_norm_sum")
+    assert a.controller == b.controller == "fixed" and c.controller == "proportional"
+    check_compatible([a, b, c])  # they share the activation stream: one run trains all three
+    full = load_preset("C")
+    assert (full.width, full.tokens, full.checkpoint_every) == (32768, 300_000_000, 50_000_000)
+    assert full.target_l0 == 150 and full.l1_coef == 5e-4 and full.controller_rate == 0.01
+    assert len(full.milestone_steps()) == 6
+
+
+def test_overrides_are_typed() -> None:
+    parsed = parse_overrides(["tokens=2e4", "lr=0.01", "layers=0,2", "name=x", "width=1_024"])
+    assert parsed == {"tokens": 20000, "lr": 0.01, "layers": [0, 2], "name": "x", "width": 1024}
+    assert load_preset("A-small", ["tokens=20000"]).tokens == 20000
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("tokns=5", "unknown config key 'tokns' (did you mean 'tokens'"),
+        ("tokens=1.5", "config 'tokens' = '1.5': expected int"),
+        ("tokens", "expected key=value"),
+        ("l1_form=max", "config 'l1_form' = 'max': expected one of"),
+        ("width=0", "config 'width' = 0: expected a positive number"),
+    ],
+)
+def test_bad_overrides_say_what_is_wrong(override: str, message: str) -> None:
+    with pytest.raises(GalleryforgeError, match=re.escape(message)):
+        load_preset("A-small", [override])
+
+
+def test_unknown_preset_lists_the_valid_ones() -> None:
+    with pytest.raises(
+        GalleryforgeError, match=r"unknown preset 'A-smal' \(did you mean 'A-small'"
+    ):
+        load_preset("A-smal")
+
+
+def test_preset_file_extends_a_packaged_preset(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text('extends = "C-small"\ntarget_l0 = 7\n')
+    cfg = load_preset(str(path))
+    assert (cfg.name, cfg.target_l0, cfg.controller) == ("mine", 7.0, "proportional")
+    path.write_text("colour = 3\n")
+    with pytest.raises(GalleryforgeError, match="unknown config key 'colour'"):
+        load_preset(str(path))
+
+
+def test_controller_needs_a_target_below_the_width() -> None:
+    with pytest.raises(GalleryforgeError, match="target_l0"):
+        build_trial_cfg(controller="proportional", target_l0=0)
+
+
+def test_milestones_fall_every_checkpoint_and_at_the_end() -> None:
+    cfg = build_trial_cfg(tokens=1000, batch_tokens=100, checkpoint_every=300)
+    assert cfg.milestone_steps() == [3, 6, 9, 10]
+
+
+def test_a_width_family_stands_for_one_trial_per_width() -> None:
+    members = load_trials("widths-small")
+    b_small = load_preset("B-small")
+    assert [(m.name, m.width) for m in members] == [
+        (f"widths-small-F{w}", w) for w in (128, 256, 512, 1024, 2048, 4096)
+    ]
+    for member in members:
+        assert member.family == "widths-small"
+        assert member.widths == [128, 256, 512, 1024, 2048, 4096]
+        assert (member.l1_form, member.l1_coef) == (b_small.l1_form, b_small.l1_coef)
+        assert family_members(member) == [member]  # a member (as trial.toml reloads it) stays one
+    assert [m.width for m in load_trials("B-small", ["widths=512,64"])] == [64, 512]
+    assert load_trials("B-small") == [b_small]
+    check_compatible([load_preset("A-small"), b_small, *members])  # one forward pass for all
+    full = load_trials("widths")
+    assert [m.width for m in full] == [2048, 4096, 8192, 16384, 32768, 65536]
+    assert {m.model for m in full} == {"EleutherAI/pythia-410m"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["widths=64,64"], "config 'widths' = [64, 64]: expected positive widths, no repeats"),
+        (["widths=0,64"], "config 'widths' = [0, 64]: expected positive widths, no repeats"),
+        (
+            ["widths=64,128", "family=W", "width=96"],
+            "config 'width' = 96: expected one of the family's widths [64, 128]",
+        ),
+    ],
+)
+def test_bad_families_say_what_is_wrong(overrides: list[str], message: str) -> None:
+    with pytest.raises(GalleryforgeError, match=re.escape(message)):
+        load_trials("B-small", overrides)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import torch
+
+from galleryforge.train.training.metrics import DeadCounter, evaluate, loss_terms
+from galleryforge.train.training.sae import StackedSAE
+
+
+def _fired(latents: list[int], width: int = 6) -> torch.Tensor:
+    """One layer; the counts of a two-token step where ``latents`` fire on the first token."""
+    fired = torch.zeros(1, width, dtype=torch.int64)
+    fired[0, latents] = 1
+    return fired
+
+
+def test_dead_window_is_exact_for_short_windows() -> None:
+    counter = DeadCounter(1, 6, window_steps=3, device=torch.device("cpu"))
+    for fired in ([0, 1], [2], [3]):
+        counter.update(_fired(fired), 2)
+    assert int(counter.dead()[0]) == 2  # 4 and 5 never fired
+    counter.update(_fired([3]), 2)  # latents 0 and 1 fired 4 steps ago: now outside the window
+    assert int(counter.dead()[0]) == 4
+    sparsity = counter.log_sparsity()[0]
+    assert torch.isclose(sparsity[3], torch.log10(torch.tensor(2 / 6 + 1e-10)))
+    assert (sparsity[[0, 1, 4, 5]] <= -9.99).all()
+
+
+def test_state_round_trips() -> None:
+    counter = DeadCounter(2, 6, window_steps=200, device=torch.device("cpu"))
+    for _ in range(13):
+        counter.update((torch.rand(2, 6) < 0.3).long(), 4)
+    other = DeadCounter(2, 6, window_steps=200, device=torch.device("cpu"))
+    other.load_state_dict(counter.state_dict())
+    assert torch.equal(other.dead(), counter.dead())
+    assert (other.slot, other.steps_in_slot) == (counter.slot, counter.steps_in_slot)
+
+
+def test_evaluate_matches_direct_formulas() -> None:
+    sae = StackedSAE([0, 1], 8, 16, torch.Generator().manual_seed(1))
+    x = torch.randn(2, 300, 8) + 2.0
+    coefs = torch.tensor([1e-2, 2e-2], dtype=torch.float64)
+    got = evaluate(sae, x, coefs, "mean", chunk=64)
+    with torch.no_grad():
+        out = sae(x)
+        error = (out.recon - x).double().pow(2)
+        fvu = error.sum((1, 2)) / (x - x.mean(1, keepdim=True)).double().pow(2).sum((1, 2))
+        terms = loss_terms(sae, x, out, "mean")
+    torch.testing.assert_close(got["mse"], error.mean((1, 2)))
+    torch.testing.assert_close(got["fvu"], fvu)
+    torch.testing.assert_close(got["explained_variance"], 1 - fvu)
+    torch.testing.assert_close(got["l0"], (out.feats > 0).double().sum(-1).mean(-1))
+    torch.testing.assert_close(got["l1"], terms.l1.double(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(got["loss"], got["mse"] + coefs * got["l1"])
+
+
+def test_firing_counts_are_exact_int64_counts_under_bf16_autocast_too() -> None:
+    # 600 tokens: past 256, where a bf16 count would start rounding.
+    sae = StackedSAE([0, 1], 8, 16, torch.Generator().manual_seed(2))
+    x = torch.randn(2, 600, 8)
+    for autocast in (False, True):
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            out = sae(x)
+            terms = loss_terms(sae, x, out, "mean")
+        assert terms.fired.dtype == torch.int64
+        assert torch.equal(terms.fired, (out.feats > 0).sum(dim=1))
+        assert int(terms.fired.max()) > 256
