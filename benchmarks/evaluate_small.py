@@ -33,7 +33,7 @@ from galleryforge.train.data.model import load_model
 from galleryforge.train.training.presets import load_preset
 cfg = load_preset("B-small")
 loaded = load_model(cfg.model, torch.device("cpu"), torch.float32)
-text = heldout_text(cfg, loaded.tokenizer, 16)
+text = heldout_text(cfg.source, loaded.tokenizer, 16)
 began = time.perf_counter()
 with torch.no_grad():
     for batch in text.batches:

@@ -41,7 +41,7 @@ from machine_info import cpu_machine
 from galleryforge.train.data.activations import ActivationSource
 from galleryforge.train.data.model import LoadedModel, load_model
 from galleryforge.train.training.config import TrialConfig
-from galleryforge.train.training.metrics import evaluate
+from galleryforge.train.training.metrics import heldout_metrics
 from galleryforge.train.training.presets import load_preset
 from galleryforge.train.training.sae import StackedSAE
 from galleryforge.train.training.session import check_compatible
@@ -77,7 +77,7 @@ def initial_saes(configs: list[TrialConfig], layers: list[int], d: int) -> list[
 
 def one_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: list[int]) -> Run:
     began = time.perf_counter()
-    source = ActivationSource(loaded, configs[0], layers, CPU)
+    source = ActivationSource(loaded, configs[0].source, layers, CPU)
     saes = initial_saes(configs, layers, loaded.d_model)
     trials = [
         trial_state(cfg, Path("unused"), sae, source.mean)
@@ -88,7 +88,7 @@ def one_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: list[int])
     def checkpoint(trials: list[TrialState], _step: int, _tokens: int) -> None:
         for trial in trials:
             cfg = trial.cfg
-            measured = evaluate(trial.sae, source.heldout, trial.l1.coefs, cfg.l1_form)
+            measured = heldout_metrics(trial.sae, source.heldout, trial.l1.coefs, cfg.l1_form)
             for layer, value in zip(trial.sae.layer_ids, measured["mse"].tolist(), strict=True):
                 mse[cfg.name, layer] = value
 
@@ -105,7 +105,7 @@ def one_layer_per_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: 
     for cfg, start in zip(configs, starts, strict=True):
         for index, layer in enumerate(layers):
             began = time.perf_counter()
-            source = ActivationSource(loaded, cfg, [layer], CPU)
+            source = ActivationSource(loaded, cfg.source, [layer], CPU)
             sae = StackedSAE([layer], loaded.d_model, cfg.width)
             sae.load_layer_state(0, start.layer_state(index))
             trial = trial_state(cfg, Path("unused"), sae, source.mean)
@@ -114,7 +114,7 @@ def one_layer_per_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: 
                 ts: list[TrialState], _step: int, _tokens: int, src=source, at=layer
             ) -> None:
                 (t,) = ts
-                measured = evaluate(t.sae, src.heldout, t.l1.coefs, t.cfg.l1_form)
+                measured = heldout_metrics(t.sae, src.heldout, t.l1.coefs, t.cfg.l1_form)
                 mse[t.cfg.name, at] = float(measured["mse"][0])
 
             fit_began = time.perf_counter()

@@ -51,8 +51,8 @@ def evaluate(
     from rich.console import Console
 
     from galleryforge.cli.progress import rich_progress
+    from galleryforge.train.data.model import resolve_device
     from galleryforge.train.evaluation.evaluate import EvaluateRequest, evaluate_checkpoints
-    from galleryforge.train.training.session import resolve_device
 
     request = EvaluateRequest(
         checkpoints=checkpoints,
@@ -63,7 +63,6 @@ def evaluate(
         tokens=tokens,
         context_size=context_size,
         out=out,
-        device=device,
         batch_contexts=batch,
         top_n=top_n,
     )

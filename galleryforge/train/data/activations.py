@@ -30,7 +30,7 @@ from galleryforge.errors import GalleryforgeError
 from galleryforge.train.data.contexts import open_context_stream, special_ids
 from galleryforge.train.data.distributed import Ranks
 from galleryforge.train.data.model import LoadedModel, residual_streams
-from galleryforge.train.training.config import TrialConfig
+from galleryforge.train.data.source import Source
 
 
 def heldout_rows(
@@ -57,7 +57,7 @@ class ActivationSource:
     def __init__(
         self,
         loaded: LoadedModel,
-        cfg: TrialConfig,
+        cfg: Source,
         layers: list[int],
         device: torch.device,
         ranks: Ranks | None = None,

@@ -11,7 +11,7 @@ import torch
 
 from galleryforge.errors import GalleryforgeError
 from galleryforge.train.data.corpus import Corpus, open_corpus
-from galleryforge.train.training.config import TrialConfig
+from galleryforge.train.data.source import Source
 
 
 def context_stream(
@@ -37,7 +37,7 @@ def context_stream(
             raise GalleryforgeError("the dataset holds too little text for one context")
 
 
-def open_context_stream(cfg: TrialConfig, tokenizer: Any) -> tuple[Corpus, Iterator[torch.Tensor]]:
+def open_context_stream(cfg: Source, tokenizer: Any) -> tuple[Corpus, Iterator[torch.Tensor]]:
     """The trial's corpus and its endless context stream (the first pass reuses the opened
     corpus; later passes reopen it)."""
     corpus = open_corpus(cfg.dataset, cfg.dataset_split, cfg.text_column)

@@ -27,7 +27,7 @@ from galleryforge.errors import GalleryforgeError
 from galleryforge.train.data.activations import heldout_rows
 from galleryforge.train.data.contexts import context_stream, open_context_stream, special_ids
 from galleryforge.train.data.corpus import open_corpus
-from galleryforge.train.training.config import TrialConfig
+from galleryforge.train.data.source import Source
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class EvalText:
     """Tokens the metrics will count (the progress bar's total)."""
 
 
-def heldout_text(cfg: TrialConfig, tokenizer: Any, batch_contexts: int) -> EvalText:
+def heldout_text(cfg: Source, tokenizer: Any, batch_contexts: int) -> EvalText:
     """The held-out text of trial ``cfg`` (see the module docstring)."""
     corpus, stream = open_context_stream(cfg, tokenizer)
     n_contexts = math.ceil(cfg.buffer_tokens / (cfg.context_size - 1))

@@ -132,3 +132,16 @@ def residual_streams(
 
 class _Done(Exception):
     """Raised by the last hook to skip the rest of the forward pass."""
+
+
+def resolve_device(device: str) -> torch.device:
+    """``auto`` (CUDA when there is one), ``cpu``, ``cuda`` or ``cuda:N``, checked."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as error:
+        raise GalleryforgeError(f"--device {device!r}: {error}") from error
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise GalleryforgeError(f"--device {device!r}: no CUDA device here; use --device cpu")
+    return resolved

@@ -5,13 +5,19 @@ The checkpoints are one SAE folder (``cfg.json`` + ``sae_weights.safetensors``),
 held-out text (``--trial``) or the start of a corpus. The run directory holds ``trial.toml`` (what
 was evaluated, on what), ``provenance.json`` and ``tables/layers.parquet``, ``features.parquet``,
 ``examples.parquet``, which ``galleryforge render`` and ``site build`` read like a training run's.
-Everything is checked before the model runs and written at the end, whole (``atomic_dir``).
+
+Everything is checked before the model runs (the trial's config and final checkpoint, the output
+folder, the model named in cfg.json, and whether every SAE fits the model: its hook names a block
+the model has, its ``d_in`` is that activation's width, one SAE per block), and written at the
+end, whole (``atomic_dir``).
+
+(Over 200 lines: the command's flow and the checks it makes before the model runs, which read
+best beside the flow they guard.)
 """
 
 from __future__ import annotations
 
 import json
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,27 +27,17 @@ from typing import Any
 
 import torch
 
-import galleryforge
 from galleryforge.atomic import atomic_dir
-from galleryforge.errors import GalleryforgeError
-from galleryforge.tables import write_table
+from galleryforge.errors import GalleryforgeError, InputError
+from galleryforge.tables import read_config, write_table
 from galleryforge.train.config_values import dumps_toml
 from galleryforge.train.data.eval_text import EvalText, corpus_text, heldout_text
 from galleryforge.train.data.model import LoadedModel, load_model
-from galleryforge.train.evaluation.evaluate_inputs import (
-    SOURCE,
-    check_compatible,
-    check_out,
-    checkpoint_tokens,
-    final_checkpoint,
-    model_name,
-    trial_config,
-)
+from galleryforge.train.data.source import Source
 from galleryforge.train.evaluation.measure import measure
 from galleryforge.train.evaluation.passes import Evaluation
-from galleryforge.train.evaluation.saelens import InferenceSAE, load_saes
-from galleryforge.train.training.config import TrialConfig
-from galleryforge.train.training.records import git_commit
+from galleryforge.train.evaluation.saelens import CFG_FILE, InferenceSAE, load_saes
+from galleryforge.train.provenance import environment
 
 DEFAULT_TOKENS = 4096
 DEFAULT_CONTEXT = 128
@@ -58,7 +54,6 @@ class EvaluateRequest:
     tokens: int | None = None
     context_size: int | None = None
     out: Path | None = None
-    device: str = "auto"
     batch_contexts: int = 16
     top_n: int = 20
     n_random: int = 3
@@ -75,31 +70,30 @@ def evaluate_checkpoints(
     started = datetime.now(UTC)
     if request.trial is None and request.checkpoints is None:
         raise GalleryforgeError("give --checkpoints DIR, or --trial NAME for a trial's own")
-    trial_cfg = trial_config(request.runs, request.trial) if request.trial else None
+    trial_src = trial_source(request.runs, request.trial) if request.trial else None
     checkpoints = request.checkpoints or final_checkpoint(request.runs, str(request.trial))
     saes = load_saes(checkpoints)
-    out = request.out or request.runs / f"{trial_cfg.name if trial_cfg else checkpoints.name}-eval"
+    out = request.out or request.runs / f"{trial_src.name if trial_src else checkpoints.name}-eval"
     check_out(out)
     model = request.model or model_name(saes)
     loaded = load_model(model, device, torch.float32)
     check_compatible(saes, loaded)
     for sae in saes:
         sae.to(device)
-    text = _text(request, trial_cfg, saes, loaded)
+    text = _text(request, trial_src, saes, loaded)
     if on_start is not None:
         on_start(text.counted_tokens)
     began = time.perf_counter()
     tokens = checkpoint_tokens(checkpoints)
     measured = measure(
         loaded,
-        saes,
+        {out.name: saes},
         text,
-        out.name,
         tokens,
         top_n=request.top_n,
         n_random=request.n_random,
         on_batch=on_batch,
-    )
+    )[out.name]
     wall_s = time.perf_counter() - began
     tables = {
         "layers": measured.layers,
@@ -114,7 +108,7 @@ def evaluate_checkpoints(
         "evaluation_tokens": text.counted_tokens,
         "batch_contexts": request.batch_contexts,
         "top_n": request.top_n,
-        **({"trial": trial_cfg.name} if trial_cfg else {}),
+        **({"trial": trial_src.name} if trial_src else {}),
     }
     info = _provenance(loaded, device, text, measured.evaluation, started, wall_s, saes)
     with atomic_dir(out) as tmp:
@@ -129,14 +123,14 @@ def evaluate_checkpoints(
 
 def _text(
     request: EvaluateRequest,
-    trial_cfg: TrialConfig | None,
+    trial_src: Source | None,
     saes: list[InferenceSAE],
     loaded: LoadedModel,
 ) -> EvalText:
-    if trial_cfg is not None and request.corpus is None and request.tokens is None:
-        return heldout_text(trial_cfg, loaded.tokenizer, request.batch_contexts)
+    if trial_src is not None and request.corpus is None and request.tokens is None:
+        return heldout_text(trial_src, loaded.tokenizer, request.batch_contexts)
     cfg: dict[str, Any] = saes[0].cfg
-    dataset = request.corpus or (trial_cfg.dataset if trial_cfg else "docstrings")
+    dataset = request.corpus or (trial_src.dataset if trial_src else "docstrings")
     context = request.context_size or cfg.get("context_size") or DEFAULT_CONTEXT
     positions = getattr(loaded.model.config, "max_position_embeddings", None)
     if positions is not None and int(context) > positions:
@@ -161,17 +155,8 @@ def _provenance(
     wall_s: float,
     saes: list[InferenceSAE],
 ) -> dict[str, Any]:
-    import transformers
-
     return {
-        "package": "galleryforge",
-        "version": galleryforge.__version__,
-        "git_commit": git_commit(),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "device": str(device),
-        "threads": torch.get_num_threads(),
+        **environment(device),
         "model": loaded.name,
         "hooks": [sae.hook.name for sae in saes],
         "architectures": [sae.architecture for sae in saes],
@@ -187,3 +172,79 @@ def _provenance(
         "end_time": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 2),
     }
+
+
+SOURCE = "galleryforge evaluate"
+"""``source`` in an evaluation's trial.toml."""
+
+
+def trial_source(runs: Path, trial: str) -> Source:
+    """The source fields of a training run's ``trial.toml``: its held-out text."""
+    path = runs / trial / "trial.toml"
+    if not path.is_file():
+        raise InputError(path, "missing: no trial run there (see --runs)")
+    return Source.from_config(read_config(path), path)
+
+
+def final_checkpoint(runs: Path, trial: str) -> Path:
+    """The latest ``checkpoints/<tokens>/`` of a trial run."""
+    folder = runs / trial / "checkpoints"
+    found = sorted(
+        (p for p in folder.glob("*") if p.name.isdigit() and any(p.glob("layer_*"))),
+        key=lambda p: int(p.name),
+    )
+    if not found:
+        raise InputError(folder, "no checkpoint folders (checkpoints/<tokens>/layer_<l>/)")
+    return found[-1]
+
+
+def check_out(out: Path) -> None:
+    """``out`` is new, empty, or an earlier evaluation's (replaced whole); never a training run."""
+    written = read_config(out / "trial.toml").get("source") if out.is_dir() else None
+    if out.exists() and any(out.iterdir()) and written != SOURCE:
+        raise GalleryforgeError(
+            f"--out {out}: holds something other than an evaluation; pick another --out"
+        )
+
+
+def model_name(saes: list[InferenceSAE]) -> str:
+    name = saes[0].cfg.get("model_name")
+    if not isinstance(name, str) or not name:
+        raise InputError(saes[0].folder / CFG_FILE, "missing; pass --model", field="model_name")
+    return name
+
+
+def checkpoint_tokens(checkpoints: Path) -> int:
+    """Training tokens of a ``checkpoints/<tokens>/`` folder (or a layer folder in one), else 0."""
+    for folder in (checkpoints, checkpoints.parent):
+        if folder.name.isdigit():
+            return int(folder.name)
+    return 0
+
+
+def check_compatible(saes: list[InferenceSAE], loaded: LoadedModel) -> None:
+    """Each SAE's hook exists in the model and its d_in is the activation's width."""
+    layers = [sae.hook.layer for sae in saes]
+    for sae in saes:
+        cfg = sae.folder / CFG_FILE
+        if sae.hook.layer >= loaded.n_layers:
+            raise InputError(
+                cfg,
+                f"{sae.hook.name!r}: {loaded.name} has {loaded.n_layers} blocks "
+                f"(0 to {loaded.n_layers - 1})",
+                field="hook_name",
+            )
+        if sae.d_in != loaded.d_model:
+            raise InputError(
+                cfg,
+                f"{sae.d_in} does not match {sae.hook.name} of {loaded.name}, which has "
+                f"{loaded.d_model} dimensions",
+                field="d_in",
+            )
+        if layers.count(sae.hook.layer) > 1:
+            raise InputError(
+                cfg,
+                f"{sae.hook.name!r}: another SAE reads block {sae.hook.layer} too; a run's "
+                "table holds one SAE per layer (evaluate them separately)",
+                field="hook_name",
+            )

@@ -23,8 +23,7 @@ import torch
 from galleryforge.train.data.eval_text import EvalBatch, EvalText
 from galleryforge.train.data.hooks import HookPoint, hooked
 from galleryforge.train.data.model import LoadedModel
-from galleryforge.train.evaluation.downstream import FidelitySums
-from galleryforge.train.evaluation.fidelity_passes import FidelityPasses, forward_pass
+from galleryforge.train.evaluation.downstream import FidelityPasses, FidelitySums, forward_pass
 from galleryforge.train.evaluation.latent_stats import LatentStats
 from galleryforge.train.evaluation.reconstruction import ReconstructionSums
 from galleryforge.train.evaluation.saelens import InferenceSAE
@@ -90,7 +89,10 @@ def evaluate_saes(
         if on_batch is not None:
             on_batch(sums[0].tokens)
     measured = _stack(
-        [s.metrics(_l1_form(sae), _coef(sae)) for s, sae in zip(sums, saes, strict=True)]
+        [
+            s.metrics(sae.l1_form, torch.tensor([sae.l1_coefficient]))
+            for s, sae in zip(sums, saes, strict=True)
+        ]
     )
     if fidelity is not None and fidelity.count:
         measured.update(fidelity.metrics())
@@ -145,16 +147,6 @@ def _estimate_scaling(sae: InferenceSAE, x: torch.Tensor) -> None:
     cfg.json does not give it."""
     if sae.normalize_activations == "expected_average_only_in" and sae.norm_scaling_factor is None:
         sae.norm_scaling_factor = math.sqrt(sae.d_in) / float(x.norm(dim=-1).mean())
-
-
-def _l1_form(sae: InferenceSAE) -> str:
-    """The cfg's ``l1_form`` (galleryforge's checkpoints), else SAELens's Σ|f_i|·‖W_dec,i‖."""
-    return str(sae.cfg.get("l1_form", "decoder_norm_sum"))
-
-
-def _coef(sae: InferenceSAE) -> torch.Tensor:
-    value = sae.cfg.get("l1_coefficient", 0.0)
-    return torch.tensor([float(value) if isinstance(value, int | float) else 0.0])
 
 
 def _dead(sae: InferenceSAE, sums: ReconstructionSums) -> int:

@@ -62,6 +62,18 @@ class InferenceSAE:
         return int(self.weights["W_enc"].shape[0])
 
     @property
+    def l1_coefficient(self) -> float:
+        """The cfg's ``l1_coefficient`` (the final one, for galleryforge's checkpoints); 0 when it
+        is absent or not a number, as in SAEs trained without an L1 penalty."""
+        value = self.cfg.get("l1_coefficient")
+        return float(value) if isinstance(value, int | float) else 0.0
+
+    @property
+    def l1_form(self) -> str:
+        """The cfg's ``l1_form`` (galleryforge's checkpoints), else SAELens's Σ|f_i|·‖W_dec,i‖."""
+        return str(self.cfg.get("l1_form", "decoder_norm_sum"))
+
+    @property
     def d_sae(self) -> int:
         return int(self.weights["W_enc"].shape[1])
 

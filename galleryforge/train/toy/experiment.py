@@ -34,12 +34,12 @@ import torch
 from galleryforge import __version__
 from galleryforge.atomic import atomic_dir
 from galleryforge.tables import TOY_SWEEP, ordered, write_table
+from galleryforge.train.provenance import git_commit
 from galleryforge.train.toy.config import ToyConfig
 from galleryforge.train.toy.fit import TRAINED, train_cell
 from galleryforge.train.toy.nnls import nnls, random_projection
 from galleryforge.train.toy.samples import held_out, zero_loss
 from galleryforge.train.toy.summary import summarise
-from galleryforge.train.training.records import git_commit
 
 
 class CellDone(NamedTuple):

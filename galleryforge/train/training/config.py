@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from galleryforge.errors import GalleryforgeError
+from galleryforge.train.data.source import Source
 
 L1_FORMS = ("mean", "decoder_norm_sum")
 CONTROLLERS = ("fixed", "proportional")
@@ -221,6 +222,11 @@ class TrialConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def source(self) -> Source:
+        """The fields the data pipeline reads (``data.source``)."""
+        return Source.from_config(self.to_dict())
 
 
 FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))

@@ -1,4 +1,4 @@
-"""Loss terms, dead-latent counting and the metric-table rows of DESIGN.md.
+"""Loss terms, dead-latent counting, held-out metrics during training and the curve-table rows.
 
 ``mse`` is the mean over tokens and dimensions of the squared error on normalised activations, and
 the loss is ``mse + l1_coef · l1`` (the mse-term is ``mse`` itself, the scale the study's
@@ -21,8 +21,7 @@ from typing import NamedTuple
 import pandas as pd
 import torch
 
-from galleryforge.kd import with_kd_columns
-from galleryforge.tables import CURVES, LAYERS, ordered
+from galleryforge.tables import CURVES, ordered
 from galleryforge.train.evaluation.reconstruction import ReconstructionSums
 from galleryforge.train.training.sae import SAEOutput, StackedSAE
 
@@ -56,7 +55,7 @@ def loss_terms(sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str) -
 
 
 @torch.no_grad()
-def evaluate(
+def heldout_metrics(
     sae: StackedSAE, heldout: torch.Tensor, coefs: torch.Tensor, l1_form: str, chunk: int = 4096
 ) -> dict[str, torch.Tensor]:
     """Per-layer reconstruction metrics (``evaluation.reconstruction``) on the held-out activations,
@@ -139,30 +138,6 @@ class DeadCounter:
         self.counts.copy_(counts)
         self.tokens.copy_(tokens)
         self.slot, self.steps_in_slot = int(str(state["slot"])), int(str(state["steps_in_slot"]))
-
-
-def layer_rows(
-    trial: str,
-    layer_ids: list[int],
-    tokens: int,
-    width: int,
-    coefs: torch.Tensor,
-    measured: dict[str, torch.Tensor],
-    dead: torch.Tensor,
-) -> pd.DataFrame:
-    """One ``layers.parquet`` row per layer, KD columns included."""
-    frame = pd.DataFrame(
-        {
-            "trial": trial,
-            "layer": layer_ids,
-            "tokens": tokens,
-            "width": width,
-            "l1_coef": coefs.tolist(),
-            "dead": dead.tolist(),
-            **{name: value.tolist() for name, value in measured.items()},
-        }
-    )
-    return ordered(with_kd_columns(frame), LAYERS)
 
 
 def curve_rows(

@@ -28,8 +28,9 @@ from galleryforge.train.evaluation.measure import (
     with_downstream,
     write_latent_tables,
 )
+from galleryforge.train.evaluation.table_rows import layer_rows
 from galleryforge.train.training.checkpoint import save_checkpoint
-from galleryforge.train.training.metrics import evaluate, layer_rows
+from galleryforge.train.training.metrics import heldout_metrics
 from galleryforge.train.training.resume import prune_resume_files, resume_state
 from galleryforge.train.training.trial import TrialState
 
@@ -56,8 +57,13 @@ def save_milestone(
         prune_resume_files(trial.run_dir)
     all_layers = [_in_run_order([g[0] for g in each], "tokens") for each in gathered]
     if step == trials[0].cfg.steps:  # every rank's layer folders are in place: measure them all
-        finals = measure_final_checkpoints(
-            source.loaded, [(t.cfg, _folder(t, tokens)) for t in trials], tokens
+        finals = list(
+            measure_final_checkpoints(
+                source.loaded,
+                trials[0].cfg.source,
+                {t.cfg.name: _folder(t, tokens) for t in trials},
+                tokens,
+            ).values()
         )
         for trial, final in zip(trials, finals, strict=True):
             write_latent_tables(trial.run_dir / "tables", final)
@@ -78,7 +84,7 @@ def _save_checkpoint(
 ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     """Add the held-out rows at ``tokens``, write the checkpoint; every rank's rows (on rank 0)."""
     cfg = trial.cfg
-    measured = evaluate(trial.sae, source.heldout, trial.l1.coefs, cfg.l1_form)
+    measured = heldout_metrics(trial.sae, source.heldout, trial.l1.coefs, cfg.l1_form)
     trial.checkpoint_rows.append(
         layer_rows(
             cfg.name,

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import platform
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import torch
 
-import galleryforge
 from galleryforge.atomic import write_text
 from galleryforge.train.config_values import dumps_toml
 from galleryforge.train.data.activations import ActivationSource
 from galleryforge.train.data.model import LoadedModel
+from galleryforge.train.provenance import environment
 from galleryforge.train.training.config import TrialConfig
 
 
@@ -33,17 +31,8 @@ def provenance(
     ``scales`` are every layer's normalisation scales (in a distributed run, gathered from the
     ranks); ``ranks`` and ``layer_split`` say how the layers were spread over processes.
     """
-    import transformers
-
     return {
-        "package": "galleryforge",
-        "version": galleryforge.__version__,
-        "git_commit": git_commit(),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "device": _device_name(device),
-        "threads": torch.get_num_threads(),
+        **environment(device),
         "model": cfg.model,
         "d_model": loaded.d_model,
         "layers": source.all_layers,
@@ -59,29 +48,6 @@ def provenance(
 
 def write_provenance(run_dir: Path, info: dict[str, Any]) -> None:
     write_text(run_dir / "provenance.json", json.dumps(info, indent=2) + "\n")
-
-
-def git_commit() -> str | None:
-    """The checkout's commit, if the package runs from a git checkout."""
-    root = Path(galleryforge.__file__).resolve().parent.parent
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def _device_name(device: torch.device) -> str:
-    if device.type == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(device)})"
-    return f"cpu ({platform.processor() or platform.machine()})"
 
 
 def write_trial_toml(run_dir: Path, cfg: TrialConfig) -> None:

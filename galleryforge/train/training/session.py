@@ -22,7 +22,7 @@ import torch
 from galleryforge.errors import GalleryforgeError
 from galleryforge.train.data.activations import ActivationSource
 from galleryforge.train.data.distributed import DEFAULT_TIMEOUT_S, Ranks, process_group, rank_device
-from galleryforge.train.data.model import LoadedModel, load_model
+from galleryforge.train.data.model import LoadedModel, load_model, resolve_device
 from galleryforge.train.training.config import SOURCE_FIELDS, TrialConfig
 from galleryforge.train.training.milestone import save_milestone
 from galleryforge.train.training.records import provenance, write_provenance, write_trial_toml
@@ -68,7 +68,7 @@ def _train(
     layers = _layers_to_train(first, loaded)
     ranks = ranks.with_layers(layers)  # more ranks than layers stop here
     started = datetime.now(UTC)
-    source = ActivationSource(loaded, first, layers, device, ranks)
+    source = ActivationSource(loaded, first.source, layers, device, ranks)
     trials = [_new_trial(cfg, out / cfg.name, source) for cfg in configs]
     step = 0 if start_tokens is None else restore_run(trials, source, start_tokens, ranks)
     scales = torch.cat(ranks.gather(source.scales.cpu()))
@@ -97,18 +97,6 @@ def check_compatible(configs: list[TrialConfig]) -> None:
                     f"({getattr(first, name)!r} vs {getattr(cfg, name)!r}); trials trained "
                     "together share the activation stream, so train them separately"
                 )
-
-
-def resolve_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except RuntimeError as error:
-        raise GalleryforgeError(f"--device {device!r}: {error}") from error
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise GalleryforgeError(f"--device {device!r}: no CUDA device here; use --device cpu")
-    return resolved
 
 
 def _load_model(cfg: TrialConfig, device: torch.device) -> LoadedModel:

@@ -34,7 +34,7 @@ def test_contexts_are_packed_and_open_with_cls(tiny_neox: Path) -> None:
 def test_normalised_heldout_and_resumable_batches(tiny_neox: Path, text_corpus: Path) -> None:
     cfg = build_trial_cfg(model=str(tiny_neox), dataset=str(text_corpus))
     loaded = load_model(cfg.model, CPU, torch.float32)
-    source = ActivationSource(loaded, cfg, [0, 2], CPU)
+    source = ActivationSource(loaded, cfg.source, [0, 2], CPU)
     assert source.heldout.shape == (2, 128, 32)  # 8 contexts of 16 usable tokens
     torch.testing.assert_close(source.heldout.pow(2).sum(-1).mean(-1), torch.full((2,), 32.0))
     batches = source.batches()
@@ -42,7 +42,7 @@ def test_normalised_heldout_and_resumable_batches(tiny_neox: Path, text_corpus: 
     assert first[0].shape == (2, 64, 32)
     state = source.state()
     expected = [next(batches) for _ in range(5)]
-    again = ActivationSource(loaded, cfg, [0, 2], CPU)
+    again = ActivationSource(loaded, cfg.source, [0, 2], CPU)
     again.load_state(state)
     resumed = again.batches()
     for batch in expected:
@@ -57,7 +57,7 @@ def test_special_tokens_are_neither_held_out_nor_trained_on(
     corpus.write_text("\n".join(json.dumps({"text": t}) for t in texts))
     cfg = build_trial_cfg(model=str(tiny_neox), dataset=str(corpus))
     loaded = load_model(cfg.model, CPU, torch.float32)
-    source = ActivationSource(loaded, cfg, [0], CPU)
+    source = ActivationSource(loaded, cfg.source, [0], CPU)
     next(source.batches())  # fills the second buffer's worth of contexts
     stream = context_stream(lambda: iter(texts), loaded.tokenizer, 17)
     contexts = torch.stack(list(islice(stream, 32)))

@@ -2,7 +2,8 @@
 
 The tiny GPT-NeoX has 3 layers, so rank 0 trains layers 0 and 1 and rank 1 layer 2; each runs the
 model on half of every buffer's contexts. Rank 1 dies after the first checkpoint, rank 0 stops with
-``RankLost`` instead of hanging, and ``torchrun ... -m galleryforge.train --resume`` finishes the run.
+``RankLost`` instead of hanging, and ``torchrun ... -m galleryforge.train --resume`` finishes the
+run.
 """
 
 from __future__ import annotations
@@ -70,7 +71,14 @@ def test_two_ranks_train_what_one_process_trains_and_resume_after_a_rank_dies(
         preset.write_text(dumps_toml({k: v for k, v in cfg.to_dict().items() if k != "name"}))
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2"]
     address = ["--master-addr", "127.0.0.1", "--master-port", str(_free_port())]
-    command = ["-m", "galleryforge.train", "--preset", ",".join(map(str, presets)), "--out", str(multi)]
+    command = [
+        "-m",
+        "galleryforge.train",
+        "--preset",
+        ",".join(map(str, presets)),
+        "--out",
+        str(multi),
+    ]
     done = subprocess.run(
         [*torchrun, *address, *command, "--device", "cpu", "--quiet", "--resume"],
         capture_output=True,

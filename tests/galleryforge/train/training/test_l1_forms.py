@@ -59,7 +59,7 @@ def test_saved_checkpoint_reconstructs_raw_activations_as_in_memory(
 ) -> None:
     cfg: TrialConfig = build_trio(model=str(tiny_neox), dataset=str(text_corpus))[1]
     loaded_model = load_model(cfg.model, torch.device("cpu"), torch.float32)
-    source = ActivationSource(loaded_model, cfg, [0, 1, 2], torch.device("cpu"))
+    source = ActivationSource(loaded_model, cfg.source, [0, 1, 2], torch.device("cpu"))
     scales = source.scales[:, None, None]
     raw = source.heldout / scales  # what the model itself produced
     memory = _in_memory(trained / "B", 1024)

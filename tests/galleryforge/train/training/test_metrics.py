@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import torch
 
-from galleryforge.train.training.metrics import DeadCounter, evaluate, loss_terms
+from galleryforge.train.training.metrics import DeadCounter, heldout_metrics, loss_terms
 from galleryforge.train.training.sae import StackedSAE
 
 
@@ -35,11 +35,11 @@ def test_state_round_trips() -> None:
     assert (other.slot, other.steps_in_slot) == (counter.slot, counter.steps_in_slot)
 
 
-def test_evaluate_matches_direct_formulas() -> None:
+def test_heldout_metrics_match_direct_formulas() -> None:
     sae = StackedSAE([0, 1], 8, 16, torch.Generator().manual_seed(1))
     x = torch.randn(2, 300, 8) + 2.0
     coefs = torch.tensor([1e-2, 2e-2], dtype=torch.float64)
-    got = evaluate(sae, x, coefs, "mean", chunk=64)
+    got = heldout_metrics(sae, x, coefs, "mean", chunk=64)
     with torch.no_grad():
         out = sae(x)
         error = (out.recon - x).double().pow(2)

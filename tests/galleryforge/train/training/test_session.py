@@ -82,7 +82,7 @@ def test_table_metrics_recomputed_from_checkpoint_and_heldout(
 ) -> None:
     cfg = trio[2]
     loaded = load_model(cfg.model, torch.device("cpu"), torch.float32)
-    source = ActivationSource(loaded, cfg, [0, 1, 2], torch.device("cpu"))
+    source = ActivationSource(loaded, cfg.source, [0, 1, 2], torch.device("cpu"))
     raw = source.heldout / source.scales[:, None, None]  # what the model itself produced
     sae = load_sae(finished / "C" / "checkpoints" / "1024")
     rows = load_trial_tables(finished / "C").final

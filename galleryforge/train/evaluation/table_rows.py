@@ -1,7 +1,9 @@
-"""``features.parquet`` and ``examples.parquet`` rows from an evaluation's latent statistics.
+"""Table rows from measurements: ``layers.parquet`` rows from per-layer metrics (training's
+held-out ones and an evaluation's), ``features.parquet`` and ``examples.parquet`` rows from an
+evaluation's latent statistics.
 
-Columns are documented in docs/evaluate.md; schemas and validation are ``galleryforge.tables``'s
-``FEATURES`` and ``EXAMPLES``.
+Columns are documented in docs/tables.md and docs/evaluate.md; schemas and validation are
+``galleryforge.tables``'s ``LAYERS``, ``FEATURES`` and ``EXAMPLES``.
 """
 
 from __future__ import annotations
@@ -12,9 +14,35 @@ import numpy as np
 import pandas as pd
 import torch
 
-from galleryforge.tables import EXAMPLES, FEATURES, ordered
+from galleryforge.kd import with_kd_columns
+from galleryforge.tables import EXAMPLES, FEATURES, LAYERS, ordered
 from galleryforge.train.evaluation.latent_stats import WINDOW_BEFORE, Examples, LatentStats
 from galleryforge.train.evaluation.reconstruction import ReconstructionSums
+
+
+def layer_rows(
+    trial: str,
+    layer_ids: list[int],
+    tokens: int,
+    widths: int | list[int],
+    coefs: torch.Tensor,
+    measured: dict[str, torch.Tensor],
+    dead: torch.Tensor,
+) -> pd.DataFrame:
+    """One ``layers.parquet`` row per layer, KD columns included; ``widths`` is one for all layers
+    or one per layer."""
+    frame = pd.DataFrame(
+        {
+            "trial": trial,
+            "layer": layer_ids,
+            "tokens": tokens,
+            "width": widths,
+            "l1_coef": coefs.tolist(),
+            "dead": dead.tolist(),
+            **{name: value.tolist() for name, value in measured.items()},
+        }
+    )
+    return ordered(with_kd_columns(frame), LAYERS)
 
 
 def feature_rows(
