@@ -120,16 +120,13 @@ ARITHMETIC = {"bf16": "bf16 autocast, fp32 weights", "fp32": "fp32"}
 
 
 def _arithmetic(config: Mapping[str, Any], provenance: Mapping[str, Any]) -> str | None:
-    """The trainer's rule (``galleryforge.train.training.trainer._autocast``, not imported: it needs
-    torch), read from the records: ``auto`` (also a run from before the field) is bf16 on CUDA and
-    fp32 on any other
-    device; with no device recorded, ``auto`` says nothing."""
-    precision, device = config.get("precision", "auto"), str(provenance.get("device", ""))
-    if precision == "auto":
-        if not device:
-            return None
-        precision = "bf16" if device.startswith("cuda") else "fp32"
-    return ARITHMETIC.get(str(precision))
+    """The SAE step's arithmetic as training recorded it (``precision`` in ``provenance.json``,
+    resolved for the device), else as the config fixed it (``bf16`` or ``fp32``); ``auto`` with
+    nothing recorded (a run from before the record) says nothing."""
+    for precision in (provenance.get("precision"), config.get("precision")):
+        if precision in ARITHMETIC:
+            return ARITHMETIC[str(precision)]
+    return None
 
 
 def _d_model(root: Path, provenance: Mapping[str, Any]) -> int | None:

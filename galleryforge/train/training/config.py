@@ -232,6 +232,14 @@ class TrialConfig:
 FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
 
 
+def resolved_precision(precision: str, device_type: str) -> str:
+    """``bf16`` or ``fp32``: the SAE step's arithmetic for ``precision`` on a device of that type
+    (``auto`` is bf16 autocast on CUDA only). Recorded in ``provenance.json`` as ``precision``."""
+    return (
+        "bf16" if precision == "bf16" or (precision == "auto" and device_type == "cuda") else "fp32"
+    )
+
+
 def member_name(family: str, width: int) -> str:
     return f"{family}-F{width}"
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 
 from galleryforge.errors import GalleryforgeError
-from galleryforge.train.training.config import TrialConfig
+from galleryforge.train.training.config import TrialConfig, resolved_precision
 from galleryforge.train.training.metrics import LossTerms, curve_rows, loss_terms
 from galleryforge.train.training.sae import StackedSAE
 from galleryforge.train.training.trial import TrialState
@@ -162,6 +162,6 @@ def clip_per_layer(sae: StackedSAE, max_norm: float) -> None:
 
 def _autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[object]:
     """The SAE step's autocast for a trial's ``precision`` (``TrialConfig.precision``)."""
-    if precision == "bf16" or (precision == "auto" and device.type == "cuda"):
+    if resolved_precision(precision, device.type) == "bf16":
         return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()

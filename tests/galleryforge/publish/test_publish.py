@@ -292,18 +292,20 @@ def test_card_leaves_out_a_corpus_that_is_not_on_the_hub(run_dir: Path, tmp_path
 
 
 @pytest.mark.parametrize(
-    ("precision", "device", "stated"),
+    ("precision", "recorded", "stated"),
     [
-        ('precision = "bf16"\n', "cpu (x86_64)", "bf16 autocast, fp32 weights"),
-        ('precision = "auto"\n', "cuda (NVIDIA H100 80GB HBM3)", "bf16 autocast, fp32 weights"),
-        ("", "cpu (x86_64)", "fp32"),  # a run from before the field: "auto", on the CPU
-        ('precision = "fp32"\n', "cuda (NVIDIA H100 80GB HBM3)", "fp32"),
+        ('precision = "bf16"\n', {"precision": "bf16"}, "bf16 autocast, fp32 weights"),
+        ('precision = "auto"\n', {"precision": "bf16"}, "bf16 autocast, fp32 weights"),  # CUDA
+        ('precision = "auto"\n', {"precision": "fp32"}, "fp32"),  # the CPU
+        ('precision = "fp32"\n', {"precision": "fp32"}, "fp32"),
+        ('precision = "bf16"\n', {}, "bf16 autocast, fp32 weights"),  # fixed by the config
     ],
 )
 def test_card_states_the_training_steps_arithmetic(
-    run_dir: Path, tmp_path: Path, precision: str, device: str, stated: str
+    run_dir: Path, tmp_path: Path, precision: str, recorded: dict[str, str], stated: str
 ) -> None:
-    (run_dir / "provenance.json").write_text(json.dumps({"device": device}))
+    device = {"device": "cuda (NVIDIA H100 80GB HBM3)"}  # never read: the record says it all
+    (run_dir / "provenance.json").write_text(json.dumps({**device, **recorded}))
     card = _dry_run_card(run_dir, tmp_path / "hub" / "B", _l1_form_config("mean") + precision)
     assert f"The training step's arithmetic: {stated}.\n" in card
 
@@ -312,4 +314,8 @@ def test_card_says_nothing_of_arithmetic_a_run_does_not_record(
     run_dir: Path, tmp_path: Path
 ) -> None:
     card = _dry_run_card(run_dir, tmp_path / "hub" / "B")  # no precision, no device recorded
+    assert "arithmetic" not in card
+    # A run from before the record: "auto" is not resolved from the device by a second rule.
+    (run_dir / "provenance.json").write_text(json.dumps({"device": "cpu (x86_64)"}))
+    card = _dry_run_card(run_dir, tmp_path / "hub" / "B2", _l1_form_config("mean"))
     assert "arithmetic" not in card
