@@ -30,7 +30,7 @@ def build_layers(
     seed: int = 0,
     extra_metrics: bool = False,
 ) -> pd.DataFrame:
-    """One row per (layer, checkpoint) with every column of DESIGN.md's layer table."""
+    """One row per (layer, checkpoint) with every column of the layer table (docs/tables.md)."""
     rng = np.random.default_rng(seed)
     l0_frac, dead_frac, mse_scale = REGIMES.get(trial, REGIMES["B"])
     rows = []

@@ -1,4 +1,4 @@
-"""The KD width model against the study's published summaries (DESIGN.md)."""
+"""The KD width model against the study's published summaries."""
 
 from __future__ import annotations
 

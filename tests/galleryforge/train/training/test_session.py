@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -233,6 +234,14 @@ def test_resume_state_is_written_without_checksums_and_reads_back(tmp_path: Path
 
     state = {"moments": torch.arange(12.0).reshape(3, 4), "step": 7}
     _save_without_checksums(state, tmp_path / "resume.pt")
+    # The zip's own record of each member's CRC-32: 0 where none was computed. torch.save's
+    # default writes the real ones, which zipfile checks against the bytes.
+    with zipfile.ZipFile(tmp_path / "resume.pt") as archive:
+        assert [member.CRC for member in archive.infolist()] == [0] * len(archive.infolist())
+    torch.save(state, tmp_path / "default.pt")
+    with zipfile.ZipFile(tmp_path / "default.pt") as archive:
+        assert archive.testzip() is None
+        assert all(member.CRC != 0 for member in archive.infolist())
     loaded = torch.load(tmp_path / "resume.pt")
     assert loaded["step"] == 7 and torch.equal(loaded["moments"], state["moments"])
     assert config.save.compute_crc32 is True
