@@ -53,7 +53,7 @@ def run_record(
 
 
 def _checkpoints(trial: str, root: Path, site: SiteConfig) -> tuple[CheckpointRow, ...]:
-    """Checkpoints on disk: ``checkpoints/<tokens>/layer_<l>/`` (the run layout of docs/tables.md)."""
+    """Checkpoints on disk: ``checkpoints/<tokens>/layer_<l>/`` (the run layout, docs/tables.md)."""
     folder = root / "checkpoints"
     if not folder.is_dir():
         return ()

@@ -47,8 +47,11 @@ def read_config(path: Path) -> dict[str, Any]:
 
 def read_provenance(path: Path) -> dict[str, Any]:
     """A run's ``provenance.json`` (a JSON object), or {} when there is none."""
-    if not path.exists():
-        return {}
+    return read_json_object(path) if path.exists() else {}
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON file holding one object; anything else is an error naming the file."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:

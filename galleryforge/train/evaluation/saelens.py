@@ -22,7 +22,6 @@ error, are one job.)
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from galleryforge.errors import GalleryforgeError, InputError
+from galleryforge.tables.files import read_json_object
 from galleryforge.train.data.hooks import HookPoint, parse_hook_name
 
 ARCHITECTURES = ("standard", "topk", "jumprelu")
@@ -197,12 +197,7 @@ def read_cfg(path: Path) -> dict[str, Any]:
     """cfg.json with the v6 ``metadata`` block (``meta`` in some v6 releases) merged in."""
     if not path.is_file():
         raise InputError(path, "missing")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(path, f"not valid JSON ({error})") from error
-    if not isinstance(data, dict):
-        raise InputError(path, "expected a JSON object")
+    data = read_json_object(path)
     merged = dict(data)
     for block in ("metadata", "meta"):
         nested = data.get(block)
