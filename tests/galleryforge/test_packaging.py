@@ -1,4 +1,6 @@
-"""Themes, templates and site sources load from an installed wheel, not only from a checkout."""
+"""Themes, templates, site sources and presets load from an installed wheel, not only from a
+checkout; the wheel installs one import package, so nothing of it can be shadowed by a user's
+``train.py``."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_wheel_carries_themes_templates_and_site(tmp_path: Path) -> None:
+def test_wheel_carries_themes_templates_site_and_presets(tmp_path: Path) -> None:
     wheels, site = tmp_path / "wheels", tmp_path / "site"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run(
@@ -26,6 +28,9 @@ def test_wheel_carries_themes_templates_and_site(tmp_path: Path) -> None:
         "from galleryforge.themes import load_theme, available_themes\n"
         "print(data_dir('themes')); print(data_dir('templates')); print(data_dir('site'))\n"
         "print(sorted(available_themes())); print(load_theme('paper').figure.width_in)\n"
+        "print(data_dir('presets'))\n"
+        "from galleryforge.train import load_preset, preset_names\n"
+        "print(sorted(preset_names())); print(load_preset('C-small').target_l0)\n"
     )
     # Run from an empty folder with only the installed copy on the path: no checkout to fall
     # back on.
@@ -39,7 +44,11 @@ def test_wheel_carries_themes_templates_and_site(tmp_path: Path) -> None:
         check=True,
     )
     lines = result.stdout.splitlines()
-    for line in lines[:3]:
+    for line in [*lines[:3], lines[5]]:
         assert line.startswith(str(site / "galleryforge" / "_data")), line
     assert lines[3] == str(sorted(["blog", "dark", "paper", "presentation", "social"]))
     assert lines[4] == "5.5"
+    assert "'B-small'" in lines[6] and "'widths-small'" in lines[6]
+    assert lines[7] == "20.0"  # C-small's controller target, read from the wheel's preset
+    packages = {p.name for p in site.iterdir() if (p / "__init__.py").is_file()}
+    assert packages == {"galleryforge"}  # bin/ holds the console script
