@@ -32,10 +32,10 @@ from pathlib import Path
 import torch
 from machine_info import cpu_machine
 
-from galleryforge.train.training.l1_coefficient import L1Coefficient
 from galleryforge.train.training.metrics import DeadCounter
 from galleryforge.train.training.presets import load_preset
 from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.sparsity_coefficient import SparsityCoefficient
 from galleryforge.train.training.trainer import Trainer
 from galleryforge.train.training.trial import TrialState
 
@@ -107,7 +107,7 @@ def measure(shape: Shape, preset: str, warmup: int, repeats: int, steps: int) ->
     sae = StackedSAE(layer_ids, shape.d, shape.width, torch.Generator().manual_seed(cfg.seed))
     optimizer = torch.optim.Adam(sae.parameters(), lr=cfg.lr, fused=True)
     rate = cfg.controller_rate if cfg.controller == "proportional" else 0.0
-    l1 = L1Coefficient(cfg.l1_coef, shape.layers, target_l0=cfg.target_l0, rate=rate)
+    l1 = SparsityCoefficient(cfg.l1_coef, shape.layers, target_l0=cfg.target_l0, rate=rate)
     dead = DeadCounter(shape.layers, shape.width, 64, torch.device("cpu"))
     trial = TrialState(cfg, Path("unused"), sae, optimizer, l1, dead)
     g = torch.Generator().manual_seed(2)

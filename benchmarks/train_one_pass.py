@@ -2,7 +2,8 @@
 
 Both sides train the same SAEs (the presets' three trials × every layer) on the same tokens with
 the train package's own parts: ``load_model``, ``ActivationSource`` (packing, held-out set,
-normalisation, shuffled buffer), ``StackedSAE``, fused Adam, ``L1Coefficient``, ``DeadCounter`` and
+normalisation, shuffled buffer), ``StackedSAE``, fused Adam, ``SparsityCoefficient``,
+``DeadCounter`` and
 ``Trainer.fit`` (the step). Only the scheduling differs:
 
 - one pass (what ``galleryforge train --preset A-small,B-small,C-small`` does): one activation
@@ -88,7 +89,7 @@ def one_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: list[int])
     def checkpoint(trials: list[TrialState], _step: int, _tokens: int) -> None:
         for trial in trials:
             cfg = trial.cfg
-            measured = heldout_metrics(trial.sae, source.heldout, trial.l1.coefs, cfg.l1_form)
+            measured = heldout_metrics(trial.sae, source.heldout, trial.sparsity.coefs, cfg.l1_form)
             for layer, value in zip(trial.sae.layer_ids, measured["mse"].tolist(), strict=True):
                 mse[cfg.name, layer] = value
 
@@ -114,7 +115,7 @@ def one_layer_per_pass(loaded: LoadedModel, configs: list[TrialConfig], layers: 
                 ts: list[TrialState], _step: int, _tokens: int, src=source, at=layer
             ) -> None:
                 (t,) = ts
-                measured = heldout_metrics(t.sae, src.heldout, t.l1.coefs, t.cfg.l1_form)
+                measured = heldout_metrics(t.sae, src.heldout, t.sparsity.coefs, t.cfg.l1_form)
                 mse[t.cfg.name, at] = float(measured["mse"][0])
 
             fit_began = time.perf_counter()

@@ -30,7 +30,15 @@ from galleryforge.errors import GalleryforgeError
 from galleryforge.train.data.distributed import Ranks
 from galleryforge.train.training.config import TrialConfig
 from galleryforge.train.training.resume import resume_file
-from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.sae import Activation, StackedSAE
+
+SAELENS_ARCHITECTURES = {
+    "relu": "standard",
+    "topk": "topk",
+    "batchtopk": "jumprelu",  # inference through the threshold estimated on held-out tokens
+    "jumprelu": "jumprelu",
+}
+"""The SAELens architecture a trial's checkpoints are saved as."""
 
 
 def hook_name(layer: int) -> str:
@@ -43,9 +51,11 @@ def sae_cfg(
 ) -> dict[str, Any]:
     """SAELens's fields, then galleryforge's: the trial, its L1 form and the layer's coefficient
     at this checkpoint (which ``galleryforge evaluate`` reads to give ``l1_coef`` and ``loss``)."""
-    extra = {} if l1_coef is None else {"l1_coefficient": l1_coef}
+    extra: dict[str, Any] = {} if l1_coef is None else {"l1_coefficient": l1_coef}
+    if cfg.architecture == "topk":
+        extra["k"] = cfg.k
     return {
-        "architecture": "standard",
+        "architecture": SAELENS_ARCHITECTURES[cfg.architecture],
         "d_in": d_in,
         "d_sae": cfg.width,
         "dtype": "float32",
@@ -64,6 +74,7 @@ def sae_cfg(
         "prepend_bos": True,
         "dataset_path": cfg.dataset,
         "trial": cfg.name,
+        "trained_architecture": cfg.architecture,
         "l1_form": cfg.l1_form,
         **extra,
     }
@@ -83,11 +94,15 @@ def save_checkpoint(
     """Write one ``<tokens>`` folder: every layer's SAELens files and the resume state (with
     several ``ranks``, each rank calls this for its own layers)."""
     ranks = ranks or Ranks()
+    thresholds = sae.thresholds()
     with ranks.shared_dir(folder) as tmp:
         for index, layer in enumerate(sae.layer_ids):
             layer_dir = tmp / f"layer_{layer}"
             layer_dir.mkdir()
-            state = fold_scale(fold_decoder_norms(sae.layer_state(index)), float(scales[index]))
+            state = sae.layer_state(index)
+            if thresholds is not None:
+                state["threshold"] = thresholds[index].cpu().contiguous()
+            state = fold_scale(fold_decoder_norms(state), float(scales[index]))
             save_file(state, str(layer_dir / "sae_weights.safetensors"))
             save_file(
                 {"sparsity": log_sparsity[index].contiguous()},
@@ -116,21 +131,26 @@ def _save_without_checksums(state: dict[str, Any], path: Path) -> None:
 def fold_decoder_norms(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """The same SAE with unit decoder rows: latent i's decoder norm n_i moves into its encoder
     column and bias, so its activation becomes f_i·n_i and f_i·n_i · W_dec,i/n_i, the
-    reconstruction, is unchanged (n_i > 0, so the ReLU fires on the same tokens)."""
+    reconstruction, is unchanged (n_i > 0, so the ReLU fires on the same tokens; a threshold
+    scales with its latent's pre-activation)."""
     norms = state["W_dec"].norm(dim=-1).clamp_min(torch.finfo(state["W_dec"].dtype).tiny)
-    return {
+    folded = {
         "W_enc": state["W_enc"] * norms,
         "b_enc": state["b_enc"] * norms,
         "W_dec": state["W_dec"] / norms[:, None],
         "b_dec": state["b_dec"].clone(),
     }
+    if "threshold" in state:
+        folded["threshold"] = state["threshold"] * norms
+    return folded
 
 
 def fold_scale(state: dict[str, torch.Tensor], scale: float) -> dict[str, torch.Tensor]:
-    """Weights for raw activations from weights trained on activations times ``scale``."""
+    """Weights for raw activations from weights trained on activations times ``scale`` (the
+    pre-activations, and so any threshold, are unchanged)."""
     return {
+        **{name: value.clone() for name, value in state.items()},
         "W_enc": state["W_enc"] * scale,
-        "b_enc": state["b_enc"].clone(),
         "W_dec": state["W_dec"] / scale,
         "b_dec": state["b_dec"] / scale,
     }
@@ -150,7 +170,17 @@ def load_sae(checkpoint: Path) -> StackedSAE:
         raise GalleryforgeError(f"{checkpoint}: no layer_<l> folders")
     loaded = [load_layer(folder) for folder in folders]
     first = loaded[0][1]
-    sae = StackedSAE([cfg["hook_layer"] for _, cfg in loaded], first["d_in"], first["d_sae"])
+    architecture = {"standard": "relu", "topk": "topk", "jumprelu": "jumprelu"}[
+        first.get("architecture", "standard")
+    ]
+    # Any positive start: the saved thresholds replace it.
+    activation = Activation(architecture, int(first.get("k", 0)), threshold_init=1.0)
+    layer_ids = [cfg["hook_layer"] for _, cfg in loaded]
+    sae = StackedSAE(layer_ids, first["d_in"], first["d_sae"], activation=activation)
     for index, (weights, _) in enumerate(loaded):
+        threshold = weights.pop("threshold", None)
         sae.load_layer_state(index, weights)
+        if threshold is not None:
+            tiny = torch.finfo(threshold.dtype).tiny
+            sae.load_layer_state(index, {"log_threshold": threshold.clamp_min(tiny).log()})
     return sae

@@ -17,6 +17,7 @@ from typing import Any
 from galleryforge.errors import GalleryforgeError
 from galleryforge.train.data.source import Source
 
+ARCHITECTURES = ("relu", "topk", "batchtopk", "jumprelu")
 L1_FORMS = ("mean", "decoder_norm_sum")
 CONTROLLERS = ("fixed", "proportional")
 PRECISIONS = ("auto", "bf16", "fp32")
@@ -82,15 +83,39 @@ class TrialConfig:
     family: str = ""
     """The width family a trial belongs to (set on each member, with ``widths`` listing them all);
     renderings find a trial's fellow members by it."""
+    architecture: str = "relu"
+    """The SAE's activation (``training.sae``): ``relu`` (ReLU, sparse through the L1 penalty
+    ``l1_form``·``l1_coef``; the study's), ``topk`` (each token's ``k`` largest pre-activations;
+    L0 = k), ``batchtopk`` (the batch's k·batch largest; saved as ``jumprelu`` with a threshold a
+    layer set on the held-out tokens), ``jumprelu`` (a learnt threshold per latent, sparse
+    through the L0 penalty ``l0_coef``)."""
+    k: int = 0
+    """``topk``: latents active on every token; ``batchtopk``: on average over a batch."""
+    aux_k: int = 512
+    """``topk``/``batchtopk``: how many dead latents (none fired in ``dead_window_tokens``)
+    reconstruct the residual x − x̂ in the auxiliary loss, at most as many as are dead (Gao et al.
+    2024: 512)."""
+    aux_coef: float = 1 / 32
+    """``topk``/``batchtopk``: the auxiliary loss's weight (Gao et al. 2024: 1/32); 0 turns it
+    off."""
+    l0_coef: float = 0.0
+    """``jumprelu``: the L0 penalty's coefficient (the starting value under the proportional
+    controller)."""
+    bandwidth: float = 0.001
+    """``jumprelu``: width ε of the rectangle kernel in the thresholds' straight-through gradient
+    (Rajamanoharan et al. 2024: 0.001, for activations normalised as here)."""
+    threshold_init: float = 0.001
+    """``jumprelu``: every latent's threshold at the start (Rajamanoharan et al. 2024: 0.001)."""
     l1_form: str = "mean"
     """``mean``: mean over latents of |f|, decoder rows kept at unit norm; ``decoder_norm_sum``:
     sum of |f_i|·‖W_dec,i‖, decoder norms free (folded into the encoder when saved)."""
     l1_coef: float = 3e-4
-    """L1 coefficient (the starting value under the proportional controller)."""
+    """L1 coefficient (the starting value under the proportional controller); ``relu`` only."""
     l1_warmup_tokens: int = 0
     """The L1 coefficient ramps linearly from 0 over these first tokens."""
     controller: str = "fixed"
-    """``fixed``, or ``proportional``: a per-layer controller steering L0 to ``target_l0``."""
+    """``fixed``, or ``proportional``: a per-layer controller steering L0 to ``target_l0`` through
+    the penalty's coefficient (``l1_coef`` for ``relu``, ``l0_coef`` for ``jumprelu``)."""
     target_l0: float = 0.0
     """Target L0 of the proportional controller."""
     controller_rate: float = 0.01
@@ -154,6 +179,7 @@ class TrialConfig:
             self.controller in CONTROLLERS, "controller", self.controller, f"one of {CONTROLLERS}"
         )
         _check(self.precision in PRECISIONS, "precision", self.precision, f"one of {PRECISIONS}")
+        self._check_architecture()
         if self.controller == "proportional":
             _check(
                 0 < self.target_l0 < self.width,
@@ -202,13 +228,52 @@ class TrialConfig:
                 f"one of the family's widths {self.widths}",
             )
 
+    def _check_architecture(self) -> None:
+        arch = self.architecture
+        _check(arch in ARCHITECTURES, "architecture", arch, f"one of {ARCHITECTURES}")
+        if arch in ("topk", "batchtopk"):
+            _check(0 < self.k < self.width, "k", self.k, f"between 0 and the width {self.width}")
+            _check(self.aux_k >= 0, "aux_k", self.aux_k, "zero or more")
+            _check(self.aux_coef >= 0, "aux_coef", self.aux_coef, "zero or more")
+            _check(
+                self.controller == "fixed",
+                "controller",
+                self.controller,
+                f"'fixed': architecture {arch!r} has no penalty for a controller to steer",
+            )
+        else:
+            _check(self.k == 0, "k", self.k, "0: only topk and batchtopk keep k latents")
+        if arch != "relu":
+            _check(
+                self.l1_coef == 0,
+                "l1_coef",
+                self.l1_coef,
+                f"0: architecture {arch!r} has no L1 penalty"
+                + (" (its L0 penalty is l0_coef)" if arch == "jumprelu" else ""),
+            )
+        if arch == "jumprelu":
+            _check(self.l0_coef > 0, "l0_coef", self.l0_coef, "a positive number")
+            _check(self.bandwidth > 0, "bandwidth", self.bandwidth, "a positive number")
+            _check(
+                self.threshold_init > 0, "threshold_init", self.threshold_init, "a positive number"
+            )
+        else:
+            _check(self.l0_coef == 0, "l0_coef", self.l0_coef, "0: only jumprelu has an L0 penalty")
+
+    @property
+    def sparsity_coef(self) -> float:
+        """The starting coefficient of the trial's sparsity penalty: ``l1_coef`` (``relu``),
+        ``l0_coef`` (``jumprelu``), none (``topk``, ``batchtopk``: 0)."""
+        return self.l0_coef if self.architecture == "jumprelu" else self.l1_coef
+
     @property
     def unit_decoder_rows(self) -> bool:
         """``mean`` keeps every decoder row at unit norm; ``decoder_norm_sum`` leaves the norms
         free, its penalty (weighted by them) taking the constraint's place, as in SAELens's
         "April update" SAEs: otherwise Σ|f_i|·‖W_dec,i‖ = Σ|f_i| and the two forms would differ
-        only by a constant factor."""
-        return self.l1_form == "mean"
+        only by a constant factor. TopK, BatchTopK and JumpReLU SAEs keep them at unit norm, as
+        their papers and dictionary_learning's trainers do (no penalty depends on the norms)."""
+        return self.architecture != "relu" or self.l1_form == "mean"
 
     @property
     def steps(self) -> int:

@@ -34,24 +34,78 @@ class LossTerms(NamedTuple):
     l0: torch.Tensor
     fired: torch.Tensor
     """``[n_layers, d_sae]`` tokens of the batch on which each latent was active."""
+    penalty: torch.Tensor
+    """What the sparsity coefficient multiplies: ``l1`` (``relu``), the L0 with its
+    straight-through gradient (``jumprelu``), 0 (``topk``, ``batchtopk``)."""
+    aux: torch.Tensor
+    """The weighted auxiliary dead-latent loss (``topk``, ``batchtopk``), else 0."""
 
     def loss(self, coefs: torch.Tensor) -> torch.Tensor:
-        return self.mse + coefs * self.l1
+        return self.mse + coefs * self.penalty + self.aux
 
 
-def loss_terms(sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str) -> LossTerms:
+def loss_terms(
+    sae: StackedSAE,
+    x: torch.Tensor,
+    out: SAEOutput,
+    l1_form: str,
+    *,
+    dead: torch.Tensor | None = None,
+    aux_k: int = 0,
+    aux_coef: float = 0.0,
+) -> LossTerms:
+    """The step's loss terms; ``dead`` ``[n_layers, d_sae]`` marks the latents the auxiliary
+    loss of a ``topk``/``batchtopk`` SAE may use."""
     mse = (out.recon - x).pow(2).mean(dim=(1, 2))
-    # feats come out of a ReLU, so |f| = f.
-    if l1_form == "mean":
-        l1 = out.feats.mean(dim=(1, 2))
-    else:
-        l1 = torch.bmm(out.feats, sae.W_dec.norm(dim=-1)[:, :, None]).mean(dim=(1, 2))
+    architecture = sae.activation.architecture
+    # Only relu trains through the L1; the others report it, measured without a gradient.
+    with torch.set_grad_enabled(torch.is_grad_enabled() and architecture == "relu"):
+        # feats are never negative, so |f| = f.
+        if l1_form == "mean":
+            l1 = out.feats.mean(dim=(1, 2))
+        else:
+            l1 = torch.bmm(out.feats, sae.W_dec.norm(dim=-1)[:, :, None]).mean(dim=(1, 2))
     # One pass over the latents gives both the per-latent counts (for dead latents) and L0. Latents
     # are never negative, so sign(f) is the 0/1 firing mask; summing it skips the int64 copy of a
     # bool mask, and the fp32 sum stays exact under bf16 autocast (a bf16 one would not past 256).
     fired = torch.sign(out.feats.detach()).sum(dim=1, dtype=torch.float32).long()
     l0 = fired.sum(-1) / out.feats.shape[1]
-    return LossTerms(mse, l1, l0, fired)
+    zero = torch.zeros_like(mse)
+    penalty = {"relu": l1, "jumprelu": out.l0}.get(architecture, zero)
+    assert penalty is not None
+    aux = zero
+    if dead is not None and aux_k > 0 and aux_coef > 0:
+        aux = aux_coef * aux_k_loss(sae, x, out, dead, aux_k)
+    return LossTerms(mse, l1, l0, fired, penalty, aux)
+
+
+def aux_k_loss(
+    sae: StackedSAE, x: torch.Tensor, out: SAEOutput, dead: torch.Tensor, aux_k: int
+) -> torch.Tensor:
+    """``[n_layers]`` the auxiliary loss of Gao et al. (2024, appendix A.2): the ``aux_k`` most
+    active dead latents (ReLU of their pre-activations) reconstruct the residual e = x − x̂
+    through their decoder rows, and the loss is ‖e − ê‖² over the variance of e (the
+    normalisation of dictionary_learning's TopK trainer). e is detached, so the gradient reaches
+    only the dead latents' encoder and decoder; a layer with no dead latent contributes 0."""
+    n_dead = dead.sum(-1)
+    width = int(n_dead.max())
+    if width == 0:
+        return torch.zeros(sae.n_layers, device=x.device)
+    # The dead latents of every layer first, padded to the layer with most with masked columns.
+    columns = dead.to(torch.int8).topk(width, dim=-1).indices
+    valid = dead.gather(-1, columns)
+    w_enc = sae.W_enc.gather(2, columns[:, None, :].expand(-1, sae.d_in, -1))
+    pre = torch.baddbmm(
+        sae.b_enc.gather(1, columns)[:, None], x - sae.b_dec.detach()[:, None], w_enc
+    )
+    pre = pre.masked_fill(~valid[:, None, :], float("-inf"))
+    top = pre.topk(min(aux_k, width), dim=-1)
+    latents = torch.zeros_like(pre).scatter(-1, top.indices, top.values.clamp_min(0))
+    w_dec = sae.W_dec.gather(1, columns[:, :, None].expand(-1, -1, sae.d_in))
+    residual = (x - out.recon).detach()
+    error = (torch.bmm(latents, w_dec) - residual).pow(2).sum(-1).mean(1)
+    variance = (residual - residual.mean(1, keepdim=True)).pow(2).sum(-1).mean(1)
+    return torch.where(n_dead > 0, error / variance, 0.0).float()
 
 
 @torch.no_grad()
@@ -59,15 +113,16 @@ def heldout_metrics(
     sae: StackedSAE, heldout: torch.Tensor, coefs: torch.Tensor, l1_form: str, chunk: int = 4096
 ) -> dict[str, torch.Tensor]:
     """Per-layer reconstruction metrics (``evaluation.reconstruction``) on the held-out activations,
-    and the decoder norms' spread for a free-norm trial."""
+    as the SAE runs at inference (``batchtopk`` through its threshold), and the decoder norms'
+    spread for a free-norm trial. ``coefs`` are the L1 coefficients (0 without an L1 penalty)."""
     sums = ReconstructionSums(sae.n_layers, sae.d_sae)
     decoder_norms = sae.W_dec.norm(dim=-1)
     for begin in range(0, heldout.shape[1], chunk):
         x = heldout[:, begin : begin + chunk]
-        out = sae(x)
+        out = sae(x, inference=True)
         sums.add(x, out.recon, out.feats, decoder_norms)
     measured = sums.metrics(l1_form, coefs, normalised=True)
-    if l1_form == "decoder_norm_sum":
+    if l1_form == "decoder_norm_sum" and sae.activation.architecture == "relu":
         measured.update(decoder_norm_spread(sae))
     return measured
 
@@ -119,6 +174,13 @@ class DeadCounter:
         """``[n_layers]`` latents that did not fire in the window."""
         return (self.counts.sum(0) == 0).sum(-1).cpu()
 
+    def dead_mask(self) -> torch.Tensor:
+        """``[n_layers, d_sae]`` True for the latents that did not fire in the window, once the
+        window has been seen whole (before that, no latent has had the chance: none is dead)."""
+        if not bool((self.tokens > 0).all()):
+            return torch.zeros_like(self.counts[0], dtype=torch.bool)
+        return self.counts.sum(0) == 0
+
     def log_sparsity(self) -> torch.Tensor:
         """``[n_layers, d_sae]`` log10 firing frequency in the window (SAELens: + 1e-10)."""
         frequency = self.counts.sum(0).double().cpu() / max(int(self.tokens.sum()), 1)
@@ -147,21 +209,25 @@ def curve_rows(
     tokens: int,
     terms: LossTerms,
     coefs: torch.Tensor,
+    architecture: str = "relu",
 ) -> pd.DataFrame:
-    """One ``curves.parquet`` row per layer for a logged step."""
-    return ordered(
-        pd.DataFrame(
-            {
-                "trial": trial,
-                "layer": layer_ids,
-                "step": step,
-                "tokens": tokens,
-                "mse": terms.mse.tolist(),
-                "l1": terms.l1.tolist(),
-                "loss": terms.loss(coefs.to(terms.mse)).tolist(),
-                "l0": terms.l0.tolist(),
-                "l1_coef": coefs.tolist(),
-            }
-        ),
-        CURVES,
+    """One ``curves.parquet`` row per layer for a logged step. ``loss`` is the objective the step
+    minimised; ``coefs`` are the sparsity penalty's, reported as ``l1_coef`` for ``relu`` and as
+    ``l0_coef`` (``l1_coef`` 0) for ``jumprelu``."""
+    l1_coefs = coefs if architecture == "relu" else torch.zeros_like(coefs)
+    frame = pd.DataFrame(
+        {
+            "trial": trial,
+            "layer": layer_ids,
+            "step": step,
+            "tokens": tokens,
+            "mse": terms.mse.tolist(),
+            "l1": terms.l1.tolist(),
+            "loss": terms.loss(coefs.to(terms.mse)).tolist(),
+            "l0": terms.l0.tolist(),
+            "l1_coef": l1_coefs.tolist(),
+        }
     )
+    if architecture == "jumprelu":
+        frame["l0_coef"] = coefs.tolist()
+    return ordered(frame, CURVES)

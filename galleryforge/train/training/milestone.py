@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import torch
 
 from galleryforge.tables import write_table
 from galleryforge.train.data.activations import ActivationSource
@@ -83,17 +84,16 @@ def _save_checkpoint(
     ranks: Ranks,
 ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     """Add the held-out rows at ``tokens``, write the checkpoint; every rank's rows (on rank 0)."""
-    cfg = trial.cfg
-    measured = heldout_metrics(trial.sae, source.heldout, trial.l1.coefs, cfg.l1_form)
+    cfg, coefs = trial.cfg, trial.sparsity.coefs
+    if cfg.architecture == "batchtopk":
+        trial.sae.estimate_threshold(source.heldout)
+    l1_coefs = coefs if cfg.architecture == "relu" else torch.zeros_like(coefs)
+    measured = heldout_metrics(trial.sae, source.heldout, l1_coefs, cfg.l1_form)
+    if cfg.architecture == "jumprelu":
+        measured["l0_coef"] = coefs
     trial.checkpoint_rows.append(
         layer_rows(
-            cfg.name,
-            trial.sae.layer_ids,
-            tokens,
-            cfg.width,
-            trial.l1.coefs,
-            measured,
-            trial.dead.dead(),
+            cfg.name, trial.sae.layer_ids, tokens, cfg.width, l1_coefs, measured, trial.dead.dead()
         )
     )
     # One frame each from now on, so later milestones concatenate less.
@@ -108,7 +108,7 @@ def _save_checkpoint(
         block_path,
         resume_state(trial, source, step, ranks),
         ranks,
-        l1_coefs=trial.l1.coefs,
+        l1_coefs=l1_coefs,
     )
     return ranks.gather((layers, curves))  # this rank's layers, from each rank
 

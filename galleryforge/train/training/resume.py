@@ -74,7 +74,7 @@ def resume_state(
         "world_size": ranks.world_size,
         "sae": trial.sae.state_dict(),
         "optimizer": trial.optimizer.state_dict(),
-        "l1": trial.l1.state_dict(),
+        "sparsity": trial.sparsity.state_dict(),
         "dead": trial.dead.state_dict(),
         "source": source.state(),
         "rng": torch.get_rng_state(),
@@ -91,7 +91,7 @@ def restore_run(
     for trial, state in zip(trials, states, strict=True):
         trial.sae.load_state_dict(state["sae"])
         trial.optimizer.load_state_dict(state["optimizer"])
-        trial.l1.load_state_dict(state["l1"])
+        trial.sparsity.load_state_dict(state["sparsity"])
         trial.dead.load_state_dict(state["dead"])
         torch.set_rng_state(state["rng"])
         trial.checkpoint_rows = [pd.DataFrame(state["layers"])]

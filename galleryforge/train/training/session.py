@@ -27,7 +27,7 @@ from galleryforge.train.training.config import SOURCE_FIELDS, TrialConfig
 from galleryforge.train.training.milestone import save_milestone
 from galleryforge.train.training.records import provenance, write_provenance, write_trial_toml
 from galleryforge.train.training.resume import refuse_existing, restore_run, resume_point
-from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.sae import Activation, StackedSAE
 from galleryforge.train.training.trainer import Progress, Trainer
 from galleryforge.train.training.trial import TrialState, trial_state
 
@@ -127,7 +127,9 @@ def _layers_to_train(cfg: TrialConfig, loaded: LoadedModel) -> list[int]:
 def _new_trial(cfg: TrialConfig, run_dir: Path, source: ActivationSource) -> TrialState:
     """A fresh SAE of ``source``'s layers, its decoder bias at the mean activation."""
     d_model = source.loaded.d_model
-    sae = StackedSAE(source.layers, d_model, cfg.width, seed=cfg.seed).to(source.device)
+    activation = Activation(cfg.architecture, cfg.k, cfg.bandwidth, cfg.threshold_init)
+    sae = StackedSAE(source.layers, d_model, cfg.width, seed=cfg.seed, activation=activation)
+    sae = sae.to(source.device)
     return trial_state(cfg, run_dir, sae, source.mean)
 
 

@@ -72,10 +72,13 @@ class Trainer:
 
     def _train_step(self, trial: TrialState, x: torch.Tensor) -> tuple[LossTerms, torch.Tensor]:
         cfg, sae = trial.cfg, trial.sae
-        coefs = trial.l1.coefs * self._ramp(cfg.l1_warmup_tokens)
+        coefs = trial.sparsity.coefs * self._ramp(cfg.l1_warmup_tokens)
+        dead = trial.dead.dead_mask() if cfg.architecture in ("topk", "batchtopk") else None
         with _autocast(x.device, cfg.precision):
             out = sae(x)
-            terms = loss_terms(sae, x, out, cfg.l1_form)
+            terms = loss_terms(
+                sae, x, out, cfg.l1_form, dead=dead, aux_k=cfg.aux_k, aux_coef=cfg.aux_coef
+            )
         losses = terms.loss(coefs.to(x.device, torch.float32))
         self._check_finite(trial, losses)
         for group in trial.optimizer.param_groups:
@@ -91,7 +94,7 @@ class Trainer:
             sae.normalize_decoder()
         trial.dead.update(terms.fired, x.shape[1])
         if self.tokens >= cfg.l1_warmup_tokens:
-            trial.l1.update(terms.l0.detach())
+            trial.sparsity.update(terms.l0.detach())
         return LossTerms(*(t.detach() for t in terms)), coefs
 
     def _log_step(self, terms: list[tuple[LossTerms, torch.Tensor]]) -> None:
@@ -101,7 +104,13 @@ class Trainer:
         for trial, (trial_terms, coefs) in zip(self.trials, terms, strict=True):
             trial.logged_rows.append(
                 curve_rows(
-                    trial.cfg.name, trial.sae.layer_ids, self.step, self.tokens, trial_terms, coefs
+                    trial.cfg.name,
+                    trial.sae.layer_ids,
+                    self.step,
+                    self.tokens,
+                    trial_terms,
+                    coefs,
+                    trial.cfg.architecture,
                 )
             )
             trial.last_l0 = float(trial_terms.l0.mean())

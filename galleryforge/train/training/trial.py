@@ -1,4 +1,5 @@
-"""One trial's training state: its SAE, optimizer, L1 coefficient, dead counter and table rows."""
+"""One trial's training state: its SAE, optimizer, sparsity coefficient, dead counter and table
+rows."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pandas as pd
 import torch
 
 from galleryforge.train.training.config import TrialConfig
-from galleryforge.train.training.l1_coefficient import L1Coefficient
 from galleryforge.train.training.metrics import DeadCounter
 from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.sparsity_coefficient import SparsityCoefficient
 
 
 @dataclass
@@ -22,7 +23,7 @@ class TrialState:
     run_dir: Path
     sae: StackedSAE
     optimizer: torch.optim.Optimizer
-    l1: L1Coefficient
+    sparsity: SparsityCoefficient
     dead: DeadCounter
     logged_rows: list[pd.DataFrame] = field(default_factory=list)
     """Rows of ``tables/curves.parquet`` so far, one frame per logged step."""
@@ -33,13 +34,16 @@ class TrialState:
 
 def trial_state(cfg: TrialConfig, run_dir: Path, sae: StackedSAE, mean: torch.Tensor) -> TrialState:
     """The training state around a fresh ``sae``: decoder bias at the ``mean`` activation
-    ([layers, d_in]), Adam, the L1 coefficient (and its controller), the dead-latent counter."""
+    ([layers, d_in]), Adam, the sparsity penalty's coefficient (and its controller), the
+    dead-latent counter."""
     with torch.no_grad():
         sae.b_dec.copy_(mean)
     betas = (cfg.adam_beta1, cfg.adam_beta2)
     optimizer = torch.optim.Adam(sae.parameters(), lr=cfg.lr, betas=betas, fused=True)
     rate = cfg.controller_rate if cfg.controller == "proportional" else 0.0
-    l1 = L1Coefficient(cfg.l1_coef, sae.n_layers, target_l0=cfg.target_l0, rate=rate)
+    sparsity = SparsityCoefficient(
+        cfg.sparsity_coef, sae.n_layers, target_l0=cfg.target_l0, rate=rate
+    )
     window_steps = -(-cfg.dead_window_tokens // cfg.batch_tokens)
     dead = DeadCounter(sae.n_layers, cfg.width, window_steps, sae.b_dec.device)
-    return TrialState(cfg, run_dir, sae, optimizer, l1, dead)
+    return TrialState(cfg, run_dir, sae, optimizer, sparsity, dead)

@@ -6,6 +6,7 @@ import json
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -131,7 +132,7 @@ def test_resume_gives_the_same_result_as_an_uninterrupted_run(
         resumed, straight = (load_resume(root / cfg.name, 1024) for root in (tmp_path, finished))
         for name, value in straight["sae"].items():
             assert torch.equal(resumed["sae"][name], value), (cfg.name, name)
-        assert torch.equal(resumed["l1"]["coefs"], straight["l1"]["coefs"])
+        assert torch.equal(resumed["sparsity"]["coefs"], straight["sparsity"]["coefs"])
         for table in ("layers", "curves"):
             pd.testing.assert_frame_equal(
                 pd.read_parquet(tmp_path / cfg.name / "tables" / f"{table}.parquet"),
@@ -166,8 +167,10 @@ def test_non_finite_loss_names_trial_and_layer_and_keeps_the_checkpoint(
     real = galleryforge.train.training.trainer.loss_terms
     calls = {"B": 0}
 
-    def poisoned(sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str) -> LossTerms:
-        terms = real(sae, x, out, l1_form)
+    def poisoned(
+        sae: StackedSAE, x: torch.Tensor, out: SAEOutput, l1_form: str, **aux: Any
+    ) -> LossTerms:
+        terms = real(sae, x, out, l1_form, **aux)
         calls["B"] += l1_form == "decoder_norm_sum"
         if calls["B"] == 2 * 10 - 1:  # trial B's 10th step (steps run A, B, C; B and C share it)
             terms = terms._replace(mse=terms.mse * torch.tensor([1.0, float("nan"), 1.0]))

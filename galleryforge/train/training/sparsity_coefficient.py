@@ -1,4 +1,6 @@
-"""The per-layer L1 coefficient: fixed, or steered to a target L0 by a proportional controller.
+"""The per-layer coefficient of a trial's sparsity penalty: fixed, or steered to a target L0 by a
+proportional controller. The penalty is the L1 of a ``relu`` trial (trial C steers it) or the L0 of
+a ``jumprelu`` one; ``topk`` and ``batchtopk`` have none (their coefficient stays 0).
 
 Proportional control of the log-coefficient, once per optimizer step and per layer:
 
@@ -8,7 +10,12 @@ Proportional control of the log-coefficient, once per optimizer step and per lay
 L0 is the training batch's mean number of active latents per token. Too many active latents raise
 the coefficient, too few lower it; the clamp bounds a step's change to a factor exp(±rate), so a
 far-off start moves at a steady geometric pace instead of jumping. The controller holds still during
-the L1 warm-up (the ramp, not the coefficient, is what limits sparsity then).
+the penalty's warm-up (``l1_warmup_tokens``: the ramp, not the coefficient, is what limits
+sparsity then).
+
+Steering the L1 coefficient shrinks every active latent's magnitude on the way to the target;
+steering JumpReLU's L0 coefficient moves only the thresholds (its gradient reaches nothing else),
+so the latents that stay on are not shrunk.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from typing import Any
 import torch
 
 
-class L1Coefficient:
+class SparsityCoefficient:
     def __init__(
         self, initial: float, n_layers: int, *, target_l0: float = 0.0, rate: float = 0.0
     ) -> None:
