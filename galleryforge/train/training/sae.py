@@ -115,8 +115,9 @@ class StackedSAE(nn.Module):
 
     @torch.no_grad()
     def estimate_threshold(self, x: torch.Tensor, chunk: int = 4096) -> None:
-        """``batchtopk``: each layer's threshold, the (k·tokens)-th largest pre-activation over
-        ``x`` ``[n_layers, tokens, d_in]``, so that at inference the mean L0 on ``x`` is ``k``."""
+        """``batchtopk``: each layer's threshold, the (k·tokens + 1)-th largest pre-activation over
+        ``x`` ``[n_layers, tokens, d_in]``: a latent fires where pre > threshold, so at inference
+        the mean L0 on ``x`` is ``k`` (ties apart)."""
         kept = self.activation.k * x.shape[1]
         pre = torch.cat(
             [
@@ -127,7 +128,7 @@ class StackedSAE(nn.Module):
             ],
             dim=1,
         )
-        self.threshold.copy_(pre.flatten(1).topk(kept, dim=-1).values[:, -1].clamp_min(0))
+        self.threshold.copy_(pre.flatten(1).topk(kept + 1, dim=-1).values[:, -1].clamp_min(0))
 
     def thresholds(self) -> torch.Tensor | None:
         """``[n_layers, d_sae]`` the threshold of each latent at inference (``jumprelu``,
