@@ -99,13 +99,16 @@ class TrialConfig:
     """``topk``/``batchtopk``: the auxiliary loss's weight (Gao et al. 2024: 1/32); 0 turns it
     off."""
     l0_coef: float = 0.0
-    """``jumprelu``: the L0 penalty's coefficient (the starting value under the proportional
-    controller)."""
+    """``jumprelu``: the coefficient of its sparsity loss: the L0 itself, or with ``target_l0``
+    set, (L0/target_l0 − 1)² (dictionary_learning uses 1 with a target)."""
     bandwidth: float = 0.001
-    """``jumprelu``: width ε of the rectangle kernel in the thresholds' straight-through gradient
-    (Rajamanoharan et al. 2024: 0.001, for activations normalised as here)."""
+    """``jumprelu``: width ε of the rectangle kernel in the thresholds' straight-through gradient,
+    on the scale of activations with unit mean squared norm, as in Rajamanoharan et al. (2024),
+    whose 0.001 this is; the step uses ε·√d_in, since the activations here have mean squared
+    norm d_in."""
     threshold_init: float = 0.001
-    """``jumprelu``: every latent's threshold at the start (Rajamanoharan et al. 2024: 0.001)."""
+    """``jumprelu``: every latent's threshold at the start, on the same scale as ``bandwidth``
+    (Rajamanoharan et al. 2024: 0.001)."""
     l1_form: str = "mean"
     """``mean``: mean over latents of |f|, decoder rows kept at unit norm; ``decoder_norm_sum``:
     sum of |f_i|·‖W_dec,i‖, decoder norms free (folded into the encoder when saved)."""
@@ -115,9 +118,10 @@ class TrialConfig:
     """The L1 coefficient ramps linearly from 0 over these first tokens."""
     controller: str = "fixed"
     """``fixed``, or ``proportional``: a per-layer controller steering L0 to ``target_l0`` through
-    the penalty's coefficient (``l1_coef`` for ``relu``, ``l0_coef`` for ``jumprelu``)."""
+    ``l1_coef`` (``relu`` only; ``jumprelu`` has a target in its loss instead)."""
     target_l0: float = 0.0
-    """Target L0 of the proportional controller."""
+    """Target L0: of the proportional controller (``relu``), or of the sparsity loss
+    (``jumprelu``, with the controller ``fixed``)."""
     controller_rate: float = 0.01
     """Controller gain: the coefficient moves by at most a factor exp(rate) per step."""
     lr: float = 4e-4
@@ -253,6 +257,18 @@ class TrialConfig:
             )
         if arch == "jumprelu":
             _check(self.l0_coef > 0, "l0_coef", self.l0_coef, "a positive number")
+            _check(
+                self.controller == "fixed",
+                "controller",
+                self.controller,
+                "'fixed': jumprelu reaches a target_l0 through its loss, (L0/target − 1)²",
+            )
+            _check(
+                self.target_l0 < self.width,
+                "target_l0",
+                self.target_l0,
+                f"below the width {self.width} (0: a plain L0 penalty)",
+            )
             _check(self.bandwidth > 0, "bandwidth", self.bandwidth, "a positive number")
             _check(
                 self.threshold_init > 0, "threshold_init", self.threshold_init, "a positive number"

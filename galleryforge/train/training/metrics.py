@@ -36,7 +36,8 @@ class LossTerms(NamedTuple):
     """``[n_layers, d_sae]`` tokens of the batch on which each latent was active."""
     penalty: torch.Tensor
     """What the sparsity coefficient multiplies: ``l1`` (``relu``), the L0 with its
-    straight-through gradient (``jumprelu``), 0 (``topk``, ``batchtopk``)."""
+    straight-through gradient or its distance from a target (``jumprelu``), 0 (``topk``,
+    ``batchtopk``)."""
     aux: torch.Tensor
     """The weighted auxiliary dead-latent loss (``topk``, ``batchtopk``), else 0."""
 
@@ -53,9 +54,12 @@ def loss_terms(
     dead: torch.Tensor | None = None,
     aux_k: int = 0,
     aux_coef: float = 0.0,
+    target_l0: float = 0.0,
 ) -> LossTerms:
     """The step's loss terms; ``dead`` ``[n_layers, d_sae]`` marks the latents the auxiliary
-    loss of a ``topk``/``batchtopk`` SAE may use."""
+    loss of a ``topk``/``batchtopk`` SAE may use. A ``jumprelu`` SAE's penalty is its L0, or
+    with a ``target_l0`` (L0/target − 1)², which pulls L0 to the target from either side (as
+    dictionary_learning's JumpReLU trainer does)."""
     mse = (out.recon - x).pow(2).mean(dim=(1, 2))
     architecture = sae.activation.architecture
     # Only relu trains through the L1; the others report it, measured without a gradient.
@@ -71,8 +75,10 @@ def loss_terms(
     fired = torch.sign(out.feats.detach()).sum(dim=1, dtype=torch.float32).long()
     l0 = fired.sum(-1) / out.feats.shape[1]
     zero = torch.zeros_like(mse)
-    penalty = {"relu": l1, "jumprelu": out.l0}.get(architecture, zero)
-    assert penalty is not None
+    penalty = l1 if architecture == "relu" else zero
+    if architecture == "jumprelu":
+        assert out.l0 is not None
+        penalty = (out.l0 / target_l0 - 1).pow(2) if target_l0 > 0 else out.l0
     aux = zero
     if dead is not None and aux_k > 0 and aux_coef > 0:
         aux = aux_coef * aux_k_loss(sae, x, out, dead, aux_k)

@@ -10,6 +10,7 @@ SAEs of its share of the layers (``data.distributed``); rank 0 writes the record
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -127,7 +128,12 @@ def _layers_to_train(cfg: TrialConfig, loaded: LoadedModel) -> list[int]:
 def _new_trial(cfg: TrialConfig, run_dir: Path, source: ActivationSource) -> TrialState:
     """A fresh SAE of ``source``'s layers, its decoder bias at the mean activation."""
     d_model = source.loaded.d_model
-    activation = Activation(cfg.architecture, cfg.k, cfg.bandwidth, cfg.threshold_init)
+    # JumpReLU's ε and starting threshold are given on the literature's scale, activations with
+    # unit mean squared norm; here that norm is d_model, so pre-activations are √d_model larger.
+    scale = math.sqrt(d_model)
+    activation = Activation(
+        cfg.architecture, cfg.k, cfg.bandwidth * scale, cfg.threshold_init * scale
+    )
     sae = StackedSAE(source.layers, d_model, cfg.width, seed=cfg.seed, activation=activation)
     sae = sae.to(source.device)
     return trial_state(cfg, run_dir, sae, source.mean)

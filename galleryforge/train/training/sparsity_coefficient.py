@@ -1,6 +1,7 @@
 """The per-layer coefficient of a trial's sparsity penalty: fixed, or steered to a target L0 by a
-proportional controller. The penalty is the L1 of a ``relu`` trial (trial C steers it) or the L0 of
-a ``jumprelu`` one; ``topk`` and ``batchtopk`` have none (their coefficient stays 0).
+proportional controller. The penalty is the L1 of a ``relu`` trial (trial C steers it) or the
+sparsity loss of a ``jumprelu`` one; ``topk`` and ``batchtopk`` have none (their coefficient is
+0).
 
 Proportional control of the log-coefficient, once per optimizer step and per layer:
 
@@ -13,9 +14,10 @@ far-off start moves at a steady geometric pace instead of jumping. The controlle
 the penalty's warm-up (``l1_warmup_tokens``: the ramp, not the coefficient, is what limits
 sparsity then).
 
-Steering the L1 coefficient shrinks every active latent's magnitude on the way to the target;
-steering JumpReLU's L0 coefficient moves only the thresholds (its gradient reaches nothing else),
-so the latents that stay on are not shrunk.
+Only ``relu`` trials use the controller. A ``jumprelu`` trial with a ``target_l0`` puts the
+target in its loss instead, (L0/target − 1)² (``training.metrics.loss_terms``), whose
+straight-through gradient moves only the thresholds: the latents that stay on are not shrunk,
+where steering the L1 coefficient shrinks every active latent on the way to the target.
 """
 
 from __future__ import annotations

@@ -77,7 +77,14 @@ class Trainer:
         with _autocast(x.device, cfg.precision):
             out = sae(x)
             terms = loss_terms(
-                sae, x, out, cfg.l1_form, dead=dead, aux_k=cfg.aux_k, aux_coef=cfg.aux_coef
+                sae,
+                x,
+                out,
+                cfg.l1_form,
+                dead=dead,
+                aux_k=cfg.aux_k,
+                aux_coef=cfg.aux_coef,
+                target_l0=cfg.target_l0 if cfg.architecture == "jumprelu" else 0.0,
             )
         losses = terms.loss(coefs.to(x.device, torch.float32))
         self._check_finite(trial, losses)
