@@ -5,7 +5,8 @@ file. ``extends = "A-small"`` starts from another preset; the trial name is the 
 unless the file sets ``name``. ``--set key=value`` overrides are parsed against the field's type:
 ``tokens=2e4`` is an int, ``layers=0,2`` a list. Unknown keys name the close matches. A preset
 with ``widths`` (or ``--set widths=128,256``) stands for a width family: ``load_trials`` gives one
-trial per width.
+trial per width. A preset holding only ``trials = ["topk-small", ...]`` is a group: the presets it
+names, trained together from one forward pass.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def preset_names() -> list[str]:
     for item in folder.iterdir():
         if item.name.endswith(".toml"):
             keys = tomllib.loads(item.read_text(encoding="utf-8")).keys()
-            if "model" in keys or "extends" in keys:
+            if "model" in keys or "extends" in keys or "trials" in keys:
                 names.append(item.name.removesuffix(".toml"))
     return sorted(names)
 
@@ -46,8 +47,29 @@ def load_preset(preset: str, overrides: list[str] | None = None) -> TrialConfig:
 
 
 def load_trials(preset: str, overrides: list[str] | None = None) -> list[TrialConfig]:
-    """The trials one preset names: its config, or each member of its width family."""
+    """The trials one preset names: its config, each member of its width family, or each trial
+    of a group's presets (the overrides apply to every one)."""
+    group = _group(preset)
+    if group:
+        return [trial for name in group for trial in load_trials(name, overrides)]
     return family_members(load_preset(preset, overrides))
+
+
+def _group(preset: str) -> list[str]:
+    """The presets a group names (``trials = [...]``, nothing else), or [] for a trial preset."""
+    name, text = _preset_file(preset)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(preset, f"not valid TOML ({error})") from error
+    if "trials" not in data:
+        return []
+    trials = data["trials"]
+    if set(data) != {"trials"} or not isinstance(trials, list) or not trials:
+        raise InputError(preset, "a group holds only a non-empty list of presets", field="trials")
+    if name in trials:
+        raise InputError(preset, f"a group cannot name itself ({name!r})", field="trials")
+    return [str(trial) for trial in trials]
 
 
 def parse_overrides(overrides: list[str]) -> dict[str, Any]:
@@ -97,6 +119,11 @@ def _resolve(preset: str, seen: tuple[str, ...]) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InputError(preset, f"not valid TOML ({error})") from error
+    if "trials" in data:
+        raise GalleryforgeError(
+            f"preset {preset!r} is a group of trials ({', '.join(map(str, data['trials']))}): "
+            "name it in --preset, or load it with load_trials"
+        )
     parent = data.pop("extends", None)
     values = _resolve(str(parent), (*seen, preset)) if parent else {}
     values["name"] = name

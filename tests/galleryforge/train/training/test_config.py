@@ -111,3 +111,61 @@ def test_a_width_family_stands_for_one_trial_per_width() -> None:
 def test_bad_families_say_what_is_wrong(overrides: list[str], message: str) -> None:
     with pytest.raises(GalleryforgeError, match=re.escape(message)):
         load_trials("B-small", overrides)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"architecture": "gated"}, "config 'architecture' = 'gated': expected one of"),
+        ({"architecture": "topk", "k": 0, "l1_coef": 0.0}, "config 'k' = 0: expected between 0"),
+        ({"architecture": "topk", "k": 48, "l1_coef": 0.0}, "config 'k' = 48: expected between"),
+        ({"architecture": "topk", "k": 4}, "config 'l1_coef' = 0.001: expected 0: architecture"),
+        ({"k": 4}, "config 'k' = 4: expected 0: only topk and batchtopk"),
+        ({"l0_coef": 1.0}, "config 'l0_coef' = 1.0: expected 0: only jumprelu"),
+        (
+            {
+                "architecture": "jumprelu",
+                "l1_coef": 0.0,
+                "l0_coef": 1.0,
+                "controller": "proportional",
+                "target_l0": 4.0,
+            },
+            "config 'controller' = 'proportional': expected 'fixed': jumprelu",
+        ),
+        (
+            {
+                "architecture": "batchtopk",
+                "k": 4,
+                "l1_coef": 0.0,
+                "controller": "proportional",
+                "target_l0": 4.0,
+            },
+            "config 'controller' = 'proportional': expected 'fixed': architecture 'batchtopk'",
+        ),
+    ],
+)
+def test_architecture_fields_are_checked_with_the_field_named(
+    overrides: dict[str, object], message: str
+) -> None:
+    with pytest.raises(GalleryforgeError, match=re.escape(message)):
+        build_trial_cfg(**overrides)
+
+
+def test_a_group_preset_loads_its_trials_from_one_forward_pass() -> None:
+    trials = load_trials("arch-small", ["tokens=2048"])
+    assert [t.name for t in trials] == [
+        "relu-small",
+        "topk-small",
+        "batchtopk-small",
+        "jumprelu-small",
+    ]
+    assert [t.architecture for t in trials] == ["relu", "topk", "batchtopk", "jumprelu"]
+    assert {t.tokens for t in trials} == {2048}
+    assert trials[0].target_l0 == trials[1].k == trials[2].k == trials[3].target_l0 == 32
+    with pytest.raises(GalleryforgeError, match="preset 'arch-small' is a group of trials"):
+        load_preset("arch-small")
+    for name in preset_names():  # every packaged preset loads, and a group trains from one pass
+        check_compatible(load_trials(name))
+    full = load_trials("arch")
+    assert [t.architecture for t in full] == ["relu", "topk", "batchtopk", "jumprelu"]
+    assert full[0].target_l0 == full[1].k == full[2].k == full[3].target_l0 == 150
