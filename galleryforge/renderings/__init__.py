@@ -25,6 +25,7 @@ MODULES = (
     "predicted_loss_floor",
     "checkpoint_trajectory",
     "trial_comparison",
+    "architecture_frontier",
     "width_sweep",
     # named variants of the per-layer metrics
     "premium_heatmap",
