@@ -67,6 +67,24 @@ class TrialFacts:
     arithmetic: str | None = None
     """The SAE step's arithmetic in words (``bf16 autocast, fp32 weights`` or ``fp32``), from
     the config's ``precision`` and the device training ran on; None where they do not say."""
+    architecture: str = "relu"
+    """``relu``, ``topk``, ``batchtopk`` or ``jumprelu`` (a run from before the field: relu)."""
+    k: int | None = None
+    l0_coef: float | None = None
+
+    @property
+    def architecture_text(self) -> str:
+        """The SAE's architecture in words, with what sets its sparsity."""
+        if self.architecture == "topk":
+            return f"TopK: each token's {self.k} largest pre-activations (L0 = {self.k})"
+        if self.architecture == "batchtopk":
+            return (
+                f"BatchTopK: each batch's {self.k} × batch largest pre-activations; saved as "
+                f"JumpReLU with one threshold a layer, set for L0 = {self.k} on held-out tokens"
+            )
+        if self.architecture == "jumprelu":
+            return "JumpReLU: a learnt threshold per latent (the saved weights' threshold)"
+        return "ReLU"
 
     @property
     def model_name(self) -> str | None:
@@ -79,6 +97,14 @@ class TrialFacts:
     @property
     def regime(self) -> str | None:
         """The sparsity regime in words, e.g. ``L1 = Σ |f|·‖W_dec‖, coefficient 0.003``."""
+        if self.architecture in ("topk", "batchtopk"):
+            return f"L0 = {self.k} by construction, no penalty"
+        if self.architecture == "jumprelu":
+            coef = format_metric("l1_coef", self.l0_coef or 0.0, precise=True)
+            if self.target_l0:
+                target = format_metric("target_l0", self.target_l0, precise=True)
+                return f"(L0 / {target} − 1)², coefficient {coef}"
+            return f"L0, coefficient {coef}"
         if self.l1_form is None:
             return None
         text = f"L1 = {L1_FORMS.get(self.l1_form, self.l1_form)}"
@@ -112,6 +138,9 @@ def trial_facts(tables: TrialTables) -> TrialFacts:
         target_l0=_number(config.get("target_l0")),
         corpus=corpus_text(str(dataset)) if dataset else None,
         arithmetic=_arithmetic(config, provenance),
+        architecture=_text(config.get("architecture")) or "relu",
+        k=int(config["k"]) if isinstance(config.get("k"), int) and config["k"] else None,
+        l0_coef=_number(config.get("l0_coef")),
     )
 
 

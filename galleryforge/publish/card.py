@@ -66,6 +66,8 @@ def card_context(
         "corpus": facts.corpus,
         "d_model": format_metric("width", facts.d_model) if facts.d_model else None,
         "regime": facts.regime,
+        "architecture": facts.architecture,
+        "architecture_text": facts.architecture_text,
         "arithmetic": facts.arithmetic,
         "unit_norm_decoder": facts.l1_form == "mean",
         "license": license_id,

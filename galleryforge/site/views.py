@@ -125,6 +125,7 @@ def trial_summary(tables: TrialTables, facts: TrialFacts) -> TrialSummary:
         ("Model", facts.model),
         ("d_model", format_metric("width", facts.d_model) if facts.d_model else None),
         ("Corpus", facts.corpus),
+        ("Architecture", facts.architecture_text),
         ("Sparsity regime", facts.regime),
         ("SAE step arithmetic", facts.arithmetic),
     )

@@ -104,6 +104,7 @@ def test_quick_demo_then_reuse_then_fresh(
         site / "trials" / "widths-small-F32.html"
     )
     assert "SAE step arithmetic fp32" in visible_text(site / "trials" / "B-small.html")
+    assert "Architecture ReLU Sparsity regime L1" in visible_text(site / "trials" / "B-small.html")
 
     # The site describes what the demo ran, from its runs.
     overview = visible_text(site / "index.html")

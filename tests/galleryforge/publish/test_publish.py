@@ -319,3 +319,33 @@ def test_card_says_nothing_of_arithmetic_a_run_does_not_record(
     (run_dir / "provenance.json").write_text(json.dumps({"device": "cpu (x86_64)"}))
     card = _dry_run_card(run_dir, tmp_path / "hub" / "B2", _l1_form_config("mean"))
     assert "arithmetic" not in card
+
+
+@pytest.mark.parametrize(
+    ("config", "stated"),
+    [
+        ("", "Architecture: ReLU.\nSparsity regime: L1 = mean |f|"),
+        (
+            'architecture = "topk"\nk = 32\n',
+            "Architecture: TopK: each token's 32 largest pre-activations (L0 = 32).\n"
+            "Sparsity regime: L0 = 32 by construction, no penalty.",
+        ),
+        (
+            'architecture = "batchtopk"\nk = 8\n',
+            "Architecture: BatchTopK: each batch's 8 × batch largest pre-activations; saved as "
+            "JumpReLU with one threshold a layer, set for L0 = 8 on held-out tokens.",
+        ),
+        (
+            'architecture = "jumprelu"\nl0_coef = 1.0\ntarget_l0 = 32.0\n',
+            "Architecture: JumpReLU: a learnt threshold per latent (the saved weights' "
+            "threshold).\nSparsity regime: (L0 / 32 − 1)², coefficient 1.",
+        ),
+    ],
+)
+def test_card_states_the_architecture_and_what_sets_its_sparsity(
+    run_dir: Path, tmp_path: Path, config: str, stated: str
+) -> None:
+    card = _dry_run_card(run_dir, tmp_path / "hub" / "B", _l1_form_config("mean") + config)
+    assert " ".join(stated.split()) in " ".join(card.split())
+    if config:
+        assert "names the SAELens\narchitecture it loads as" in card
