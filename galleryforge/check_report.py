@@ -7,6 +7,7 @@ from pathlib import Path
 from galleryforge.labels import METRIC_ORDER
 from galleryforge.numbers import format_metric
 from galleryforge.runs import discover_trials, has_toy, unknown_trial
+from galleryforge.study import trial_facts
 from galleryforge.tables import (
     ToyTables,
     TrialTables,
@@ -34,6 +35,25 @@ def summarise_runs(runs: Path, trial: str) -> list[str]:
                 if other != "toy" and other not in trials:
                     trials[other] = load_trial_tables(runs / other)
             lines += summarise_family(trials[name], family_members(trials[name], trials))
+    return lines + summarise_architectures(trials)
+
+
+def summarise_architectures(trials: dict[str, TrialTables]) -> list[str]:
+    """Where the checked trials hold more than one architecture at a width, each trial's means
+    (the architecture-frontier rendering's numbers)."""
+    from galleryforge.renderings.architecture_frontier import LABELS, by_architecture, trial_means
+
+    lines: list[str] = []
+    seen: set[int] = set()
+    for name in sorted(trials):
+        width = int(trials[name].final["width"].iloc[0])
+        groups = by_architecture(trials[name], trials)
+        if width in seen or len(groups) < 2:
+            continue
+        seen.add(width)
+        names = ", ".join(LABELS.get(a, a) for a in groups)
+        lines += [f"architectures at F = {width:,} ({names}):"]
+        lines += [f"  {part}" for part in trial_means(groups)]
     return lines
 
 
@@ -55,6 +75,7 @@ def summarise_trial(tables: TrialTables) -> list[str]:
     extras = [m for m in tables.metrics if m not in _KNOWN]
     return [
         f"trial {tables.trial}: OK ({tables.root})",
+        f"  architecture: {trial_facts(tables).architecture_text}",
         f"  layers: {tables.n_layers}   width F: {int(layers['width'].iloc[0]):,}   "
         f"checkpoints (tokens): {checkpoints}",
         "  final, mean over layers: "

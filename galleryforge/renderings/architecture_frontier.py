@@ -13,6 +13,7 @@ gids: ``arch-layers`` (PathCollection per trial and panel; offsets = its layers'
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,10 +50,16 @@ def architecture(t: TrialTables) -> str:
 
 
 def compared(ctx: RenderContext) -> dict[str, list[TrialTables]]:
-    """The run folder's trials at the drawn trial's width, by architecture (in ``ARCHITECTURES``
-    order, unknown ones after), each list in trial-name order."""
-    width = int(ctx.trial.final["width"].iloc[0])
-    trials = dict(ctx.trials) or {ctx.trial.trial: ctx.trial}
+    """The run folder's trials at the drawn trial's width, by architecture (``by_architecture``)."""
+    return by_architecture(ctx.trial, dict(ctx.trials) or {ctx.trial.trial: ctx.trial})
+
+
+def by_architecture(
+    trial: TrialTables, trials: Mapping[str, TrialTables]
+) -> dict[str, list[TrialTables]]:
+    """``trials`` at ``trial``'s width, by architecture (in ``ARCHITECTURES`` order, unknown ones
+    after), each list in trial-name order."""
+    width = int(trial.final["width"].iloc[0])
     groups: dict[str, list[TrialTables]] = {}
     for name in sorted(trials):
         t = trials[name]
@@ -83,6 +90,17 @@ def describe(ctx: RenderContext) -> str:
     groups = compared(ctx)
     column = fidelity_column(groups)
     panels = f"FVU and {FIDELITY[column]}" if column else "FVU (no downstream fidelity measured)"
+    width = int(ctx.trial.final["width"].iloc[0])
+    return (
+        f"{panels} against L0 at the final checkpoint for the SAE architectures trained at width "
+        f"F = {width:,}, one colour per architecture, a small point per layer and a large one "
+        f"per trial's mean (drawn for trial {ctx.trial.trial}). {'; '.join(trial_means(groups))}."
+    )
+
+
+def trial_means(groups: dict[str, list[TrialTables]]) -> list[str]:
+    """Each compared trial's means over layers, in words."""
+    column = fidelity_column(groups)
     parts = []
     for arch, trials in groups.items():
         for t in trials:
@@ -92,12 +110,7 @@ def describe(ctx: RenderContext) -> str:
                 f"{LABELS.get(arch, arch)} trial {t.trial}: mean L0 {t.kd.l0:,.1f}, mean FVU "
                 f"{final['fvu'].mean():.3f}{fidelity}, mean d*_S {t.kd.d_star:,.0f}"
             )
-    width = int(ctx.trial.final["width"].iloc[0])
-    return (
-        f"{panels} against L0 at the final checkpoint for the SAE architectures trained at width "
-        f"F = {width:,}, one colour per architecture, a small point per layer and a large one "
-        f"per trial's mean (drawn for trial {ctx.trial.trial}). {'; '.join(parts)}."
-    )
+    return parts
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
