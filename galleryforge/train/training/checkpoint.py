@@ -66,7 +66,8 @@ def sae_cfg(
         "hook_head_index": None,
         "hf_hook_point": hf_hook,
         "activation_fn_str": "relu",
-        "activation_fn_kwargs": {},
+        # SAELens reads a flat (pre-6) cfg.json's TopK k from here, and v6's from "k".
+        "activation_fn_kwargs": {"k": cfg.k} if cfg.architecture == "topk" else {},
         "apply_b_dec_to_input": True,
         "finetuning_scaling_factor": False,
         "normalize_activations": "none",
