@@ -35,8 +35,8 @@ matplotlib.use("Agg")
 
 from galleryforge.gallery.build import build_gallery, plan_gallery
 from galleryforge.gallery.formats import STATIC_FORMATS
-from galleryforge.gallery.jobs import Job, context_for
-from galleryforge.gallery.request import GalleryRequest
+from galleryforge.gallery.jobs import context_for
+from galleryforge.gallery.request import GalleryRequest, Job
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.themes.mpl import theme_style
 

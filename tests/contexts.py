@@ -13,7 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.jobs import context_for
+from galleryforge.gallery.request import Job
 from galleryforge.renderings.context import RenderContext
 
 if TYPE_CHECKING:

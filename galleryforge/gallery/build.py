@@ -17,10 +17,10 @@ from galleryforge.gallery.cache import GalleryCache
 from galleryforge.gallery.cache_keys import job_key, request_key, run_fingerprints, theme_inputs
 from galleryforge.gallery.chromium import INSTALL_HINT, find_chromium
 from galleryforge.gallery.formats import PLOTLY_IMAGE_FORMATS
-from galleryforge.gallery.jobs import Job, JobResult, run_job
+from galleryforge.gallery.jobs import JobResult, run_job
 from galleryforge.gallery.manifest import ManifestEntry, write_manifest
 from galleryforge.gallery.outputs import PendingPlotlyImage, write_plotly_images
-from galleryforge.gallery.request import GalleryRequest
+from galleryforge.gallery.request import GalleryRequest, Job
 from galleryforge.gallery.result import GalleryResult, Skipped
 from galleryforge.latents import check_latent
 from galleryforge.renderings.registry import Rendering, all_renderings, get_rendering

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from galleryforge.gallery.cache import cached_gallery
-from galleryforge.gallery.jobs import Job
-from galleryforge.gallery.request import GalleryRequest
+from galleryforge.gallery.request import GalleryRequest, Job
 from galleryforge.gallery.result import GalleryResult
 
 

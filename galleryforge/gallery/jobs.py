@@ -8,64 +8,16 @@ process, by ``outputs``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from galleryforge.gallery import inputs
-from galleryforge.gallery.formats import (
-    HTML_FORMAT,
-    PLOTLY_IMAGE_FORMATS,
-    STATIC_FORMATS,
-    figure_bytes,
-    html_bytes,
-)
+from galleryforge.gallery.formats import HTML_FORMAT, STATIC_FORMATS, figure_bytes, html_bytes
 from galleryforge.gallery.manifest import ManifestEntry
 from galleryforge.gallery.outputs import PendingPlotlyImage, plotlyjs_relative, save_output
+from galleryforge.gallery.request import Job
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.runs import discover_trials
 from galleryforge.tables import ToyTables, TrialTables
-
-
-@dataclass(frozen=True)
-class Job:
-    runs: Path
-    out: Path
-    trial: str
-    theme: str
-    rendering: str
-    formats: tuple[str, ...]
-    theme_search: tuple[Path, ...] = ()
-    latent: tuple[int, int] | None = None
-    """Set for a rendering of one latent asked for by ``--latent``: named in its file name."""
-
-    @property
-    def folder(self) -> Path:
-        return self.out / self.trial / Path(self.theme).stem
-
-    @property
-    def stem(self) -> str:
-        if self.latent is None:
-            return self.rendering
-        return f"{self.rendering}-L{self.latent[0]}-{self.latent[1]}"
-
-    def path(self, fmt: str) -> Path:
-        return self.folder / f"{self.stem}.{fmt}"
-
-    @property
-    def label(self) -> str:
-        """``trial/theme/rendering``, as progress reports name the job."""
-        return f"{self.trial}/{Path(self.theme).stem}/{self.stem}"
-
-    @property
-    def output_formats(self) -> tuple[str, ...]:
-        """The formats the job writes, in the order of its manifest entries: matplotlib's, then
-        the html page and the plotly images, these two only for renderings with an interactive
-        version."""
-        static = [f for f in self.formats if f in STATIC_FORMATS]
-        if get_rendering(self.rendering).interactive is None:
-            return tuple(static)
-        html = [f for f in self.formats if f == HTML_FORMAT]
-        return (*static, *html, *(f for f in self.formats if f in PLOTLY_IMAGE_FORMATS))
 
 
 @dataclass

@@ -7,15 +7,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from galleryforge.atomic import write_bytes
 from galleryforge.gallery import inputs
 from galleryforge.gallery.formats import plotlyjs_bundle
 from galleryforge.gallery.manifest import ManifestEntry
-
-if TYPE_CHECKING:
-    from galleryforge.gallery.jobs import Job
+from galleryforge.gallery.request import Job
 
 PLOTLYJS_NAME = "plotly.min.js"
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from galleryforge.cli.main import main
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.jobs import context_for
+from galleryforge.gallery.request import Job
 from galleryforge.renderings import kd_quantities
 from galleryforge.tables import CURVES, EXAMPLES, FEATURES, LAYERS, TOY_SUMMARY, TOY_SWEEP
 from galleryforge.themes.mpl import theme_style

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from galleryforge.gallery.jobs import Job, run_job
+from galleryforge.gallery.jobs import run_job
 from galleryforge.gallery.manifest import read_manifest, write_manifest
+from galleryforge.gallery.request import Job
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import REGISTRY, get_rendering
 from galleryforge.site.figures import GalleryIndex, _fill

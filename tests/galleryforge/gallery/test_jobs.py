@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.jobs import context_for
+from galleryforge.gallery.request import Job
 from galleryforge.tables import LAYERS, ordered, write_table
 from tests.factories import build_layers, write_trial
 

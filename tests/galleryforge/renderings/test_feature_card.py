@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from galleryforge.errors import GalleryforgeError
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.jobs import context_for
+from galleryforge.gallery.request import Job
 from galleryforge.renderings import feature_card
 from galleryforge.renderings.context import RenderContext
 from galleryforge.tables import EXAMPLES, ordered, write_table

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.jobs import context_for
+from galleryforge.gallery.request import Job
 from galleryforge.renderings import feature_density, feature_density_trials
 from galleryforge.renderings.context import RenderContext
 from galleryforge.themes.mpl import theme_style

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.jobs import context_for
+from galleryforge.gallery.request import Job
 from galleryforge.renderings import kpi_summary
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.social import SIZES, CardRequest, card_style, draw_card
