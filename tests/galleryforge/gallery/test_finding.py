@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from galleryforge.gallery.inputs import RenderInputs
 from galleryforge.gallery.jobs import run_job
 from galleryforge.gallery.manifest import read_manifest, write_manifest
 from galleryforge.gallery.request import Job
@@ -29,7 +30,7 @@ def test_finding_reaches_manifest_and_figure_view(
     rendering = get_rendering("kpi-summary")
     monkeypatch.setitem(REGISTRY, rendering.id, dataclasses.replace(rendering, finding=_sentence))
     job = Job(runs_dir, tmp_path, "B", "paper", rendering.id, ("png",))
-    entries = run_job(job).entries
+    entries = run_job(job, RenderInputs(runs_dir)).entries
     trial = load_trial_tables(runs_dir / "B")
     expected = (
         f"B: mean L0 {trial.final['l0'].mean():.1f} over {trial.final['layer'].nunique()} layers"
@@ -55,4 +56,4 @@ def test_finding_reaches_manifest_and_figure_view(
 def test_rendering_without_finding_states_none(runs_dir: Path, tmp_path: Path) -> None:
     job = Job(runs_dir, tmp_path, "B", "paper", "premium-heatmap", ("png",))
     assert get_rendering("premium-heatmap").finding is None
-    assert [e.finding for e in run_job(job).entries] == [None]
+    assert [e.finding for e in run_job(job, RenderInputs(runs_dir)).entries] == [None]
