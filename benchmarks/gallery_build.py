@@ -35,20 +35,20 @@ matplotlib.use("Agg")
 
 from galleryforge.gallery.build import build_gallery, plan_gallery
 from galleryforge.gallery.formats import STATIC_FORMATS
-from galleryforge.gallery.jobs import Job, context_for
-from galleryforge.gallery.request import GalleryRequest
+from galleryforge.gallery.inputs import RenderInputs
+from galleryforge.gallery.request import GalleryRequest, Job
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.themes.mpl import theme_style
 
 FORMATS = (*STATIC_FORMATS, "html")
 
 
-def baseline(jobs: list[Job], out: Path) -> float:
+def baseline(jobs: list[Job], inputs: RenderInputs, out: Path) -> float:
     """The plain way: draw per format, inline plotly.js in each html."""
     start = time.perf_counter()
     for job in jobs:
         rendering = get_rendering(job.rendering)
-        ctx = context_for(job)
+        ctx = inputs.job_context(job)
         folder = out / job.trial / job.theme
         folder.mkdir(parents=True, exist_ok=True)
         for fmt in job.formats:
@@ -94,7 +94,9 @@ def noop_rebuild(request: GalleryRequest, themes: list[str], repeats: int = 5) -
     return times
 
 
-def plotly_export(jobs: list[Job], count: int, out: Path) -> tuple[float, float]:
+def plotly_export(
+    jobs: list[Job], inputs: RenderInputs, count: int, out: Path
+) -> tuple[float, float]:
     """Seconds per figure: one write_image call each, then one browser for all."""
     import plotly.io as pio
 
@@ -108,7 +110,7 @@ def plotly_export(jobs: list[Job], count: int, out: Path) -> tuple[float, float]
     for job in jobs:
         rendering = get_rendering(job.rendering)
         if rendering.interactive is not None and len(figures) < count:
-            figures.append(rendering.interactive(context_for(job)))
+            figures.append(rendering.interactive(inputs.job_context(job)))
     start = time.perf_counter()
     for i, fig in enumerate(figures):
         pio.write_image(fig, out / f"plain-{i}.png")
@@ -146,10 +148,10 @@ def main() -> None:
             jobs=args.jobs,
         )
         plan = plan_gallery(request)
-        base_s = baseline(list(plan.jobs), root / "baseline")
+        base_s = baseline(list(plan.jobs), plan.inputs, root / "baseline")
         ours_s, files = ours(request)
         rebuild = noop_rebuild(request, themes)
-        plain, shared = plotly_export(list(plan.jobs), args.plotly, root)
+        plain, shared = plotly_export(list(plan.jobs), plan.inputs, args.plotly, root)
     cpu = platform.processor() or platform.machine()
     print(
         f"Gallery build, {date.today()}, {os.cpu_count()} cores ({cpu}), "

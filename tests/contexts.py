@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.inputs import RenderInputs
 from galleryforge.renderings.context import RenderContext
 
 if TYPE_CHECKING:
@@ -24,9 +24,10 @@ DrawRendering = Callable[..., "tuple[RenderContext, Figure]"]
 
 
 def render_context(runs: Path, *, trial: str = "B", theme: str = "paper") -> RenderContext:
-    """The context for ``trial`` of the run folder ``runs`` under ``theme``, as a job builds it."""
-    job = Job(runs=runs, out=runs, trial=trial, theme=theme, rendering="", formats=())
-    return context_for(job)
+    """The context for ``trial`` of the run folder ``runs`` under ``theme``, as a job builds it for
+    a rendering that reads other runs (every trial of the folder in ``trials``)."""
+    inputs = RenderInputs(runs)
+    return inputs.context(trial, inputs.theme(theme), other_runs=True)
 
 
 def drawn(ctx: RenderContext, rendering: ModuleType) -> Figure:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from galleryforge.atomic import write_text
-from galleryforge.gallery.cache_keys import request_key, run_fingerprints
+from galleryforge.gallery.cache_keys import Fingerprints, request_key
 from galleryforge.gallery.manifest import ManifestEntry
 from galleryforge.gallery.request import GalleryRequest
 from galleryforge.gallery.result import GalleryResult, Skipped
@@ -129,9 +129,10 @@ class GalleryCache:
             write_text(self.path, text)
 
 
-def cached_gallery(request: GalleryRequest) -> GalleryResult | None:
-    """The recorded result of an identical earlier request whose files are intact, else None."""
+def cached_gallery(request: GalleryRequest, fingerprints: Fingerprints) -> GalleryResult | None:
+    """The recorded result of an identical earlier request whose files are intact, else None.
+    ``fingerprints``: of ``request.runs``, kept for the build when this answers None."""
     if not request.out.exists() or not request.runs.is_dir():
         return None
     cache = GalleryCache(request.out)
-    return cache.cached_result(request_key(request, run_fingerprints(request.runs)))
+    return cache.cached_result(request_key(request, fingerprints))

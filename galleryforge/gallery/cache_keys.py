@@ -3,13 +3,14 @@
 A job's key hashes the table files of its run (and of every run, for comparisons; and the toy run),
 the files its theme may be read from, galleryforge's own source and the versions of the plotting
 libraries, and the job itself (trial, theme, rendering). A request's key hashes its fields, the
-theme files and every run's inputs.
+theme files and every run's inputs. ``Fingerprints`` reads each of those files once a command,
+however many keys it enters.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -30,10 +31,17 @@ def _sha256(parts: Iterable[bytes | str]) -> str:
     return digest.hexdigest()
 
 
-def hash_files(paths: Iterable[Path], root: Path | None = None) -> str:
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def hash_files(
+    paths: Iterable[Path], root: Path | None = None, digest: Callable[[Path], str] = file_digest
+) -> str:
+    """One hash of the files' names (relative to ``root``) and contents (their ``digest``)."""
     items: list[bytes | str] = []
     for path in sorted(paths):
-        items += [str(path.relative_to(root) if root else path), path.read_bytes()]
+        items += [str(path.relative_to(root) if root else path), digest(path)]
     return _sha256(items)
 
 
@@ -57,19 +65,36 @@ def theme_files(themes: Iterable[str], search: Iterable[Path]) -> list[Path]:
     return sorted(f for folder in folders for f in Path(folder).glob("*.toml"))
 
 
-def theme_inputs(theme: str, search: Sequence[Path]) -> str:
-    """Hash of every file ``theme`` may be read from: its own, its parents' and the built-ins."""
-    return hash_files(theme_files([theme], search))
+class Fingerprints:
+    """The hashes one command's keys are made of, for one runs folder and any theme files.
 
+    The cache check hashes the runs and themes for the request's key; on a miss the build needs
+    them again for each job's key and to record the request. Each file is read once here."""
 
-def theme_fingerprint(request: GalleryRequest) -> str:
-    return hash_files(theme_files(request.themes, request.theme_search))
+    def __init__(self, runs: Path) -> None:
+        self.folder = runs
+        self._runs: dict[str, str] | None = None
+        self._digests: dict[Path, str] = {}
 
+    def runs(self) -> dict[str, str]:
+        """Trial (and ``toy``) → hash of the files its figures are drawn from."""
+        if self._runs is None:
+            names = discover_trials(self.folder) + ([TOY] if has_toy(self.folder) else [])
+            self._runs = {
+                name: hash_files(run_input_files(self.folder / name), self.folder, self._digest)
+                for name in names
+            }
+        return self._runs
 
-def run_fingerprints(runs: Path) -> dict[str, str]:
-    """Trial (and ``toy``) → hash of the files its figures are drawn from."""
-    names = discover_trials(runs) + ([TOY] if has_toy(runs) else [])
-    return {name: hash_files(run_input_files(runs / name), runs) for name in names}
+    def themes(self, names: Iterable[str], search: Sequence[Path]) -> str:
+        """Hash of every file the named themes may be read from: their own, their parents' and
+        the built-ins (so an edited theme file draws again)."""
+        return hash_files(theme_files(names, search), digest=self._digest)
+
+    def _digest(self, path: Path) -> str:
+        if path not in self._digests:
+            self._digests[path] = file_digest(path)
+        return self._digests[path]
 
 
 def job_key(fields: Sequence[str], trial: str, runs: dict[str, str], compares: bool) -> str:
@@ -80,14 +105,15 @@ def job_key(fields: Sequence[str], trial: str, runs: dict[str, str], compares: b
     return _sha256([code_fingerprint(), *fields, *(f"{k}:{v}" for k, v in inputs)])
 
 
-def request_key(request: GalleryRequest, runs: dict[str, str]) -> str:
+def request_key(request: GalleryRequest, fingerprints: Fingerprints) -> str:
     fields = [
         str(request.runs.resolve()),
         ",".join(request.trials),
         ",".join(request.themes),
         ",".join(request.renderings),
         ",".join(request.formats) if request.formats is not None else "<theme default>",
-        theme_fingerprint(request),
+        fingerprints.themes(request.themes, request.theme_search),
         "" if request.latent is None else f"latent {request.latent[0]}:{request.latent[1]}",
     ]
+    runs = fingerprints.runs()
     return _sha256([code_fingerprint(), *fields, *(f"{k}:{v}" for k, v in sorted(runs.items()))])

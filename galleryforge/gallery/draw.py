@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from galleryforge.gallery.cache import cached_gallery
-from galleryforge.gallery.jobs import Job
-from galleryforge.gallery.request import GalleryRequest
+from galleryforge.gallery.inputs import RenderInputs
+from galleryforge.gallery.request import GalleryRequest, Job
 from galleryforge.gallery.result import GalleryResult
 
 
@@ -22,13 +22,22 @@ def draw_galleries(
     """One result per request, in order: cached where an identical request's files are intact.
 
     Every request that is not cached is planned (validating its names and tables) before any is
-    drawn, so bad input fails with nothing written. ``on_planned`` gets the number of jobs to
-    run or check (0 when everything came from the cache); ``on_done`` follows each of them.
+    drawn, so bad input fails with nothing written. The requests share one ``RenderInputs`` per
+    runs folder: each table and theme is hashed, loaded and validated once for all of them.
+    ``on_planned`` gets the number of jobs to run or check (0 when everything came from the
+    cache); ``on_done`` follows each of them.
     """
     from galleryforge.gallery.build import build_gallery, plan_gallery
 
-    results: list[GalleryResult | None] = [cached_gallery(request) for request in requests]
-    plans = {i: plan_gallery(r) for i, r in enumerate(requests) if results[i] is None}
+    inputs = {request.runs: RenderInputs(request.runs) for request in requests}
+    results: list[GalleryResult | None] = [
+        cached_gallery(request, inputs[request.runs].fingerprints) for request in requests
+    ]
+    plans = {
+        i: plan_gallery(request, inputs[request.runs])
+        for i, request in enumerate(requests)
+        if results[i] is None
+    }
     if on_planned is not None:
         on_planned(sum(len(plan.jobs) for plan in plans.values()))
     for index, plan in plans.items():

@@ -1,71 +1,21 @@
 """One gallery job: draw one rendering for one trial under one theme, save every format.
 
-Runs inside worker processes, so it takes and returns plain picklable data. Tables and themes
-are read once per process (``inputs``); files are saved, and plotly images left for the main
-process, by ``outputs``.
+``run_job`` draws from the inputs the plan loaded (``RenderInputs``) and reads no table or theme
+file. With ``--jobs`` above 1 it runs in worker processes, each handed those inputs once, as it
+starts (``receive_inputs``); the jobs and their results travel between the processes as plain
+picklable data. Files are saved, and plotly images left for the main process, by ``outputs``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from galleryforge.gallery import inputs
-from galleryforge.gallery.formats import (
-    HTML_FORMAT,
-    PLOTLY_IMAGE_FORMATS,
-    STATIC_FORMATS,
-    figure_bytes,
-    html_bytes,
-)
+from galleryforge.gallery.formats import HTML_FORMAT, STATIC_FORMATS, figure_bytes, html_bytes
+from galleryforge.gallery.inputs import RenderInputs
 from galleryforge.gallery.manifest import ManifestEntry
 from galleryforge.gallery.outputs import PendingPlotlyImage, plotlyjs_relative, save_output
-from galleryforge.renderings.context import RenderContext
+from galleryforge.gallery.request import Job
 from galleryforge.renderings.registry import get_rendering
-from galleryforge.runs import discover_trials
-from galleryforge.tables import ToyTables, TrialTables
-
-
-@dataclass(frozen=True)
-class Job:
-    runs: Path
-    out: Path
-    trial: str
-    theme: str
-    rendering: str
-    formats: tuple[str, ...]
-    theme_search: tuple[Path, ...] = ()
-    latent: tuple[int, int] | None = None
-    """Set for a rendering of one latent asked for by ``--latent``: named in its file name."""
-
-    @property
-    def folder(self) -> Path:
-        return self.out / self.trial / Path(self.theme).stem
-
-    @property
-    def stem(self) -> str:
-        if self.latent is None:
-            return self.rendering
-        return f"{self.rendering}-L{self.latent[0]}-{self.latent[1]}"
-
-    def path(self, fmt: str) -> Path:
-        return self.folder / f"{self.stem}.{fmt}"
-
-    @property
-    def label(self) -> str:
-        """``trial/theme/rendering``, as progress reports name the job."""
-        return f"{self.trial}/{Path(self.theme).stem}/{self.stem}"
-
-    @property
-    def output_formats(self) -> tuple[str, ...]:
-        """The formats the job writes, in the order of its manifest entries: matplotlib's, then
-        the html page and the plotly images, these two only for renderings with an interactive
-        version."""
-        static = [f for f in self.formats if f in STATIC_FORMATS]
-        if get_rendering(self.rendering).interactive is None:
-            return tuple(static)
-        html = [f for f in self.formats if f == HTML_FORMAT]
-        return (*static, *html, *(f for f in self.formats if f in PLOTLY_IMAGE_FORMATS))
 
 
 @dataclass
@@ -74,24 +24,28 @@ class JobResult:
     plotly_pending: list[PendingPlotlyImage] = field(default_factory=list)
 
 
-def context_for(job: Job) -> RenderContext:
-    toy = inputs.toy_tables(job.runs)
-    trials = {name: inputs.trial_tables(job.runs, name) for name in discover_trials(job.runs)}
-    tables: TrialTables | ToyTables | None = toy if job.trial == "toy" else trials[job.trial]
-    assert tables is not None
-    return RenderContext(
-        tables, inputs.theme(job.theme, job.theme_search), trials=trials, toy=toy, latent=job.latent
-    )
+_WORKER: dict[str, RenderInputs] = {}
+"""A worker process's inputs, as ``receive_inputs`` got them (empty in the main process)."""
 
 
-def run_job(job: Job) -> JobResult:
+def receive_inputs(inputs: RenderInputs) -> None:
+    """The worker pool's initializer: keep the plan's inputs for every job this worker runs
+    (inherited under ``fork``; under ``spawn`` pickled once for the worker, not once a job)."""
+    _WORKER["inputs"] = inputs
+
+
+def run_in_worker(job: Job) -> JobResult:
+    return run_job(job, _WORKER["inputs"])
+
+
+def run_job(job: Job, inputs: RenderInputs) -> JobResult:
     import matplotlib
 
     matplotlib.use("Agg")
     from galleryforge.themes.mpl import theme_style
 
     rendering = get_rendering(job.rendering)
-    ctx = context_for(job)
+    ctx = inputs.job_context(job)
     theme = ctx.theme
     alt = rendering.describe(ctx)
     finding = rendering.finding(ctx) if rendering.finding is not None else None
@@ -125,7 +79,7 @@ def run_job(job: Job) -> JobResult:
                 )
             else:
                 pending = PendingPlotlyImage(
-                    job, fmt, figure.to_json(), alt, rendering.title, finding
+                    job, fmt, figure.to_json(), theme.figure.dpi, alt, rendering.title, finding
                 )
                 result.plotly_pending.append(pending)
     return result

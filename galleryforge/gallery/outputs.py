@@ -7,15 +7,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from galleryforge.atomic import write_bytes
-from galleryforge.gallery import inputs
 from galleryforge.gallery.formats import plotlyjs_bundle
 from galleryforge.gallery.manifest import ManifestEntry
-
-if TYPE_CHECKING:
-    from galleryforge.gallery.jobs import Job
+from galleryforge.gallery.request import Job
 
 PLOTLYJS_NAME = "plotly.min.js"
 
@@ -27,6 +23,8 @@ class PendingPlotlyImage:
     job: Job
     fmt: str
     figure_json: str
+    dpi: float
+    """The job's theme's: a png is exported at ``dpi / 96`` times the figure's css pixels."""
     alt: str
     title: str
     finding: str | None = None
@@ -83,8 +81,7 @@ def write_plotly_images(pending: list[PendingPlotlyImage]) -> list[ManifestEntry
         for item in pending:
             figure = pio.from_json(item.figure_json)
             kind = item.fmt.split(".", 1)[1]
-            dpi = inputs.theme(item.job.theme, item.job.theme_search).figure.dpi
-            scale = dpi / 96 if kind == "png" else 1.0
+            scale = item.dpi / 96 if kind == "png" else 1.0
             data = export(figure, kind, scale=scale)
             size = (round(figure.layout.width * scale), round(figure.layout.height * scale))
             entries.append(

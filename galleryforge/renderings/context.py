@@ -25,7 +25,8 @@ class RenderContext:
     tables: TrialTables | ToyTables
     theme: Theme
     trials: Mapping[str, TrialTables] = field(default_factory=dict)
-    """Every trial of the run folder, for renderings that compare trials or a width family."""
+    """By folder name: every trial of the run folder for a rendering that compares trials or
+    draws a width family (``Rendering.reads_other_runs``), else the trial drawn alone."""
     toy: ToyTables | None = None
     """The toy run, when there is one (its fitted loss shape informs predicted floors)."""
     latent: tuple[int, int] | None = None

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from galleryforge.errors import GalleryforgeError
-from galleryforge.gallery.jobs import Job
+from galleryforge.gallery.request import Job
 from galleryforge.renderings.registry import all_renderings, get_rendering
 from galleryforge.resources import data_dir
 from galleryforge.site.assets import figure_files, static_files

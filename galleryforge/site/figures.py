@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from galleryforge.gallery.draw import draw_galleries
-from galleryforge.gallery.jobs import Job
 from galleryforge.gallery.manifest import ManifestEntry
 from galleryforge.gallery.outputs import PLOTLYJS_NAME
-from galleryforge.gallery.request import GalleryRequest
+from galleryforge.gallery.request import GalleryRequest, Job
 from galleryforge.gallery.result import Skipped
 
 LIGHT = "paper"

@@ -18,22 +18,23 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from galleryforge.atomic import write_bytes
 from galleryforge.errors import GalleryforgeError
 from galleryforge.gallery.formats import figure_bytes
-from galleryforge.renderings.context import RenderContext
+from galleryforge.gallery.inputs import RenderInputs
 from galleryforge.renderings.registry import Rendering, get_rendering
-from galleryforge.runs import TOY, discover_trials, has_toy, trial_run_dir
+from galleryforge.runs import has_toy, trial_run_dir
 from galleryforge.social.frame import Frame, draw_frame, frame_for
-from galleryforge.tables import TrialTables, load_toy_tables, load_trial_tables
-from galleryforge.themes.theme import Theme, load_theme
+from galleryforge.themes.theme import Theme
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from galleryforge.tables import TrialTables
 
 DPI = 100
 SIZES = {"linkedin": (1200, 627), "og": (1200, 630), "square": (1080, 1080)}
@@ -61,19 +62,19 @@ def card_pixels(size: str) -> tuple[int, int]:
     return SIZES[size]
 
 
-def card_theme(pixels: tuple[int, int]) -> Theme:
-    """The social theme at exactly ``pixels`` (width, height) at 100 dpi."""
+def card_theme(social: Theme, pixels: tuple[int, int]) -> Theme:
+    """``social``, the loaded social theme, at exactly ``pixels`` (width, height) at 100 dpi."""
     width, height = pixels
-    size = {"width_in": width / DPI, "height_in": height / DPI, "dpi": DPI}
-    return load_theme(CARD_THEME, overrides={"figure": size})
+    figure = replace(social.figure, width_in=width / DPI, height_in=height / DPI, dpi=float(DPI))
+    return replace(social, figure=figure)
 
 
 @contextmanager
-def card_style(pixels: tuple[int, int]) -> Iterator[Theme]:
-    """Draw under the social theme at exactly ``pixels``; yields that theme."""
+def card_style(social: Theme, pixels: tuple[int, int]) -> Iterator[Theme]:
+    """Draw under ``social`` at exactly ``pixels``; yields that theme."""
     from galleryforge.themes.mpl import theme_style
 
-    theme = card_theme(pixels)
+    theme = card_theme(social, pixels)
     with theme_style(theme):
         yield theme
 
@@ -83,44 +84,47 @@ def card_path(request: CardRequest, rendering_id: str) -> Path:
 
 
 def write_card(request: CardRequest) -> Path:
-    """Draw the card and write it atomically; every input is checked before anything is written."""
+    """Draw the card and write it atomically; every input is checked before anything is written.
+    The tables and the theme are loaded once, as for the gallery (``RenderInputs``)."""
     pixels = card_pixels(request.size)
-    trial = load_trial_tables(trial_run_dir(request.runs, request.trial))
+    trial_run_dir(request.runs, request.trial)  # an unknown trial: the error names those there
+    inputs = RenderInputs(request.runs)
     rendering = get_rendering(request.rendering)
-    _check_needs(request, rendering, trial)
-    data = card_png(request, rendering, trial, pixels)
+    _check_needs(request, rendering, inputs)
+    data = card_png(request, rendering, inputs, pixels)
     path = card_path(request, rendering.id)
     write_bytes(path, data)
     return path
 
 
 def card_png(
-    request: CardRequest, rendering: Rendering, trial: TrialTables, pixels: tuple[int, int]
+    request: CardRequest, rendering: Rendering, inputs: RenderInputs, pixels: tuple[int, int]
 ) -> bytes:
-    with card_style(pixels):
-        fig = draw_card(request, rendering, trial, pixels)
+    with card_style(inputs.theme(CARD_THEME), pixels):
+        fig = draw_card(request, rendering, inputs, pixels)
         return figure_bytes(fig, "png", DPI)
 
 
 def draw_card(
-    request: CardRequest, rendering: Rendering, trial: TrialTables, pixels: tuple[int, int]
+    request: CardRequest, rendering: Rendering, inputs: RenderInputs, pixels: tuple[int, int]
 ) -> Figure:
-    """The card as a matplotlib Figure of exactly ``pixels`` (call under ``card_style``)."""
+    """The card as a matplotlib Figure of exactly ``pixels`` (call under ``card_style``), drawn
+    from ``inputs``, those of ``request.runs``."""
     if rendering.id in FULL_CARD:
-        return _draw_rendering(request, rendering, trial, pixels)
+        return _draw_rendering(request, rendering, inputs, pixels)
     frame = frame_for(pixels)
-    panel = _draw_rendering(request, rendering, trial, frame.panel_size)
-    return _framed(trial, frame, panel)
+    panel = _draw_rendering(request, rendering, inputs, frame.panel_size)
+    theme = card_theme(inputs.theme(CARD_THEME), frame.pixels)
+    return _framed(inputs.trial(request.trial), frame, panel, theme)
 
 
-def _framed(trial: TrialTables, frame: Frame, panel: Figure) -> Figure:
+def _framed(trial: TrialTables, frame: Frame, panel: Figure, theme: Theme) -> Figure:
     import matplotlib.image as mpimg
     from matplotlib.figure import Figure
 
     # The panel goes in as pixels, drawn at the card's dpi, so it lands 1:1 and bytes repeat.
     image = mpimg.imread(io.BytesIO(figure_bytes(panel, "png", DPI)), format="png")
     width, height = frame.panel_size
-    theme = card_theme(frame.pixels)
     fig = Figure(figsize=theme.figsize(), dpi=DPI, facecolor=theme.colors.background)
     fig.figimage(
         image[:height, :width],
@@ -134,36 +138,25 @@ def _framed(trial: TrialTables, frame: Frame, panel: Figure) -> Figure:
 
 
 def _draw_rendering(
-    request: CardRequest, rendering: Rendering, trial: TrialTables, pixels: tuple[int, int]
+    request: CardRequest, rendering: Rendering, inputs: RenderInputs, pixels: tuple[int, int]
 ) -> Figure:
-    with card_style(pixels) as theme:
-        fig = rendering.draw(_context(request, trial, theme))
+    with card_style(inputs.theme(CARD_THEME), pixels) as theme:
+        ctx = inputs.context(request.trial, theme, rendering.reads_other_runs)
+        fig = rendering.draw(ctx)
         # Exact pixels even if a rendering asked for its own aspect.
         fig.set_size_inches(pixels[0] / DPI, pixels[1] / DPI)
         fig.set_dpi(DPI)
     return fig
 
 
-def _check_needs(request: CardRequest, rendering: Rendering, trial: TrialTables) -> None:
+def _check_needs(request: CardRequest, rendering: Rendering, inputs: RenderInputs) -> None:
+    trial = inputs.trial(request.trial)
     if rendering.scope == "toy":
         reason: str | None = "it draws the toy run, and a card shows a trial"
     else:
-        reason = rendering.unmet_need(trial, _all_trials(request, trial), has_toy(request.runs))
+        trials = inputs.trials_for(request.trial, rendering.reads_other_runs)
+        reason = rendering.unmet_need(trial, trials, has_toy(request.runs))
     if reason:
         raise GalleryforgeError(
             f"rendering {rendering.id!r} cannot draw trial {trial.trial}: {reason}"
         )
-
-
-def _context(request: CardRequest, trial: TrialTables, theme: Theme) -> RenderContext:
-    toy = load_toy_tables(request.runs / TOY) if has_toy(request.runs) else None
-    return RenderContext(trial, theme, trials=_all_trials(request, trial), toy=toy)
-
-
-def _all_trials(request: CardRequest, trial: TrialTables) -> dict[str, TrialTables]:
-    """Every trial under the runs folder by folder name (comparisons draw them), the card's own
-    ``trial`` as already loaded."""
-    return {
-        name: trial if name == request.trial else load_trial_tables(request.runs / name)
-        for name in discover_trials(request.runs)
-    }

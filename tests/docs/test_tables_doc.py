@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from galleryforge.cli.main import main
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.inputs import RenderInputs
+from galleryforge.gallery.request import Job
 from galleryforge.renderings import kd_quantities
 from galleryforge.tables import CURVES, EXAMPLES, FEATURES, LAYERS, TOY_SUMMARY, TOY_SWEEP
 from galleryforge.themes.mpl import theme_style
@@ -41,7 +42,7 @@ def test_csv_example_renders_with_the_values_the_page_states(
 
     # The figure the doc's command drew, drawn again to read back its values.
     job = Job(tmp_path / "runs", tmp_path, "mine", "paper", "kd-quantities", formats=())
-    ctx = context_for(job)
+    ctx = RenderInputs(job.runs).job_context(job)
     with theme_style(ctx.theme):
         fig = kd_quantities.draw(ctx)
     # By hand from the CSV: F_alive = width − dead, α = 1 − L0/F_alive, d* = L0·ln(F_alive/L0).

@@ -146,13 +146,30 @@ def test_missing_chromium_is_a_clear_error_and_matplotlib_still_works(
 
 @pytest.mark.browser
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium: apt-get install chromium")
-def test_plotly_images_through_one_browser(runs_dir: Path, tmp_path: Path) -> None:
+def test_plotly_images_through_one_browser(
+    runs_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two figures in two formats, four images: one Chromium is launched for all of them. Each
+    launch is counted where kaleido opens a browser, for its server or for a single image."""
+    import kaleido
+
+    launches: list[object] = []
+    launch = kaleido.Kaleido.open
+
+    async def counted(self: kaleido.Kaleido) -> None:
+        launches.append(self)
+        await launch(self)
+
+    monkeypatch.setattr(kaleido.Kaleido, "open", counted)
     out = tmp_path / "g"
-    flags = ("--rendering", "premium-heatmap", "--theme", "social")
-    assert _render_b(runs_dir, out, *flags, "--format", "plotly.png,plotly.svg") == 0
-    png = out / "B" / "social" / "premium-heatmap.plotly.png"
-    assert _png_size(png)[0] == 1200
-    assert (out / "B" / "social" / "premium-heatmap.plotly.svg").read_text().startswith("<svg")
+    two = ("premium-heatmap", "layer-metric-heatmap")
+    flags = ("--rendering", ",".join(two), "--theme", "social", "--format", "plotly.png,plotly.svg")
+    assert _render_b(runs_dir, out, *flags) == 0
+    assert len(launches) == 1
+    for rendering in two:
+        assert _png_size(out / "B" / "social" / f"{rendering}.plotly.png")[0] == 1200
+        svg = out / "B" / "social" / f"{rendering}.plotly.svg"
+        assert svg.read_text().startswith("<svg")
 
 
 def test_a_job_asking_fewer_formats_is_answered_from_the_cache(

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from galleryforge.gallery.jobs import Job, run_job
+from galleryforge.gallery.inputs import RenderInputs
+from galleryforge.gallery.jobs import run_job
 from galleryforge.gallery.manifest import read_manifest, write_manifest
+from galleryforge.gallery.request import Job
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import REGISTRY, get_rendering
 from galleryforge.site.figures import GalleryIndex, _fill
@@ -28,7 +30,7 @@ def test_finding_reaches_manifest_and_figure_view(
     rendering = get_rendering("kpi-summary")
     monkeypatch.setitem(REGISTRY, rendering.id, dataclasses.replace(rendering, finding=_sentence))
     job = Job(runs_dir, tmp_path, "B", "paper", rendering.id, ("png",))
-    entries = run_job(job).entries
+    entries = run_job(job, RenderInputs(runs_dir)).entries
     trial = load_trial_tables(runs_dir / "B")
     expected = (
         f"B: mean L0 {trial.final['l0'].mean():.1f} over {trial.final['layer'].nunique()} layers"
@@ -54,4 +56,4 @@ def test_finding_reaches_manifest_and_figure_view(
 def test_rendering_without_finding_states_none(runs_dir: Path, tmp_path: Path) -> None:
     job = Job(runs_dir, tmp_path, "B", "paper", "premium-heatmap", ("png",))
     assert get_rendering("premium-heatmap").finding is None
-    assert [e.finding for e in run_job(job).entries] == [None]
+    assert [e.finding for e in run_job(job, RenderInputs(runs_dir)).entries] == [None]

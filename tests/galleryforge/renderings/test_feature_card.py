@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from galleryforge.errors import GalleryforgeError
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.inputs import RenderInputs
+from galleryforge.gallery.request import Job
 from galleryforge.renderings import feature_card
 from galleryforge.renderings.context import RenderContext
 from galleryforge.tables import EXAMPLES, ordered, write_table
@@ -32,7 +33,7 @@ def _context(
         formats=(),
         latent=latent,
     )
-    return context_for(job)
+    return RenderInputs(runs).job_context(job)
 
 
 def _hand_made_run(root: Path) -> Path:
@@ -160,8 +161,9 @@ def test_social_card_is_legible_at_1200_by_627(tmp_path: Path) -> None:
         formats=(),
         latent=(1, 2),
     )
-    ctx = context_for(job)
-    theme = card_theme((1200, 627))
+    inputs = RenderInputs(runs)
+    ctx = inputs.job_context(job)
+    theme = card_theme(inputs.theme("social"), (1200, 627))
     ctx = RenderContext(ctx.tables, theme, trials=ctx.trials, latent=(1, 2))
     with theme_style(theme):
         fig = feature_card.draw(ctx)

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.inputs import RenderInputs
+from galleryforge.gallery.request import Job
 from galleryforge.renderings import feature_density, feature_density_trials
 from galleryforge.renderings.context import RenderContext
 from galleryforge.themes.mpl import theme_style
@@ -17,7 +18,7 @@ from tests.figures import artists_with_gid
 
 def _context(runs: Path, trial: str, rendering: str = "feature-density") -> RenderContext:
     job = Job(runs=runs, out=runs, trial=trial, theme="paper", rendering=rendering, formats=())
-    return context_for(job)
+    return RenderInputs(runs).job_context(job)
 
 
 @pytest.mark.parametrize("trial", ["A", "C"])

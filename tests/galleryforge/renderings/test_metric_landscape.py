@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from galleryforge.labels import metric_label
 from galleryforge.renderings import metric_landscape
 from galleryforge.renderings.registry import get_rendering
 from tests.contexts import DrawRendering
@@ -15,15 +16,35 @@ def test_one_ridge_per_varying_metric_through_the_values(
     draw_rendering: DrawRendering,
 ) -> None:
     ctx, fig = draw_rendering(metric_landscape, trial="B", theme="dark")
-    layers, shade, varying, constant = metric_landscape.landscape(ctx.trial)
-    assert {"dead", "alive_frac"} <= set(constant) and "feature_density_entropy" in varying
+    # By hand from the layer table: each layer's last checkpoint; of its numeric columns (not
+    # the keys, not the loss terms), those that differ between layers are drawn.
+    table = ctx.trial.layers
+    final = table.loc[table.groupby("layer")["tokens"].idxmax()].sort_values("layer")
+    shown = [
+        c
+        for c in final.select_dtypes("number").columns
+        if c not in {"layer", "tokens", "width", "l1_coef", "loss", "l1"}
+    ]
+    varying = {c for c in shown if final[c].max() > final[c].min()}
+    assert {"dead", "alive_frac"} <= set(shown) - varying
+    assert "feature_density_entropy" in varying
     ridges = artists_with_gid(fig, "ridge-line")
-    assert len(ridges) == len(varying)
+    (ax,) = fig.axes
+    # Which metric a ridge draws: the label on the axis at its baseline (the top ridge first).
+    by_label = {metric_label(c, math=True): c for c in shown}
+    labels = {
+        round(y): t.get_text() for y, t in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)
+    }
+    assert sorted(labels) == list(range(len(ridges)))
+    assert {by_label[text] for text in labels.values()} == varying
+    layers = final["layer"].to_numpy(dtype=float)
     for i, ridge in enumerate(ridges):
-        base = len(varying) - 1 - i
+        base = len(ridges) - 1 - i
+        values = final[by_label[labels[base]]].to_numpy(dtype=float)
+        relative = (values - values.min()) / (values.max() - values.min())  # 0 lowest, 1 highest
         at_layers = np.interp(layers, ridge.get_xdata(), ridge.get_ydata())  # type: ignore[attr-defined]
         np.testing.assert_allclose(
-            at_layers, base + metric_landscape.RIDGE_HEIGHT * shade[:, i], atol=1e-9
+            at_layers, base + metric_landscape.RIDGE_HEIGHT * relative, atol=1e-9
         )
     assert "not drawn: Dead, Alive frac" in metric_landscape.describe(ctx)
     assert len(metric_landscape.interactive(ctx).data) == 2 * len(varying)

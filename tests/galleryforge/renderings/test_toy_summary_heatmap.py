@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from galleryforge.renderings import toy_summary_heatmap
 from tests.contexts import BuildRenderContext, DrawRendering
 from tests.figures import artists_with_gid
+
+READ_OUTS = ("nnls", "untied", "tied")
+
+
+def _grid(summary: pd.DataFrame, decoder: str, column: str) -> np.ndarray:
+    """``column`` of ``decoder``'s rows, rows = α ascending, columns = F ascending."""
+    alphas, features = sorted(summary["alpha"].unique()), sorted(summary["features"].unique())
+    rows = summary[summary["decoder"] == decoder]
+    pivot = rows.pivot(index="alpha", columns="features", values=column)
+    return pivot.reindex(index=alphas, columns=features).to_numpy(dtype=float)
+
+
+def _label(ratio: float, censored: float) -> str:
+    """A cell's text: the ratio, "> ratio" when censored (a lower bound), nothing for no cell."""
+    if not np.isfinite(ratio):
+        return ""
+    return ("> " if censored == 1 else "") + f"{ratio:.2f}×"
 
 
 def test_one_heatmap_per_read_out_of_log2_ratios(draw_rendering: DrawRendering) -> None:
@@ -14,14 +32,8 @@ def test_one_heatmap_per_read_out_of_log2_ratios(draw_rendering: DrawRendering) 
     summary = ctx.toy_tables.summary
     images = artists_with_gid(fig, "heatmap")
     assert len(images) == 3
-    alphas, features = sorted(summary["alpha"].unique()), sorted(summary["features"].unique())
-    for image, decoder in zip(images, ("nnls", "untied", "tied"), strict=True):
-        rows = summary[summary["decoder"] == decoder]
-        expected = np.log2(
-            rows.pivot(index="alpha", columns="features", values="ratio")
-            .reindex(index=alphas, columns=features)
-            .to_numpy()
-        )
+    for image, decoder in zip(images, READ_OUTS, strict=True):
+        expected = np.log2(_grid(summary, decoder, "ratio"))
         np.testing.assert_allclose(np.ma.getdata(image.get_array()), expected)  # type: ignore[attr-defined]
         assert image.norm.vmin == -image.norm.vmax  # type: ignore[attr-defined]  # centred at 1
 
@@ -40,8 +52,22 @@ def test_censored_cells_are_hatched_and_read_as_lower_bounds(draw_rendering: Dra
     assert len(texts) == len(summary)
 
 
-def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
+def test_alt_text_and_interactive_log2_ratios(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="toy")
     assert "lower bound" in toy_summary_heatmap.describe(ctx)
+    summary = ctx.toy_tables.summary
     fig = toy_summary_heatmap.interactive(ctx)
     assert len(fig.data) == 3
+    alphas, features = sorted(summary["alpha"].unique()), sorted(summary["features"].unique())
+    for trace, decoder in zip(fig.data, READ_OUTS, strict=True):
+        assert trace.hovertemplate.startswith(f"{decoder}, ")
+        ratio, censored = _grid(summary, decoder, "ratio"), _grid(summary, decoder, "censored")
+        np.testing.assert_allclose(np.asarray(trace.z, dtype=float), np.log2(ratio))
+        assert list(trace.x) == [str(f) for f in features]
+        assert list(trace.y) == [f"{a:g}" for a in alphas]
+        written = [
+            [_label(r, c) for r, c in zip(ratios, flags, strict=True)]
+            for ratios, flags in zip(ratio, censored, strict=True)
+        ]
+        assert [list(row) for row in trace.text] == written
+        assert trace.zmid == 0 and trace.zmin == -trace.zmax  # the same scale in every panel

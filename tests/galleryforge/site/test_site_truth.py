@@ -208,4 +208,5 @@ def test_missing_sources_folder_is_one_line(
 ) -> None:
     args = ["site", "build", "--runs", str(tmp_path), "--out", str(tmp_path / "site")]
     assert main([*args, "--site-dir", str(tmp_path / "nope"), "-q"]) == 2
-    assert "nope: no such site sources folder" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"error: {tmp_path / 'nope'}: no such site sources folder"]

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
-from galleryforge.gallery.jobs import Job, context_for
+from galleryforge.gallery.inputs import RenderInputs
+from galleryforge.gallery.request import Job
 from galleryforge.renderings import kpi_summary
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.social import SIZES, CardRequest, card_style, draw_card
-from galleryforge.tables import load_trial_tables
 from galleryforge.themes.mpl import theme_style
 from tests.factories import write_trial
 from tests.study_runs import write_preset_trial
@@ -31,10 +31,9 @@ def _texts(fig: Figure, gid: str) -> list[str]:
 
 def _framed(runs: Path, trial: str, size: str) -> Figure:
     request = CardRequest(runs=runs, trial=trial, rendering="premium-heatmap", size=size)
-    with card_style(SIZES[size]):
-        return draw_card(
-            request, get_rendering("premium-heatmap"), load_trial_tables(runs / trial), SIZES[size]
-        )
+    inputs = RenderInputs(runs)
+    with card_style(inputs.theme("social"), SIZES[size]):
+        return draw_card(request, get_rendering("premium-heatmap"), inputs, SIZES[size])
 
 
 def test_framed_card_names_the_pip_model_by_its_hub_name(runs: Path) -> None:
@@ -54,7 +53,7 @@ def test_card_of_a_run_without_a_model_names_none(runs: Path) -> None:
 
 def test_kpi_card_subtitle_names_the_model(runs: Path) -> None:
     job = Job(runs, runs, "B-small", "social", "kpi-summary", formats=())
-    ctx = context_for(job)
+    ctx = RenderInputs(runs).job_context(job)
     with theme_style(ctx.theme):
         fig = kpi_summary.draw(ctx)
     texts = [t.get_text() for t in fig.texts]

@@ -10,10 +10,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from galleryforge.cli.main import main
+from galleryforge.gallery.inputs import RenderInputs
 from galleryforge.numbers import format_metric
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.social import SIZES, CardRequest, card_style, card_theme, draw_card
-from galleryforge.tables import TrialTables, load_trial_tables
+from galleryforge.tables import TrialTables
+from galleryforge.themes.theme import load_theme
 from tests.factories import write_trial
 
 
@@ -58,14 +60,15 @@ def test_alias_names_the_file_by_id_and_bytes_repeat(runs: Path, tmp_path: Path)
 def _drawn(runs: Path, size: str) -> Figure:
     pixels = SIZES[size]
     request = CardRequest(runs=runs, trial="B", rendering="premium-heatmap", size=size)
-    with card_style(pixels):
-        fig = draw_card(request, get_rendering("premium-heatmap"), _trial(runs), pixels)
+    inputs = RenderInputs(runs)
+    with card_style(inputs.theme("social"), pixels):
+        fig = draw_card(request, get_rendering("premium-heatmap"), inputs, pixels)
         FigureCanvasAgg(fig).draw()  # a Figure made without pyplot has no renderer of its own
     return fig
 
 
 def _trial(runs: Path) -> TrialTables:
-    return load_trial_tables(runs / "B")
+    return RenderInputs(runs).trial("B")
 
 
 def _texts(fig: Figure, gid: str) -> list[str]:
@@ -84,7 +87,7 @@ def test_key_numbers_are_the_trial_means(runs: Path, size: str) -> None:
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_card_text_is_large_inside_and_apart(runs: Path, size: str) -> None:
     fig = _drawn(runs, size)
-    theme = card_theme(SIZES[size])
+    theme = card_theme(load_theme("social"), SIZES[size])
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg, from _drawn
     texts = [t for t in fig.texts if (t.get_gid() or "").startswith("card-")]
     assert len(texts) == 10
