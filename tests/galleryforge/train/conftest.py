@@ -5,32 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import torch
 
 from galleryforge.train.data.corpus import docstring_corpus
-from galleryforge.train.data.model import resolve_model_path
-from tests.galleryforge.train.helpers import MINILM
+from tests.galleryforge.train.helpers import save_tiny_neox
 
 
 @pytest.fixture(scope="session")
 def tiny_neox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A randomly initialised 3-layer GPT-NeoX (d_model 32) with MiniLM's tokenizer."""
-    from transformers import AutoTokenizer, GPTNeoXConfig, GPTNeoXForCausalLM
-
-    folder = tmp_path_factory.mktemp("tiny-neox")
-    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(MINILM))
-    config = GPTNeoXConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    torch.manual_seed(0)
-    GPTNeoXForCausalLM(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+    return save_tiny_neox(tmp_path_factory.mktemp("tiny-neox"))
 
 
 @pytest.fixture(scope="session")

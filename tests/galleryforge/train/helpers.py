@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from galleryforge.train.training.config import TrialConfig
@@ -49,3 +50,26 @@ def build_trio(**overrides: Any) -> list[TrialConfig]:
             controller_rate=0.1,
         ),
     ]
+
+
+def save_tiny_neox(folder: Path) -> Path:
+    """A randomly initialised 3-layer GPT-NeoX (d_model 32) with MiniLM's tokenizer, saved into
+    ``folder`` (also used by scripts/saelens_compat)."""
+    import torch
+    from transformers import AutoTokenizer, GPTNeoXConfig, GPTNeoXForCausalLM
+
+    from galleryforge.train.data.model import resolve_model_path
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(MINILM))
+    config = GPTNeoXConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    torch.manual_seed(0)
+    GPTNeoXForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
