@@ -40,6 +40,7 @@ SOURCE_FIELDS = (
     "log_every",
     "seed",
 )
+_NOT_COUNTS = {"model", "dataset", "dataset_split", "text_column", "layers", "seed"}
 
 
 @dataclass
@@ -148,20 +149,10 @@ class TrialConfig:
 
     def __post_init__(self) -> None:
         _check(bool(self.name) and "/" not in self.name, "name", self.name, "a folder name")
-        positive = (
-            "context_size",
-            "model_batch",
-            "tokens",
-            "batch_tokens",
-            "buffer_tokens",
-            "heldout_tokens",
-            "checkpoint_every",
-            "log_every",
-            "width",
-            "dead_window_tokens",
-            "lr",
-        )
-        for name in positive:
+        # Every count among the source fields is positive (the strings, layers and seed are not
+        # counts), and so are the width, the dead window and the learning rate.
+        counts = [name for name in SOURCE_FIELDS if name not in _NOT_COUNTS]
+        for name in (*counts, "width", "dead_window_tokens", "lr"):
             _check(getattr(self, name) > 0, name, getattr(self, name), "a positive number")
         for name in (
             "l1_coef",
