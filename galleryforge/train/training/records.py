@@ -14,7 +14,7 @@ from galleryforge.train.config_values import dumps_toml
 from galleryforge.train.data.activations import ActivationSource
 from galleryforge.train.data.model import LoadedModel
 from galleryforge.train.provenance import environment
-from galleryforge.train.training.config import TrialConfig, resolved_precision
+from galleryforge.train.training.config import TrialConfig
 
 
 def provenance(
@@ -34,7 +34,6 @@ def provenance(
     return {
         **environment(device),
         "model": cfg.model,
-        "precision": resolved_precision(cfg.precision, device.type),
         "d_model": loaded.d_model,
         "layers": source.all_layers,
         "ranks": source.ranks.world_size,

@@ -24,7 +24,7 @@ from galleryforge.errors import GalleryforgeError
 from galleryforge.train.data.activations import ActivationSource
 from galleryforge.train.data.distributed import DEFAULT_TIMEOUT_S, Ranks, process_group, rank_device
 from galleryforge.train.data.model import LoadedModel, load_model, resolve_device
-from galleryforge.train.training.config import SOURCE_FIELDS, TrialConfig
+from galleryforge.train.training.config import SOURCE_FIELDS, TrialConfig, resolved_precision
 from galleryforge.train.training.milestone import save_milestone
 from galleryforge.train.training.records import provenance, write_provenance, write_trial_toml
 from galleryforge.train.training.resume import refuse_existing, restore_run, resume_point
@@ -74,10 +74,10 @@ def _train(
     step = 0 if start_tokens is None else restore_run(trials, source, start_tokens, ranks)
     scales = torch.cat(ranks.gather(source.scales.cpu()))
     info = provenance(first, loaded, source, device, started, scales, resumed_from=start_tokens)
-    _write_records(trials, info, ranks, with_config=True)
+    _write_records(trials, info, ranks, device, with_config=True)
     checkpoint = partial(save_milestone, source=source, block_path=loaded.block_path, ranks=ranks)
     info.update(_fit(Trainer(trials, checkpoint, on_progress, step=step), source))
-    _write_records(trials, info, ranks)
+    _write_records(trials, info, ranks, device)
     ranks.barrier()  # no rank returns before the run is written
     return run_dirs
 
@@ -140,14 +140,20 @@ def _new_trial(cfg: TrialConfig, run_dir: Path, source: ActivationSource) -> Tri
 
 
 def _write_records(
-    trials: list[TrialState], info: dict[str, Any], ranks: Ranks, with_config: bool = False
+    trials: list[TrialState],
+    info: dict[str, Any],
+    ranks: Ranks,
+    device: torch.device,
+    with_config: bool = False,
 ) -> None:
-    """Rank 0 writes every trial's ``provenance.json`` (and, at the start, ``trial.toml``)."""
+    """Rank 0 writes every trial's ``provenance.json`` (and, at the start, ``trial.toml``): the
+    run's record, and the trial's own ``precision`` as resolved on ``device``."""
     if ranks.is_main:
         for trial in trials:
             if with_config:
                 write_trial_toml(trial.run_dir, trial.cfg)
-            write_provenance(trial.run_dir, info)
+            precision = resolved_precision(trial.cfg.precision, device.type)
+            write_provenance(trial.run_dir, {**info, "precision": precision})
 
 
 def _fit(trainer: Trainer, source: ActivationSource) -> dict[str, Any]:

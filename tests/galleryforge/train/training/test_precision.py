@@ -24,6 +24,8 @@ def test_bf16_steps_differ_from_fp32_ones_that_auto_repeats_on_the_cpu(
     auto, fp32, bf16 = (load_trial_tables(tmp_path / p) for p in ("auto", "fp32", "bf16"))
 
     assert [t.config["precision"] for t in (auto, fp32, bf16)] == ["auto", "fp32", "bf16"]
+    # Trained together, each records its own arithmetic as resolved on the CPU.
+    assert [t.provenance["precision"] for t in (auto, fp32, bf16)] == ["fp32", "fp32", "bf16"]
     # On the CPU "auto" is fp32: the same steps, the same numbers.
     columns = ["mse", "l0", "dead"]
     pd.testing.assert_frame_equal(auto.layers[columns], fp32.layers[columns])
