@@ -1,4 +1,5 @@
-"""toy-summary-heatmap (fig5): log2(transition / d*_S) per read-out, censored cells hatched."""
+"""toy-summary-heatmap (fig5): log2(transition / d*_S) per read-out on a k × F grid, censored
+cells hatched."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ def test_one_heatmap_per_read_out_of_log2_ratios(draw_rendering: DrawRendering) 
     ctx, fig = draw_rendering(toy_summary_heatmap, trial="toy")
     summary = ctx.toy_tables.summary
     images = artists_with_gid(fig, "heatmap")
-    assert len(images) == 3
-    alphas, features = sorted(summary["alpha"].unique()), sorted(summary["features"].unique())
-    for image, decoder in zip(images, ("nnls", "untied", "tied"), strict=True):
+    assert len(images) == 4
+    ks, features = sorted(summary["k"].unique()), sorted(summary["features"].unique())
+    for image, decoder in zip(images, ("lp", "active-set", "untied", "tied"), strict=True):
         rows = summary[summary["decoder"] == decoder]
+        # Rows: k ascending (each k at every F); columns: F ascending.
         expected = np.log2(
-            rows.pivot(index="alpha", columns="features", values="ratio")
-            .reindex(index=alphas, columns=features)
+            rows.pivot(index="k", columns="features", values="ratio")
+            .reindex(index=ks, columns=features)
             .to_numpy()
         )
         np.testing.assert_allclose(np.ma.getdata(image.get_array()), expected)  # type: ignore[attr-defined]
@@ -42,6 +44,17 @@ def test_censored_cells_are_hatched_and_read_as_lower_bounds(draw_rendering: Dra
 
 def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="toy")
-    assert "lower bound" in toy_summary_heatmap.describe(ctx)
+    text = toy_summary_heatmap.describe(ctx)
+    assert "lower bound" in text and "active features k (2, 4, 8) as rows" in text
     fig = toy_summary_heatmap.interactive(ctx)
-    assert len(fig.data) == 3
+    assert len(fig.data) == 4
+
+
+def test_an_alpha_grid_has_a_row_per_alpha(build_render_context: BuildRenderContext) -> None:
+    from galleryforge.renderings.toy_summary_heatmap import ratio_grids
+    from tests.factories import build_toy
+
+    _, summary = build_toy(alphas=(0.8, 0.9), features=(32, 64))
+    grids, rows, columns = ratio_grids(summary)
+    assert rows == [0.8, 0.9] and columns == [32, 64]
+    assert all(r.shape == (2, 2) and np.isfinite(r).all() for r, _ in grids.values())
