@@ -22,8 +22,8 @@ MAX_ITER_PER_FEATURE = 30
 
 
 class ActiveSet:
-    """The solver for one W [d, F]: ``solve(b)`` is argmin over z ≥ 0 of ‖W z − b‖², or None
-    when it reaches its iteration cap."""
+    """The solver for one W [d, F]: ``solve_many(B)`` is, for each row b of B, argmin over
+    z ≥ 0 of ‖W z − b‖², or None where it reaches its iteration cap."""
 
     def __init__(self, W: np.ndarray) -> None:
         self.W = W
@@ -34,3 +34,6 @@ class ActiveSet:
             return np.asarray(lawson_hanson(self.W, b, maxiter=self.cap)[0])
         except RuntimeError:  # scipy's "Maximum number of iterations reached"
             return None
+
+    def solve_many(self, B: np.ndarray) -> list[np.ndarray | None]:
+        return [self.solve(b) for b in B]

@@ -52,8 +52,7 @@ def decode(readout: str, W: torch.Tensor, x: torch.Tensor) -> ExactResult:
     solver = SOLVERS[readout](A)
     out = np.zeros_like(samples)
     failed = 0
-    for i, b in enumerate(samples @ A.T):  # W x per sample
-        z = solver.solve(b)
+    for i, z in enumerate(solver.solve_many(samples @ A.T)):  # from W x per sample
         if z is None:
             failed += 1
         else:

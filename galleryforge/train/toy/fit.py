@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 
 from galleryforge.train.toy.config import Cell, ToyConfig
-from galleryforge.train.toy.samples import DATA_STREAM, generator, held_out, sample, zero_loss
+from galleryforge.train.toy.samples import DATA_STREAM, Batches, generator, held_out, zero_loss
 from galleryforge.train.toy.stack import ModelStack
 
 TRAINED = ("tied", "untied")
@@ -92,7 +92,16 @@ def train_cell(
     """
     evaluation = held_out(cell, config.data, config.eval_samples)
     scale = zero_loss(evaluation)
-    streams = {s: generator(DATA_STREAM, cell, config.data, s) for s in seeds}
+    streams = {
+        s: Batches(
+            generator(DATA_STREAM, cell, config.data, s),
+            cell,
+            config.data,
+            config.batch_size,
+            config.eval_every,
+        )
+        for s in seeds
+    }
     stacks = [
         ModelStack(r, [(w, s) for w in group for s in seeds], cell, config.data, config.lr)
         for r in readouts
@@ -102,9 +111,7 @@ def train_cell(
     with cpu_settings():
         for step in range(1, config.max_steps + 1):
             live = [s for s in seeds if any(s in stack.seeds for stack in stacks)]
-            batch = torch.stack(
-                [sample(streams[s], config.batch_size, cell, config.data) for s in live]
-            )
+            batch = torch.stack([streams[s].next_batch() for s in live])
             for stack in stacks:
                 stack.train_step(batch[[live.index(s) for s in stack.seeds]])
             if step % config.eval_every and step < config.max_steps:

@@ -8,7 +8,13 @@ import torch
 
 from galleryforge.train.toy.config import Cell
 from galleryforge.train.toy.fit import octaves, plateaued, train_cell
-from galleryforge.train.toy.samples import generator, held_out, sample, zero_loss
+from galleryforge.train.toy.samples import (
+    distinct_indices,
+    generator,
+    held_out,
+    sample,
+    zero_loss,
+)
 from galleryforge.train.toy.stack import ModelStack
 from tests.galleryforge.train.toy.toy_helpers import build_toy_cfg
 
@@ -36,6 +42,19 @@ def test_exact_k_samples_have_k_active_features_uniformly_placed() -> None:
     assert active.float().mean(dim=0).numpy() == pytest.approx(np.full(32, 0.125), abs=0.012)
     magnitudes = x[active].numpy()
     assert np.quantile(magnitudes, [0.25, 0.5, 0.75]) == pytest.approx([0.25, 0.5, 0.75], abs=0.01)
+
+
+@pytest.mark.parametrize(("features", "k"), [(6, 2), (6, 3)])  # redrawn repeats; top-k of F
+def test_distinct_indices_are_a_uniform_k_subset(features: int, k: int) -> None:
+    import collections
+    import math
+
+    chosen = distinct_indices(torch.Generator().manual_seed(0), 60_000, features, k)
+    assert (chosen.sort(dim=1).values.diff(dim=1) > 0).all()  # distinct within each row
+    counts = collections.Counter(tuple(sorted(row)) for row in chosen.tolist())
+    expected = 60_000 / math.comb(features, k)  # 4,000 or 3,000; binomial sd under 63
+    assert len(counts) == math.comb(features, k)
+    assert max(abs(c - expected) for c in counts.values()) < 5 * math.sqrt(expected)
 
 
 def test_sample_is_deterministic_per_seed_and_data_kind() -> None:
