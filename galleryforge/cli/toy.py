@@ -33,6 +33,13 @@ def toy(
             help="Worker processes over the units, a read-out in a cell (default: every core).",
         ),
     ] = None,
+    keep_units: Annotated[
+        bool,
+        typer.Option(
+            help="Keep <out>/toy.cells/ after writing the run, for a later run over more cells "
+            "or read-outs to reuse."
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary (for CI).")] = False,
 ) -> None:
     """Measure where each read-out's recovery switches on, and compare it with d*_S."""
@@ -59,7 +66,7 @@ def toy(
 
         workers = jobs or os.cpu_count() or 1
         result = run_toy(config, on_unit=report, jobs=workers, keep=cells_folder(out))
-    run_dir = write_toy_run(result, out)
+    run_dir = write_toy_run(result, out, keep_units=keep_units)
     console = Console()
     if not quiet:
         summary = load_toy_tables(run_dir).summary  # what was written is what is reported

@@ -134,9 +134,12 @@ def _unit_results(
             yield futures[future], future.result()
 
 
-def write_toy_run(result: ToyResult, out: str | Path) -> Path:
-    """Write ``<out>/toy/`` whole (a temporary folder renamed into place) and drop the finished
-    units kept beside it (``cells_folder``); return its path."""
+def write_toy_run(result: ToyResult, out: str | Path, keep_units: bool = False) -> Path:
+    """Write ``<out>/toy/`` whole (a temporary folder renamed into place) and, unless
+    ``keep_units``, drop the finished units kept beside it (``cells_folder``); return its path.
+
+    Keeping them lets a later run over a larger grid, or with more read-outs, reuse them: a long
+    grid can be measured a part at a time."""
     target = Path(out) / "toy"
     with atomic_dir(target) as tmp:
         (tmp / "trial.toml").write_text(result.config.to_toml(), encoding="utf-8")
@@ -145,7 +148,8 @@ def write_toy_run(result: ToyResult, out: str | Path) -> Path:
         )
         write_table(result.sweep, tmp / "tables" / "sweep.parquet")
         write_table(result.summary, tmp / "tables" / "summary.parquet")
-    shutil.rmtree(cells_folder(out), ignore_errors=True)
+    if not keep_units:
+        shutil.rmtree(cells_folder(out), ignore_errors=True)
     return target
 
 

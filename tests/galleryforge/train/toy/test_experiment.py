@@ -115,6 +115,8 @@ def test_a_stopped_run_resumes_from_the_units_kept_on_disk(tmp_path: Path) -> No
     assert [u.kept for u in seen] == [True, True, False, False]
     run_toy(replace(config, epsilon=0.02), keep=keep)
     assert not (keep / "tied_k2_F32.parquet").exists()
+    write_toy_run(again, tmp_path, keep_units=True)
+    assert keep.exists()  # kept for a larger grid to reuse
     write_toy_run(again, tmp_path)
     assert not keep.exists()  # dropped once the run is written
 
