@@ -24,6 +24,9 @@ from galleryforge.train.toy.config import Cell, ToyConfig
 from galleryforge.train.toy.measure import UnitResult
 
 GRID_FIELDS = ("ks", "alphas", "features", "decoders", "bootstrap")
+MEASUREMENT = 1
+"""The version of what a unit measures: raise it with any change to the sampling, the search, the
+solvers or training that changes a unit's numbers, so kept units from before are measured again."""
 RECORD = "measure.toml"
 CPU_COLUMN = "unit_cpu_s"  # the unit's CPU seconds, on each of its rows
 
@@ -31,6 +34,7 @@ CPU_COLUMN = "unit_cpu_s"  # the unit's CPU seconds, on each of its rows
 def measuring_fields(config: ToyConfig) -> str:
     """The fields a unit's numbers depend on, as TOML."""
     values = {k: v for k, v in asdict(config).items() if k not in GRID_FIELDS}
+    values["measurement"] = MEASUREMENT
     return dumps_toml(
         values, header="The config fields the units in this folder were measured with."
     )
