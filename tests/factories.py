@@ -106,14 +106,15 @@ def write_trial(
     return root
 
 
-TOY_CONSTANTS = {"nnls": 1.3, "untied": 2.5, "tied": 4.0}
-"""The made-up transition / d*_S of each read-out in ``build_toy``'s tables."""
+TOY_LAWS = {"lp": (0.1, 1.0), "active-set": (0.45, 1.0), "untied": (0.6, 1.1), "tied": (0.3, 1.3)}
+"""The made-up power law (a, b) of each read-out in ``build_toy``: transition = e^a · d*_S^b."""
 TOY_EPSILON = 0.01
+TOY_LEVELS = {"e1": 0.1, "e2": 0.01, "e3": 0.001}
 
 
-def toy_widths(features: int, per_octave: int = 4) -> list[int]:
-    steps = int(np.floor(per_octave * np.log2(features) + 1e-9))
-    return sorted({round(2 ** (i / per_octave)) for i in range(steps + 1)} | {features})
+def toy_widths(widest: int, per_octave: int = 4) -> list[int]:
+    steps = int(np.floor(per_octave * np.log2(widest) + 1e-9))
+    return sorted({round(2 ** (i / per_octave)) for i in range(steps + 1)} | {widest})
 
 
 def toy_curve(width: float, transition: float) -> float:
@@ -123,83 +124,115 @@ def toy_curve(width: float, transition: float) -> float:
     return min(1.0, 16 * TOY_EPSILON * transition / (2 * width))
 
 
+def toy_crossing(transition: float, level: float) -> float:
+    """Where ``toy_curve`` falls to ``level`` (≤ 16 ε): ε (T/w)^4 = level."""
+    return transition * (TOY_EPSILON / level) ** 0.25
+
+
 def build_toy(
-    alphas: tuple[float, ...] = (0.8, 0.9, 0.95, 0.99),
-    features: tuple[int, ...] = (64, 128, 256),
+    ks: tuple[float, ...] = (2, 4, 8),
+    features: tuple[int, ...] = (64, 256, 1024),
     seeds: int = 2,
-    constants: dict[str, float] | None = None,
+    laws: dict[str, tuple[float, float]] | None = None,
+    alphas: tuple[float, ...] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(sweep, summary) shaped like the toy experiment's, with transitions known by construction.
 
-    Each read-out's seed-mean normalised loss is ε·(T/d_S)^4 from T/2 on and 16ε·T/(2 d_S) below
-    (capped at 1), with T = c·d*_S, c from ``constants``: power laws, so the log-log interpolation
-    of the transition rule finds T (and the onset at 0.5, 16ε·T) exactly. Seeds scale the curve
-    by factors that average to 1. T beyond F is censored (the summary then holds the widest width,
-    a lower bound). The summary's c is the geometric mean of the uncensored ratios, the slope a
-    least-squares fit, and the "interval" c ± 5%: made up.
+    Cells (k, F) for every k and F (or (α, F), k = F(1 − α), with ``alphas``). Each read-out's
+    seed-mean normalised loss is ε·(T/d_S)^4 from T/2 on and 16ε·T/(2 d_S) below (capped at 1),
+    with T = e^a · d*_S^b, (a, b) from ``laws``: power laws, so the log-log interpolation of the
+    transition rule finds T (and every other level) exactly. Seeds scale the curve by factors that
+    average to 1. Widths run up to min(F/2, 8·max(d*_S, δ)); T beyond is censored (the summary
+    then holds the widest width, a lower bound). An exact read-out (lp, active-set) recovers half
+    its samples exactly at T / 1.5. The summary's fit is c = geometric mean of the uncensored
+    ratios and (a, b) by least squares; its "intervals" are ± 5%: made up.
     """
-    constants = constants or TOY_CONSTANTS
+    laws = laws or TOY_LAWS
+    pairs = [(f * (1 - a), a, f) for f in features for a in alphas] or [
+        (k, 1 - k / f, f) for f in features for k in ks
+    ]
     sweep_rows, summary_rows = [], []
-    for decoder, constant in constants.items():
-        for alpha in alphas:
-            for n in features:
-                widths = toy_widths(n)
-                star = float(kd.toy_d_star(alpha, n))
-                zero = (1 - alpha) / 3
-                target = constant * star
-                for seed in range(seeds):
-                    scale = 1 + 0.05 * (seed - (seeds - 1) / 2)
-                    for width in widths:
-                        normalised = toy_curve(width, target) * scale
-                        sweep_rows.append(
-                            {
-                                "decoder": decoder,
-                                "alpha": alpha,
-                                "features": n,
-                                "seed": seed,
-                                "width": width,
-                                "loss": normalised * zero,
-                                "normalised_loss": normalised,
-                                "steps": 500,
-                                "converged": 1.0,
-                            }
-                        )
-                censored = target > widths[-1]
-                transition = float(widths[-1]) if censored else target
-                summary_rows.append(
-                    {
-                        "decoder": decoder,
-                        "alpha": alpha,
-                        "features": n,
-                        "k": n * (1 - alpha),
-                        "d_star": star,
-                        "transition_width": transition,
-                        "censored": int(censored),
-                        "ratio": transition / star,
-                        "onset_width": 16 * TOY_EPSILON * target,
-                        "onset_censored": 0,
-                        "epsilon": TOY_EPSILON,
-                        "onset_level": 0.5,
-                        "widest_width": widths[-1],
-                        "zero_loss": zero,
-                        "converged_frac": 1.0,
-                    }
-                )
+    for decoder, (a, b) in laws.items():
+        exact = decoder in ("lp", "active-set")
+        for k, alpha, n in pairs:
+            star = float(kd.toy_d_star(alpha, n))
+            delta = float(kd.toy_delta(k, n))
+            widest = max(1, min(n // 2, int(8 * max(star, delta))))
+            widths = toy_widths(widest)
+            zero = k / n / 3
+            target = float(np.exp(a) * star**b)
+            half = target / 1.5
+            for seed in range(seeds):
+                scale = 1 + 0.05 * (seed - (seeds - 1) / 2)
+                for width in widths:
+                    normalised = toy_curve(width, target) * scale
+                    share = 1 / (1 + (half / width) ** 8) if exact else np.nan
+                    sweep_rows.append(
+                        {
+                            "decoder": decoder,
+                            "alpha": alpha,
+                            "features": n,
+                            "seed": seed,
+                            "width": width,
+                            "k": k,
+                            "loss": normalised * zero,
+                            "normalised_loss": normalised,
+                            "steps": 0 if exact else 500,
+                            "converged": 1.0,
+                            "exact_frac": share,
+                        }
+                    )
+            censored = target > widest
+            transition = float(widest) if censored else target
+            row = {
+                "decoder": decoder,
+                "alpha": alpha,
+                "features": n,
+                "k": k,
+                "d_star": star,
+                "transition_width": transition,
+                "censored": int(censored),
+                "ratio": transition / star,
+                "data": "exact-k" if not alphas else "bernoulli",
+                "delta": delta,
+            }
+            for suffix, level in TOY_LEVELS.items():
+                at = toy_crossing(target, level)
+                row[f"transition_{suffix}"] = min(at, widest)
+                row[f"censored_{suffix}"] = int(at > widest)
+            row["exact_half_width"] = min(half, widest) if exact else np.nan
+            row["exact_half_censored"] = float(half > widest) if exact else np.nan
+            row["exact_half_ratio"] = min(half, widest) / delta if exact else np.nan
+            summary_rows.append(
+                {
+                    **row,
+                    "onset_width": min(16 * TOY_EPSILON * target, widest),
+                    "onset_censored": 0,
+                    "epsilon": TOY_EPSILON,
+                    "onset_level": 0.5,
+                    "narrowest_width": 1,
+                    "widest_width": widest,
+                    "width_cap": 8.0,
+                    "widths_measured": len(widths),
+                    "zero_loss": zero,
+                    "converged_frac": 1.0,
+                    "cpu_s": 1.5,
+                }
+            )
     summary = pd.DataFrame(summary_rows)
     fits = []
     for decoder, rows in summary.groupby("decoder"):
         measured = rows[rows["censored"] == 0]
         c = float(np.exp(np.log(measured["ratio"]).mean())) if len(measured) else np.nan
-        slope = (
-            float(
-                np.polyfit(np.log(measured["d_star"]), np.log(measured["transition_width"]), 1)[0]
-            )
+        slope, intercept = (
+            np.polyfit(np.log(measured["d_star"]), np.log(measured["transition_width"]), 1)
             if measured["d_star"].nunique() > 1
-            else np.nan
+            else (np.nan, np.nan)
         )
-        fits.append(
-            {"decoder": decoder, "c": c, "c_low": c * 0.95, "c_high": c * 1.05, "slope": slope}
-        )
+        fit = {"decoder": decoder, "fitted_cells": len(measured)}
+        for name, value in (("c", c), ("a", float(intercept)), ("b", float(slope))):
+            fit |= {name: value, f"{name}_low": value - 0.05, f"{name}_high": value + 0.05}
+        fits.append(fit)
     summary = summary.merge(pd.DataFrame(fits), on="decoder")
     return ordered(pd.DataFrame(sweep_rows), TOY_SWEEP), ordered(summary, TOY_SUMMARY)
 

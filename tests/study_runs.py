@@ -44,5 +44,5 @@ def write_demo_runs(runs: Path) -> Path:
     """The three small trials on all-MiniLM-L6-v2 and a small toy run, as the demo leaves them."""
     for preset in SMALL_TRIALS:
         write_preset_trial(runs, preset, MINILM_LAYERS, MINILM_D_MODEL)
-    write_toy(runs, alphas=(0.8, 0.95), features=(64, 128))
+    write_toy(runs, ks=(2, 8), features=(64, 256))
     return runs

@@ -6,40 +6,40 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from galleryforge.renderings.toy_readouts import readouts
+from galleryforge.renderings.toy_readouts import bounded, cell_label, deltas, readouts
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 def toy_table(summary: pd.DataFrame) -> Table:
-    """Transition width and ratio per (read-out, α, F); censored cells read '> widest'."""
-    level = float(summary["onset_level"].iloc[0]) if "onset_level" in summary else 0.5
+    """Transition, ratio and 50% width per (read-out, cell); censored cells read '> widest'.
+
+    The transitions at every recorded ε are in the summary table and on the site's toy page."""
+    eps = float(summary["epsilon"].iloc[0]) if "epsilon" in summary else 0.01
     table = Table(
-        "read-out",
-        "α",
-        "F",
-        "d*_S",
-        "transition",
-        "ratio",
-        f"onset ({level:g})",
-        "converged",
-        title="transition width (normalised loss ≤ ε) vs d*_S; '>' = censored, a lower bound",
+        title=f"transition width T (normalised loss ≤ ε = {eps:g}) vs d*_S and δ(k, F); "
+        "'>' = censored, a lower bound; 50%: width recovering half the samples exactly"
     )
+    for name in ("read-out", "cell"):
+        table.add_column(name, no_wrap=True)
+    for name in ("d*_S", "δ", "T", "T/d*_S", "50%", "conv."):
+        table.add_column(name, justify="right", no_wrap=True)
+    summary = summary.assign(delta=deltas(summary))
     for decoder in readouts(summary):
         for row in summary[summary["decoder"] == decoder].itertuples():
             bound = "> " if row.censored else ""
-            onset = getattr(row, "onset_width", float("nan"))
-            onset_bound = "> " if getattr(row, "onset_censored", 0) else ""
             converged = getattr(row, "converged_frac", float("nan"))
             table.add_row(
                 decoder,
-                f"{row.alpha:g}",
-                str(row.features),
+                cell_label(summary, row),
                 f"{row.d_star:.1f}",
+                f"{row.delta:.1f}",
                 f"{bound}{row.transition_width:.1f}",
                 f"{bound}{row.ratio:.2f}",
-                f"{onset_bound}{onset:.1f}",
+                bounded(
+                    getattr(row, "exact_half_width", None), getattr(row, "exact_half_censored", 0)
+                ),
                 f"{100 * converged:.0f}%",
             )
     return table

@@ -37,7 +37,7 @@ QUICK_TOY_OVERRIDES: tuple[str, ...] = ()
 def toy_step(options: DemoOptions, progress: DemoProgress) -> None:
     """Run the toy experiment, unless ``runs/toy`` holds one made with the same config."""
     from galleryforge.train.toy.config import load_toy_config
-    from galleryforge.train.toy.experiment import run_toy, write_toy_run
+    from galleryforge.train.toy.experiment import cells_folder, run_toy, units, write_toy_run
 
     if options.quick:
         config = load_toy_config("toy-quick", list(QUICK_TOY_OVERRIDES))
@@ -46,11 +46,12 @@ def toy_step(options: DemoOptions, progress: DemoProgress) -> None:
     if _recorded_toy_config(options.runs) == config:
         progress.note(f"toy: reusing {options.runs / TOY}")
         return
-    progress.start("toy experiment", len(config.alphas) * len(config.features), "cells")
+    progress.start("toy experiment", len(units(config)), "units")
     result = run_toy(
         config,
-        on_cell=lambda cell: progress.advance(label=f"α={cell.alpha:g} F={cell.features}"),
+        on_unit=lambda unit: progress.advance(label=f"{unit.readout} {unit.cell.label}"),
         jobs=options.jobs,
+        keep=cells_folder(options.runs),
     )
     write_toy_run(result, options.runs)
 

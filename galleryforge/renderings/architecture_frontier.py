@@ -20,6 +20,11 @@ import numpy as np
 
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.ticks import log_ticks
+from galleryforge.renderings.parts.trial_points import (
+    layer_points,
+    mean_marker,
+    plotly_mean_marker,
+)
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -140,17 +145,13 @@ def interactive(ctx: RenderContext) -> go.Figure:
                     row=1,
                     col=col,
                 )
-                fig.add_scatter(
-                    x=[t.kd.l0],
-                    y=[final[value].mean()],
-                    mode="markers",
+                plotly_mean_marker(
+                    ctx,
+                    fig,
+                    t.kd.l0,
+                    final[value].mean(),
+                    colour,
                     legendgroup=arch,
-                    showlegend=False,
-                    marker={
-                        "color": colour,
-                        "size": 15,
-                        "line": {"color": ctx.theme.colors.text, "width": 1.5},
-                    },
                     hovertemplate=f"trial {t.trial} mean<br>L0 {t.kd.l0:,.1f}<br>{value} "
                     f"{final[value].mean():.4g}<extra></extra>",
                     row=1,
@@ -176,35 +177,22 @@ def draw(ctx: RenderContext) -> Figure:
     values = ["fvu", *([column] if column else [])]
     fig, axes = ctx.figure(1, len(values), squeeze=False, aspect=0.5 if column else None)
     colours = ctx.theme.categorical(len(groups))
-    size = ctx.theme.lines.marker_size
     for ax, value in zip(axes[0], values, strict=True):
         for (arch, trials), colour in zip(groups.items(), colours, strict=True):
             for index, t in enumerate(trials):
                 final = t.final
-                l0 = final["l0"].to_numpy(np.float64)
-                ax.scatter(
-                    l0,
-                    final[value].to_numpy(np.float64),
-                    s=(size * 1.1) ** 2,
-                    color=colour,
-                    alpha=0.6,
-                    linewidths=0,
+                layer_points(
+                    ctx,
+                    ax,
+                    final["l0"],
+                    final[value],
+                    colour,
                     gid="arch-layers",
                     label=f"{LABELS.get(arch, arch)}: mean $d^*_S$ {mean_d_star(trials):,.0f}"
                     if index == 0
                     else None,
                 )
-                ax.plot(
-                    [t.kd.l0],
-                    [float(final[value].mean())],
-                    "o",
-                    markersize=size * 2.2,
-                    color=colour,
-                    markeredgecolor=ctx.theme.colors.text,
-                    markeredgewidth=1.1,
-                    zorder=4,
-                    gid="arch-mean",
-                )
+                mean_marker(ctx, ax, t.kd.l0, float(final[value].mean()), colour, gid="arch-mean")
         ax.set_xscale("log")
         ax.margins(0.12)
         log_ticks(ax, "x")

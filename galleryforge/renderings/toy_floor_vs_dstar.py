@@ -1,14 +1,17 @@
 """toy-floor-vs-dstar (fig8): measured transition width against predicted d*_S, the money plot.
 
-One point per read-out and toy setting (α, F) on log-log axes: x = d*_S = k ln(F/k), the
-summary's own ``d_star``; y = the summary's ``transition_width``. Each read-out has its colour and
-marker. A censored cell (the loss never fell to ε) is drawn hollow at the widest width swept with
-an arrow pointing up: a lower bound. The dashed line y = x is where the KD model would be exact;
-each read-out's fitted y = c·x (c from the summary) is a dotted line in its colour.
+One point per read-out and cell (k, F) on log-log axes: x = d*_S = k ln(F/k), the summary's own
+``d_star``; y = the summary's ``transition_width``. Each read-out has its colour and marker. A
+censored cell (the loss never fell to ε) is drawn hollow at the widest width swept with an arrow
+pointing up: a lower bound. The dashed line y = x is where the KD model would be exact; a grey
+cross per cell marks δ(k, F) (the summary's ``delta``), where the exact reference ``lp`` is known
+to switch on; each read-out's fitted power law y = e^a · x^b (a, b from the summary) is a dotted
+line in its colour.
 
 gids: ``toy-point`` (one PathCollection per read-out, measured cells), ``lower-bound`` (one
 PathCollection per read-out with censored cells, hollow), ``lower-bound-arrow`` (an annotation
-per censored cell), ``identity-line`` (y = x), ``fit-line`` (one Line2D per fitted read-out).
+per censored cell), ``identity-line`` (y = x), ``delta-mark`` (one PathCollection: (d*_S, δ) per
+cell), ``fit-line`` (one Line2D per read-out with a fitted law).
 
 The plotly half is ``toy_floor_vs_dstar_interactive``.
 """
@@ -25,6 +28,7 @@ from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.toy_floor_vs_dstar_interactive import interactive
 from galleryforge.renderings.toy_readouts import (
+    deltas,
     finding,
     fits,
     marker,
@@ -45,8 +49,9 @@ def describe(ctx: RenderContext) -> str:
     return (
         f"Log-log scatter of the toy experiment's measured transition width (where the "
         f"seed-mean normalised loss falls to epsilon) against the predicted width d*_S, one "
-        f"point per read-out ({names}) and setting of alpha and F ({len(table)} points), with "
-        f"the line y = x and each read-out's fitted line y = c·x. {censored} points are "
+        f"point per read-out ({names}) and cell of k and F ({len(table)} points), with "
+        f"the line y = x, grey crosses at delta(k, F) (where the exact reference lp is known to "
+        f"switch on) and each read-out's fitted power law y = e^a x^b. {censored} points are "
         f"censored: drawn hollow with an upward arrow at the widest width swept, a lower bound."
     )
 
@@ -75,6 +80,18 @@ def draw(ctx: RenderContext) -> Figure:
         label="y = x",
     )
     size = (ctx.theme.lines.marker_size * 1.5) ** 2
+    cells = table.drop_duplicates(["alpha", "features"])
+    ax.scatter(
+        cells["d_star"],
+        deltas(cells),
+        s=size * 0.8,
+        marker="x",
+        color=ctx.theme.colors.reference,
+        linewidths=1.0,
+        zorder=2,
+        gid="delta-mark",
+        label=r"$\delta(k, F)$",
+    )
     for index, fit in enumerate(fits(table)):
         rows = table[table["decoder"] == fit.decoder]
         colour, shape = colours[fit.decoder], marker(fit.decoder, index)
@@ -105,14 +122,14 @@ def draw(ctx: RenderContext) -> Figure:
             )
             for x, y in zip(bounds["d_star"], bounds["transition_width"], strict=True):
                 lower_bound_arrow(ax, x, y, colour, along="y")
-        if fit.fitted:
+        if fit.has_law:
             ax.plot(
                 line,
-                fit.c * line,
+                fit.law(line),
                 linestyle=":",
                 color=colour,
                 gid="fit-line",
-                label=f"{fit.decoder}: y = {fit.c:.2f}·x",
+                label=f"{fit.decoder}: $y = e^{{{fit.a:.2f}}} x^{{{fit.b:.2f}}}$",
             )
     ax.set(xscale="log", yscale="log", xlim=(low, high), ylim=(low, high))
     ax.set_aspect("equal", adjustable="box")

@@ -1,4 +1,5 @@
-"""toy-floor-vs-dstar's plotly half: the same points, y = x and fitted lines as its ``draw``.
+"""toy-floor-vs-dstar's plotly half: the same points, y = x, δ(k, F) and fitted power laws as its
+``draw``.
 
 Censored cells are open markers in their own trace ("(censored: lower bound)"), and their hover
 text reads "> value".
@@ -11,7 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.renderings.toy_readouts import (
+    deltas,
     fits,
+    grid_axis,
     plotly_marker,
     readout_colours,
     readouts,
@@ -36,6 +39,18 @@ def interactive(ctx: RenderContext) -> go.Figure:
         name="y = x",
         line={"color": ctx.theme.colors.reference, "dash": "dash"},
     )
+    cells = table.drop_duplicates(["alpha", "features"])
+    column, symbol = grid_axis(table)
+    fig.add_scatter(
+        x=cells["d_star"],
+        y=deltas(cells),
+        mode="markers",
+        name="δ(k, F)",
+        marker={"color": ctx.theme.colors.reference, "symbol": "x-thin-open", "size": 9},
+        customdata=np.stack([cells[column], cells["features"]], axis=1),
+        hovertemplate=f"{symbol} %{{customdata[0]}}, F %{{customdata[1]}}<br>"
+        "d*_S %{x:.4g}, δ(k, F) %{y:.4g}<extra></extra>",
+    )
     for fit in fits(table):
         rows = table[table["decoder"] == fit.decoder]
         for censored, group in rows.groupby("censored"):
@@ -50,20 +65,20 @@ def interactive(ctx: RenderContext) -> go.Figure:
                     "symbol": plotly_marker(fit.decoder) + ("-open" if censored else ""),
                     "size": 11,
                 },
-                customdata=np.stack([group["alpha"], group["features"], group["ratio"]], axis=1),
-                hovertemplate=f"{fit.decoder}, α %{{customdata[0]}}, F %{{customdata[1]}}<br>"
-                "predicted d*_S %{x:.4g}<br>transition "
+                customdata=np.stack([group[column], group["features"], group["ratio"]], axis=1),
+                hovertemplate=f"{fit.decoder}, {symbol} %{{customdata[0]}}, "
+                "F %{customdata[1]}<br>predicted d*_S %{x:.4g}<br>transition "
                 + ("> " if censored else "")
                 + "%{y:.4g}<br>ratio "
                 + ("> " if censored else "")
                 + "%{customdata[2]:.3f}<extra></extra>",
             )
-        if fit.fitted:
+        if fit.has_law:
             fig.add_scatter(
                 x=[low, high],
-                y=[fit.c * low, fit.c * high],
+                y=list(fit.law(np.array([low, high]))),
                 mode="lines",
-                name=f"{fit.decoder}: y = {fit.c:.2f} x",
+                name=f"{fit.decoder}: y = e^{fit.a:.2f} x^{fit.b:.2f}",
                 line={"color": colours[fit.decoder], "dash": "dot"},
             )
     fig.update_xaxes(type="log", title_text="predicted d*_S = k ln(F/k)")

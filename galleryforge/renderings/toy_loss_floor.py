@@ -1,18 +1,19 @@
-"""toy-loss-floor (fig1): normalised held-out loss against width d_S, per read-out and sparsity.
+"""toy-loss-floor (fig1): normalised held-out loss against width d_S, per read-out and k.
 
 The paper's main result, redrawn as a measurement. One row of panels per read-out, one column per
-sparsity α, one line per feature count F (seed mean, band = seed min–max), log-log axes. The
-normalised loss is the held-out loss over the loss of predicting x̂ = 0 (1: nothing recovered);
-the dashed horizontal line is ε, the level that defines the transition. On each curve an open
-circle marks the predicted d*_S = k ln(F/k) and a filled diamond the measured transition width at
-ε (both from the summary). A censored curve (never reaching ε) gets a hollow diamond at its widest
-width with an arrow pointing right: the transition lies beyond, a lower bound. Losses below
-ε / 100 (exact recovery reaches 1e-9) are drawn at the axis floor.
+k (per sparsity α on an (α, F) grid), one line per feature count F (seed mean over the widths the
+search measured, band = seed min–max), log-log axes. The normalised loss is the held-out loss over
+the loss of predicting x̂ = 0 (1: nothing recovered); the dashed horizontal line is ε, the level
+that defines the transition. On each curve an open circle marks the predicted d*_S = k ln(F/k), a
+cross δ(k, F) (where the exact reference switches on) and a filled diamond the measured transition
+width at ε (all from the summary). A censored curve (never reaching ε) gets a hollow diamond at its
+widest width with an arrow pointing right: the transition lies beyond, a lower bound. Losses below
+ε / 100 (exact recovery reaches 0) are drawn at the axis floor.
 
 gids: ``toy-curve`` (Line2D per curve), ``seed-band``, ``epsilon-line`` (one per panel),
-``d-star`` (one marker per curve at x = d*_S), ``transition`` (one filled marker per measured
-curve at (transition width, ε)), ``lower-bound`` (one hollow marker per censored curve),
-``lower-bound-arrow``.
+``d-star`` (one marker per curve at x = d*_S), ``delta-mark`` (one per curve at x = δ(k, F)),
+``transition`` (one filled marker per measured curve at (transition width, ε)), ``lower-bound``
+(one hollow marker per censored curve), ``lower-bound-arrow``.
 
 The plotly half is ``toy_loss_floor_interactive``; the curves and panels both halves lay out are
 ``parts.toy_curves``.
@@ -31,7 +32,7 @@ from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.parts.toy_curves import DEPTH, CurveGrid, curve_grid, epsilon, loss_at
 from galleryforge.renderings.registry import register
 from galleryforge.renderings.toy_loss_floor_interactive import interactive
-from galleryforge.renderings.toy_readouts import finding, readouts
+from galleryforge.renderings.toy_readouts import deltas, finding, grid_axis, readouts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,16 +41,18 @@ if TYPE_CHECKING:
 
 def describe(ctx: RenderContext) -> str:
     toy = ctx.toy_tables
-    alphas = ", ".join(f"{a:g}" for a in sorted(toy.summary["alpha"].unique()))
+    axis, _ = grid_axis(toy.summary)
+    name = "number of active features k" if axis == "k" else "sparsity alpha"
+    values = ", ".join(f"{a:g}" for a in sorted(toy.summary[axis].unique()))
     features = ", ".join(str(f) for f in sorted(toy.summary["features"].unique()))
     return (
         f"Toy experiment: normalised held-out loss (1 = nothing recovered) against width d_S on "
         f"log-log axes, one row of panels per read-out ({', '.join(readouts(toy.summary))}), one "
-        f"column per sparsity alpha ({alphas}) and one curve per feature count F ({features}), "
+        f"column per {name} ({values}) and one curve per feature count F ({features}), "
         f"averaged over seeds. A dashed line marks epsilon = {epsilon(toy.summary):g}. Open "
-        f"circles mark the predicted width d*_S = k ln(F/k); filled diamonds mark where the "
-        f"loss falls to epsilon; hollow diamonds with an arrow mark curves that never do "
-        f"({int(toy.summary['censored'].sum())} censored, lower bounds)."
+        f"circles mark the predicted width d*_S = k ln(F/k), crosses delta(k, F); filled "
+        f"diamonds mark where the loss falls to epsilon; hollow diamonds with an arrow mark "
+        f"curves that never do ({int(toy.summary['censored'].sum())} censored, lower bounds)."
     )
 
 
@@ -64,10 +67,10 @@ def describe(ctx: RenderContext) -> str:
 )
 def draw(ctx: RenderContext) -> Figure:
     grid = curve_grid(ctx)
-    rows, cols = len(grid.readouts), len(grid.alphas)
+    rows, cols = len(grid.readouts), len(grid.columns)
     aspect = 0.3 * rows + 0.15
     fig, axes = ctx.figure(rows, cols, aspect=aspect, sharex=True, sharey=True, squeeze=False)
-    for i, j, decoder, alpha, cells in grid.panels():
+    for i, j, decoder, value, cells in grid.panels():
         ax = axes[i, j]
         ax.axhline(
             grid.epsilon, linestyle="--", color=ctx.theme.colors.reference, gid="epsilon-line"
@@ -77,7 +80,7 @@ def draw(ctx: RenderContext) -> Figure:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(grid.floor, 1.5)
-        ctx.title(ax, f"{decoder}, α = {alpha:g}")
+        ctx.title(ax, grid.title(decoder, value))
     for ax in axes.flat:
         log_ticks(ax, "x", max_labels=4)
     for ax in axes[:, 0]:
@@ -117,6 +120,17 @@ def _draw_curve(ctx: RenderContext, ax: Axes, grid: CurveGrid, row: Any) -> None
         gid="d-star",
         zorder=4,
     )
+    (delta,) = deltas(grid.summary.loc[[row.Index]])
+    ax.plot(
+        [delta],
+        [loss_at(widths, mean, delta, floor)],
+        "x",
+        color=colour,
+        markeredgewidth=1.3,
+        markersize=size,
+        gid="delta-mark",
+        zorder=4,
+    )
     transition = float(row.transition_width)
     if not row.censored:
         ax.plot([transition], [eps], "D", color=colour, markersize=size, gid="transition", zorder=5)
@@ -152,6 +166,7 @@ def _legend(ctx: RenderContext, fig: Figure, grid: CurveGrid) -> None:
             markerfacecolor=ctx.theme.colors.panel,
             label=r"predicted $d^*_S$",
         ),
+        Line2D([], [], marker="x", linestyle="", color=muted, label=r"$\delta(k, F)$"),
         Line2D([], [], marker="D", linestyle="", color=muted, label="transition"),
         lower_bound_handle(ctx, "D", "censored (lower bound)"),
     ]

@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 def interactive(ctx: RenderContext) -> go.Figure:
     grid = curve_grid(ctx)
     eps, floor = grid.epsilon, grid.floor
-    titles = [f"{d}, α = {a:g}" for d in grid.readouts for a in grid.alphas]
+    titles = [grid.title(d, v) for d in grid.readouts for v in grid.columns]
     fig = plotly_subplots(
-        ctx, len(grid.readouts), len(grid.alphas), aspect=0.8, subplot_titles=titles
+        ctx, len(grid.readouts), len(grid.columns), aspect=0.8, subplot_titles=titles
     )
-    for i, j, decoder, alpha, cells in grid.panels():
+    for i, j, decoder, value, cells in grid.panels():
         place = {"row": i + 1, "col": j + 1}
         for row in cells:
             widths, stats = grid.curve(row)
@@ -42,7 +42,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
                 showlegend=i == 0 and j == 0,
                 line={"color": colour},
                 customdata=mean,
-                hovertemplate=f"{decoder}, α {alpha:g}, {name}<br>d_S %{{x}}: "
+                hovertemplate=f"{grid.title(decoder, value)}, {name}<br>d_S %{{x}}: "
                 "normalised loss %{customdata:.3g}<extra></extra>",
                 **place,
             )

@@ -18,6 +18,11 @@ import numpy as np
 
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.ticks import log_ticks
+from galleryforge.renderings.parts.trial_points import (
+    layer_points,
+    mean_marker,
+    plotly_mean_marker,
+)
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -66,19 +71,16 @@ def interactive(ctx: RenderContext) -> go.Figure:
             "L0 %{x:,.1f}<br>MSE %{y:.4g}<br>d*_S %{customdata[1]:,.0f}"
             "<extra></extra>",
         )
-        fig.add_scatter(
-            x=[t.kd.l0],
-            y=[t.kd.mse],
+        plotly_mean_marker(
+            ctx,
+            fig,
+            t.kd.l0,
+            t.kd.mse,
+            colour,
             mode="markers+text",
             legendgroup=name,
-            showlegend=False,
             text=[f"{name}: d*_S {t.kd.d_star:,.0f}"],
             textposition="top right",
-            marker={
-                "color": colour,
-                "size": 16,
-                "line": {"color": ctx.theme.colors.text, "width": 1.5},
-            },
             hovertemplate=f"trial {name} mean<br>L0 {t.kd.l0:,.1f}<br>MSE "
             f"{t.kd.mse:.4g}<br>d*_S {t.kd.d_star:,.0f}<extra></extra>",
         )
@@ -103,27 +105,10 @@ def draw(ctx: RenderContext) -> Figure:
     for (name, t), colour in zip(trials.items(), colours, strict=True):
         l0, mse = t.final["l0"].to_numpy(np.float64), t.final["mse"].to_numpy(np.float64)
         ax.plot(l0, mse, color=colour, alpha=0.35, linewidth=ctx.theme.lines.width * 0.6)
-        ax.scatter(
-            l0,
-            mse,
-            s=(size * 1.2) ** 2,
-            color=colour,
-            alpha=0.75,
-            linewidths=0,
-            label=f"Trial {name}",
-            gid="trial-layers",
+        layer_points(
+            ctx, ax, l0, mse, colour, gid="trial-layers", alpha=0.75, label=f"Trial {name}"
         )
-        ax.plot(
-            [t.kd.l0],
-            [t.kd.mse],
-            "o",
-            markersize=size * 2.6,
-            color=colour,
-            zorder=4,
-            markeredgecolor=ctx.theme.colors.text,
-            markeredgewidth=1.2,
-            gid="trial-mean",
-        )
+        mean_marker(ctx, ax, t.kd.l0, t.kd.mse, colour, gid="trial-mean")
     ax.set(xscale="log", yscale="log")
     ax.margins(0.15)
     low, high = np.log(ax.get_xlim())

@@ -15,9 +15,10 @@ class ToyView:
     """The toy page's numbers, as display strings, all read from the toy run's summary table."""
 
     rows: tuple[dict[str, str], ...]
-    """One per (read-out, α, F): censored cells read '> widest width' and '> ratio'."""
+    """One per (read-out, cell): censored cells read '> widest width' and '> ratio'."""
     fits: tuple[dict[str, str], ...]
-    """One per read-out: c, its interval, the slope, censored cells, converged share."""
+    """One per read-out: the power law and its intervals, c and its interval, censored cells,
+    the 50% widths over δ(k, F), converged share."""
     finding: str
     epsilon: str
     onset: str
@@ -25,9 +26,16 @@ class ToyView:
 
 def toy_rows(toy: ToyTables) -> ToyView:
     """The toy summary as the toy page shows it."""
-    from galleryforge.renderings.toy_readouts import fits, readouts, toy_finding
+    from galleryforge.renderings.toy_readouts import (
+        bounded,
+        deltas,
+        fits,
+        readouts,
+        toy_finding,
+    )
 
     summary = toy.summary
+    summary = summary.assign(delta=deltas(summary))
     rows = []
     for decoder in readouts(summary):
         for item in summary[summary["decoder"] == decoder].to_dict("records"):
@@ -36,39 +44,49 @@ def toy_rows(toy: ToyTables) -> ToyView:
             rows.append(
                 {
                     "decoder": decoder,
-                    "alpha": f"{float(item['alpha']):g}",
+                    "alpha": f"{float(item['alpha']):.4g}",
                     "features": f"{int(item['features']):,}",
                     "k": f"{float(item['k']):.3g}",
                     "d_star": f"{float(item['d_star']):.1f}",
+                    "delta": f"{float(item['delta']):.1f}",
                     "transition": f"{bound}{float(item['transition_width']):.1f}",
                     "ratio": f"{bound}{float(item['ratio']):.2f}",
                     "onset": f"{onset_bound}{float(item['onset_width']):.1f}"
                     if "onset_width" in item
                     else "–",
+                    "levels": " / ".join(
+                        bounded(item.get(f"transition_{s}"), item.get(f"censored_{s}"))
+                        for s in ("e1", "e2", "e3")
+                    ),
+                    "half": bounded(item.get("exact_half_width"), item.get("exact_half_censored")),
                     "converged": _share(item.get("converged_frac")),
                     "censored": "yes" if bound else "",
                 }
             )
     fit_rows = []
     for fit in fits(summary):
-        interval = (
-            f"{fit.c_low:.2f}–{fit.c_high:.2f}"
-            if np.isfinite(fit.c_low) and np.isfinite(fit.c_high)
-            else "–"
-        )
         fit_rows.append(
             {
                 "decoder": fit.decoder,
+                "law": f"e^{fit.a:.2f} · d*^{fit.b:.2f}" if fit.has_law else "–",
+                "b_interval": _interval(fit.b_low, fit.b_high),
+                "a_interval": _interval(fit.a_low, fit.a_high),
                 "c": f"{fit.c:.2f}" if fit.fitted else "–",
-                "interval": interval,
-                "slope": f"{fit.slope:.2f}" if np.isfinite(fit.slope) else "–",
-                "censored": f"{fit.censored} of {fit.cells}",
+                "interval": _interval(fit.c_low, fit.c_high),
+                "censored": f"{len(fit.censored)} of {fit.cells}",
+                "half": f"{min(fit.half_ratios):.2f}–{max(fit.half_ratios):.2f}"
+                if fit.half_ratios
+                else "–",
                 "converged": _share(fit.converged_frac),
             }
         )
     epsilon = f"{float(summary['epsilon'].iloc[0]):g}" if "epsilon" in summary else "0.01"
     onset = f"{float(summary['onset_level'].iloc[0]):g}" if "onset_level" in summary else "0.5"
     return ToyView(tuple(rows), tuple(fit_rows), toy_finding(summary), epsilon, onset)
+
+
+def _interval(low: float, high: float) -> str:
+    return f"{low:.2f}–{high:.2f}" if np.isfinite(low) and np.isfinite(high) else "–"
 
 
 def _share(value: object) -> str:

@@ -138,11 +138,18 @@ def check_alpha(frame: pd.DataFrame, source: Source) -> None:
 _TOY_RULES: tuple[tuple[str, Callable[[pd.Series], pd.Series], str], ...] = (
     ("censored", lambda v: (v == 0) | (v == 1), "expected 0 or 1"),
     ("onset_censored", lambda v: (v == 0) | (v == 1), "expected 0 or 1"),
+    ("censored_e1", lambda v: (v == 0) | (v == 1), "expected 0 or 1"),
+    ("censored_e2", lambda v: (v == 0) | (v == 1), "expected 0 or 1"),
+    ("censored_e3", lambda v: (v == 0) | (v == 1), "expected 0 or 1"),
+    ("exact_half_censored", lambda v: v.isna() | (v == 0) | (v == 1), "expected 0, 1 or empty"),
+    ("exact_frac", lambda v: v.isna() | ((v >= 0) & (v <= 1)), "expected a share in [0, 1]"),
     ("converged", lambda v: v <= 1, "expected a share in [0, 1]"),
     ("converged_frac", lambda v: v <= 1, "expected a share in [0, 1]"),
     ("width", lambda v: v >= 1, "expected a width of at least 1"),
     ("transition_width", lambda v: v > 0, "expected a positive width"),
     ("d_star", lambda v: v > 0, "expected a positive d*_S"),
+    ("delta", lambda v: v > 0, "expected a positive δ(k, F)"),
+    ("width_cap", lambda v: v >= 1, "expected a width cap of at least 1"),
 )
 
 

@@ -90,7 +90,8 @@ TOY_SWEEP = Schema(
         "normalised_loss:nonneg"
     ),
     keys=("decoder", "alpha", "features", "seed", "width"),
-    optional=_cols("steps:count converged:nonneg"),
+    # exact_frac is empty (NaN) for the trained read-outs, whose output is never exact.
+    optional=_cols("k:nonneg steps:count converged:nonneg exact_frac:measured"),
 )
 TOY_SUMMARY = Schema(
     "summary",
@@ -99,16 +100,21 @@ TOY_SUMMARY = Schema(
         "transition_width:nonneg censored:count ratio:nonneg"
     ),
     keys=("decoder", "alpha", "features"),
-    # Written by ``galleryforge toy``; a summary made elsewhere may leave them out. The per-read-out
-    # fit (c, c_low, c_high, slope) is empty (NaN) where a read-out has no uncensored cell.
+    # Written by ``galleryforge toy``; a summary made elsewhere may leave them out. The 50% width
+    # is empty (NaN) for the trained read-outs, the per-read-out fit (c, a, b and their
+    # intervals) where it cannot be computed (no uncensored cell; one d*_S for a and b).
     optional=_cols(
+        "data:text delta:nonneg transition_e1:nonneg censored_e1:count transition_e2:nonneg "
+        "censored_e2:count transition_e3:nonneg censored_e3:count "
+        "exact_half_width:measured exact_half_censored:measured exact_half_ratio:measured "
         "onset_width:nonneg onset_censored:count epsilon:nonneg onset_level:nonneg "
-        "narrowest_width:count widest_width:count widths_per_octave:count zero_loss:nonneg "
-        "converged_frac:nonneg fitted_cells:count "
-        "c:measured c_low:measured c_high:measured slope:measured"
+        "narrowest_width:count widest_width:count width_cap:nonneg widths_measured:count "
+        "zero_loss:nonneg converged_frac:nonneg cpu_s:measured fitted_cells:count "
+        "c:measured c_low:measured c_high:measured a:measured a_low:measured a_high:measured "
+        "b:measured b_low:measured b_high:measured"
     ),
 )
-TOY_READOUTS = ("nnls", "untied", "tied")
+TOY_READOUTS = ("lp", "active-set", "untied", "tied")
 """The toy read-outs in display order (a table may hold others, shown after these)."""
 
 

@@ -26,11 +26,12 @@ TINY_TRAINING = (
     "log_every=1",
 )
 TINY_TOY = (
-    "alphas=0.9,0.99",
+    "ks=2",
     "features=8,16",
     "seeds=0",
     "max_steps=200",
     "eval_samples=256",
+    "exact_samples=32",
     "bootstrap=20",
 )
 

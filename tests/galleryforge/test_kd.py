@@ -63,6 +63,55 @@ def test_toy_d_star_at_hand_computed_points() -> None:
     assert kd.toy_d_star(0.9, 1_000) == pytest.approx(230.2585, abs=1e-4)
 
 
+def _delta_by_quadrature(k: float, features: float) -> float:
+    """delta(k, F) from its definition: E[(g − τ)₊²] by numerical integration, then the infimum
+    over τ by a bounded scalar search (nothing shared with kd.toy_delta's closed form)."""
+    from scipy.integrate import quad
+    from scipy.optimize import minimize_scalar
+
+    def objective(tau: float) -> float:
+        def integrand(u: float) -> float:
+            return (u - tau) ** 2 * np.exp(-u * u / 2) / np.sqrt(2 * np.pi)
+
+        excess = quad(integrand, tau, np.inf, epsabs=1e-13, epsrel=1e-12)[0]
+        return k * (1 + tau * tau) + (features - k) * excess
+
+    best = minimize_scalar(objective, bounds=(0.0, 12.0), method="bounded", options={"xatol": 1e-9})
+    return float(best.fun)
+
+
+@pytest.mark.parametrize(("k", "features"), [(2, 64), (8, 256), (16, 64), (4, 1_024), (16, 4_096)])
+def test_toy_delta_matches_numerical_integration(k: int, features: int) -> None:
+    assert float(kd.toy_delta(k, features)) == pytest.approx(
+        _delta_by_quadrature(k, features), rel=1e-7
+    )
+
+
+def test_toy_delta_approaches_two_k_log_f_over_k_as_k_over_f_vanishes() -> None:
+    ratios = [
+        float(kd.toy_delta(1.0, 10.0**e)) / (2 * np.log(10.0**e)) for e in (3, 12, 50, 100, 300)
+    ]
+    assert ratios == sorted(ratios)  # rising toward 1 ...
+    assert 0.95 < ratios[-2] < ratios[-1] < 1  # ... slowly: within 4% at F/k = 1e100
+    # In the toy grid's range it is well below the limit: 0.56 of 2k ln(F/k) at F/k = 32.
+    assert float(kd.toy_delta(8, 256)) / (16 * np.log(32)) == pytest.approx(0.5559, abs=1e-4)
+
+
+def test_toy_delta_broadcasts_and_refuses_k_at_or_above_f() -> None:
+    grid = kd.toy_delta([[2], [4]], [64, 256])
+    assert grid.shape == (2, 2)
+    assert grid[1, 0] == pytest.approx(float(kd.toy_delta(4, 64)))
+    with pytest.raises(ValueError, match="0 < k < F"):
+        kd.toy_delta(64, 64)
+
+
+def test_toy_power_law_recovers_a_planted_line() -> None:
+    d_star = np.array([5.0, 10.0, 40.0, 90.0])
+    a, b = kd.toy_power_law(d_star, np.exp(0.7) * d_star**0.8)
+    assert (a, b) == pytest.approx((0.7, 0.8))
+    assert np.isnan(kd.toy_power_law([5.0, 5.0], [7.0, 8.0])).all()
+
+
 def test_trial_figures_are_means_of_layer_values_not_formula_of_means() -> None:
     final = pd.DataFrame(
         {"l0": [10.0, 1_000.0], "width": [4_096, 4_096], "dead": [0, 0], "mse": [0.1, 0.3]}

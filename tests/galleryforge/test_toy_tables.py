@@ -43,7 +43,7 @@ def test_bad_values_name_file_column_and_row(
 
 def test_a_read_out_without_a_fit_may_leave_c_empty(tmp_path: Path) -> None:
     root = write_toy(tmp_path)
-    for column in ("c", "c_low", "c_high", "slope"):
+    for column in ("c", "c_low", "c_high", "a", "a_low", "a_high", "b", "b_low", "b_high"):
         _corrupt(root, "summary", column, np.nan)
     assert np.isnan(load_toy_tables(root).summary["c"]).sum() == 1
 

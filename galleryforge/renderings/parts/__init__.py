@@ -12,7 +12,7 @@
 - ``alt_text``: metric names in sentences and the trial's means, for alt texts.
 - ``family``: a width family's final rows, each layer's knee and the MSE there.
 - ``predicted_floor``: the predicted loss floor's shape, widths and per-layer anchors.
-- ``toy_curves``: the toy sweep as seed-mean curves in a grid of read-out × α panels.
+- ``toy_curves``: the toy sweep as seed-mean curves in a grid of read-out × k (or α) panels.
 - ``lower_bounds``: how a censored value is drawn (hollow marker, arrow, legend entry).
 - ``shaded_contexts``: a latent's top contexts as rows of tokens shaded by activation.
 """

@@ -1,4 +1,4 @@
-"""The toy sweep as curves: one per (read-out, α, F), in a grid of panels read-out × α.
+"""The toy sweep as curves: one per (read-out, cell), in a grid of panels read-out × k (or α).
 
 What both halves of ``toy-loss-floor`` (matplotlib and plotly) lay out: the seed statistics of
 each curve, a curve's loss at any width, ε, and the panels with their cells.
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from galleryforge.renderings.toy_readouts import readouts
+from galleryforge.renderings.toy_readouts import grid_axis, readouts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,13 +41,17 @@ def epsilon(summary: pd.DataFrame) -> float:
 
 @dataclass(frozen=True)
 class CurveGrid:
-    """The toy run's curves in panels: rows = read-outs, columns = sparsities α."""
+    """The toy run's curves in panels: rows = read-outs, columns = the values of k (or of α on an
+    (α, F) grid: ``axis``), one curve per F in each."""
 
     stats: pd.DataFrame
     """``seed_stats`` of the sweep."""
     summary: pd.DataFrame
     readouts: list[str]
-    alphas: list[float]
+    axis: str
+    """The summary column the panels' columns split on: ``k`` or ``alpha``."""
+    symbol: str
+    columns: list[float]
     features: list[int]
     colours: dict[int, str]
     """One theme colour per feature count F (a curve's colour in every panel)."""
@@ -59,12 +63,15 @@ class CurveGrid:
         return self.epsilon / DEPTH
 
     def panels(self) -> Iterator[tuple[int, int, str, float, list[Any]]]:
-        """(row, column, read-out, α, the panel's summary rows as named tuples), row by row."""
+        """(row, column, read-out, k or α, the panel's summary rows as named tuples), row by row."""
         summary = self.summary
         for i, decoder in enumerate(self.readouts):
-            for j, alpha in enumerate(self.alphas):
-                cells = summary[(summary["decoder"] == decoder) & (summary["alpha"] == alpha)]
-                yield i, j, decoder, alpha, list(cells.itertuples())
+            for j, value in enumerate(self.columns):
+                cells = summary[(summary["decoder"] == decoder) & (summary[self.axis] == value)]
+                yield i, j, decoder, value, list(cells.itertuples())
+
+    def title(self, decoder: str, value: float) -> str:
+        return f"{decoder}, {self.symbol} = {value:g}"
 
     def curve(self, cell: Any) -> tuple[np.ndarray, pd.DataFrame]:
         """(widths, seed statistics by width) of one summary cell's curve."""
@@ -81,11 +88,14 @@ def curve_grid(ctx: RenderContext) -> CurveGrid:
     toy = ctx.toy_tables
     summary = toy.summary
     features = sorted(summary["features"].unique())
+    axis, symbol = grid_axis(summary)
     return CurveGrid(
         stats=seed_stats(toy.sweep),
         summary=summary,
         readouts=readouts(summary),
-        alphas=sorted(summary["alpha"].unique()),
+        axis=axis,
+        symbol=symbol,
+        columns=sorted(summary[axis].unique()),
         features=features,
         colours=dict(zip(features, ctx.theme.categorical(len(features)), strict=True)),
         epsilon=epsilon(summary),

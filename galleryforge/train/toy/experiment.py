@@ -1,13 +1,13 @@
 """The toy experiment: does recovery of sparse data switch on at the width d*_S = k ln(F / k)?
 
-For each (α, F) cell of the grid, every read-out (``decoders``: ``nnls``, ``untied``, ``tied``)
-recovers x from a width-d_S embedding for every width of a log grid up to F and every seed, all
-measured on the same fixed held-out set: the trained read-outs train together on the same data
-(``toy.fit.train_cell``), nnls solves its problem per sample (``toy.nnls``). The
-sweep table holds each model's raw and normalised held-out loss; the summary (``toy_summary``)
-holds, per read-out and cell, the predicted d*_S, the transition width where the seed-mean
-normalised loss falls to ε (``toy_transition``), censoring, and each read-out's fitted constant c
-and slope. Nothing is fitted to the theory: the tables say what was measured.
+For each cell (k, F) of the grid, every read-out (``decoders``: ``lp``, ``active-set``,
+``untied``, ``tied``) recovers x from a width-d_S embedding, all measured on the same fixed
+held-out set, at the widths a search picks (``toy.search``: a coarse log grid up to the cell's
+widest width, then bisection around each level's crossing). One read-out in one cell is a *unit*
+(``toy.measure``); units run in parallel worker processes and, given a folder, each is kept on
+disk as it finishes (``toy.store``), so a stopped run resumes. The sweep table holds every
+measured (width, seed); the summary (``toy.summary``) the transitions, censoring and each
+read-out's fit. Nothing is fitted to the theory: the tables say what was measured.
 
 ``run_toy`` computes; ``write_toy_run`` writes ``runs/toy/`` (``trial.toml``, ``provenance.json``,
 ``tables/sweep.parquet``, ``tables/summary.parquet``) in one atomic rename.
@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import platform
+import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -35,20 +36,26 @@ from galleryforge import __version__
 from galleryforge.atomic import atomic_dir
 from galleryforge.tables import TOY_SWEEP, ordered, write_table
 from galleryforge.train.provenance import git_commit
-from galleryforge.train.toy.config import ToyConfig
-from galleryforge.train.toy.fit import TRAINED, train_cell
-from galleryforge.train.toy.nnls import nnls, random_projection
-from galleryforge.train.toy.samples import held_out, zero_loss
+from galleryforge.train.toy.config import Cell, ToyConfig
+from galleryforge.train.toy.measure import UnitResult, measure_unit
+from galleryforge.train.toy.store import UnitStore
 from galleryforge.train.toy.summary import summarise
 
+Unit = tuple[Cell, str]
+"""One read-out in one cell."""
+CELLS_FOLDER = "toy.cells"
+"""Beside ``runs/toy/``: the finished units of a run in progress."""
 
-class CellDone(NamedTuple):
-    """Progress report: ``done`` of ``total`` cells finished, the last one being (alpha, F)."""
+
+class UnitDone(NamedTuple):
+    """Progress report: ``done`` of ``total`` units finished, the last one ``readout`` in ``cell``
+    (``kept``: it was on disk from an earlier, stopped run)."""
 
     done: int
     total: int
-    alpha: float
-    features: int
+    readout: str
+    cell: Cell
+    kept: bool
 
 
 @dataclass(frozen=True)
@@ -61,102 +68,78 @@ class ToyResult:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
-def run_toy(
-    config: ToyConfig, on_cell: Callable[[CellDone], None] | None = None, jobs: int = 1
-) -> ToyResult:
-    """Train the whole grid, each (alpha, F) cell one batched model; ``on_cell`` after each cell.
+def units(config: ToyConfig) -> list[Unit]:
+    """Every (cell, read-out) of the grid, smallest F first: a stopped run has whole small cells."""
+    return [(cell, readout) for cell in config.cells() for readout in config.decoders]
 
-    With ``jobs`` > 1 the cells run in that many worker processes (each trains on one thread).
-    A cell's result depends only on its seeds, never on which process ran it, so the tables are
-    the same for any ``jobs``.
+
+def cells_folder(out: str | Path) -> Path:
+    """Where ``galleryforge toy --out <out>`` keeps finished units until the run is written."""
+    return Path(out) / CELLS_FOLDER
+
+
+def run_toy(
+    config: ToyConfig,
+    on_unit: Callable[[UnitDone], None] | None = None,
+    jobs: int = 1,
+    keep: Path | None = None,
+) -> ToyResult:
+    """Measure every unit of the grid and summarise; ``on_unit`` after each one.
+
+    With ``jobs`` > 1 the units run in that many worker processes (each on one thread). A unit's
+    result depends only on its seeds, never on which process ran it, so the tables are the same
+    for any ``jobs``. With ``keep``, finished units are read from and written to that folder.
     """
     started, clock, cpu = datetime.now(UTC), time.perf_counter(), time.process_time()
-    # Largest cells first: with several workers the long ones start early and none waits alone.
-    cells = [(a, f) for f in sorted(config.features, reverse=True) for a in config.alphas]
-    rows: list[dict[str, Any]] = []
-    zero_losses: dict[tuple[float, int], float] = {}
-    for done, (cell_rows, zero) in enumerate(_cell_results(config, cells, jobs), start=1):
-        rows += cell_rows
-        alpha, features = cells[done - 1]
-        zero_losses[(alpha, features)] = zero
-        if on_cell is not None:
-            on_cell(CellDone(done, len(cells), alpha, features))
-    sweep = pd.DataFrame(rows).sort_values(list(TOY_SWEEP.keys)).reset_index(drop=True)
-    sweep = ordered(sweep, TOY_SWEEP)
-    summary = summarise(sweep, config, zero_losses)
+    todo = units(config)
+    store = UnitStore(keep, config) if keep is not None else None
+    results: dict[Unit, UnitResult] = {}
+    for unit in todo:
+        found = store.load(*unit) if store is not None else None
+        if found is not None:
+            results[unit] = found
+            if on_unit is not None:
+                on_unit(UnitDone(len(results), len(todo), unit[1], unit[0], True))
+    pending = [unit for unit in todo if unit not in results]
+    for unit, result in _unit_results(config, pending, jobs):
+        if store is not None:
+            store.save(*unit, result)
+        results[unit] = result
+        if on_unit is not None:
+            on_unit(UnitDone(len(results), len(todo), unit[1], unit[0], False))
+    sweep = pd.DataFrame([row for unit in todo for row in results[unit].rows])
+    sweep = ordered(sweep.sort_values(list(TOY_SWEEP.keys)).reset_index(drop=True), TOY_SWEEP)
+    cpu_s = {
+        (readout, cell.features, cell.k): results[cell, readout].cpu_s for cell, readout in todo
+    }
+    summary = summarise(sweep, config, cpu_s)
     wall, cpu = time.perf_counter() - clock, time.process_time() - cpu
-    provenance = _provenance(started, datetime.now(UTC), wall, cpu)
+    provenance = _provenance(started, datetime.now(UTC), wall, cpu, jobs)
     return ToyResult(config, sweep, summary, provenance)
 
 
-def measure_cell(config: ToyConfig, cell: tuple[float, int]) -> tuple[list[dict[str, Any]], float]:
-    """Every read-out's sweep rows for one (α, F) cell, and the cell's x̂ = 0 loss."""
-    alpha, features = cell
-    widths = config.widths(features)
-    base = {"alpha": alpha, "features": features}
-    rows = []
-    trained = [d for d in config.decoders if d in TRAINED]
-    if trained:
-        for r in train_cell(config, alpha, features, widths, config.seeds, trained):
-            rows.append(
-                {
-                    **base,
-                    "decoder": r.readout,
-                    "seed": r.seed,
-                    "width": r.width,
-                    "loss": r.loss,
-                    "normalised_loss": r.normalised_loss,
-                    "steps": r.steps,
-                    "converged": float(r.converged),
-                }
-            )
-    if "nnls" in config.decoders:
-        rows += _nnls_rows(config, alpha, features, widths)
-    return rows, zero_loss(held_out(alpha, features, config.eval_samples))
-
-
-def _nnls_rows(
-    config: ToyConfig, alpha: float, features: int, widths: tuple[int, ...]
-) -> list[dict[str, Any]]:
-    evaluation = held_out(alpha, features, config.eval_samples).double()
-    scale = zero_loss(evaluation)
-    rows = []
-    for width in widths:
-        for seed in config.seeds:
-            result = nnls(random_projection(width, features, alpha, seed), evaluation)
-            loss = float((result.recovered - evaluation).pow(2).mean())
-            rows.append(
-                {
-                    "decoder": "nnls",
-                    "alpha": alpha,
-                    "features": features,
-                    "seed": seed,
-                    "width": width,
-                    "loss": loss,
-                    "normalised_loss": loss / scale,
-                    "steps": 0,  # nnls is solved, not trained
-                    "converged": result.converged,
-                }
-            )
-    return rows
-
-
-def _cell_results(
-    config: ToyConfig, cells: list[tuple[float, int]], jobs: int
-) -> Iterator[tuple[list[dict[str, Any]], float]]:
-    """Each cell's rows, in grid order."""
-    if jobs <= 1 or len(cells) <= 1:
-        for cell in cells:
-            yield measure_cell(config, cell)
+def _unit_results(
+    config: ToyConfig, pending: list[Unit], jobs: int
+) -> Iterator[tuple[Unit, UnitResult]]:
+    """Each pending unit's result, as it finishes."""
+    if jobs <= 1 or len(pending) <= 1:
+        for unit in pending:
+            yield unit, measure_unit(config, *unit)
         return
     # spawn, not fork: torch's thread pools do not survive a fork of a process that used them.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from pool.map(partial(measure_cell, config), cells)
+        futures = {pool.submit(partial(measure_unit, config, *unit)): unit for unit in pending}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
 
-def write_toy_run(result: ToyResult, out: str | Path) -> Path:
-    """Write ``<out>/toy/`` whole (a temporary folder renamed into place); return its path."""
+def write_toy_run(result: ToyResult, out: str | Path, keep_units: bool = False) -> Path:
+    """Write ``<out>/toy/`` whole (a temporary folder renamed into place) and, unless
+    ``keep_units``, drop the finished units kept beside it (``cells_folder``); return its path.
+
+    Keeping them lets a later run over a larger grid, or with more read-outs, reuse them: a long
+    grid can be measured a part at a time."""
     target = Path(out) / "toy"
     with atomic_dir(target) as tmp:
         (tmp / "trial.toml").write_text(result.config.to_toml(), encoding="utf-8")
@@ -165,11 +148,13 @@ def write_toy_run(result: ToyResult, out: str | Path) -> Path:
         )
         write_table(result.sweep, tmp / "tables" / "sweep.parquet")
         write_table(result.summary, tmp / "tables" / "summary.parquet")
+    if not keep_units:
+        shutil.rmtree(cells_folder(out), ignore_errors=True)
     return target
 
 
 def _provenance(
-    started: datetime, finished: datetime, wall_s: float, cpu_s: float
+    started: datetime, finished: datetime, wall_s: float, cpu_s: float, jobs: int
 ) -> dict[str, Any]:
     return {
         "experiment": "toy",
@@ -179,9 +164,10 @@ def _provenance(
         "python_version": platform.python_version(),
         "device": "cpu",
         "torch_threads": 1,
+        "jobs": jobs,
         "git_commit": git_commit(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 3),
-        "cpu_s": round(cpu_s, 3),
+        "cpu_s": round(cpu_s, 3),  # this process only: the workers' time is not in it
     }

@@ -1,11 +1,11 @@
-"""The training loop of the trained read-outs (``toy.stack``), for one (α, F) cell.
+"""The training loop of the trained read-outs (``toy.stack``), for one cell of the grid.
 
 Every (read-out, width, seed) model of a cell trains at once on the same data, one
 ``ModelStack`` per read-out and octave of widths. Adam with a learning rate that steps down on
 plateaus: when a model's held-out loss stops improving (``plateaued``) its rate is multiplied by
 ``lr_drop``; after ``lr_drops`` drops, the next plateau ends its training and it counts as
 converged. A model that reaches ``max_steps`` first is recorded as not converged. Each model's
-initialisation and data depend only on (seed, α, F) and its width, so a model trained alone
+initialisation and data depend only on (seed, cell) and its width, so a model trained alone
 reproduces its batched twin up to floating-point summation order.
 """
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import torch
 
-from galleryforge.train.toy.config import ToyConfig
-from galleryforge.train.toy.samples import DATA_STREAM, generator, held_out, sample, zero_loss
+from galleryforge.train.toy.config import Cell, ToyConfig
+from galleryforge.train.toy.samples import DATA_STREAM, Batches, generator, held_out, zero_loss
 from galleryforge.train.toy.stack import ModelStack
 
 TRAINED = ("tied", "untied")
@@ -77,25 +77,33 @@ def cpu_settings() -> Iterator[None]:
 
 def train_cell(
     config: ToyConfig,
-    alpha: float,
-    features: int,
+    cell: Cell,
     widths: Sequence[int],
     seeds: Sequence[int],
     readouts: Sequence[str] = TRAINED,
     on_eval: Callable[[int], None] | None = None,
 ) -> list[ModelResult]:
-    """Train every (read-out, width, seed) model of one (α, F) cell together until each stops.
+    """Train every (read-out, width, seed) model of one cell together until each stops.
 
     Each seed draws ``batch_size`` fresh samples a step from its own generator; every model of
     that seed trains on them. Every ``eval_every`` steps each model's normalised held-out loss is
     appended to its history; on a plateau its rate drops, or, after the last drop, it is recorded
     and removed. ``on_eval(step)`` is called after each evaluation.
     """
-    evaluation = held_out(alpha, features, config.eval_samples)
+    evaluation = held_out(cell, config.data, config.eval_samples)
     scale = zero_loss(evaluation)
-    streams = {s: generator(DATA_STREAM, alpha, features, s) for s in seeds}
+    streams = {
+        s: Batches(
+            generator(DATA_STREAM, cell, config.data, s),
+            cell,
+            config.data,
+            config.batch_size,
+            config.eval_every,
+        )
+        for s in seeds
+    }
     stacks = [
-        ModelStack(r, [(w, s) for w in group for s in seeds], alpha, features, config.lr)
+        ModelStack(r, [(w, s) for w in group for s in seeds], cell, config.data, config.lr)
         for r in readouts
         for group in octaves(widths)
     ]
@@ -103,9 +111,7 @@ def train_cell(
     with cpu_settings():
         for step in range(1, config.max_steps + 1):
             live = [s for s in seeds if any(s in stack.seeds for stack in stacks)]
-            batch = torch.stack(
-                [sample(streams[s], config.batch_size, features, alpha) for s in live]
-            )
+            batch = torch.stack([streams[s].next_batch() for s in live])
             for stack in stacks:
                 stack.train_step(batch[[live.index(s) for s in stack.seeds]])
             if step % config.eval_every and step < config.max_steps:

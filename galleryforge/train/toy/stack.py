@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import torch
 
+from galleryforge.train.toy.config import Cell
 from galleryforge.train.toy.samples import INIT_STREAM, generator
 
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
@@ -35,16 +36,17 @@ class ModelStack:
         self,
         readout: str,
         models: Sequence[tuple[int, int]],
-        alpha: float,
-        features: int,
+        cell: Cell,
+        data: str,
         lr: float,
     ) -> None:
+        features = cell.features
         self.readout = readout
         self.widths = [w for w, _ in models]
         self.seeds = [s for _, s in models]
         self.W = torch.zeros(len(models), max(self.widths), features)
         for i, (width, seed) in enumerate(models):
-            gen = generator(INIT_STREAM, alpha, features, seed, width)
+            gen = generator(INIT_STREAM, cell, data, seed, width)
             std = math.sqrt(2 / (width + features))  # Xavier-normal, as for a linear layer
             self.W[i, :width] = torch.randn(width, features, generator=gen) * std
         # The decoder, stored transposed ([m, d, F], like W): the same tensor when tied.

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-# Losses are clamped here before the logarithm: exact recovery (nnls) gives a loss of 0.
+# Losses are clamped here before the logarithm: exact recovery (lp, active-set) gives a loss of 0.
 LOSS_FLOOR = 1e-12
 
 

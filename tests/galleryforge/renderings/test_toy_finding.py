@@ -13,7 +13,9 @@ from tests.contexts import BuildRenderContext
 from tests.factories import build_toy
 
 PART = re.compile(
-    r"(\w+): transition at ([\d.]+) × d\*_S \(95% interval ([\d.]+)–([\d.]+), slope ([\d.-]+)\)"
+    r"([\w-]+): T = e\^([\d.-]+) · d\*_S\^([\d.-]+) \(b 95% interval ([\d.-]+)–([\d.-]+), "
+    r"a ([\d.-]+)–([\d.-]+)\), T / d\*_S = ([\d.]+) \(([\d.]+)–([\d.]+)\), "
+    r"over (\d+) of (\d+) cells"
 )
 
 
@@ -23,16 +25,34 @@ def test_the_numbers_in_the_finding_are_the_summarys(
     summary = build_render_context(trial="toy").toy_tables.summary
     text = toy_finding(summary)
     found = {m[0]: tuple(float(v) for v in m[1:]) for m in PART.findall(text)}
-    assert list(found) == ["nnls", "untied", "tied"]  # in display order
+    assert list(found) == ["lp", "active-set", "untied", "tied"]  # in display order
     for decoder, numbers in found.items():
-        row = summary[summary["decoder"] == decoder].iloc[0]
-        expected = [row["c"], row["c_low"], row["c_high"], row["slope"]]
+        rows = summary[summary["decoder"] == decoder]
+        row = rows.iloc[0]
+        expected = [
+            row["a"],
+            row["b"],
+            row["b_low"],
+            row["b_high"],
+            row["a_low"],
+            row["a_high"],
+            row["c"],
+            row["c_low"],
+            row["c_high"],
+            int((rows["censored"] == 0).sum()),
+            len(rows),
+        ]
         assert numbers == pytest.approx(expected, abs=0.005)
-    censored = int(summary["censored"].sum())
-    assert f"{censored} of {len(summary)} cells censored" in text
-    tied = summary[summary["decoder"] == "tied"]
-    assert f"tied: transition at {tied['c'].iloc[0]:.2f}" in text
-    assert f"{int(tied['censored'].sum())} of {len(tied)} cells censored" in text
+    # The censored cells are named, per read-out, from the summary's rows.
+    tied = summary[(summary["decoder"] == "tied") & (summary["censored"] == 1)]
+    names = ", ".join(f"k={r.k:g} F={r.features}" for r in tied.itertuples())
+    assert tied.size and f"censored (lower bounds): {names}" in text
+    # The exact read-outs' 50% widths against δ(k, F), as a range over their cells.
+    lp = summary[summary["decoder"] == "lp"]
+    ratios = lp["exact_half_ratio"]
+    np.testing.assert_allclose(ratios, lp["exact_half_width"] / lp["delta"])
+    assert f"50% exact recovery at {ratios.min():.2f}–{ratios.max():.2f} × δ(k, F)" in text
+    assert "At ε = 0.01" in text
 
 
 def test_every_toy_rendering_states_it() -> None:
@@ -42,11 +62,10 @@ def test_every_toy_rendering_states_it() -> None:
 
 
 def test_a_read_out_without_uncensored_cells_and_a_summary_without_fit_columns() -> None:
-    _, summary = build_toy((0.8, 0.9), (32, 64), constants={"nnls": 1.5, "tied": 40.0})
+    _, summary = build_toy((2, 4), (64, 256), laws={"lp": (0.4, 1.0), "tied": (4.0, 1.0)})
     text = toy_finding(summary)
     assert "tied: no transition within the widths swept (all 4 cells censored)" in text
-    bare = summary.drop(columns=["c", "c_low", "c_high", "slope"])
-    text = toy_finding(bare)
-    # Without the run's fit columns: c and the slope from the rows, no interval.
-    assert "nnls: transition at 1.50 × d*_S (slope 1.00)" in text
-    assert np.isclose(float(re.findall(r"at ([\d.]+) ×", text)[0]), 1.5)
+    fit_columns = ["c", "c_low", "c_high", "a", "a_low", "a_high", "b", "b_low", "b_high"]
+    text = toy_finding(summary.drop(columns=fit_columns))
+    # Without the run's fit columns: c and (a, b) from the rows, no interval.
+    assert f"lp: T = e^0.40 · d*_S^1.00, T / d*_S = {np.exp(0.4):.2f}, over 4" in text

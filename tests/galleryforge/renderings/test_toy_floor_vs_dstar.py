@@ -1,17 +1,18 @@
-"""toy-floor-vs-dstar (fig8): transition width vs d*_S per read-out, y = x, fitted y = c·x."""
+"""toy-floor-vs-dstar (fig8): transition width vs d*_S per read-out, y = x, δ(k, F) and each
+read-out's fitted power law."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
+from galleryforge import kd
 from galleryforge.renderings import toy_floor_vs_dstar
 from tests.contexts import BuildRenderContext, DrawRendering
-from tests.factories import TOY_CONSTANTS
+from tests.factories import TOY_LAWS
 from tests.figures import artists_with_gid
 
 
-def test_points_bounds_identity_and_fitted_lines(draw_rendering: DrawRendering) -> None:
+def test_points_bounds_identity_delta_and_fitted_laws(draw_rendering: DrawRendering) -> None:
     ctx, fig = draw_rendering(toy_floor_vs_dstar, trial="toy")
     summary = ctx.toy_tables.summary
 
@@ -31,12 +32,19 @@ def test_points_bounds_identity_and_fitted_lines(draw_rendering: DrawRendering) 
     assert len(artists_with_gid(fig, "lower-bound-arrow")) == len(expected(1))
     (line,) = artists_with_gid(fig, "identity-line")
     np.testing.assert_array_equal(line.get_xdata(), line.get_ydata())  # type: ignore[attr-defined]
-    # Each fitted line is y = c·x with the factory's c for that read-out.
-    slopes = sorted(
-        float(np.mean(f.get_ydata() / f.get_xdata()))  # type: ignore[attr-defined]
-        for f in artists_with_gid(fig, "fit-line")
+    # One cross per cell at (d*_S, δ(k, F)), δ computed here from k and F.
+    cells = summary.drop_duplicates(["k", "features"])
+    deltas = [float(kd.toy_delta(k, f)) for k, f in zip(cells["k"], cells["features"], strict=True)]
+    assert offsets("delta-mark") == sorted(
+        map(tuple, np.column_stack([cells["d_star"], deltas]).round(9))
     )
-    assert slopes == pytest.approx(sorted(TOY_CONSTANTS.values()))
+    # Each fitted line is y = e^a · x^b with the factory's (a, b) for that read-out.
+    drawn = []
+    for fit_line in artists_with_gid(fig, "fit-line"):
+        x, y = np.log(fit_line.get_xdata()), np.log(fit_line.get_ydata())  # type: ignore[attr-defined]
+        b = (y[1] - y[0]) / (x[1] - x[0])
+        drawn.append((round(float(y[0] - b * x[0]), 6), round(float(b), 6)))
+    np.testing.assert_allclose(sorted(drawn), sorted(TOY_LAWS.values()), atol=1e-6)
     ax = fig.axes[0]
     assert ax.get_xscale() == ax.get_yscale() == "log"
 
@@ -49,7 +57,7 @@ def test_read_outs_differ_in_colour_and_marker_in_every_theme(
         points = artists_with_gid(fig, "toy-point")
         colours = {tuple(p.get_facecolor()[0].round(3)) for p in points}  # type: ignore[attr-defined]
         paths = {p.get_paths()[0].vertices.tobytes() for p in points}  # type: ignore[attr-defined]
-        assert len(colours) == len(paths) == 3, theme
+        assert len(colours) == len(paths) == 4, theme
 
 
 def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:
@@ -58,5 +66,5 @@ def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> N
     assert f"{censored} points are censored" in toy_floor_vs_dstar.describe(ctx)
     fig = toy_floor_vs_dstar.interactive(ctx)
     names = [trace.name for trace in fig.data]
-    assert "y = x" in names and "tied (censored: lower bound)" in names
-    assert {f"{d}: y = {c:.2f} x" for d, c in TOY_CONSTANTS.items()} <= set(names)
+    assert "y = x" in names and "δ(k, F)" in names and "tied (censored: lower bound)" in names
+    assert {f"{d}: y = e^{a:.2f} x^{b:.2f}" for d, (a, b) in TOY_LAWS.items()} <= set(names)

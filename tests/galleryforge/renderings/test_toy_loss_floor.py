@@ -1,9 +1,10 @@
-"""toy-loss-floor (fig1): normalised loss vs width per read-out and α, ε, d*_S and transitions."""
+"""toy-loss-floor (fig1): normalised loss vs width per read-out and k; ε, d*_S, δ, transitions."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from galleryforge import kd
 from galleryforge.renderings import toy_loss_floor
 from tests.contexts import BuildRenderContext, DrawRendering
 from tests.figures import artists_with_gid
@@ -13,11 +14,11 @@ def test_curves_are_the_seed_mean_normalised_losses(draw_rendering: DrawRenderin
     ctx, fig = draw_rendering(toy_loss_floor, trial="toy")
     sweep, summary = ctx.toy_tables.sweep, ctx.toy_tables.summary
     assert len(artists_with_gid(fig, "toy-curve")) == len(summary)
-    row = summary[(summary["decoder"] == "nnls") & (summary["features"] == 64)].iloc[0]
-    (panel,) = [ax for ax in fig.axes if ax.get_title(loc="left") == f"nnls, α = {row['alpha']:g}"]
+    row = summary[(summary["decoder"] == "lp") & (summary["features"] == 64)].iloc[0]
+    (panel,) = [ax for ax in fig.axes if ax.get_title(loc="left") == f"lp, k = {row['k']:g}"]
     drawn = {tuple(c.get_xdata()): c.get_ydata() for c in artists_with_gid(panel, "toy-curve")}  # type: ignore[attr-defined,arg-type]
     cell = sweep[
-        (sweep["decoder"] == "nnls") & (sweep["alpha"] == row["alpha"]) & (sweep["features"] == 64)
+        (sweep["decoder"] == "lp") & (sweep["alpha"] == row["alpha"]) & (sweep["features"] == 64)
     ]
     mean = cell.groupby("width")["normalised_loss"].mean()
     floor = row["epsilon"] / toy_loss_floor.DEPTH
@@ -37,16 +38,19 @@ def test_transitions_at_epsilon_and_grid_edge_cells_hollow(draw_rendering: DrawR
     assert {float(m.get_ydata()[0]) for m in marks} == {0.01}  # type: ignore[attr-defined]
     bounds = artists_with_gid(fig, "lower-bound")
     censored = summary[summary["censored"] == 1]
-    assert len(censored) > 0  # the factory puts the tied transition beyond F at α = 0.8
-    # A grid-edge cell: drawn hollow at the widest width, with an arrow pointing right.
+    assert len(censored) > 0  # the factory puts the tied transition beyond F/2 at k = 8
+    # A censored cell: drawn hollow at the widest width, with an arrow pointing right.
     np.testing.assert_allclose(
         sorted(float(b.get_xdata()[0]) for b in bounds),  # type: ignore[attr-defined]
-        sorted(censored["features"].astype(float)),
+        sorted(censored["widest_width"].astype(float)),
     )
     assert {b.get_markerfacecolor() for b in bounds} == {"none"}  # type: ignore[attr-defined]
     assert len(artists_with_gid(fig, "lower-bound-arrow")) == len(censored)
     d_star = sorted(float(m.get_xdata()[0]) for m in artists_with_gid(fig, "d-star"))  # type: ignore[attr-defined]
     np.testing.assert_allclose(d_star, sorted(summary["d_star"]))
+    deltas = sorted(float(m.get_xdata()[0]) for m in artists_with_gid(fig, "delta-mark"))  # type: ignore[attr-defined]
+    expected = [float(kd.toy_delta(r.k, r.features)) for r in summary.itertuples()]
+    np.testing.assert_allclose(deltas, sorted(expected))
 
 
 def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> None:

@@ -1,4 +1,5 @@
-"""toy-summary-heatmap (fig5): log2(transition / d*_S) per read-out, censored cells hatched."""
+"""toy-summary-heatmap (fig5): log2(transition / d*_S) per read-out on a k × F grid, censored
+cells hatched."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from galleryforge.renderings import toy_summary_heatmap
 from tests.contexts import BuildRenderContext, DrawRendering
 from tests.figures import artists_with_gid
 
-READ_OUTS = ("nnls", "untied", "tied")
+READ_OUTS = ("lp", "active-set", "untied", "tied")
 
 
 def _grid(summary: pd.DataFrame, decoder: str, column: str) -> np.ndarray:
-    """``column`` of ``decoder``'s rows, rows = α ascending, columns = F ascending."""
-    alphas, features = sorted(summary["alpha"].unique()), sorted(summary["features"].unique())
+    """``column`` of ``decoder``'s rows, rows = k ascending (each k at every F), columns = F
+    ascending."""
+    ks, features = sorted(summary["k"].unique()), sorted(summary["features"].unique())
     rows = summary[summary["decoder"] == decoder]
-    pivot = rows.pivot(index="alpha", columns="features", values=column)
-    return pivot.reindex(index=alphas, columns=features).to_numpy(dtype=float)
+    pivot = rows.pivot(index="k", columns="features", values=column)
+    return pivot.reindex(index=ks, columns=features).to_numpy(dtype=float)
 
 
 def _label(ratio: float, censored: float) -> str:
@@ -31,7 +33,7 @@ def test_one_heatmap_per_read_out_of_log2_ratios(draw_rendering: DrawRendering) 
     ctx, fig = draw_rendering(toy_summary_heatmap, trial="toy")
     summary = ctx.toy_tables.summary
     images = artists_with_gid(fig, "heatmap")
-    assert len(images) == 3
+    assert len(images) == 4
     for image, decoder in zip(images, READ_OUTS, strict=True):
         expected = np.log2(_grid(summary, decoder, "ratio"))
         np.testing.assert_allclose(np.ma.getdata(image.get_array()), expected)  # type: ignore[attr-defined]
@@ -54,20 +56,31 @@ def test_censored_cells_are_hatched_and_read_as_lower_bounds(draw_rendering: Dra
 
 def test_alt_text_and_interactive_log2_ratios(build_render_context: BuildRenderContext) -> None:
     ctx = build_render_context(trial="toy")
-    assert "lower bound" in toy_summary_heatmap.describe(ctx)
+    text = toy_summary_heatmap.describe(ctx)
+    assert "lower bound" in text and "active features k (2, 4, 8) as rows" in text
     summary = ctx.toy_tables.summary
     fig = toy_summary_heatmap.interactive(ctx)
-    assert len(fig.data) == 3
-    alphas, features = sorted(summary["alpha"].unique()), sorted(summary["features"].unique())
+    assert len(fig.data) == 4
+    ks, features = sorted(summary["k"].unique()), sorted(summary["features"].unique())
     for trace, decoder in zip(fig.data, READ_OUTS, strict=True):
         assert trace.hovertemplate.startswith(f"{decoder}, ")
         ratio, censored = _grid(summary, decoder, "ratio"), _grid(summary, decoder, "censored")
         np.testing.assert_allclose(np.asarray(trace.z, dtype=float), np.log2(ratio))
         assert list(trace.x) == [str(f) for f in features]
-        assert list(trace.y) == [f"{a:g}" for a in alphas]
+        assert list(trace.y) == [f"{k:g}" for k in ks]
         written = [
             [_label(r, c) for r, c in zip(ratios, flags, strict=True)]
             for ratios, flags in zip(ratio, censored, strict=True)
         ]
         assert [list(row) for row in trace.text] == written
         assert trace.zmid == 0 and trace.zmin == -trace.zmax  # the same scale in every panel
+
+
+def test_an_alpha_grid_has_a_row_per_alpha(build_render_context: BuildRenderContext) -> None:
+    from galleryforge.renderings.toy_summary_heatmap import ratio_grids
+    from tests.factories import build_toy
+
+    _, summary = build_toy(alphas=(0.8, 0.9), features=(32, 64))
+    grids, rows, columns = ratio_grids(summary)
+    assert rows == [0.8, 0.9] and columns == [32, 64]
+    assert all(r.shape == (2, 2) and np.isfinite(r).all() for r, _ in grids.values())

@@ -42,6 +42,8 @@ LOAD_VISIBLE_IMAGES = """async () => {
 }"""
 VISIBLE_FIGURE = """() => [...document.querySelectorAll('.figure-large img')]
   .filter((img) => img.offsetParent !== null).map((img) => img.getAttribute('src'))"""
+BACKGROUND = "() => getComputedStyle(document.body).backgroundColor"
+DARK_CANVAS = "rgb(13, 17, 23)"  # #0d1117, the dark figure theme's canvas
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +127,10 @@ def test_toggle_switches_figures_and_is_remembered(browser: Browser, server: Sit
     assert "/paper/" in light
     assert "/paper/" in (page.get_attribute("iframe.plotly-frame", "src") or "")
 
+    assert page.evaluate(BACKGROUND) == "rgb(255, 255, 255)"
     page.click("[data-theme-toggle]")
     assert page.get_attribute("html", "data-theme") == "dark"
+    assert page.evaluate(BACKGROUND) == DARK_CANVAS
     [dark] = page.evaluate(VISIBLE_FIGURE)
     assert "/dark/" in dark
     assert page.evaluate(LOAD_VISIBLE_IMAGES)[0]["width"] > 0
@@ -150,6 +154,7 @@ def _assert_figure_page_is_dark(browser: Browser, url: str, system_scheme: str) 
     page.goto(url, wait_until="load")
     assert page.get_attribute("html", "data-theme") == "dark"
     assert "/dark/" in page.evaluate(VISIBLE_FIGURE)[0]
+    assert page.evaluate(BACKGROUND) == DARK_CANVAS
     assert problems.found == []
     page.context.close()
 

@@ -32,16 +32,27 @@ def test_toy_page_shows_each_read_outs_fit_and_marks_lower_bounds(built_site: Bu
     summary = load_toy_tables(built_site.runs / "toy").summary
     text = _text((built_site.out / "toy.html").read_text(encoding="utf-8"))
     for fit in fits(summary):
-        cells = f"{fit.censored} of {fit.cells}"
-        assert (
-            f"{fit.decoder} {fit.c:.2f} {fit.c_low:.2f}–{fit.c_high:.2f} {fit.slope:.2f} {cells}"
-            in text
+        rows = summary[summary["decoder"] == fit.decoder]
+        first = rows.iloc[0]
+        cells = f"{int(rows['censored'].sum())} of {len(rows)}"
+        law = (
+            f"{fit.decoder} e^{first['a']:.2f} · d*^{first['b']:.2f} "
+            f"{first['b_low']:.2f}–{first['b_high']:.2f} "
+            f"{first['a_low']:.2f}–{first['a_high']:.2f} "
+            f"{first['c']:.2f} {first['c_low']:.2f}–{first['c_high']:.2f} {cells}"
         )
+        assert law in text, law
     for row in summary.itertuples():
         bound = "> " if row.censored else ""
+        levels = " / ".join(
+            ("> " if getattr(row, f"censored_{s}") else "")
+            + f"{getattr(row, f'transition_{s}'):.1f}"
+            for s in ("e1", "e2", "e3")
+        )
         cell = (
-            f"{row.decoder} {row.alpha:g} {row.features:,} {row.k:.3g} {row.d_star:.1f} "
-            f"{row.onset_width:.1f} {bound}{row.transition_width:.1f} {bound}{row.ratio:.2f}"
+            f"{row.decoder} {row.k:.3g} {row.features:,} {row.alpha:.4g} {row.d_star:.1f} "
+            f"{row.delta:.1f} {row.onset_width:.1f} {bound}{row.transition_width:.1f} "
+            f"{bound}{row.ratio:.2f} {levels}"
         )
         assert cell in text, cell
     assert int(summary["censored"].sum()) > 0 and "> " in text

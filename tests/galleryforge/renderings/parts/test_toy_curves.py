@@ -13,7 +13,7 @@ from tests.contexts import BuildRenderContext
 def test_seed_stats_by_hand() -> None:
     sweep = pd.DataFrame(
         {
-            "decoder": ["nnls"] * 4,
+            "decoder": ["lp"] * 4,
             "alpha": [0.9] * 4,
             "features": [64] * 4,
             "width": [8, 8, 16, 16],
@@ -44,23 +44,25 @@ def test_epsilon_from_the_summary_else_the_default() -> None:
     assert toy_curves.epsilon(pd.DataFrame({"ratio": [1.0]})) == 0.01
 
 
-def test_the_grid_has_a_panel_per_read_out_and_alpha(
+def test_the_grid_has_a_panel_per_read_out_and_k(
     build_render_context: BuildRenderContext,
 ) -> None:
     ctx = build_render_context(trial="toy")
     grid = toy_curves.curve_grid(ctx)
     summary = ctx.toy_tables.summary
     panels = list(grid.panels())
-    assert len(panels) == summary["decoder"].nunique() * summary["alpha"].nunique()
+    assert (grid.axis, grid.symbol) == ("k", "k")
+    assert len(panels) == summary["decoder"].nunique() * summary["k"].nunique()
     assert grid.floor == pytest.approx(grid.epsilon / toy_curves.DEPTH)
-    _, _, decoder, alpha, cells = panels[0]
-    assert (decoder, alpha) == ("nnls", min(summary["alpha"]))
+    _, _, decoder, k, cells = panels[0]
+    assert (decoder, k) == ("lp", min(summary["k"]))
+    assert grid.title(decoder, k) == "lp, k = 2"
     assert sorted(c.features for c in cells) == sorted(summary["features"].unique())
     widths, stats = grid.curve(cells[0])
     sweep = ctx.toy_tables.sweep
     rows = sweep[
         (sweep["decoder"] == decoder)
-        & (sweep["alpha"] == alpha)
+        & (sweep["alpha"] == cells[0].alpha)
         & (sweep["features"] == cells[0].features)
     ]
     np.testing.assert_allclose(widths, sorted(rows["width"].unique()))

@@ -6,16 +6,27 @@ import numpy as np
 import pytest
 import torch
 
+from galleryforge.train.toy.config import Cell
 from galleryforge.train.toy.fit import octaves, plateaued, train_cell
-from galleryforge.train.toy.samples import generator, held_out, sample, zero_loss
+from galleryforge.train.toy.samples import (
+    distinct_indices,
+    generator,
+    held_out,
+    sample,
+    zero_loss,
+)
 from galleryforge.train.toy.stack import ModelStack
 from tests.galleryforge.train.toy.toy_helpers import build_toy_cfg
 
 # ------------------------------------------------------------------------------------------ data
 
 
-def test_sample_activation_probability_and_magnitudes() -> None:
-    x = sample(generator(0, 0.9, 64, 0), 20_000, 64, 0.9)
+K6_F64 = Cell(64, 6.4, 0.9)
+K4_F32 = Cell(32, 4.0, 0.875)
+
+
+def test_bernoulli_samples_activation_probability_and_magnitudes() -> None:
+    x = sample(generator(0, K6_F64, "bernoulli", 0), 20_000, K6_F64, "bernoulli")
     active = x > 0
     assert active.float().mean().item() == pytest.approx(0.1, abs=0.003)
     assert x.min().item() >= 0 and x.max().item() < 1
@@ -23,18 +34,45 @@ def test_sample_activation_probability_and_magnitudes() -> None:
     assert np.quantile(magnitudes, [0.25, 0.5, 0.75]) == pytest.approx([0.25, 0.5, 0.75], abs=0.01)
 
 
-def test_sample_is_deterministic_per_seed() -> None:
-    first = sample(generator(0, 0.9, 32, 7), 100, 32, 0.9)
-    again = sample(generator(0, 0.9, 32, 7), 100, 32, 0.9)
-    other = sample(generator(0, 0.9, 32, 8), 100, 32, 0.9)
+def test_exact_k_samples_have_k_active_features_uniformly_placed() -> None:
+    x = sample(generator(0, K4_F32, "exact-k", 0), 20_000, K4_F32, "exact-k")
+    active = x > 0
+    assert (active.sum(dim=1) == 4).all()  # exactly k per sample (a U(0, 1) draw is never 0)
+    # Each feature is active in 4/32 of the samples: the binomial sd is 0.0023.
+    assert active.float().mean(dim=0).numpy() == pytest.approx(np.full(32, 0.125), abs=0.012)
+    magnitudes = x[active].numpy()
+    assert np.quantile(magnitudes, [0.25, 0.5, 0.75]) == pytest.approx([0.25, 0.5, 0.75], abs=0.01)
+
+
+@pytest.mark.parametrize(("features", "k"), [(6, 2), (6, 3)])  # redrawn repeats; top-k of F
+def test_distinct_indices_are_a_uniform_k_subset(features: int, k: int) -> None:
+    import collections
+    import math
+
+    chosen = distinct_indices(torch.Generator().manual_seed(0), 60_000, features, k)
+    assert (chosen.sort(dim=1).values.diff(dim=1) > 0).all()  # distinct within each row
+    counts = collections.Counter(tuple(sorted(row)) for row in chosen.tolist())
+    expected = 60_000 / math.comb(features, k)  # 4,000 or 3,000; binomial sd under 63
+    assert len(counts) == math.comb(features, k)
+    assert max(abs(c - expected) for c in counts.values()) < 5 * math.sqrt(expected)
+
+
+def test_sample_is_deterministic_per_seed_and_data_kind() -> None:
+    first = sample(generator(0, K4_F32, "exact-k", 7), 100, K4_F32, "exact-k")
+    again = sample(generator(0, K4_F32, "exact-k", 7), 100, K4_F32, "exact-k")
+    other = sample(generator(0, K4_F32, "exact-k", 8), 100, K4_F32, "exact-k")
     assert torch.equal(first, again)
     assert not torch.equal(first, other)
+    assert not torch.equal(
+        first, sample(generator(0, K4_F32, "bernoulli", 7), 100, K4_F32, "bernoulli")
+    )
 
 
 def test_zero_loss_is_the_mean_square_of_the_held_out_set() -> None:
-    x = held_out(0.8, 32, 20_000)
-    assert zero_loss(x) == pytest.approx(float((x.double() ** 2).mean()))
-    assert zero_loss(x) == pytest.approx((1 - 0.8) / 3, rel=0.02)  # E[u²] = 1/3 when active
+    for data in ("bernoulli", "exact-k"):
+        x = held_out(K4_F32, data, 20_000)
+        assert zero_loss(x) == pytest.approx(float((x.double() ** 2).mean()))
+        assert zero_loss(x) == pytest.approx(4 / 32 / 3, rel=0.02)  # E[u²] = 1/3 when active
 
 
 # --------------------------------------------------------------------------------------- stopping
@@ -61,12 +99,15 @@ def test_plateaued(history: list[float], expected: bool) -> None:
 
 @pytest.mark.parametrize("readout", ["tied", "untied"])
 def test_gradients_match_autograd(readout: str) -> None:
-    stack = ModelStack(readout, [(5, 0), (3, 1)], 0.8, 24, lr=0.01)
+    cell = Cell(24, 4.8, 0.8)
+    stack = ModelStack(readout, [(5, 0), (3, 1)], cell, "bernoulli", lr=0.01)
     gen = torch.Generator().manual_seed(0)
     stack.b = torch.randn(stack.b.shape, generator=gen) * 0.1
     if readout == "untied":  # a decoder that differs from Wᵀ, so a mix-up would show
         stack.D = stack.D + 0.1 * torch.randn(stack.D.shape, generator=gen) * (stack.W != 0)
-    x = torch.stack([sample(generator(0, 0.8, 24, s), 64, 24, 0.8) for s in (0, 1)])
+    x = torch.stack(
+        [sample(generator(0, cell, "bernoulli", s), 64, cell, "bernoulli") for s in (0, 1)]
+    )
     grads = stack.gradients(x)
     params = dict(stack._params())
     for p in params.values():
@@ -91,18 +132,20 @@ def test_octaves_group_widths() -> None:
 
 def test_batched_training_matches_one_model_alone() -> None:
     config = build_toy_cfg(max_steps=200)
-    batched = train_cell(config, 0.9, 32, widths=(2, 4, 8, 16, 20), seeds=(0, 1))
-    alone = train_cell(config, 0.9, 32, widths=(20,), seeds=(1,), readouts=("untied",))
+    cell = Cell(32, 3.0, 1 - 3 / 32)
+    batched = train_cell(config, cell, widths=(2, 4, 8, 16, 20), seeds=(0, 1))
+    alone = train_cell(config, cell, widths=(20,), seeds=(1,), readouts=("untied",))
     twin = next(r for r in batched if (r.readout, r.seed, r.width) == ("untied", 1, 20))
     assert alone[0].steps == twin.steps
     assert alone[0].loss == pytest.approx(twin.loss, rel=1e-4)
-    assert train_cell(config, 0.9, 32, (20,), (1,), ("untied",)) == alone  # deterministic
+    assert train_cell(config, cell, (20,), (1,), ("untied",)) == alone  # deterministic
 
 
 def test_training_drops_the_rate_and_records_normalised_losses() -> None:
     config = build_toy_cfg(max_steps=3000, lr_drops=1)
-    results = train_cell(config, 0.9, 16, widths=(4, 16), seeds=(0,))
-    scale = zero_loss(held_out(0.9, 16, config.eval_samples))
+    cell = Cell(16, 2.0, 0.875)
+    results = train_cell(config, cell, widths=(4, 16), seeds=(0,))
+    scale = zero_loss(held_out(cell, config.data, config.eval_samples))
     for r in results:
         assert r.normalised_loss == pytest.approx(r.loss / scale)
         assert r.converged and r.steps < config.max_steps

@@ -8,7 +8,7 @@ import pytest
 from galleryforge import kd
 from galleryforge.train.toy.summary import summarise
 from galleryforge.train.toy.transition import transition_widths
-from tests.factories import TOY_CONSTANTS, build_toy
+from tests.factories import TOY_LAWS, TOY_LEVELS, build_toy, toy_crossing
 from tests.galleryforge.train.toy.toy_helpers import build_toy_cfg
 
 
@@ -51,33 +51,50 @@ def test_exact_recovery_zero_loss_is_not_a_log_error() -> None:
     assert 2 < found.width[0] < 4 and not found.censored[0]
 
 
-def test_summary_finds_the_known_constant_and_censors_beyond_f() -> None:
-    """The factory builds curves whose transition is c·d*_S by construction (tests/factories)."""
-    alphas, features = (0.8, 0.9, 0.95), (32, 64, 128)
-    sweep, _expected = build_toy(alphas, features, seeds=3)
-    config = build_toy_cfg(alphas=alphas, features=features, seeds=(0, 1, 2), bootstrap=200)
-    zero = {(a, f): (1 - a) / 3 for a in alphas for f in features}
-    summary = summarise(sweep, config, zero)
-    for decoder, constant in TOY_CONSTANTS.items():
+def test_summary_finds_the_planted_laws_and_censors_beyond_the_widest_width() -> None:
+    """The factory builds curves whose transition is e^a · d*_S^b by construction."""
+    ks, features = (2.0, 4.0, 8.0), (64, 256, 1024)
+    sweep, _expected = build_toy(ks, features, seeds=3)
+    config = build_toy_cfg(ks=ks, features=features, seeds=(0, 1, 2), bootstrap=200)
+    summary = summarise(sweep, config)
+    for decoder, (a, b) in TOY_LAWS.items():
         rows = summary[summary["decoder"] == decoder]
-        target = constant * kd.toy_d_star(rows["alpha"], rows["features"])
-        censored = target > rows["features"]
+        d_star = kd.toy_d_star(rows["alpha"], rows["features"])
+        target = np.exp(a) * d_star**b
+        widest = rows["widest_width"].to_numpy()
+        censored = target > widest
         assert rows["censored"].tolist() == censored.astype(int).tolist()
-        measured = rows[~censored.to_numpy()]
+        measured = rows[~censored]
         np.testing.assert_allclose(measured["transition_width"], target[~censored], rtol=1e-9)
-        np.testing.assert_allclose(measured["ratio"], constant, rtol=1e-9)
-        assert (rows[censored.to_numpy()]["transition_width"] == rows["features"][censored]).all()
-        assert rows["c"].iloc[0] == pytest.approx(constant)
-        assert rows["slope"].iloc[0] == pytest.approx(1.0)
-        assert rows["c_low"].iloc[0] <= constant <= rows["c_high"].iloc[0]
-        assert rows["fitted_cells"].iloc[0] == len(measured)
-    assert summary[summary["decoder"] == "tied"]["censored"].sum() > 0  # 4 × d*_S > F somewhere
+        assert (rows[censored]["transition_width"] == widest[censored]).all()
+        for suffix, level in TOY_LEVELS.items():
+            at = toy_crossing(target, level)
+            assert rows[f"censored_{suffix}"].tolist() == (at > widest).astype(int).tolist()
+            # Exact but at 0.1, where the bracket may straddle the curve's kink at T / 2.
+            np.testing.assert_allclose(
+                rows[f"transition_{suffix}"], np.minimum(at, widest), rtol=0.03
+            )
+        first = rows.iloc[0]
+        assert (first["a"], first["b"]) == pytest.approx((a, b))
+        assert first["a_low"] <= a <= first["a_high"] and first["b_low"] <= b <= first["b_high"]
+        assert first["c"] == pytest.approx(np.exp(np.log(measured["ratio"]).mean()))
+        assert first["fitted_cells"] == len(measured)
+        half = rows["exact_half_width"].to_numpy()
+        if decoder in ("lp", "active-set"):  # half exact at T / 1.5 (a logistic: 3% off-grid)
+            np.testing.assert_allclose(half, np.minimum(target / 1.5, widest), rtol=0.03)
+        else:
+            assert np.isnan(half).all()
+        np.testing.assert_allclose(
+            rows["delta"], [kd.toy_delta(r.k, r.features) for r in rows.itertuples()]
+        )
+    assert summary[summary["decoder"] == "tied"]["censored"].sum() > 0  # beyond F/2 somewhere
     assert (summary["onset_width"] < summary["transition_width"]).all()
 
 
-def test_a_read_out_with_every_cell_censored_has_no_constant() -> None:
-    sweep, _ = build_toy((0.8,), (16, 32), seeds=2, constants={"tied": 50.0})
-    config = build_toy_cfg(alphas=(0.8,), features=(16, 32))
-    summary = summarise(sweep, config, {(0.8, 16): 0.1, (0.8, 32): 0.1})
+def test_a_read_out_with_every_cell_censored_has_no_fit() -> None:
+    sweep, _ = build_toy((2.0,), (16, 32), seeds=2, laws={"tied": (4.0, 1.0)})
+    config = build_toy_cfg(ks=(2.0,), features=(16, 32))
+    summary = summarise(sweep, config)
     assert summary["censored"].tolist() == [1, 1]
-    assert summary[["c", "c_low", "c_high", "slope"]].isna().all().all()
+    columns = ["c", "c_low", "c_high", "a", "a_low", "a_high", "b", "b_low", "b_high"]
+    assert summary[columns].isna().all().all()

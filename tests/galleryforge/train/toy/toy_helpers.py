@@ -1,4 +1,4 @@
-"""A toy config small enough to train end to end in a few seconds (shared by the toy tests)."""
+"""A toy config small enough to measure end to end in seconds (shared by the toy tests)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ from galleryforge.train.toy.config import ToyConfig
 
 def build_toy_cfg(**overrides: Any) -> ToyConfig:
     values: dict[str, Any] = {
-        "alphas": (0.8, 0.95),
-        "features": (8, 16),
+        "ks": (2.0,),
+        "features": (16, 32),
         "seeds": (0, 1),
+        "exact_samples": 64,
         "batch_size": 128,
-        "eval_samples": 512,
+        "eval_samples": 256,
         "eval_every": 25,
         "patience": 2,
         "max_steps": 400,
         "bootstrap": 50,
     }
+    if "alphas" in overrides:
+        values["ks"] = ()
     values.update(overrides)
     return ToyConfig(**values)

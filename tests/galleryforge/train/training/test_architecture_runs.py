@@ -4,6 +4,10 @@ what training measured."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,10 +17,10 @@ import torch
 
 from galleryforge.cli.main import main
 from galleryforge.tables import load_trial_tables
+from galleryforge.train.config_values import dumps_toml
 from galleryforge.train.training.config import TrialConfig
 from galleryforge.train.training.resume import load_resume
 from galleryforge.train.training.session import train_trials
-from galleryforge.train.training.trainer import Progress
 from tests.galleryforge.train.helpers import build_trial_cfg
 
 K = 4
@@ -127,19 +131,32 @@ def test_evaluate_reproduces_each_architectures_final_table(trained: Path, trial
     )
 
 
-def test_each_architecture_resumes_to_the_run_it_would_have_been(
+def test_kill_9_then_resume_gives_each_architecture_the_run_it_would_have_been(
     trained: Path, quartet: list[TrialConfig], tmp_path: Path
 ) -> None:
-    class Stop(Exception):
-        pass
-
-    def stop_after_first_checkpoint(update: Progress) -> None:
-        if update.step >= 40:
-            raise Stop
-
-    with pytest.raises(Stop):
-        train_trials(quartet, tmp_path, device="cpu", on_progress=stop_after_first_checkpoint)
-    train_trials(quartet, tmp_path, device="cpu", resume=True)
+    """The four trials trained from one forward pass by ``galleryforge train`` in a process that
+    is sent SIGKILL once the first checkpoint is on disk; ``--resume`` then finishes them, and
+    every weight and table equals the run that was never stopped."""
+    presets = []
+    for cfg in quartet:
+        preset = tmp_path / f"{cfg.name}.toml"
+        preset.write_text(dumps_toml(cfg.to_dict()))
+        presets.append(str(preset))
+    command = ["train", "--preset", ",".join(presets), "--out", str(tmp_path), "--device", "cpu"]
+    first = tmp_path / quartet[-1].name / "checkpoints" / "2048"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "galleryforge", *command, "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 300
+    while not first.is_dir() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    _, errors = process.communicate()
+    assert process.returncode == -signal.SIGKILL, errors.decode()  # killed, not finished
+    assert not (tmp_path / quartet[-1].name / "checkpoints" / str(TOKENS)).exists()
+    assert main([*command, "--resume", "--quiet"]) == 0
     for cfg in quartet:
         resumed, straight = (load_resume(root / cfg.name, TOKENS) for root in (tmp_path, trained))
         assert resumed["sae"].keys() == straight["sae"].keys()

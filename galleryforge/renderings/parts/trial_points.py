@@ -1,0 +1,67 @@
+"""A trial on a scatter of layers: a small point per layer and a large outlined marker at the
+trial's mean, the look the frontier figures share (matplotlib and plotly).
+
+The mean marker's outline is the theme's text colour, so it reads as "the trial" on any fill and
+stands apart from the layer points of the same colour.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from galleryforge.renderings.context import RenderContext
+
+
+def layer_points(
+    ctx: RenderContext, ax: Any, x: Any, y: Any, colour: Any, *, gid: str, **style: Any
+) -> None:
+    """One small point per layer at (``x``, ``y``); ``style`` adds to the scatter's settings
+    (label, alpha)."""
+    size = ctx.theme.lines.marker_size
+    ax.scatter(
+        np.asarray(x, dtype=np.float64),
+        np.asarray(y, dtype=np.float64),
+        s=(size * 1.2) ** 2,
+        color=colour,
+        linewidths=0,
+        gid=gid,
+        **{"alpha": 0.7, **style},
+    )
+
+
+def mean_marker(ctx: RenderContext, ax: Any, x: float, y: float, colour: Any, *, gid: str) -> None:
+    """The trial's mean, a large marker outlined in the text colour, above the layer points."""
+    ax.plot(
+        [x],
+        [y],
+        "o",
+        markersize=ctx.theme.lines.marker_size * 2.4,
+        color=colour,
+        markeredgecolor=ctx.theme.colors.text,
+        markeredgewidth=1.2,
+        zorder=4,
+        gid=gid,
+    )
+
+
+def plotly_mean_marker(
+    ctx: RenderContext, fig: go.Figure, x: float, y: float, colour: str, **trace: Any
+) -> None:
+    """The same on a plotly figure: no legend entry of its own; ``trace`` adds the legend group,
+    hover, text and subplot (row, col)."""
+    fig.add_scatter(
+        x=[x],
+        y=[y],
+        showlegend=False,
+        marker={
+            "color": colour,
+            "size": 16,
+            "line": {"color": ctx.theme.colors.text, "width": 1.5},
+        },
+        **{"mode": "markers", **trace},
+    )
