@@ -23,6 +23,7 @@ from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.parts.trial_points import (
     layer_points,
     mean_marker,
+    plotly_layer_points,
     plotly_mean_marker,
 )
 from galleryforge.renderings.registry import register
@@ -86,6 +87,12 @@ def fidelity_column(groups: dict[str, list[TrialTables]]) -> str | None:
     return None
 
 
+def panel_values(groups: dict[str, list[TrialTables]]) -> list[str]:
+    """The columns drawn, one panel each: FVU, then the fidelity column when there is one."""
+    column = fidelity_column(groups)
+    return ["fvu", *([column] if column else [])]
+
+
 def mean_d_star(trials: list[TrialTables]) -> float:
     """The mean over an architecture's trials of each trial's mean d*_S over layers."""
     return float(np.mean([t.kd.d_star for t in trials]))
@@ -122,8 +129,7 @@ def interactive(ctx: RenderContext) -> go.Figure:
     from plotly.subplots import make_subplots
 
     groups = compared(ctx)
-    column = fidelity_column(groups)
-    values = ["fvu", *([column] if column else [])]
+    values = panel_values(groups)
     fig = make_subplots(rows=1, cols=len(values), figure=ctx.plotly_figure())
     colours = ctx.theme.categorical(len(groups))
     for (arch, trials), colour in zip(groups.items(), colours, strict=True):
@@ -131,32 +137,19 @@ def interactive(ctx: RenderContext) -> go.Figure:
         for index, t in enumerate(trials):
             final = t.final
             for col, value in enumerate(values, start=1):
-                fig.add_scatter(
-                    x=final["l0"],
-                    y=final[value],
-                    mode="markers",
+                plotly_layer_points(
+                    fig,
+                    final,
+                    t.trial,
+                    value,
+                    colour,
                     name=name,
                     legendgroup=arch,
                     showlegend=index == 0 and col == 1,
-                    marker={"color": colour, "size": 7},
-                    customdata=final[["layer"]].to_numpy(),
-                    hovertemplate=f"trial {t.trial}, layer %{{customdata[0]}}<br>L0 %{{x:,.1f}}"
-                    f"<br>{value} %{{y:.4g}}<extra></extra>",
                     row=1,
                     col=col,
                 )
-                plotly_mean_marker(
-                    ctx,
-                    fig,
-                    t.kd.l0,
-                    final[value].mean(),
-                    colour,
-                    legendgroup=arch,
-                    hovertemplate=f"trial {t.trial} mean<br>L0 {t.kd.l0:,.1f}<br>{value} "
-                    f"{final[value].mean():.4g}<extra></extra>",
-                    row=1,
-                    col=col,
-                )
+                plotly_mean_marker(ctx, fig, t, value, colour, legendgroup=arch, row=1, col=col)
     for col, value in enumerate(values, start=1):
         fig.update_xaxes(type="log", title_text="L0 (active latents per token)", row=1, col=col)
         fig.update_yaxes(title_text=FIDELITY.get(value, "FVU"), row=1, col=col)
@@ -173,9 +166,8 @@ def interactive(ctx: RenderContext) -> go.Figure:
 )
 def draw(ctx: RenderContext) -> Figure:
     groups = compared(ctx)
-    column = fidelity_column(groups)
-    values = ["fvu", *([column] if column else [])]
-    fig, axes = ctx.figure(1, len(values), squeeze=False, aspect=0.5 if column else None)
+    values = panel_values(groups)
+    fig, axes = ctx.figure(1, len(values), squeeze=False, aspect=0.5 if len(values) > 1 else None)
     colours = ctx.theme.categorical(len(groups))
     for ax, value in zip(axes[0], values, strict=True):
         for (arch, trials), colour in zip(groups.items(), colours, strict=True):

@@ -21,6 +21,7 @@ from galleryforge.renderings.parts.ticks import log_ticks
 from galleryforge.renderings.parts.trial_points import (
     layer_points,
     mean_marker,
+    plotly_layer_points,
     plotly_mean_marker,
 )
 from galleryforge.renderings.registry import register
@@ -57,32 +58,28 @@ def interactive(ctx: RenderContext) -> go.Figure:
     fig = ctx.plotly_figure()
     for (name, t), colour in zip(trials.items(), ctx.theme.categorical(len(trials)), strict=True):
         final = t.final
-        fig.add_scatter(
-            x=final["l0"],
-            y=final["mse"],
+        plotly_layer_points(
+            fig,
+            final,
+            name,
+            "mse",
+            colour,
             mode="markers+lines",
             name=f"trial {name}",
             legendgroup=name,
-            marker={"color": colour, "size": 8},
             line={"color": colour, "width": 1},
             opacity=0.8,
-            customdata=np.stack([final["layer"], final["d_star"]], axis=1),
-            hovertemplate=f"trial {name}, layer %{{customdata[0]}}<br>"
-            "L0 %{x:,.1f}<br>MSE %{y:.4g}<br>d*_S %{customdata[1]:,.0f}"
-            "<extra></extra>",
         )
         plotly_mean_marker(
             ctx,
             fig,
-            t.kd.l0,
-            t.kd.mse,
+            t,
+            "mse",
             colour,
             mode="markers+text",
             legendgroup=name,
             text=[f"{name}: d*_S {t.kd.d_star:,.0f}"],
             textposition="top right",
-            hovertemplate=f"trial {name} mean<br>L0 {t.kd.l0:,.1f}<br>MSE "
-            f"{t.kd.mse:.4g}<br>d*_S {t.kd.d_star:,.0f}<extra></extra>",
         )
     fig.update_xaxes(type="log", title_text="L0 (active latents per token)")
     fig.update_yaxes(type="log", title_text="MSE")

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from galleryforge.renderings.context import RenderContext
+    from galleryforge.tables import TrialTables
 
 
 def layer_points(
@@ -50,18 +51,37 @@ def mean_marker(ctx: RenderContext, ax: Any, x: float, y: float, colour: Any, *,
 
 
 def plotly_mean_marker(
-    ctx: RenderContext, fig: go.Figure, x: float, y: float, colour: str, **trace: Any
+    ctx: RenderContext, fig: go.Figure, trial: TrialTables, value: str, colour: str, **trace: Any
 ) -> None:
-    """The same on a plotly figure: no legend entry of its own; ``trace`` adds the legend group,
-    hover, text and subplot (row, col)."""
+    """The same on a plotly figure at (mean L0, mean ``value``) over the trial's layers, hover
+    naming the trial and its mean d*_S; no legend entry of its own; ``trace`` adds the legend
+    group, text and subplot (row, col)."""
+    mean = float(trial.final[value].mean())
     fig.add_scatter(
-        x=[x],
-        y=[y],
+        x=[trial.kd.l0],
+        y=[mean],
         showlegend=False,
         marker={
             "color": colour,
             "size": 16,
             "line": {"color": ctx.theme.colors.text, "width": 1.5},
         },
+        hovertemplate=f"trial {trial.trial} mean<br>L0 {trial.kd.l0:,.1f}<br>{value} {mean:.4g}"
+        f"<br>d*_S {trial.kd.d_star:,.0f}<extra></extra>",
         **{"mode": "markers", **trace},
+    )
+
+
+def plotly_layer_points(
+    fig: go.Figure, final: Any, trial: str, value: str, colour: str, **trace: Any
+) -> None:
+    """A trial's layers on a plotly figure at (L0, ``value``) from its final-checkpoint rows,
+    hover naming the trial, layer and d*_S; ``trace`` adds the legend entry, mode and subplot."""
+    fig.add_scatter(
+        x=final["l0"],
+        y=final[value],
+        customdata=np.stack([final["layer"], final["d_star"]], axis=1),
+        hovertemplate=f"trial {trial}, layer %{{customdata[0]}}<br>L0 %{{x:,.1f}}<br>{value} "
+        "%{y:.4g}<br>d*_S %{customdata[1]:,.0f}<extra></extra>",
+        **{"mode": "markers", "marker": {"color": colour, "size": 8}, **trace},
     )
