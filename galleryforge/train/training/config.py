@@ -266,6 +266,15 @@ class TrialConfig:
             )
         else:
             _check(self.l0_coef == 0, "l0_coef", self.l0_coef, "0: only jumprelu has an L0 penalty")
+            # A threshold set for another architecture would be silently ignored: say so instead.
+            for name in ("threshold_init", "bandwidth"):
+                value, default = getattr(self, name), TrialConfig.__dataclass_fields__[name].default
+                _check(
+                    value == default,
+                    name,
+                    value,
+                    f"left at {default:g}: only jumprelu learns a threshold (this is {arch!r})",
+                )
 
     @property
     def sparsity_coef(self) -> float:
@@ -327,6 +336,15 @@ def family_members(cfg: TrialConfig) -> list[TrialConfig]:
     ]
 
 
+class ConfigValueError(GalleryforgeError):
+    """A field's value is out of its range; ``field`` names it, so that the caller can say where
+    the value came from (a preset file, ``--set``)."""
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        self.field = field
+        super().__init__(f"config '{field}' = {value!r}: expected {expected}")
+
+
 def _check(ok: bool, name: str, value: object, expected: str) -> None:
     if not ok:
-        raise GalleryforgeError(f"config '{name}' = {value!r}: expected {expected}")
+        raise ConfigValueError(name, value, expected)

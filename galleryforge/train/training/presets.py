@@ -21,7 +21,12 @@ from galleryforge.errors import GalleryforgeError, InputError, unknown_name
 from galleryforge.resources import data_dir
 from galleryforge.train.config_values import coerce as coerce_value
 from galleryforge.train.config_values import split_assignment
-from galleryforge.train.training.config import FIELD_NAMES, TrialConfig, family_members
+from galleryforge.train.training.config import (
+    FIELD_NAMES,
+    ConfigValueError,
+    TrialConfig,
+    family_members,
+)
 
 _TYPES = typing.get_type_hints(TrialConfig)
 
@@ -42,8 +47,18 @@ def preset_names() -> list[str]:
 def load_preset(preset: str, overrides: list[str] | None = None) -> TrialConfig:
     """The resolved config of one preset (name or TOML path) with ``key=value`` overrides."""
     values = _resolve(preset, seen=())
-    values.update(parse_overrides(overrides or []))
-    return TrialConfig(**values)
+    given = parse_overrides(overrides or [])
+    values.update(given)
+    try:
+        return TrialConfig(**values)
+    except ConfigValueError as error:
+        where = f"--set {error.field}" if error.field in given else _where(preset)
+        raise GalleryforgeError(f"{where}: {error}") from None
+
+
+def _where(preset: str) -> str:
+    """A preset as an error names it: its file, or its packaged name."""
+    return preset if Path(preset).suffix == ".toml" else f"preset {preset!r}"
 
 
 def load_trials(preset: str, overrides: list[str] | None = None) -> list[TrialConfig]:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from galleryforge.cli.main import main
 from galleryforge.errors import GalleryforgeError
 from galleryforge.train.training.config import family_members
 from galleryforge.train.training.presets import (
@@ -123,6 +124,15 @@ def test_bad_families_say_what_is_wrong(overrides: list[str], message: str) -> N
         ({"k": 4}, "config 'k' = 4: expected 0: only topk and batchtopk"),
         ({"l0_coef": 1.0}, "config 'l0_coef' = 1.0: expected 0: only jumprelu"),
         (
+            {"threshold_init": 0.1},
+            "config 'threshold_init' = 0.1: expected left at 0.001: only jumprelu learns a "
+            "threshold (this is 'relu')",
+        ),
+        (
+            {"architecture": "topk", "k": 4, "l1_coef": 0.0, "bandwidth": 0.05},
+            "config 'bandwidth' = 0.05: expected left at 0.001: only jumprelu",
+        ),
+        (
             {
                 "architecture": "jumprelu",
                 "l1_coef": 0.0,
@@ -149,6 +159,23 @@ def test_architecture_fields_are_checked_with_the_field_named(
 ) -> None:
     with pytest.raises(GalleryforgeError, match=re.escape(message)):
         build_trial_cfg(**overrides)
+
+
+def test_a_bad_value_names_the_preset_file_or_the_set_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the command line: exit 2, one line saying where the value came from, no run."""
+    preset = tmp_path / "relu-threshold.toml"
+    preset.write_text('extends = "B-small"\nthreshold_init = 0.1\n')
+    out = tmp_path / "runs"
+    for args, where in (
+        (["--preset", str(preset)], f"{preset}: config 'threshold_init' = 0.1"),
+        (["--preset", "topk-small", "--set", "k=0"], "--set k: config 'k' = 0: expected"),
+    ):
+        assert main(["train", *args, "--out", str(out)]) == 2
+        [line] = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith(f"error: {where}"), line
+        assert not out.exists()
 
 
 def test_a_group_preset_loads_its_trials_from_one_forward_pass() -> None:
