@@ -64,7 +64,7 @@ CURVES = Schema(
     ),
     keys=("trial", "layer", "step"),
 )
-# Per-latent tables (galleryforge/train/evaluation/latent_tables.py; docs/evaluate.md documents
+# Per-latent tables (galleryforge/train/evaluation/table_rows.py; docs/evaluate.md documents
 # every column).
 FEATURES = Schema(
     "features",

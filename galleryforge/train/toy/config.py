@@ -70,6 +70,10 @@ class ToyConfig:
     """Read-outs measured on the same held-out set: ``lp`` (non-negative basis pursuit, the exact
     reference with a known transition), ``active-set`` (a greedy active-set non-negative least
     squares), ``untied`` and ``tied`` (trained one-step ReLU read-outs)."""
+    trained_max_features: int = 256
+    """The trained read-outs (``untied``, ``tied``) run only in cells with F at most this (0: in
+    every cell). Their cost grows about as F² (steps × F × width), the exact read-outs' far less
+    at these sizes, so a grid can reach a larger F with the exact reference alone."""
     width_cap: float = 8.0
     """The widest width swept is min(F / 2, width_cap × max(d*_S, δ(k, F))): wide enough to see
     a transition several times the predictions, short of widths near F where a read-out can
@@ -90,7 +94,7 @@ class ToyConfig:
     first falls to it (transitions at 0.1, 0.01 and 0.001 are recorded too)."""
     onset: float = 0.5
     """The onset width is where the seed-mean normalised loss first falls to this (sharpness)."""
-    exact_samples: int = 256
+    exact_samples: int = 128
     """Held-out samples the exact read-outs solve (the first of the held-out set): one linear
     programme or active-set solve each per width and seed."""
     batch_size: int = 256
@@ -175,6 +179,11 @@ class ToyConfig:
             "bracket",
             f"must be above 1, got {self.bracket:g}",
         )
+        _check(
+            self.trained_max_features >= 0,
+            "trained_max_features",
+            f"must be non-negative, got {self.trained_max_features}",
+        )
         _check(self.lr_drops >= 0, "lr_drops", f"must be non-negative, got {self.lr_drops}")
         _check(self.bootstrap >= 0, "bootstrap", f"must be non-negative, got {self.bootstrap}")
         _check(math.isfinite(self.lr) and self.lr > 0, "lr", f"must be positive, got {self.lr}")
@@ -201,6 +210,11 @@ class ToyConfig:
                     k = float(round(k))
                 found.append(Cell(f, k, alpha))
         return sorted(found, key=lambda c: (c.features, c.k))
+
+    def measures(self, cell: Cell, readout: str) -> bool:
+        """Whether ``readout`` is measured in ``cell`` (``trained_max_features``)."""
+        limit = self.trained_max_features
+        return readout in EXACT_READOUTS or not limit or cell.features <= limit
 
     def widest(self, cell: Cell) -> int:
         """The widest width swept in ``cell``: min(F / 2, width_cap × max(d*_S, δ(k, F)))."""

@@ -69,8 +69,14 @@ class ToyResult:
 
 
 def units(config: ToyConfig) -> list[Unit]:
-    """Every (cell, read-out) of the grid, smallest F first: a stopped run has whole small cells."""
-    return [(cell, readout) for cell in config.cells() for readout in config.decoders]
+    """Every (cell, read-out) of the grid that is measured (``ToyConfig.measures``), smallest F
+    first: a stopped run has whole small cells."""
+    return [
+        (cell, readout)
+        for cell in config.cells()
+        for readout in config.decoders
+        if config.measures(cell, readout)
+    ]
 
 
 def cells_folder(out: str | Path) -> Path:

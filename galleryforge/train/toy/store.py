@@ -4,9 +4,9 @@ A unit is one read-out in one cell (``toy.measure``). Its sweep rows are written
 ``<folder>/<read-out>_k<k>_F<F>.parquet`` as soon as it finishes (to a temporary name, then
 renamed, so a file is whole or absent). ``measure.toml`` records the config fields a unit's
 numbers depend on; a folder made under other values is emptied before use, since none of its
-units would be what this config measures. The grid's extent (``ks``, ``alphas``, ``features``),
-``decoders`` and ``bootstrap`` are not among them: a run with more cells or read-outs reuses the
-units it shares with the one before.
+units would be what this config measures. The grid's extent (``ks``, ``alphas``, ``features``,
+``trained_max_features``), ``decoders`` and ``bootstrap`` are not among them: a run with more
+cells or read-outs reuses the units it shares with the one before.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from galleryforge.train.config_values import dumps_toml
 from galleryforge.train.toy.config import Cell, ToyConfig
 from galleryforge.train.toy.measure import UnitResult
 
-GRID_FIELDS = ("ks", "alphas", "features", "decoders", "bootstrap")
+GRID_FIELDS = ("ks", "alphas", "features", "decoders", "trained_max_features", "bootstrap")
 MEASUREMENT = 1
 """The version of what a unit measures: raise it with any change to the sampling, the search, the
 solvers or training that changes a unit's numbers, so kept units from before are measured again."""

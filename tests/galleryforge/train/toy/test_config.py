@@ -61,6 +61,17 @@ def test_the_widest_width_stops_short_of_f_and_scales_with_the_references() -> N
     assert config.coarse_widths(large) == (1, 2, 4, 8, 16, 32, 64, 128, 151)
 
 
+def test_trained_read_outs_can_stop_at_a_smaller_f_than_the_exact_ones() -> None:
+    from galleryforge.train.toy.experiment import units
+
+    config = ToyConfig(ks=(2.0,), features=(64, 128, 256), trained_max_features=128)
+    measured = {(cell.features, readout) for cell, readout in units(config)}
+    assert measured == {
+        (f, r) for f in (64, 128, 256) for r in ("lp", "active-set", "untied", "tied")
+    } - {(256, "untied"), (256, "tied")}
+    assert len(units(ToyConfig(ks=(2.0,), features=(64, 128, 256), trained_max_features=0))) == 12
+
+
 def test_log_grid_reaches_the_widest_width_at_the_chosen_density() -> None:
     assert log_grid(16, 1) == (1, 2, 4, 8, 16)
     assert log_grid(16, 4) == (1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 13, 16)
@@ -110,6 +121,7 @@ def test_overrides_are_typed_and_switch_grids() -> None:
         ("lr_drop=1.5", "lr_drop: must be in (0, 1)"),
         ("full_curves=100", "full_curves: 100 is not one of features"),
         ("bracket=1", "bracket: must be above 1"),
+        ("trained_max_features=-1", "trained_max_features: must be non-negative, got -1"),
     ],
 )
 def test_bad_overrides_are_one_line_errors(override: str, message: str) -> None:
