@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from galleryforge.labels import metric_label
 from galleryforge.numbers import format_metric
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.parts.alt_text import metric_list
+from galleryforge.renderings.parts.alt_text import layer_grid
 from galleryforge.renderings.parts.heatmap import layer_heatmap
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
 from galleryforge.renderings.parts.layer_metrics import headline_metrics
@@ -38,13 +38,12 @@ TITLE = "per-layer analysis"
 def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
     final = trial.final
-    metrics = metric_list(headline_metrics(trial))
     l0, dead = final["l0"], final["dead"]
     return (
-        f"Heatmap of trial {trial.trial}'s final checkpoint ({trial.n_layers} layers as rows; "
-        f"{metrics} as columns, shaded relative to the other layers) with a sidecar of bars per "
-        f"layer: L0 from {l0.min():,.0f} to {l0.max():,.0f} (mean {trial.kd.l0:,.0f}) and dead "
-        f"latents from {dead.min():,} to {dead.max():,} ({dead.sum():,} in total)."
+        f"Heatmap of {layer_grid(trial, headline_metrics(trial))}, shaded relative to the other "
+        f"layers, with a sidecar of bars per layer: L0 from {l0.min():,.0f} to {l0.max():,.0f} "
+        f"(mean {trial.kd.l0:,.0f}) and dead latents from {dead.min():,} to {dead.max():,} "
+        f"({dead.sum():,} in total)."
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.parts.alt_text import metric_list, trial_means
+from galleryforge.renderings.parts.alt_text import layer_grid, trial_means
 from galleryforge.renderings.parts.heatmap import heatmap_figure
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
 from galleryforge.renderings.parts.layer_metrics import headline_metrics
@@ -27,9 +27,8 @@ TITLE = "per-layer SAE metrics"
 def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
     return (
-        f"Heatmap of trial {trial.trial}'s final checkpoint: {trial.n_layers} layers as rows and "
-        f"the metrics {metric_list(headline_metrics(trial))} as columns, each cell annotated "
-        f"with its value and shaded relative to the other layers. "
+        f"Heatmap of {layer_grid(trial, headline_metrics(trial))}, each cell annotated with its "
+        f"value and shaded relative to the other layers. "
         f"{trial_means(trial, ('l0', 'alpha', 'd_star'))}"
     )
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.parts.alt_text import metric_list, trial_means
+from galleryforge.renderings.parts.alt_text import layer_grid, trial_means
 from galleryforge.renderings.parts.heatmap import heatmap_figure
 from galleryforge.renderings.parts.interactive_heatmap import interactive_layer_heatmap
 from galleryforge.renderings.parts.layer_metrics import headline_metrics
@@ -46,8 +46,7 @@ def muted_ramp(ctx: RenderContext) -> Colormap:
 def describe(ctx: RenderContext) -> str:
     trial = ctx.trial
     return (
-        f"Compact single-colour heatmap of trial {trial.trial}'s final checkpoint: "
-        f"{trial.n_layers} layers as rows and {metric_list(headline_metrics(trial))} as columns, "
+        f"Compact single-colour heatmap of {layer_grid(trial, headline_metrics(trial))}, "
         f"darker-to-brighter accent marking each layer's value relative to the other layers. "
         f"{trial_means(trial, ('l0', 'alpha', 'mse'))}"
     )

@@ -29,6 +29,15 @@ def metric_names(metrics: Sequence[str]) -> str:
     return metric_list(metrics).rstrip(".")
 
 
+def layer_grid(trial: TrialTables, metrics: Sequence[str]) -> str:
+    """How a layers-by-metrics heatmap is laid out, for the middle of a sentence: 'trial B's final
+    checkpoint: 6 layers as rows and L0, α, … as columns'."""
+    return (
+        f"trial {trial.trial}'s final checkpoint: {trial.n_layers} layers as rows and "
+        f"{metric_list(metrics)} as columns"
+    )
+
+
 def trial_means(trial: TrialTables, metrics: Sequence[str]) -> str:
     """The trial's means over layers as a sentence: 'Mean L0 1,234, mean alpha 0.940.'."""
     means = trial.kd
