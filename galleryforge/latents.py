@@ -7,6 +7,7 @@ so the figure and the pages count and pick the same way. No plotting here.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -123,10 +124,51 @@ def _in_page_order(rows: pd.DataFrame, first: list[str]) -> pd.DataFrame:
     return keyed.sort_values([*first, "_random", "rank"], kind="stable").drop(columns="_random")
 
 
+_MARKED = ("Ġ", "Ċ", "ĉ", "▁")
+"""Marks of tokenizers that spell spaces into their tokens: byte-level BPE (GPT-2, GPT-NeoX) and
+SentencePiece (▁)."""
+_NO_SPACE_BEFORE = frozenset(".,;:!?)]}%'")
+_NO_SPACE_AFTER = frozenset("([{$#@'")
+_QUOTES = frozenset('"`')
+"""Quote marks that open and close in turn: a space before an opening one, none after it."""
+
+
 def display_token(token: str) -> str:
-    """A token as a reader should see it: the byte-level BPE marks for a space (Ġ) and a line
-    break (Ċ) shown as a space and ↵; everything else exactly as spelled."""
-    return token.replace("Ġ", " ").replace("Ċ", "↵").replace("ĉ", "⇥")
+    """A token as a reader should see it: the byte-level BPE marks for a space (Ġ), a line break
+    (Ċ) and a tab (ĉ), and SentencePiece's space (▁), shown as a space, ↵ and ⇥; everything else
+    exactly as spelled."""
+    return token.replace("Ġ", " ").replace("Ċ", "↵").replace("ĉ", "⇥").replace("▁", " ")
+
+
+def display_tokens(tokens: Sequence[str]) -> list[str]:
+    """A context's tokens as a reader should see them, each with the space that precedes it.
+
+    Tokenizers that mark spaces in their tokens (``_MARKED``) are shown as spelled
+    (``display_token``). Otherwise the context is read as WordPiece (BERT, MiniLM), which drops the
+    spaces: a token starting with ``##`` continues the word before it and loses the mark; any
+    other token starts a new word and gets a space, except before closing punctuation and after
+    an opening bracket, an apostrophe or an opening quote (\" and ` open and close in turn). So
+    ``app ##end ( cm`` reads "append (cm" rather than "app##end(cm", and ``a ` file ##no ( ) `
+    method`` reads "a `fileno ()` method". A window that starts inside a word shows its first
+    piece without the mark.
+    """
+    if any(mark in token for token in tokens for mark in _MARKED):
+        return [display_token(token) for token in tokens]
+    shown: list[str] = []
+    open_quotes: set[str] = set()
+    glue_next = True  # no space before the first token
+    for token in tokens:
+        if token.startswith("##") and len(token) > 2:
+            shown.append(token[2:])
+            glue_next = False
+            continue
+        closing = token in _QUOTES and token in open_quotes
+        glue = glue_next or token in _NO_SPACE_BEFORE or closing
+        shown.append(token if glue else " " + token)
+        if token in _QUOTES:
+            open_quotes ^= {token}
+        glue_next = token in _NO_SPACE_AFTER or (token in _QUOTES and not closing)
+    return shown
 
 
 def shade(activation: float, max_activation: float) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from galleryforge.latents import DENSE_FREQUENCY, display_token
+from galleryforge.latents import DENSE_FREQUENCY, display_tokens
 
 SHARD_SIZE = 4096
 SEARCH_TOKENS = 5  # distinct tokens of the top examples kept per latent for search
@@ -54,7 +54,7 @@ def fired_on(examples: pd.DataFrame) -> dict[int, dict[int, list[str]]]:
     for layer, latent, window, focus in rows:
         words = found.setdefault(layer, {}).setdefault(latent, [])
         if len(words) < SEARCH_TOKENS:
-            token = display_token(str(window[focus]))
+            token = display_tokens([str(window[focus])])[0]
             token = token.strip() or token
             if token not in words:
                 words.append(token)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from galleryforge.decoders import Neighbours
-from galleryforge.latents import display_token, shade
+from galleryforge.latents import display_tokens, shade
 
 HISTOGRAM_BINS = 10
 HISTOGRAM_HEIGHT = 100  # px of the tallest bar in the page's SVG
@@ -85,14 +85,15 @@ def contexts(examples: pd.DataFrame, max_activation: float) -> tuple[Context, ..
     for kind, rank, activation, focus, words, values in zip(
         *(examples[c].tolist() for c in columns), strict=True
     ):
+        shown = display_tokens([str(token) for token in words])
         tokens = tuple(
             Token(
-                text=display_token(str(token)),
+                text=text,
                 shade=f"{shade(float(value), max_activation):.3f}",
                 activation=f"{float(value):.3g}",
                 focus=index == focus,
             )
-            for index, (token, value) in enumerate(zip(words, values, strict=True))
+            for index, (text, value) in enumerate(zip(shown, values, strict=True))
         )
         found.append(Context(str(kind), int(rank), f"{float(activation):.3g}", tokens))
     return tuple(found)

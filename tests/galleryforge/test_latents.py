@@ -1,11 +1,13 @@
 """A latent's examples come in the order its page and feature card show them: the top examples by
-rank, then the random ones by rank, whether looked up one latent at a time or for a whole table."""
+rank, then the random ones by rank, whether looked up one latent at a time or for a whole table;
+and their tokens read as text."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from galleryforge.latents import ExamplesByLatent, latent_examples
+from galleryforge.latents import ExamplesByLatent, display_tokens, latent_examples
 
 # Hand-made rows in a shuffled order: (layer, latent, kind, rank).
 ROWS = [
@@ -43,3 +45,23 @@ def test_the_whole_table_at_once_gives_each_latent_the_same_rows_in_the_same_ord
     assert list(by_latent[1, 7]["activation"]) == [5.0, 2.0, 7.0, 4.0, 0.0]
     assert _order(by_latent[1, 3]) == [("top", 0), ("random", 0)]
     assert _order(by_latent[0, 7]) == [("top", 0)]
+
+
+@pytest.mark.parametrize(
+    ("tokens", "reads"),
+    [
+        # WordPiece (MiniLM) contexts from the demo, which the pages used to show glued together.
+        ("object with a ` file ##no ( ) ` method .", "object with a `fileno ()` method."),
+        ("to this gradient map . returns", "to this gradient map. returns"),
+        ("app ##end ( cm", "append (cm"),
+        ('##ing the " quoted " word \' s', 'ing the "quoted" word\'s'),
+        # Byte-level BPE spells its own spaces and line breaks.
+        ("Ġthe Ġcat Ċ def", " the cat↵def"),
+        ("▁the ▁cat", " the cat"),  # SentencePiece
+    ],
+)
+def test_contexts_read_as_text(tokens: str, reads: str) -> None:
+    words = tokens.split()
+    shown = display_tokens(words)
+    assert "".join(shown) == reads
+    assert len(shown) == len(words)  # one piece per token: each keeps its own shade

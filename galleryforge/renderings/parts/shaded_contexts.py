@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.colors import to_rgba
 
-from galleryforge.latents import display_token, shade
+from galleryforge.latents import display_tokens, shade
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +58,7 @@ def draw_contexts(
     )
     for index, (words, values, focus, activation) in enumerate(columns):
         y = 1 - (index + 0.5) / rows
-        tokens = [display_token(str(t)) for t in words]
+        tokens = display_tokens([str(t) for t in words])
         start, stop = fitting(tokens, int(focus), budget)
         advance = 0.0
         for position in range(start, stop):
