@@ -12,6 +12,7 @@ import jinja2
 from galleryforge import __version__
 from galleryforge.site.config import SiteConfig
 from galleryforge.site.page import NavLink, Page
+from galleryforge.site.typeset import typeset
 
 
 def render_pages(
@@ -21,12 +22,12 @@ def render_pages(
     default_theme: str,
     templates: Path,
 ) -> dict[str, bytes]:
-    """Site-relative path -> the page's HTML, UTF-8."""
+    """Site-relative path -> the page's HTML, UTF-8, the KD symbols in its text typeset."""
     env = _environment(templates)
     return {
-        page.path: env.get_template(page.template)
-        .render(_page_context(page, nav, site, default_theme))
-        .encode("utf-8")
+        page.path: typeset(
+            env.get_template(page.template).render(_page_context(page, nav, site, default_theme))
+        ).encode("utf-8")
         for page in pages
     }
 

@@ -88,3 +88,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     sources = site_sources(root / "sources")
     result = build_site(site_request(root, sources=sources))
     return BuiltSite(runs, root / "gallery", sources, root / "site", result)
+
+
+def as_read(text: str) -> str:
+    """``text`` as a page's text spells it once the KD symbols are typeset (``site.typeset``): a
+    subscript loses its underscore, so d*_S reads d*S and F_alive reads Falive."""
+    return text.replace("d*_S", "d*S").replace("F_alive", "Falive")

@@ -11,7 +11,7 @@ import pytest
 from galleryforge.cli.main import main
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.site import build_site
-from tests.galleryforge.site.conftest import HOSTILE_CAPTION, RENDERINGS, BuiltSite
+from tests.galleryforge.site.conftest import HOSTILE_CAPTION, RENDERINGS, BuiltSite, as_read
 
 BASE_URL = "https://example.org/sae/"
 
@@ -76,8 +76,9 @@ def test_every_page_exists(built_site: BuiltSite) -> None:
 
 def test_every_rendering_has_caption_and_rationale(built_site: BuiltSite) -> None:
     gallery = "".join(_parse(built_site.out / "gallery.html").text)
-    for rendering, (caption, rationale) in _notes(built_site).items():
-        title = get_rendering(rendering).title
+    for rendering, notes in _notes(built_site).items():
+        caption, rationale = (as_read(note) for note in notes)
+        title = as_read(get_rendering(rendering).title)
         assert caption in gallery and rationale in gallery and title in gallery, rendering
         pages = list((built_site.out / "figures").glob(f"*/{rendering}.html"))
         assert pages, f"{rendering} has no figure page"
@@ -96,6 +97,12 @@ def test_markup_in_captions_is_escaped(built_site: BuiltSite) -> None:
         assert "<script>alert" not in html and "<b>bold</b>" not in html
         assert "&lt;script&gt;alert(&#39;caption&#39;)&lt;/script&gt; &amp; &lt;b&gt;" in html
         assert HOSTILE_CAPTION in "".join(_parse(page).text)  # readers see it as text
+
+
+def test_the_overview_sets_d_star_as_mathematics(built_site: BuiltSite) -> None:
+    page = (built_site.out / "index.html").read_text(encoding="utf-8")
+    assert "d*_S = L0 · ln(F_alive / L0)" not in page
+    assert "<i>d</i>*<sub>S</sub> = L0 · ln(<i>F</i><sub>alive</sub> / L0)" in page
 
 
 def test_open_graph_and_twitter_cards(built_site: BuiltSite) -> None:

@@ -7,12 +7,14 @@ import re
 
 from galleryforge.renderings.toy_readouts import fits, toy_finding
 from galleryforge.tables import load_toy_tables
-from tests.galleryforge.site.conftest import BuiltSite
+from tests.galleryforge.site.conftest import BuiltSite, as_read
 
 
 def _text(page: str) -> str:
-    """The page's visible text, tags dropped and entities decoded, whitespace collapsed."""
+    """The page's visible text, tags dropped (inline ones without a space: the typeset symbols
+    read d*S) and entities decoded, whitespace collapsed."""
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    body = re.sub(r"</?(i|sub|sup)>", "", body)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
@@ -20,7 +22,7 @@ def test_the_finding_is_under_the_figure_on_gallery_figure_and_toy_pages(
     built_site: BuiltSite,
 ) -> None:
     summary = load_toy_tables(built_site.runs / "toy").summary
-    finding = toy_finding(summary)
+    finding = as_read(toy_finding(summary))
     for page in ("gallery.html", "figures/toy/toy-floor-vs-dstar.html", "toy.html"):
         text = _text((built_site.out / page).read_text(encoding="utf-8"))
         assert finding in text, page
