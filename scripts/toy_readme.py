@@ -4,12 +4,17 @@
 
 The table has one row per read-out (the fitted law log T = a + b log d*_S with its intervals, c,
 the cells fitted and censored, the 50% widths over δ(k, F)); the paragraph under it is the toy
-finding, the sentence under every toy figure (``galleryforge.renderings.toy_readouts``).
+finding, the sentence under every toy figure (``galleryforge.renderings.toy_readouts``). A second
+table holds the fixed-k view: per read-out and k, the transition at ε = 0.1 over d*_S along F
+(``transition_e1 / d_star``; "> r" where it is censored, a lower bound), where a law in k·ln(F/k)
+keeps a row flat.
 """
 
 from __future__ import annotations
 
 import sys
+
+import pandas as pd
 
 from galleryforge.renderings.toy_readouts import fits, toy_finding
 from galleryforge.tables import load_toy_tables
@@ -20,6 +25,26 @@ def _value(value: float, low: float, high: float) -> str:
     if value != value:
         return "–"
     return f"{value:.2f}" + (f" ({low:.2f}–{high:.2f})" if low == low and high == high else "")
+
+
+def _fixed_k(summary: pd.DataFrame) -> None:
+    """Per read-out and k, transition_e1 / d*_S at each F: flat along a row under k·ln(F/k)."""
+    features = sorted(int(f) for f in summary["features"].unique())
+    print("| read-out | k | " + " | ".join(f"F = {f:,}" for f in features) + " |")
+    print("| --- | ---: |" + " ---: |" * len(features))
+    for fit in fits(summary):
+        rows = summary[summary["decoder"] == fit.decoder]
+        for k in sorted(rows["k"].unique()):
+            cells = rows[rows["k"] == k].set_index("features")
+            shown = []
+            for f in features:
+                if f not in cells.index:
+                    shown.append("–")
+                    continue
+                row = cells.loc[f]
+                ratio = float(row["transition_e1"]) / float(row["d_star"])
+                shown.append(("> " if row["censored_e1"] == 1 else "") + f"{ratio:.2f}")
+            print(f"| `{fit.decoder}` | {k:g} | " + " | ".join(shown) + " |")
 
 
 def main(run_dir: str) -> None:
@@ -41,6 +66,8 @@ def main(run_dir: str) -> None:
         )
     print()
     print(toy_finding(summary))
+    print()
+    _fixed_k(summary)
     wall = toy.provenance.get("wall_s")
     if wall is not None:
         print()
