@@ -58,10 +58,11 @@ def summarise_architectures(trials: dict[str, TrialTables]) -> list[str]:
 
 
 def summarise_family(trial: TrialTables, members: tuple[TrialTables, ...]) -> list[str]:
-    """The width family's widths and where the measured knees sit from ``trial``'s d*_S."""
+    """The width family's widths, where the fitted knees sit from the declared d*_S, and how the
+    protocol held."""
     if len(members) < 2:
         return []
-    widths = ", ".join(f"{member_width(m):,}" for m in members)
+    widths = ", ".join(f"{w:,}" for w in sorted({member_width(m) for m in members}))
     return [
         f"  width family {family_name(trial)} (F = {widths}):",
         f"    {family_finding(trial, members)}",

@@ -18,7 +18,6 @@ means. Training, tables, renderings and model cards all call this module.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -145,51 +144,6 @@ def trial_kd(final_layers: pd.DataFrame) -> TrialKD:
         mse=float(per_layer["mse"].mean()),
         layers=len(per_layer),
     )
-
-
-# A normalised loss shape: width / d*_S (in (0, 1]) -> loss / floor loss (>= 1, equal to 1 at 1).
-LossShape = Callable[[FloatArray], FloatArray]
-
-
-def power_law_shape(exponent: float = 1.0) -> LossShape:
-    """loss / floor = (d*_S / d_S) ** exponent to the left of d*_S."""
-
-    def shape(relative_width: FloatArray) -> FloatArray:
-        return np.power(relative_width, -exponent)
-
-    return shape
-
-
-def predicted_loss_floor(
-    widths: ArrayLike, d_star_value: float, floor_loss: float, shape: LossShape | None = None
-) -> FloatArray:
-    """The predicted loss at each width: ``floor_loss`` from d*_S on, ``shape`` scaled below it.
-
-    The curve reaches the layer's measured loss at d*_S and stays there for wider dictionaries;
-    to the left of d*_S it follows ``shape`` (by default loss proportional to 1 / d_S, the
-    fitted toy curve when one is given: see ``fit_power_law_shape``).
-    """
-    shape = shape or power_law_shape(1.0)
-    relative = np.asarray(widths, dtype=np.float64) / d_star_value
-    below = relative < 1.0
-    ratio = np.ones_like(relative)
-    ratio[below] = shape(relative[below])
-    return floor_loss * ratio
-
-
-def fit_power_law_shape(relative_width: ArrayLike, relative_loss: ArrayLike) -> float:
-    """Least-squares exponent p of loss/floor = (d_S/d*_S)^-p on the points left of d*_S.
-
-    Fitted in log-log space through the origin (the curve must pass through (1, 1)). Points at or
-    beyond d*_S, or with a loss ratio below 1, carry no information about the shape and are dropped.
-    """
-    x = np.asarray(relative_width, dtype=np.float64)
-    y = np.asarray(relative_loss, dtype=np.float64)
-    keep = (x > 0) & (x < 1) & (y >= 1)
-    if not keep.any():
-        return 1.0
-    log_x, log_y = np.log(x[keep]), np.log(y[keep])
-    return float(-(log_x @ log_y) / (log_x @ log_x))
 
 
 def toy_constant(ratios: ArrayLike) -> float:

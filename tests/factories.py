@@ -246,13 +246,25 @@ def write_toy(runs: Path, **kw: object) -> Path:
     return root
 
 
-def family_mse(layer: int, width: int, knee: int, falling: bool) -> float:
-    """The made-up final MSE of ``write_family``: ∝ (knee/F)^0.8 below ``knee``, flat from it on;
-    a ``falling`` layer instead loses 20% per doubling at every width (no knee)."""
-    base = 0.02 * (1 + 0.1 * layer)
-    if falling:
-        return base * 0.8 ** np.log2(width / 128)
-    return base * max(1.0, knee / width) ** 0.8
+FAMILY_CURVE = (1.0, 1.0, 0.02)
+"""(a, b, L∞) of ``write_family``'s planted curves: the knee, where a·F^(−b) = 5% of L∞, is at
+F = a / (0.05 · L∞) = 1,000."""
+FAMILY_KNEE = 1000.0
+
+
+def family_mse(
+    layer: int, width: int, falling: bool, seed: int | None = None, noise: float = 0.0
+) -> float:
+    """The made-up final MSE of ``write_family``: s·(a·F^(−b) + L∞) with s = 1 + 0.1·layer (the
+    scale leaves the knee where it is), or, for a ``falling`` layer, s·0.1·F^(−0.3) (no floor: it
+    never flattens); times 1 + ``noise``·z, z a standard normal fixed by (layer, width, seed)."""
+    a, b, floor = FAMILY_CURVE
+    scale = 1 + 0.1 * layer
+    clean = scale * (0.1 * width**-0.3 if falling else a * width**-b + floor)
+    if not noise:
+        return float(clean)
+    z = np.random.default_rng([layer, width, seed or 0]).standard_normal()
+    return float(clean * (1 + noise * z))
 
 
 def write_family(
@@ -260,24 +272,31 @@ def write_family(
     family: str = "W",
     widths: tuple[int, ...] = (128, 256, 512, 1024, 2048),
     n_layers: int = 3,
-    knee: int = 512,
     falling_layers: tuple[int, ...] = (2,),
+    seeds: tuple[int, ...] = (),
+    noise: float = 0.0,
+    config: str = "",
 ) -> list[Path]:
-    """A width family's member runs ``<family>-F<width>``, as ``galleryforge train`` names them,
-    with ``family`` and ``widths`` in their ``trial.toml`` and MSEs from ``family_mse``."""
+    """A width family's member runs ``<family>-F<width>`` (``<family>-F<width>-s<seed>`` given
+    ``seeds``), as ``galleryforge train`` names them, with ``family``, ``widths`` (and
+    ``sae_seed``, and the TOML lines ``config``) in their ``trial.toml`` and MSEs from
+    ``family_mse``."""
     roots = []
     for width in widths:
-        name = f"{family}-F{width}"
-        layers = build_layers(name, n_layers, width=width, checkpoints=(1024, 2048))
-        layers["mse"] = [
-            family_mse(int(layer), width, knee, int(layer) in falling_layers)
-            for layer in layers["layer"]
-        ]
-        root = runs / name
-        write_table(layers, root / "tables" / "layers.parquet")
-        listed = ", ".join(str(w) for w in widths)
-        (root / "trial.toml").write_text(
-            f'name = "{name}"\nwidth = {width}\nfamily = "{family}"\nwidths = [{listed}]\n'
-        )
-        roots.append(root)
+        for seed in seeds or (None,):
+            name = f"{family}-F{width}" + ("" if seed is None else f"-s{seed}")
+            layers = build_layers(name, n_layers, width=width, checkpoints=(1024, 2048))
+            layers["mse"] = [
+                family_mse(int(layer), width, int(layer) in falling_layers, seed, noise)
+                for layer in layers["layer"]
+            ]
+            root = runs / name
+            write_table(layers, root / "tables" / "layers.parquet")
+            listed = ", ".join(str(w) for w in widths)
+            lines = [f'name = "{name}"', f"width = {width}", f'family = "{family}"']
+            lines += [f"widths = [{listed}]", config]
+            if seed is not None:
+                lines.append(f"sae_seed = {seed}")
+            (root / "trial.toml").write_text("\n".join(line for line in lines if line) + "\n")
+            roots.append(root)
     return roots

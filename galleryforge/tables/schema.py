@@ -53,7 +53,8 @@ LAYERS = Schema(
         "l2_ratio:nonneg relative_reconstruction_bias:real dense:count ce_clean:measured "
         "ce_spliced:measured ce_ablated:measured ce_loss_score:measured kl_div:measured "
         "embedding_cos_spliced:measured embedding_cos_ablated:measured "
-        "embedding_recovered:measured"
+        "embedding_recovered:measured target_l0:nonneg l0_off_target:count mse_gain:measured "
+        "converged:count"
     ),
 )
 CURVES = Schema(

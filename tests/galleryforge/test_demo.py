@@ -42,7 +42,9 @@ def test_quick_demo_then_reuse_then_fresh(
 ) -> None:
     monkeypatch.setattr(training, "QUICK_OVERRIDES", TINY_TRAINING)
     monkeypatch.setattr(training, "QUICK_TOY_OVERRIDES", TINY_TOY)
-    monkeypatch.setattr(training, "FAMILY_OVERRIDES", ("widths=16,32",))
+    # The family in bf16 (tiny here, so cheap even without bf16 matrix units) and the trials in
+    # fp32: each trial page must say its own arithmetic.
+    monkeypatch.setattr(training, "FAMILY_OVERRIDES", ("widths=16,32", "k=4", "precision=bf16"))
     # Two feature pages a layer: enough to show the browser is built, without a page for each
     # of the five runs' latents (three builds of those were most of this test's time).
     monkeypatch.setattr(pipeline, "DEMO_FEATURE_PAGES", 2)

@@ -121,17 +121,3 @@ def test_trial_figures_are_means_of_layer_values_not_formula_of_means() -> None:
     # 735.081, whereas the formula at the mean L0 (505) would give 505 ln(4,096 / 505) = 1,057.07.
     assert summary.d_star == pytest.approx(735.081, abs=1e-3)
     assert summary.l0 == 505.0 and summary.mse == pytest.approx(0.2)
-
-
-def test_predicted_loss_floor_reaches_measured_loss_at_d_star_and_stays() -> None:
-    widths = np.array([100.0, 390.0, 780.0, 1_500.0, 30_000.0])
-    curve = kd.predicted_loss_floor(widths, d_star_value=780.0, floor_loss=0.23)
-    np.testing.assert_allclose(curve[2:], 0.23)
-    assert curve[0] > curve[1] > curve[2]
-    assert curve[1] == pytest.approx(0.23 * 2.0)  # the default shape: loss ∝ 1 / d_S
-
-
-def test_fit_power_law_shape_recovers_the_exponent() -> None:
-    x = np.array([0.1, 0.2, 0.5, 0.9, 1.5])
-    y = np.maximum(x**-0.7, 1.0)
-    assert kd.fit_power_law_shape(x, y) == pytest.approx(0.7)

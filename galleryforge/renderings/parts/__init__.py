@@ -10,8 +10,8 @@
 - ``panel_notes``: a muted note in a panel's title slot; what an empty panel says.
 - ``monotone_cubic``: a smooth curve through points that never overshoots them.
 - ``alt_text``: metric names in sentences and the trial's means, for alt texts.
-- ``family``: a width family's final rows, each layer's knee and the MSE there.
-- ``predicted_floor``: the predicted loss floor's shape, widths and per-layer anchors.
+- ``family``: a width family's final rows, seed means, fitted curves and knees, declared d*_S.
+- ``predicted_floor``: the KD prediction's floor per layer, the widths it spans, its title.
 - ``toy_curves``: the toy sweep as seed-mean curves in a grid of read-out × k (or α) panels.
 - ``lower_bounds``: how a censored value is drawn (hollow marker, arrow, legend entry).
 - ``shaded_contexts``: a latent's top contexts as rows of tokens shaded by activation.

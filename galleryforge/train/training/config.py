@@ -21,6 +21,10 @@ ARCHITECTURES = ("relu", "topk", "batchtopk", "jumprelu")
 L1_FORMS = ("mean", "decoder_norm_sum")
 CONTROLLERS = ("fixed", "proportional")
 PRECISIONS = ("auto", "bf16", "fp32")
+STOP_RULES = ("tokens", "converged")
+PREDICT_FROM = ("target", "member")
+L0_TOLERANCE = 0.05
+"""A width-family member whose final L0 is further than this share from its target is flagged."""
 
 # Fields that describe where activations come from: trials trained together from one forward
 # pass must agree on all of them.
@@ -84,6 +88,31 @@ class TrialConfig:
     family: str = ""
     """The width family a trial belongs to (set on each member, with ``widths`` listing them all);
     renderings find a trial's fellow members by it."""
+    seeds: list[int] = field(default_factory=list)
+    """A width family's SAE seeds: one member per (width, seed), named
+    ``<name>-F<width>-s<seed>`` with that ``sae_seed``; empty: one member per width,
+    ``<name>-F<width>``. Members of all seeds train from the same forward pass (``seed``, which
+    orders the activation stream, is shared)."""
+    sae_seed: int = -1
+    """Seed of the SAE's initialisation; -1 uses ``seed``."""
+    lr_width_ref: int = 0
+    """A width family's learning-rate rule: each member's ``lr`` is the preset's ``lr`` scaled by
+    √(F₀/F), F₀ this width (lr ∝ 1/√F, as sparsify and Gao et al. 2024 scale it); 0: every
+    member keeps ``lr``. The member's ``trial.toml`` records the scaled ``lr`` and F₀."""
+    stop_rule: str = "tokens"
+    """``tokens``: train for ``tokens``; ``converged``: stop a trial (its SAEs frozen, its last
+    checkpoint final) once its held-out MSE improved by less than ``converge_tol`` over the last
+    doubling of its tokens in every layer, ``tokens`` being the cap (``training.convergence``)."""
+    converge_tol: float = 0.01
+    """``stop_rule = "converged"``: the relative held-out MSE gain per doubling of tokens below
+    which a trial has converged."""
+    predict_width: int = 0
+    """A width family's declared prediction: the dictionary width F whose d*_S the knee is tested
+    against (``predict_from`` says from which quantities); 0: none declared."""
+    predict_from: str = "target"
+    """``target``: d*_S = L0·ln(F/L0) from the target L0 (``k``, or ``target_l0``) and F =
+    ``predict_width``, fixed before training, the same for every layer; ``member``: each layer's
+    d*_S measured at the end of the member of width ``predict_width`` (mean over seeds)."""
     architecture: str = "relu"
     """The SAE's activation (``training.sae``): ``relu`` (ReLU, sparse through the L1 penalty
     ``l1_form``·``l1_coef``; the study's), ``topk`` (each token's ``k`` largest pre-activations;
@@ -175,6 +204,7 @@ class TrialConfig:
         )
         _check(self.precision in PRECISIONS, "precision", self.precision, f"one of {PRECISIONS}")
         self._check_architecture()
+        self._check_family_protocol()
         if self.controller == "proportional":
             _check(
                 0 < self.target_l0 < self.width,
@@ -276,6 +306,59 @@ class TrialConfig:
                     f"left at {default:g}: only jumprelu learns a threshold (this is {arch!r})",
                 )
 
+    def _check_family_protocol(self) -> None:
+        _check(self.stop_rule in STOP_RULES, "stop_rule", self.stop_rule, f"one of {STOP_RULES}")
+        _check(0 < self.converge_tol < 1, "converge_tol", self.converge_tol, "between 0 and 1")
+        _check(self.sae_seed >= -1, "sae_seed", self.sae_seed, "-1 (use seed) or more")
+        _check(
+            all(seed >= 0 for seed in self.seeds) and len(set(self.seeds)) == len(self.seeds),
+            "seeds",
+            self.seeds,
+            "non-negative seeds, no repeats",
+        )
+        for name in ("lr_width_ref", "predict_width"):
+            _check(getattr(self, name) >= 0, name, getattr(self, name), "zero or more")
+        for name in ("seeds", "lr_width_ref", "predict_width"):
+            _check(
+                not getattr(self, name) or bool(self.widths),
+                name,
+                getattr(self, name),
+                "unset outside a width family (no 'widths')",
+            )
+        _check(
+            self.predict_from in PREDICT_FROM,
+            "predict_from",
+            self.predict_from,
+            f"one of {PREDICT_FROM}",
+        )
+        if self.predict_width and self.predict_from == "target":
+            _check(
+                0 < self.sparsity_target < self.predict_width,
+                "predict_width",
+                self.predict_width,
+                "above a target L0 (k, or target_l0) for a prediction from the target",
+            )
+        if self.predict_width and self.predict_from == "member":
+            _check(
+                self.predict_width in self.widths,
+                "predict_width",
+                self.predict_width,
+                f"one of the family's widths {self.widths} for a prediction from a member",
+            )
+
+    @property
+    def sparsity_target(self) -> float:
+        """The L0 the trial is held at: ``k`` (``topk``, ``batchtopk``), ``target_l0`` (the
+        controller, or ``jumprelu``'s target), 0 for none."""
+        if self.architecture in ("topk", "batchtopk"):
+            return float(self.k)
+        return self.target_l0
+
+    @property
+    def init_seed(self) -> int:
+        """The SAE's initialisation seed: ``sae_seed``, or ``seed`` when it is -1."""
+        return self.seed if self.sae_seed < 0 else self.sae_seed
+
     @property
     def sparsity_coef(self) -> float:
         """The starting coefficient of the trial's sparsity penalty: ``l1_coef`` (``relu``),
@@ -321,19 +404,35 @@ def resolved_precision(precision: str, device_type: str) -> str:
     )
 
 
-def member_name(family: str, width: int) -> str:
-    return f"{family}-F{width}"
+def member_name(family: str, width: int, seed: int | None = None) -> str:
+    return f"{family}-F{width}" if seed is None else f"{family}-F{width}-s{seed}"
 
 
 def family_members(cfg: TrialConfig) -> list[TrialConfig]:
     """The trials a config stands for: itself, or, given ``widths``, one per width (narrowest
-    first), each named ``<name>-F<width>`` and recording its family. A member stays itself."""
+    first; with ``seeds``, one per width and seed), each named ``<name>-F<width>`` (or
+    ``<name>-F<width>-s<seed>``), recording its family, its learning rate scaled by the width
+    rule (``lr_width_ref``). A member stays itself."""
     if not cfg.widths or cfg.family:
         return [cfg]
+    seeds: list[int | None] = list(cfg.seeds) if cfg.seeds else [None]
     return [
-        replace(cfg, name=member_name(cfg.name, width), width=width, family=cfg.name)
+        replace(
+            cfg,
+            name=member_name(cfg.name, width, seed),
+            width=width,
+            family=cfg.name,
+            sae_seed=cfg.sae_seed if seed is None else seed,
+            lr=width_lr(cfg.lr, width, cfg.lr_width_ref),
+        )
         for width in sorted(cfg.widths)
+        for seed in seeds
     ]
+
+
+def width_lr(lr: float, width: int, reference: int) -> float:
+    """The learning rate of a member of width F: ``lr``·√(F₀/F), F₀ = ``reference`` (0: ``lr``)."""
+    return lr * math.sqrt(reference / width) if reference else lr
 
 
 class ConfigValueError(GalleryforgeError):

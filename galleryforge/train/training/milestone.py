@@ -16,6 +16,7 @@ writes the tables.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -25,12 +26,15 @@ from galleryforge.tables import write_table
 from galleryforge.train.data.activations import ActivationSource
 from galleryforge.train.data.distributed import Ranks
 from galleryforge.train.evaluation.measure import (
+    Measured,
     measure_final_checkpoints,
     with_downstream,
     write_latent_tables,
 )
 from galleryforge.train.evaluation.table_rows import layer_rows
 from galleryforge.train.training.checkpoint import save_checkpoint
+from galleryforge.train.training.config import L0_TOLERANCE
+from galleryforge.train.training.convergence import has_converged, mse_gain
 from galleryforge.train.training.metrics import heldout_metrics
 from galleryforge.train.training.resume import prune_resume_files, resume_state
 from galleryforge.train.training.trial import TrialState
@@ -45,34 +49,56 @@ def save_milestone(
     block_path: str,
     ranks: Ranks,
 ) -> None:
-    """Measure every trial on the held-out set at ``tokens``, then save its checkpoint and tables.
+    """Measure every trial still training on the held-out set at ``tokens``, then save its
+    checkpoint and tables; a trial stopped by the convergence rule keeps its last checkpoint.
 
-    At the final step the trials' checkpoints are measured together, in one pass of the model.
+    At the run's last milestone (the token cap, or every trial stopped) each trial's last
+    checkpoint is measured, all together in one pass of the model.
     """
-    gathered = [
-        _save_checkpoint(trial, step, tokens, source, block_path, ranks) for trial in trials
-    ]
+    active = [trial for trial in trials if trial.stopped_at is None]
+    gathered = {
+        trial.cfg.name: _save_checkpoint(trial, step, tokens, source, block_path, ranks)
+        for trial in active
+    }
+    final = step == trials[0].cfg.steps or all(t.stopped_at is not None for t in trials)
+    if final:  # a trial stopped earlier gets its downstream columns now: its rows from each rank
+        for trial in trials:
+            if trial.cfg.name not in gathered:
+                rows = (pd.concat(trial.checkpoint_rows), pd.concat(trial.logged_rows))
+                gathered[trial.cfg.name] = ranks.gather(rows)
     if not ranks.is_main:
         return
-    for trial in trials:
+    for trial in active:
         prune_resume_files(trial.run_dir)
-    all_layers = [_in_run_order([g[0] for g in each], "tokens") for each in gathered]
-    if step == trials[0].cfg.steps:  # every rank's layer folders are in place: measure them all
+    written = [trial for trial in trials if trial.cfg.name in gathered]
+    each_rank = [gathered[trial.cfg.name] for trial in written]
+    all_layers = [_in_run_order([g[0] for g in each], "tokens") for each in each_rank]
+    if final:  # every rank's layer folders are in place: measure them all
+        last = {t.cfg.name: tokens if t.stopped_at is None else t.stopped_at for t in written}
         finals = list(
             measure_final_checkpoints(
                 source.loaded,
                 trials[0].cfg.source,
-                {t.cfg.name: _folder(t, tokens) for t in trials},
+                {t.cfg.name: _folder(t, last[t.cfg.name]) for t in written},
                 tokens,
             ).values()
         )
-        for trial, final in zip(trials, finals, strict=True):
-            write_latent_tables(trial.run_dir / "tables", final)
-        all_layers = [with_downstream(rows, f) for rows, f in zip(all_layers, finals, strict=True)]
-    for trial, layers, each in zip(trials, all_layers, gathered, strict=True):
+        for trial, final_measured in zip(written, finals, strict=True):
+            write_latent_tables(trial.run_dir / "tables", final_measured)
+        all_layers = [
+            with_downstream(rows, _at_tokens(f, last[t.cfg.name]))
+            for rows, f, t in zip(all_layers, finals, written, strict=True)
+        ]
+    for trial, layers, each in zip(written, all_layers, each_rank, strict=True):
         tables = trial.run_dir / "tables"
         write_table(layers, tables / "layers.parquet")
         write_table(_in_run_order([g[1] for g in each], "step"), tables / "curves.parquet")
+
+
+def _at_tokens(measured: Measured, tokens: int) -> Measured:
+    """``measured`` keyed at checkpoint ``tokens``: a trial the convergence rule stopped is
+    measured at its last checkpoint, not at the run's."""
+    return replace(measured, layers=measured.layers.assign(tokens=tokens))
 
 
 def _save_checkpoint(
@@ -91,11 +117,14 @@ def _save_checkpoint(
     measured = heldout_metrics(trial.sae, source.heldout, l1_coefs, cfg.l1_form)
     if cfg.architecture == "jumprelu":
         measured["l0_coef"] = coefs
-    trial.checkpoint_rows.append(
-        layer_rows(
-            cfg.name, trial.sae.layer_ids, tokens, cfg.width, l1_coefs, measured, trial.dead.dead()
-        )
+    rows = layer_rows(
+        cfg.name, trial.sae.layer_ids, tokens, cfg.width, l1_coefs, measured, trial.dead.dead()
     )
+    if cfg.family and cfg.sparsity_target > 0:
+        rows = with_l0_target(rows, cfg.sparsity_target)
+    if cfg.stop_rule == "converged":
+        rows = _with_convergence(trial, rows, tokens, ranks)
+    trial.checkpoint_rows.append(rows)
     # One frame each from now on, so later milestones concatenate less.
     layers, curves = pd.concat(trial.checkpoint_rows), pd.concat(trial.logged_rows)
     trial.checkpoint_rows, trial.logged_rows = [layers], [curves]
@@ -111,6 +140,26 @@ def _save_checkpoint(
         l1_coefs=l1_coefs,
     )
     return ranks.gather((layers, curves))  # this rank's layers, from each rank
+
+
+def with_l0_target(rows: pd.DataFrame, target: float) -> pd.DataFrame:
+    """``rows`` with the L0 the trial is held at (``target_l0``) and ``l0_off_target``: 1 where
+    the measured L0 is further than ``L0_TOLERANCE`` (5%) from it."""
+    off = (rows["l0"] / target - 1.0).abs() > L0_TOLERANCE
+    return rows.assign(target_l0=float(target), l0_off_target=off.astype("int64"))
+
+
+def _with_convergence(
+    trial: TrialState, rows: pd.DataFrame, tokens: int, ranks: Ranks
+) -> pd.DataFrame:
+    """``rows`` with each layer's ``mse_gain`` over the last doubling and the trial's
+    ``converged`` (every layer of every rank below ``converge_tol``); marks the trial stopped."""
+    history = pd.concat([*trial.checkpoint_rows, rows]) if trial.checkpoint_rows else rows
+    gain = mse_gain(history, tokens)
+    converged = all(ranks.gather(has_converged(gain, trial.cfg.converge_tol)))
+    if converged:
+        trial.stopped_at = tokens
+    return rows.assign(mse_gain=float("nan") if gain is None else gain, converged=int(converged))
 
 
 def _folder(trial: TrialState, tokens: int) -> Path:

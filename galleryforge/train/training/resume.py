@@ -43,8 +43,9 @@ def refuse_existing(run_dirs: list[Path]) -> None:
 
 
 def resume_point(configs: list[TrialConfig], run_dirs: list[Path]) -> int:
-    """The latest checkpoint every trial has, after checking the configs did not change."""
-    common: set[int] | None = None
+    """The latest checkpoint every trial has, after checking the configs did not change. A trial
+    the convergence rule stopped at T has every later point too: it trains no more after T."""
+    held: list[tuple[set[int], int | None]] = []
     for cfg, run_dir in zip(configs, run_dirs, strict=True):
         saved = read_config(run_dir / "trial.toml")
         changed = [k for k, v in cfg.to_dict().items() if saved.get(k, v) != v]
@@ -54,8 +55,11 @@ def resume_point(configs: list[TrialConfig], run_dirs: list[Path]) -> int:
                 f"{saved[changed[0]]!r}, now {getattr(cfg, changed[0])!r}; "
                 "--resume needs the config the run started with"
             )
-        found = set(checkpoint_tokens(run_dir))
-        common = found if common is None else common & found
+        held.append((set(checkpoint_tokens(run_dir)), stopped_at(run_dir)))
+    points = set().union(*(found for found, _ in held))
+    common = {
+        t for t in points if all(t in found or (s is not None and t >= s) for found, s in held)
+    }
     if not common:
         raise GalleryforgeError(
             f"--resume: no checkpoint common to {', '.join(map(str, run_dirs))}"
@@ -87,17 +91,49 @@ def restore_run(
     trials: list[TrialState], source: ActivationSource, tokens: int, ranks: Ranks
 ) -> int:
     """Put ``trials`` and ``source`` back as they were at checkpoint ``tokens``; return its step."""
-    states = [load_resume(t.run_dir, tokens, ranks.rank, source.layers) for t in trials]
-    for trial, state in zip(trials, states, strict=True):
+    own = [_own_point(t.run_dir, tokens) for t in trials]
+    states = [
+        load_resume(t.run_dir, at, ranks.rank, source.layers)
+        for t, at in zip(trials, own, strict=True)
+    ]
+    for trial, state, at in zip(trials, states, own, strict=True):
         trial.sae.load_state_dict(state["sae"])
         trial.optimizer.load_state_dict(state["optimizer"])
         trial.sparsity.load_state_dict(state["sparsity"])
         trial.dead.load_state_dict(state["dead"])
-        torch.set_rng_state(state["rng"])
         trial.checkpoint_rows = [pd.DataFrame(state["layers"])]
         trial.logged_rows = [pd.DataFrame(state["curves"])]
-    source.load_state(states[0]["source"])
+        trial.stopped_at = _converged_at(trial.checkpoint_rows[0], at)
+    # The stream and the RNG stand where the trials still training left them at ``tokens``.
+    current = next(state for state, at in zip(states, own, strict=True) if at == tokens)
+    torch.set_rng_state(current["rng"])
+    source.load_state(current["source"])
     return tokens // trials[0].cfg.batch_tokens
+
+
+def stopped_at(run_dir: Path) -> int | None:
+    """The tokens at which the convergence rule stopped the trial, read from its latest
+    checkpoint's resume state; None while it trains (or without the rule)."""
+    found = checkpoint_tokens(run_dir)
+    if not found:
+        return None
+    path = run_dir / "checkpoints" / str(found[-1]) / RESUME_FILE
+    state = torch.load(path, weights_only=True, mmap=True)
+    return _converged_at(pd.DataFrame(state["layers"]), found[-1])
+
+
+def _converged_at(rows: pd.DataFrame, tokens: int) -> int | None:
+    """``tokens`` when the trial's rows there say it converged, else None."""
+    if "converged" not in rows.columns:
+        return None
+    return tokens if bool((rows.loc[rows["tokens"] == tokens, "converged"] == 1).any()) else None
+
+
+def _own_point(run_dir: Path, tokens: int) -> int:
+    """The checkpoint a trial resumes from when the run resumes at ``tokens``: its own stop, if
+    the convergence rule stopped it before."""
+    stop = stopped_at(run_dir)
+    return stop if stop is not None and stop < tokens else tokens
 
 
 def load_resume(

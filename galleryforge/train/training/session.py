@@ -134,7 +134,7 @@ def _new_trial(cfg: TrialConfig, run_dir: Path, source: ActivationSource) -> Tri
     activation = Activation(
         cfg.architecture, cfg.k, cfg.bandwidth * scale, cfg.threshold_init * scale
     )
-    sae = StackedSAE(source.layers, d_model, cfg.width, seed=cfg.seed, activation=activation)
+    sae = StackedSAE(source.layers, d_model, cfg.width, seed=cfg.init_seed, activation=activation)
     sae = sae.to(source.device)
     return trial_state(cfg, run_dir, sae, source.mean)
 

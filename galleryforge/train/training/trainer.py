@@ -57,12 +57,19 @@ class Trainer:
     def tokens(self) -> int:
         return self.step * self.cfg.batch_tokens
 
+    @property
+    def training(self) -> list[TrialState]:
+        """The trials still stepping: all but those the convergence rule stopped, whose SAEs stay
+        as they were at their last checkpoint while the others train on."""
+        return [trial for trial in self.trials if trial.stopped_at is None]
+
     def fit(self, batches: Iterator[torch.Tensor]) -> None:
-        while self.step < self.cfg.steps:
+        while self.step < self.cfg.steps and self.training:
             batch = next(batches)
-            terms = [self._train_step(trial, batch) for trial in self.trials]
+            trials = self.training
+            terms = [self._train_step(trial, batch) for trial in trials]
             self.step += 1
-            self._log_step(terms)
+            self._log_step(trials, terms)
             self._checkpoint_if_needed()
 
     def tokens_per_s(self) -> float:
@@ -104,11 +111,13 @@ class Trainer:
             trial.sparsity.update(terms.l0.detach())
         return LossTerms(*(t.detach() for t in terms)), coefs
 
-    def _log_step(self, terms: list[tuple[LossTerms, torch.Tensor]]) -> None:
+    def _log_step(
+        self, trials: list[TrialState], terms: list[tuple[LossTerms, torch.Tensor]]
+    ) -> None:
         # Checkpoint steps are always logged, so every checkpoint has its curve rows.
         if self.step % self.cfg.log_every and self.step not in self.milestones:
             return
-        for trial, (trial_terms, coefs) in zip(self.trials, terms, strict=True):
+        for trial, (trial_terms, coefs) in zip(trials, terms, strict=True):
             trial.logged_rows.append(
                 curve_rows(
                     trial.cfg.name,

@@ -30,6 +30,9 @@ class TrialState:
     checkpoint_rows: list[pd.DataFrame] = field(default_factory=list)
     """Rows of ``tables/layers.parquet`` so far, one frame per checkpoint."""
     last_l0: float = float("nan")
+    stopped_at: int | None = None
+    """Tokens at which the convergence rule stopped the trial (``training.convergence``); None
+    while it trains."""
 
 
 def trial_state(cfg: TrialConfig, run_dir: Path, sae: StackedSAE, mean: torch.Tensor) -> TrialState:

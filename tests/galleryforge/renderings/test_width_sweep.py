@@ -1,4 +1,5 @@
-"""width-sweep: every member's final MSE, L0 and d*_S drawn at its width; knees where computed."""
+"""width-sweep: every member's final MSE (seed means and ranges), L0 and d*_S drawn at its width;
+the fitted curve and knee against planted curves; the declared d*_S."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from galleryforge.renderings import width_sweep
 from galleryforge.tables import load_trial_tables
 from galleryforge.themes.mpl import theme_style
 from tests.contexts import render_context
-from tests.factories import family_mse
+from tests.factories import FAMILY_KNEE, family_mse, write_family
 from tests.figures import artists_with_gid
 
-WIDTHS = [128, 256, 512, 1024, 2048]  # write_family's defaults: knee at 512, layer 2 still falling
+WIDTHS = [128, 256, 512, 1024, 2048]  # write_family's defaults: knee at 1,000, layer 2 falling
 
 
 def _member_values(runs: Path, column: str, layer: int) -> list[float]:
@@ -40,48 +41,58 @@ def test_drawn_values_are_the_members_tables(family_runs: Path) -> None:
     ctx = render_context(family_runs, trial="W-F512")
     with theme_style(ctx.theme):
         fig = width_sweep.draw(ctx)
-    for gid, column in (("mse-line", "mse"), ("l0-line", "l0"), ("d-star", "d_star")):
+    for gid, column in (("mse-mean", "mse"), ("l0-line", "l0"), ("d-star", "d_star")):
         lines = artists_with_gid(fig, gid)
         assert len(lines) == 3
         for layer, line in enumerate(lines):
             np.testing.assert_array_equal(line.get_xdata(), WIDTHS)  # type: ignore[attr-defined]
             expected = _member_values(family_runs, column, layer)
             np.testing.assert_allclose(line.get_ydata(), expected)  # type: ignore[attr-defined]
-    # By construction (tests/factories.py): layers 0 and 1 are flat from 512 on; layer 2 loses 20%
-    # per doubling up to the widest width, so its knee lies beyond 2,048 (a hollow marker).
+    assert artists_with_gid(fig, "seed-range") == []  # one seed a width: no range to draw
+    # Planted (tests/factories.py): layers 0 and 1 follow s·(F^-1 + 0.02), whose excess is 5% of
+    # the floor at F = 1,000; layer 2 falls as F^-0.3 and never flattens: a hollow star at 2,048.
     knees = artists_with_gid(fig, "knee")
-    assert [k.get_xdata()[0] for k in knees] == [512, 512, 2048]  # type: ignore[attr-defined]
-    assert [k.get_ydata()[0] for k in knees] == pytest.approx(  # type: ignore[attr-defined]
-        [
-            family_mse(0, 512, 512, False),
-            family_mse(1, 512, 512, False),
-            family_mse(2, 2048, 0, True),
-        ]
-    )
+    xs = [k.get_xdata()[0] for k in knees]  # type: ignore[attr-defined]
+    assert xs == pytest.approx([FAMILY_KNEE, FAMILY_KNEE, 2048], rel=1e-2)
+    assert knees[0].get_ydata()[0] == pytest.approx(1.05 * 0.02, rel=1e-2)  # type: ignore[attr-defined]
     assert knees[2].get_markerfacecolor() == "none"  # type: ignore[attr-defined]
     assert knees[0].get_markerfacecolor() != "none"  # type: ignore[attr-defined]
+    fits = artists_with_gid(fig, "fit-line")
+    x, y = fits[1].get_xdata(), fits[1].get_ydata()  # type: ignore[attr-defined]
+    np.testing.assert_allclose(y, [family_mse(1, w, False) for w in x], rtol=1e-3)
     assert [v.get_xdata()[0] for v in artists_with_gid(fig, "this-width")] == [512, 512]  # type: ignore[attr-defined]
-    stars = [m.get_xdata()[0] for m in artists_with_gid(fig, "trial-d-star")]  # type: ignore[attr-defined]
+    # No prediction declared (a family from before the protocol): the drawn trial's d*_S.
+    stars = [m.get_xdata()[0] for m in artists_with_gid(fig, "declared-d-star")]  # type: ignore[attr-defined]
     assert stars == pytest.approx([_member_values(family_runs, "d_star", k)[2] for k in range(3)])
-    # The title's median is over the layers whose knee was found (0 and 1), as in the alt text.
     (note,) = artists_with_gid(fig, "knee-note")
-    found = [512 / _member_values(family_runs, "d_star", k)[2] for k in (0, 1)]
+    found = [1000 / _member_values(family_runs, "d_star", k)[2] for k in (0, 1)]
     assert f"median {np.median(found):.1f}×" in note.get_text()  # type: ignore[attr-defined]
 
 
-def test_finding_states_the_knee_against_this_trials_d_star(family_runs: Path) -> None:
+def test_seed_ranges_and_the_declared_prediction(tmp_path: Path) -> None:
+    config = 'architecture = "topk"\nk = 16\npredict_width = 512'
+    write_family(tmp_path, seeds=(0, 1, 2), noise=0.02, config=config)
+    ctx = render_context(tmp_path, trial="W-F256-s1")
+    with theme_style(ctx.theme):
+        fig = width_sweep.draw(ctx)
+    ranges = artists_with_gid(fig, "seed-range")
+    assert len(ranges) == 3
+    segments = ranges[0].get_segments()  # type: ignore[attr-defined]
+    by_hand = [family_mse(0, 128, False, seed, 0.02) for seed in (0, 1, 2)]
+    assert segments[0][:, 1] == pytest.approx([min(by_hand), max(by_hand)])
+    stars = [m.get_xdata()[0] for m in artists_with_gid(fig, "declared-d-star")]  # type: ignore[attr-defined]
+    assert stars == pytest.approx([16 * np.log(512 / 16)] * 3)
+    assert len(artists_with_gid(fig, "knee-interval")) == 2  # layer 2 has no knee to bound
+    assert "declared d*_S = L0·ln(F/L0) = 55" in width_sweep.finding(ctx)
+
+
+def test_finding_states_the_fitted_knee_against_d_star(family_runs: Path) -> None:
     ctx = render_context(family_runs, trial="W-F1024")
-    d_star = (
-        _member_values(family_runs, "d_star", 0)[3],
-        _member_values(family_runs, "d_star", 1)[3],
-    )
-    low, high = sorted(512 / d for d in d_star)
-    bound = 2048 / _member_values(family_runs, "d_star", 2)[3]
+    d_star = [_member_values(family_runs, "d_star", k)[3] for k in range(3)]
     finding = width_sweep.finding(ctx)
-    assert f"in 2 of 3 layers at F = 512, {low:.1f}–{high:.1f}× trial W-F1024's d*_S" in finding
-    assert "in 1 of 3 layers beyond the widest width F = 2,048" in finding
-    assert f"at least {bound:.1f}× trial W-F1024's d*_S (a lower bound)" in finding
-    assert "less than 5% per doubling" in finding
+    assert "no prediction declared" in finding
+    assert f"layer 0 F ≈ 1,000 (no interval: one seed), {1000 / d_star[0]:.1f}× d*_S" in finding
+    assert f"layer 2 beyond F = 2,048 (a lower bound), ≥ {2048 / d_star[2]:.1f}× d*_S" in finding
 
 
 def test_interactive_traces_hold_the_members_values(family_runs: Path) -> None:
@@ -90,6 +101,8 @@ def test_interactive_traces_hold_the_members_values(family_runs: Path) -> None:
         (trace,) = [t for t in fig.data if t.name == f"layer {layer}"]
         assert list(trace.x) == WIDTHS
         np.testing.assert_allclose(trace.y, _member_values(family_runs, "mse", layer))
+    knees = [t for t in fig.data if "knee" in (t.hovertemplate or "")]
+    assert [t.x[0] for t in knees] == pytest.approx([FAMILY_KNEE, FAMILY_KNEE, 2048], rel=1e-2)
 
 
 def test_only_family_members_get_it(family_runs: Path, tmp_path: Path) -> None:
@@ -118,4 +131,4 @@ def test_render_command_draws_both_family_figures(family_runs: Path, tmp_path: P
         (r, fmt) for r in ("width-sweep", "predicted-loss-floor") for fmt in ("png", "html")
     }
     for entry in files:  # the finding travels with every file of both figures
-        assert "in 1 of 3 layers beyond the widest width F = 2,048" in entry["finding"]
+        assert "layer 2" in entry["finding"] and "F = 2,048" in entry["finding"]

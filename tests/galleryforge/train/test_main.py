@@ -69,7 +69,7 @@ def test_python_dash_m_train_reports_user_errors_in_one_line() -> None:
     assert line.endswith(
         "known: A, A-small, B, B-small, C, C-small, arch, arch-small, batchtopk, batchtopk-small, "
         "jumprelu, jumprelu-small, pythia-1.4b, pythia-2.8b, relu-small, topk, topk-small, widths, "
-        "widths-small"
+        "widths-small, widths-study"
     )
 
 
@@ -102,13 +102,17 @@ def test_without_a_terminal_training_prints_plain_progress_lines(
 
 def test_a_width_family_trains_each_width_as_its_own_run(tmp_path: Path) -> None:
     args = ["train", "--preset", "widths-small", "--out", str(tmp_path), "--quiet", *SMALL]
-    assert main([*args, "--set", "widths=16,48"]) == 0
+    assert main([*args, "--set", "widths=16,48", "--set", "k=4"]) == 0
     for width in (16, 48):
         tables = load_trial_tables(tmp_path / f"widths-small-F{width}")
         assert tables.trial == f"widths-small-F{width}"
         assert set(tables.layers["width"]) == {width}
         assert tables.config["family"] == "widths-small" and tables.config["widths"] == [16, 48]
-        assert tables.config["l1_form"] == "decoder_norm_sum" and tables.config["l1_coef"] == 3e-3
+        assert tables.config["architecture"] == "topk" and tables.config["k"] == 4
+        # TopK keeps 4 a token, fewer where a kept pre-activation is negative (then ReLU'd to 0).
+        final = tables.final
+        assert final["l0"].between(0.95 * 4, 4).all() and (final["l0_off_target"] == 0).all()
+        assert tables.config["lr"] == pytest.approx(3e-3 * (1024 / width) ** 0.5)
         assert (tmp_path / f"widths-small-F{width}" / "checkpoints" / "256" / "layer_5").is_dir()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["widths-small-F16", "widths-small-F48"]
 

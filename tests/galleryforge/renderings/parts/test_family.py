@@ -1,4 +1,4 @@
-"""parts.family: a width family's rows and knees as the renderings draw them."""
+"""parts.family: a width family's rows, seed means and fits as the renderings draw them."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from galleryforge.renderings.parts.family import family_rows, family_sweep, knee_mse
+from galleryforge.renderings.parts.family import family_rows, family_view
 from tests.contexts import render_context
-from tests.factories import family_mse
+from tests.factories import FAMILY_CURVE, FAMILY_KNEE
 
 
 def test_rows_only_for_a_family(family_runs: Path) -> None:
@@ -18,10 +18,15 @@ def test_rows_only_for_a_family(family_runs: Path) -> None:
     assert sorted(rows["width"].unique()) == [128, 256, 512, 1024, 2048]
 
 
-def test_the_knee_mse_is_the_members_mse_there(family_runs: Path) -> None:
-    table, knees = family_sweep(render_context(family_runs, trial="W-F512"))
-    # The factory's layers 0 and 1 level off at 512; layer 2 keeps falling (censored knee).
-    assert [(k.layer, k.width, k.censored) for k in knees][:2] == [(0, 512, False), (1, 512, False)]
-    for knee in knees:
-        expected = family_mse(knee.layer, knee.width, 512, falling=knee.layer == 2)
-        assert knee_mse(table, knee) == pytest.approx(expected, rel=1e-6)
+def test_the_fits_recover_the_planted_curves(family_runs: Path) -> None:
+    view = family_view(render_context(family_runs, trial="W-F512"))
+    a, b, floor = FAMILY_CURVE
+    for layer in (0, 1):  # s·(a·F^-b + L∞) with s = 1 + 0.1·layer
+        fit = view.fits[layer]
+        scale = 1 + 0.1 * layer
+        assert (fit.curve.a, fit.curve.b, fit.curve.floor) == pytest.approx(
+            (scale * a, b, scale * floor), rel=1e-3
+        )
+        assert fit.knee == pytest.approx(FAMILY_KNEE, rel=1e-2)
+    assert view.fits[2].censored
+    assert view.widths == [128, 256, 512, 1024, 2048]

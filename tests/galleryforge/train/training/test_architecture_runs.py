@@ -13,15 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import torch
 
 from galleryforge.cli.main import main
 from galleryforge.tables import load_trial_tables
 from galleryforge.train.config_values import dumps_toml
 from galleryforge.train.training.config import TrialConfig
-from galleryforge.train.training.resume import load_resume
 from galleryforge.train.training.session import train_trials
-from tests.galleryforge.train.helpers import build_trial_cfg
+from tests.galleryforge.train.helpers import assert_same_run, build_trial_cfg
 
 K = 4
 TOKENS = 4096
@@ -158,12 +156,4 @@ def test_kill_9_then_resume_gives_each_architecture_the_run_it_would_have_been(
     assert not (tmp_path / quartet[-1].name / "checkpoints" / str(TOKENS)).exists()
     assert main([*command, "--resume", "--quiet"]) == 0
     for cfg in quartet:
-        resumed, straight = (load_resume(root / cfg.name, TOKENS) for root in (tmp_path, trained))
-        assert resumed["sae"].keys() == straight["sae"].keys()
-        for name, value in straight["sae"].items():
-            assert torch.equal(resumed["sae"][name], value), (cfg.name, name)
-        for table in ("layers", "curves"):
-            pd.testing.assert_frame_equal(
-                pd.read_parquet(tmp_path / cfg.name / "tables" / f"{table}.parquet"),
-                pd.read_parquet(trained / cfg.name / "tables" / f"{table}.parquet"),
-            )
+        assert_same_run(tmp_path / cfg.name, trained / cfg.name, TOKENS)

@@ -88,14 +88,28 @@ def test_a_width_family_stands_for_one_trial_per_width() -> None:
     for member in members:
         assert member.family == "widths-small"
         assert member.widths == [128, 256, 512, 1024, 2048, 4096]
-        assert (member.l1_form, member.l1_coef) == (b_small.l1_form, b_small.l1_coef)
+        assert (member.architecture, member.k, member.stop_rule) == ("topk", 32, "converged")
+        assert member.lr == pytest.approx(3e-3 * (1024 / member.width) ** 0.5)  # lr ∝ 1/√F
         assert family_members(member) == [member]  # a member (as trial.toml reloads it) stays one
     assert [m.width for m in load_trials("B-small", ["widths=512,64"])] == [64, 512]
     assert load_trials("B-small") == [b_small]
     check_compatible([load_preset("A-small"), b_small, *members])  # one forward pass for all
     full = load_trials("widths")
-    assert [m.width for m in full] == [2048, 4096, 8192, 16384, 32768, 65536]
+    assert [m.name for m in full[:4]] == [
+        "widths-F256-s0",
+        "widths-F256-s1",
+        "widths-F256-s2",
+        "widths-F512-s0",
+    ]
+    assert sorted({m.width for m in full}) == [256 * 2**i for i in range(9)]
     assert {m.model for m in full} == {"EleutherAI/pythia-410m"}
+    assert {(m.k, m.predict_width, m.sae_seed) for m in full if m.width == 32768} == {
+        (150, 32768, seed) for seed in (0, 1, 2)
+    }
+    study = load_trials("widths-study")
+    assert len(study) == 8 * 3
+    assert {tuple(m.layers) for m in study} == {(1, 3, 5)}
+    check_compatible(study)  # the seeds share one forward pass
 
 
 @pytest.mark.parametrize(

@@ -21,11 +21,11 @@ from galleryforge.train.data.model import load_model
 from galleryforge.train.training.checkpoint import load_sae
 from galleryforge.train.training.config import TrialConfig
 from galleryforge.train.training.metrics import LossTerms
-from galleryforge.train.training.resume import checkpoint_tokens, load_resume, prune_resume_files
+from galleryforge.train.training.resume import checkpoint_tokens, prune_resume_files
 from galleryforge.train.training.sae import SAEOutput, StackedSAE
 from galleryforge.train.training.session import train_trials
-from galleryforge.train.training.trainer import NonFiniteLoss, Progress
-from tests.galleryforge.train.helpers import build_trio
+from galleryforge.train.training.trainer import NonFiniteLoss
+from tests.galleryforge.train.helpers import Stopped, assert_same_run, build_trio, stop_after
 
 
 @pytest.fixture(scope="module")
@@ -115,29 +115,14 @@ def test_fixed_coefficients_stay_and_the_controller_moves(finished: Path) -> Non
 def test_resume_gives_the_same_result_as_an_uninterrupted_run(
     finished: Path, trio: list[TrialConfig], tmp_path: Path
 ) -> None:
-    class Stop(Exception):
-        pass
-
-    def stop_after_first_checkpoint(update: Progress) -> None:
-        if update.step >= 12:
-            raise Stop
-
-    with pytest.raises(Stop):
-        train_trials(trio, tmp_path, on_progress=stop_after_first_checkpoint)
+    with pytest.raises(Stopped):
+        train_trials(trio, tmp_path, on_progress=stop_after(12))  # after the first checkpoint
     assert load_trial_tables(tmp_path / "A").checkpoints == (512,)
     with pytest.raises(GalleryforgeError, match="already holds a run; pass --resume"):
         train_trials(trio, tmp_path)
     train_trials(trio, tmp_path, resume=True)
     for cfg in trio:
-        resumed, straight = (load_resume(root / cfg.name, 1024) for root in (tmp_path, finished))
-        for name, value in straight["sae"].items():
-            assert torch.equal(resumed["sae"][name], value), (cfg.name, name)
-        assert torch.equal(resumed["sparsity"]["coefs"], straight["sparsity"]["coefs"])
-        for table in ("layers", "curves"):
-            pd.testing.assert_frame_equal(
-                pd.read_parquet(tmp_path / cfg.name / "tables" / f"{table}.parquet"),
-                pd.read_parquet(finished / cfg.name / "tables" / f"{table}.parquet"),
-            )
+        assert_same_run(tmp_path / cfg.name, finished / cfg.name, 1024)
     with pytest.raises(GalleryforgeError, match="'width' was 48, now 64"):
         train_trials([replace(c, width=64) for c in trio], tmp_path, resume=True)
 
