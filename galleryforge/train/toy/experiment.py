@@ -36,7 +36,7 @@ from galleryforge import __version__
 from galleryforge.atomic import atomic_dir
 from galleryforge.tables import TOY_SWEEP, ordered, write_table
 from galleryforge.train.provenance import git_commit
-from galleryforge.train.toy.config import Cell, ToyConfig
+from galleryforge.train.toy.config import EXACT_READOUTS, Cell, ToyConfig
 from galleryforge.train.toy.measure import UnitResult, measure_unit
 from galleryforge.train.toy.store import UnitStore
 from galleryforge.train.toy.summary import summarise
@@ -134,10 +134,22 @@ def _unit_results(
         return
     # spawn, not fork: torch's thread pools do not survive a fork of a process that used them.
     context = multiprocessing.get_context("spawn")
+    # The costliest units first (longest processing time first): started last, one of them
+    # would leave the other workers idle at the end of the run.
+    costliest_first = sorted(pending, key=_expected_cost, reverse=True)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(partial(measure_unit, config, *unit)): unit for unit in pending}
+        futures = {
+            pool.submit(partial(measure_unit, config, *unit)): unit for unit in costliest_first
+        }
         for future in as_completed(futures):
             yield futures[future], future.result()
+
+
+def _expected_cost(unit: Unit) -> float:
+    """A unit's cost relative to the others: it grows with F, and a trained read-out costs about
+    four times an exact one of the same F (the ``cpu_s`` of the default grid's units)."""
+    cell, readout = unit
+    return cell.features * (1.0 if readout in EXACT_READOUTS else 4.0)
 
 
 def write_toy_run(result: ToyResult, out: str | Path, keep_units: bool = False) -> Path:
