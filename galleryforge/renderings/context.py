@@ -92,13 +92,35 @@ class RenderContext:
         return ink_on(self.theme, rgba)
 
     def title(self, ax: Axes | Figure, text: str) -> None:
-        """A title on an axes or a whole figure, in the theme's title style."""
+        """A title on an axes or a whole figure, in the theme's title style. A figure title wider
+        than the canvas is wrapped onto more lines (on a small canvas, such as a social card, a
+        long trial name would otherwise run off both edges)."""
         from matplotlib.figure import Figure
 
         if isinstance(ax, Figure):
-            ax.suptitle(text)
+            ax.suptitle(self._fit_to_width(text, float(ax.get_size_inches()[0]) * 72 * 0.94))
         else:
             ax.set_title(text, loc="left")
+
+    def _fit_to_width(self, text: str, width_pt: float) -> str:
+        """``text`` broken at spaces into lines no wider than ``width_pt`` in the title font."""
+        from galleryforge.renderings.parts.text_fit import text_width_pt
+
+        font = self.theme.font
+        words: list[str] = []
+        for word in text.split(" "):  # never break inside $…$ (mathtext)
+            if words and words[-1].count("$") % 2:
+                words[-1] += " " + word
+            else:
+                words.append(word)
+        lines: list[str] = []
+        for word in words:
+            joined = f"{lines[-1]} {word}" if lines else word
+            if lines and text_width_pt(joined, font.title_size, font.weight_title) > width_pt:
+                lines.append(word)
+            else:
+                lines[-1:] = [joined]
+        return "\n".join(lines)
 
     # ----------------------------------------------------------------------------- plotly
 
