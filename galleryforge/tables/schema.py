@@ -69,8 +69,8 @@ CURVES = Schema(
 FEATURES = Schema(
     "features",
     _cols(
-        "trial:text layer:count latent:count frequency:nonneg fired_tokens:count "
-        "mean_activation:real max_activation:real decoder_norm:nonneg"
+        "trial:text layer:count latent:count latent_tokens:count frequency:nonneg "
+        "fired_tokens:count mean_activation:real max_activation:real decoder_norm:nonneg"
     ),
     keys=("trial", "layer", "latent"),
 )

@@ -65,6 +65,7 @@ def feature_rows(
                     "trial": trial,
                     "layer": layer,
                     "latent": np.arange(len(fired)),
+                    "latent_tokens": total.tokens,
                     "frequency": fired / max(total.tokens, 1),
                     "fired_tokens": fired.astype(np.int64),
                     "mean_activation": np.divide(
