@@ -94,3 +94,30 @@ def test_run_without_per_latent_tables_skips_with_a_reason(tmp_path: Path) -> No
     reasons = {s.rendering: s.reason for s in plan.skipped}
     assert "tables/features.parquet" in reasons["feature-density"]
     assert "tables/features.parquet" in reasons["feature-card"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("latent_tokens", 0, "column 'latent_tokens', row 1: 0: no tokens counted"),
+        (
+            "fired_tokens",
+            100_001,
+            "column 'fired_tokens', row 1: 100,001 is more than the 100,000 tokens counted",
+        ),
+    ],
+)
+def test_features_table_counting_more_than_its_tokens_is_one_line(
+    tmp_path: Path, column: str, value: int, message: str
+) -> None:
+    from galleryforge.errors import InputError
+    from galleryforge.tables import read_features, write_table
+    from tests.feature_factories import build_features
+
+    features = build_features("B", n_layers=1, width=8)
+    features.loc[0, column] = value
+    path = tmp_path / "features.parquet"
+    write_table(features, path)
+    with pytest.raises(InputError) as raised:
+        read_features(path)
+    assert str(raised.value).startswith(str(path)) and message in str(raised.value)
