@@ -27,11 +27,26 @@ DEFAULT_CHOICE = "the latent with the largest max activation among those with ex
 """How the feature card picks its latent when none is given (said in its title and alt text)."""
 
 
-def density_edges(frequencies: np.ndarray) -> np.ndarray:
-    """Bin edges in log₁₀ frequency, whole decades from the rarest alive latent's up to 0."""
+def density_edges(frequencies: np.ndarray, tokens: int) -> np.ndarray:
+    """Bin edges in log₁₀ frequency, whole decades from the rarest alive latent's, or the floor
+    1 / ``tokens`` when that is lower (so the floor is on the axis), up to 0."""
     alive = frequencies[frequencies > 0]
-    low = math.floor(float(np.log10(alive.min()))) if alive.size else -6
+    rarest = min(float(alive.min()), 1 / tokens) if alive.size else 1 / tokens
+    low = math.floor(math.log10(rarest))
     return np.linspace(low, 0, -low * BINS_PER_DECADE + 1)
+
+
+def latent_tokens(features: pd.DataFrame) -> int:
+    """The fewest tokens any layer's per-latent statistics were counted on (``latent_tokens``):
+    the floor 1 / tokens a figure marks is the highest of its layers'."""
+    return int(features["latent_tokens"].min())
+
+
+def tokens_counted(features: pd.DataFrame) -> str:
+    """How many tokens the statistics were counted on, for a caption: "100,000 tokens", or the
+    range when layers differ."""
+    low, high = int(features["latent_tokens"].min()), int(features["latent_tokens"].max())
+    return f"{low:,} tokens" if low == high else f"{low:,}–{high:,} tokens"
 
 
 @dataclass(frozen=True)
@@ -39,24 +54,35 @@ class Density:
     """One layer's (or trial's) histogram of log₁₀ firing frequency over its latents."""
 
     counts: np.ndarray
-    """Alive latents per bin of ``edges`` (a frequency of exactly 1 falls in the last bin)."""
+    """Latents seen firing, per bin of ``edges`` (a frequency of exactly 1 falls in the last
+    bin)."""
     edges: np.ndarray
-    dead: int
-    """Latents that never fired (frequency 0): no logarithm, counted apart."""
+    unseen: int
+    """Latents not seen firing in the ``tokens`` counted (frequency 0, no logarithm), counted
+    apart: their frequency is below the floor 1 / tokens, not known to be 0. Not "dead", which
+    is training's word (no firing in its last ``dead_window_tokens``)."""
     dense: int
     """Latents above ``DENSE_FREQUENCY``."""
     total: int
+    tokens: int
+    """Tokens the frequencies were counted on."""
+
+    @property
+    def floor(self) -> float:
+        """log₁₀ of 1 / tokens: the lowest frequency the count can show."""
+        return -math.log10(self.tokens)
 
 
-def density(frequencies: np.ndarray, edges: np.ndarray) -> Density:
+def density(frequencies: np.ndarray, edges: np.ndarray, tokens: int) -> Density:
     alive = frequencies[frequencies > 0]
     counts, _ = np.histogram(np.log10(alive), bins=edges)
     return Density(
         counts=counts,
         edges=edges,
-        dead=int((frequencies == 0).sum()),
+        unseen=int((frequencies == 0).sum()),
         dense=int((frequencies > DENSE_FREQUENCY).sum()),
         total=int(frequencies.size),
+        tokens=tokens,
     )
 
 

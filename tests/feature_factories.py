@@ -46,6 +46,7 @@ def build_features(
             "trial": trial,
             "layer": layer,
             "latent": latent,
+            "latent_tokens": TOKENS,
             "frequency": fired / TOKENS,
             "fired_tokens": fired,
             "mean_activation": max_act * 0.4,

@@ -41,6 +41,14 @@ def evaluate(
     out: Annotated[
         Path | None, typer.Option(help="Run directory to write (default: <runs>/<name>-eval).")
     ] = None,
+    latent_tokens: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Tokens for the per-latent tables, from the start of the corpus (default: "
+            "--trial's latent_tokens, else 100,000: resolves frequencies of 1e-5).",
+        ),
+    ] = None,
     batch: Annotated[int, typer.Option(min=1, help="Contexts per forward pass.")] = 16,
     top_n: Annotated[int, typer.Option(min=1, help="Top activating contexts per latent.")] = 20,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
@@ -62,6 +70,7 @@ def evaluate(
         corpus=corpus,
         tokens=tokens,
         context_size=context_size,
+        latent_tokens=latent_tokens,
         out=out,
         batch_contexts=batch,
         top_n=top_n,

@@ -16,7 +16,7 @@ from galleryforge.numbers import format_metric
 from galleryforge.publish.checkpoints import LayerCheckpoint
 from galleryforge.resources import data_dir
 from galleryforge.study import trial_facts
-from galleryforge.tables import TrialTables
+from galleryforge.tables import CURVES, EXAMPLES, FEATURES, LAYERS, TrialTables
 
 TEMPLATE = "model_card.md.j2"
 CARD_METRICS = ("l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "explained_variance", "dead")
@@ -26,6 +26,7 @@ DECODER_NORM_COLUMNS = ("decoder_norm_p05", "decoder_norm_median", "decoder_norm
 # The Hub links ``base_model`` and ``datasets`` to their pages, so only ``owner/name`` ids may go
 # there (a pip-packaged model is named by the Hub id it packages, see galleryforge/study.py).
 _HUB_MODEL_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
+_TABLES = {schema.name: schema for schema in (LAYERS, CURVES, FEATURES, EXAMPLES)}
 
 
 def card_context(
@@ -78,7 +79,7 @@ def card_context(
         "final_tokens": final_tokens,
         "example_id": f"{final_tokens}/layer_{example_layer}",
         "example_layer": example_layer,
-        "tables": list(tables),
+        "tables": [{"file": name, "holds": table_holds(name)} for name in tables],
         "layers": rows,
         "means": {m: format_metric(m, getattr(means, m), precise=True) for m in MEAN_METRICS},
         "free_decoder_norms": trial.config.get("l1_form") == "decoder_norm_sum",
@@ -86,6 +87,15 @@ def card_context(
         "config_toml": config_toml.strip() if config_toml else None,
         "provenance_json": _json(trial.provenance),
     }
+
+
+def table_holds(file_name: str) -> str:
+    """What a staged table holds, from its schema (docs/tables.md's words); a table of the run
+    that no schema describes is said to be one."""
+    schema = _TABLES.get(file_name.rsplit(".", 1)[0])
+    return (
+        schema.holds if schema is not None else "a further table of the run (not in docs/tables.md)"
+    )
 
 
 def render_card(context: Mapping[str, Any]) -> str:

@@ -53,7 +53,8 @@ def describe(ctx: RenderContext) -> str:
     picked = "" if ctx.latent is not None else f" (picked as {DEFAULT_CHOICE})"
     return (
         f"Feature card for trial {ctx.trial.trial}, layer {layer}, latent {latent}{picked}: "
-        f"fires on {row['frequency']:.3%} of tokens ({int(row['fired_tokens']):,}), max "
+        f"fires on {row['frequency']:.3%} of {int(row['latent_tokens']):,} tokens "
+        f"({int(row['fired_tokens']):,}), max "
         f"activation {row['max_activation']:.3g}, mean activation when firing "
         f"{row['mean_activation']:.3g}. Its top contexts are shown with each token shaded by "
         f"the activation, beside a histogram of its examples' activations."
@@ -112,7 +113,7 @@ def draw_stats(ctx: RenderContext, ax: Axes, row: pd.Series) -> None:
     ax.set_axis_off()
     lines = (
         f"fires on {row['frequency'] * 100:.3g}% of tokens",
-        f"{int(row['fired_tokens']):,} tokens",
+        f"{int(row['fired_tokens']):,} of {int(row['latent_tokens']):,} tokens",
         f"max activation {row['max_activation']:.3g}",
         f"mean when firing {row['mean_activation']:.3g}",
     )

@@ -2,11 +2,15 @@
 
 The standard SAE diagnostic (new here; the study shows no per-latent view). One small panel per
 layer, tiled to the layer count, sharing both axes; in each, bars count the alive latents per
-quarter decade of firing frequency, a separate bar at the far left counts the dead latents
-(frequency 0, which has no logarithm), and a dashed line marks the dense threshold (10%).
+quarter decade of firing frequency, a separate bar at the far left counts the latents not seen
+firing in the tokens counted (*unseen*: frequency 0, which has no logarithm; not "dead", which is
+training's word), a dotted line marks the floor 1 / tokens (unseen latents fire less often than
+that, if at all: a bound, not a value), and a dashed line the dense threshold (10%). The title
+says how many tokens the frequencies were counted on (``latent_tokens``).
 
-gids: ``layer-panel`` (each layer's axes, in layer order), ``density-bar`` (the alive bars of each
-panel, in bin order, layer by layer), ``dead-bar`` (one per panel), ``dense-threshold``.
+gids: ``layer-panel`` (each layer's axes, in layer order), ``density-bar`` (the bars of latents
+seen firing in each panel, in bin order, layer by layer), ``unseen-bar`` (one per panel),
+``frequency-floor`` (one per panel), ``dense-threshold``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from galleryforge.latents import DENSE_FREQUENCY, density, density_edges
+from galleryforge.latents import (
+    DENSE_FREQUENCY,
+    density,
+    density_edges,
+    latent_tokens,
+    tokens_counted,
+)
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.layer_metrics import layer_label
 from galleryforge.renderings.parts.panel_notes import corner_note
@@ -30,7 +40,7 @@ if TYPE_CHECKING:
     from galleryforge.latents import Density
 
 PANEL_ASPECT = 0.6  # height / width of one panel
-DEAD_GAP = 0.75  # decades between the dead bar and the first alive bin
+UNSEEN_GAP = 0.75  # decades between the unseen bar and the first bin
 
 
 def describe(ctx: RenderContext) -> str:
@@ -39,21 +49,23 @@ def describe(ctx: RenderContext) -> str:
     assert features is not None
     frequency = features["frequency"].to_numpy()
     alive = frequency[frequency > 0]
-    median = f"{np.median(alive):.2%}" if alive.size else "none (every latent is dead)"
+    median = f"{np.median(alive):.2%}" if alive.size else "none (no latent was seen firing)"
+    dense = int((frequency > DENSE_FREQUENCY).sum())
     return (
         f"Histogram of log10 firing frequency for trial {trial.trial}, one panel per layer "
-        f"({features['layer'].nunique()} layers, {len(features):,} latents). Dead latents "
-        f"(never fired): {int((frequency == 0).sum()):,}, counted in the bar at the left of each "
-        f"panel. Dense latents (above {DENSE_FREQUENCY:.0%} of tokens, the dashed line): "
-        f"{int((frequency > DENSE_FREQUENCY).sum()):,}. Median frequency of alive latents: "
-        f"{median}."
+        f"({features['layer'].nunique()} layers, {len(features):,} latents), counted on "
+        f"{tokens_counted(features)}. Latents unseen in those tokens (frequency below "
+        f"1/{latent_tokens(features):,}, the dotted line): {int((frequency == 0).sum()):,}, "
+        f"counted in the bar at the left of each panel. Dense latents (above "
+        f"{DENSE_FREQUENCY:.0%} of tokens, the dashed line): {dense:,} "
+        f"({dense / len(features):.1%}). Median frequency of latents seen firing: {median}."
     )
 
 
-def dead_position(edges: np.ndarray) -> tuple[float, float]:
-    """(centre, width) of the dead bar: one bin wide, ``DEAD_GAP`` left of the first edge."""
+def unseen_position(edges: np.ndarray) -> tuple[float, float]:
+    """(centre, width) of the unseen bar: one bin wide, ``UNSEEN_GAP`` left of the first edge."""
     width = float(edges[1] - edges[0])
-    return float(edges[0]) - DEAD_GAP - width / 2, width
+    return float(edges[0]) - UNSEEN_GAP - width / 2, width
 
 
 def draw_density(ax: Axes, ctx: RenderContext, hist: Density, colour: str) -> None:
@@ -61,9 +73,16 @@ def draw_density(ax: Axes, ctx: RenderContext, hist: Density, colour: str) -> No
     bars = ax.bar(hist.edges[:-1], hist.counts, width=widths, align="edge", color=colour, lw=0)
     for bar in bars:
         bar.set_gid("density-bar")
-    centre, width = dead_position(hist.edges)
-    (dead,) = ax.bar([centre], [hist.dead], width=width, color=ctx.theme.colors.muted, lw=0)
-    dead.set_gid("dead-bar")
+    centre, width = unseen_position(hist.edges)
+    (unseen,) = ax.bar([centre], [hist.unseen], width=width, color=ctx.theme.colors.muted, lw=0)
+    unseen.set_gid("unseen-bar")
+    floor = ax.axvline(
+        hist.floor,
+        color=ctx.theme.colors.reference,
+        linestyle=":",
+        linewidth=ctx.theme.lines.width * 0.6,
+    )
+    floor.set_gid("frequency-floor")
     line = ax.axvline(
         math.log10(DENSE_FREQUENCY),
         color=ctx.theme.colors.reference,
@@ -86,7 +105,8 @@ def draw(ctx: RenderContext) -> Figure:
     features = trial.features
     assert features is not None
     layers = sorted(int(x) for x in features["layer"].unique())
-    edges = density_edges(features["frequency"].to_numpy())
+    tokens = latent_tokens(features)
+    edges = density_edges(features["frequency"].to_numpy(), tokens)
     fig, axes = small_multiples(ctx, len(layers), PANEL_ASPECT, spacing=0.03)
     cols = axes.shape[1]
     by_layer = {
@@ -99,17 +119,20 @@ def draw(ctx: RenderContext) -> Figure:
     step = math.ceil(len(decades) / fit)
     for index, ax in enumerate(used_panels(axes, len(layers))):
         layer = layers[index]
-        hist = density(by_layer[layer], edges)
+        hist = density(by_layer[layer], edges, tokens)
         ax.set_gid("layer-panel")
         draw_density(ax, ctx, hist, ctx.theme.colors.accent)
-        corner_note(ctx, ax, f"{layer_label(layer)} · {hist.dead:,} dead")
+        corner_note(ctx, ax, f"{layer_label(layer)} · {hist.unseen:,} unseen")
         ax.set_xticks(decades[::-step][::-1])
         ax.grid(axis="x", visible=False)
         ax.tick_params(labelleft=index % cols == 0, labelbottom=index + cols >= len(layers))
         ax.margins(y=0.25)  # headroom for the label
         if len(layers) > 12:
             ax.yaxis.set_major_locator(MaxNLocator(nbins=2, integer=True))
-    fig.supxlabel("log₁₀ firing frequency (dead: bar at left; dashed: 10% dense threshold)")
+    fig.supxlabel(
+        f"log₁₀ firing frequency in {tokens_counted(features)} (bar at left: unseen; "
+        "dotted: floor 1/tokens; dashed: 10% dense)"
+    )
     fig.supylabel("latents", fontsize=ctx.theme.font.label_size)
     ctx.title(fig, f"Trial {trial.trial}: how often each latent fires")
     return fig

@@ -3,11 +3,13 @@
 The overlay mode of ``feature-density`` (new here). One axes; for each trial that has a
 per-latent table, a step outline of the share of its latents (all layers pooled) per quarter
 decade of log₁₀ firing frequency, and at the left one bar per trial, side by side, for its share
-of dead latents. Shares rather than counts, so dictionaries of different sizes compare. The dense
-threshold (10%) is the dashed line.
+of latents unseen in the tokens counted (frequency 0; not "dead", training's word). Shares rather
+than counts, so dictionaries of different sizes compare. The dotted line is the floor 1 / tokens
+(of the trial counted on the fewest tokens), the dashed line the dense threshold (10%); the
+x-axis label says how many tokens each trial was counted on.
 
-gids: ``trial-density`` (one step line per trial, in trial order), ``dead-bar`` (one per trial),
-``dense-threshold``.
+gids: ``trial-density`` (one step line per trial, in trial order), ``unseen-bar`` (one per
+trial), ``frequency-floor``, ``dense-threshold``.
 """
 
 from __future__ import annotations
@@ -17,9 +19,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from galleryforge.latents import DENSE_FREQUENCY, density, density_edges
+from galleryforge.latents import (
+    DENSE_FREQUENCY,
+    density,
+    density_edges,
+    latent_tokens,
+    tokens_counted,
+)
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.feature_density import dead_position
+from galleryforge.renderings.feature_density import unseen_position
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -39,8 +47,11 @@ def describe(ctx: RenderContext) -> str:
         assert trial.features is not None
         frequency = trial.features["frequency"].to_numpy()
         alive = frequency[frequency > 0]
-        median = f"median {np.median(alive):.2%}" if alive.size else "none alive"
-        parts.append(f"{trial.trial}: {(frequency == 0).mean():.1%} dead, {median}")
+        median = f"median {np.median(alive):.2%}" if alive.size else "none seen firing"
+        parts.append(
+            f"{trial.trial}: {(frequency == 0).mean():.1%} unseen in "
+            f"{tokens_counted(trial.features)}, {median}"
+        )
     return (
         f"Firing-frequency distributions of trials {', '.join(t.trial for t in compared(ctx))} "
         f"overlaid (share of latents per quarter decade, all layers pooled; highlighted trial "
@@ -57,26 +68,35 @@ def describe(ctx: RenderContext) -> str:
 def draw(ctx: RenderContext) -> Figure:
     trials = compared(ctx)
     pooled = np.concatenate([t.features["frequency"].to_numpy() for t in trials])  # type: ignore[index]
-    edges = density_edges(pooled)
+    tokens = min(latent_tokens(t.features) for t in trials)  # type: ignore[arg-type]
+    edges = density_edges(pooled, tokens)
     fig, ax = ctx.figure()
     colours = ctx.theme.categorical(len(trials))
-    centre, width = dead_position(edges)
+    centre, width = unseen_position(edges)
     bar_width = width / len(trials)
     for index, (trial, colour) in enumerate(zip(trials, colours, strict=True)):
         assert trial.features is not None
-        hist = density(trial.features["frequency"].to_numpy(), edges)
+        hist = density(trial.features["frequency"].to_numpy(), edges, latent_tokens(trial.features))
         share = hist.counts / hist.total * 100
         emphasis = 1.6 if trial.trial == ctx.trial.trial else 1.0
         step = ax.stairs(share, edges, color=colour, linewidth=ctx.theme.lines.width * emphasis)
         step.set_gid("trial-density")
-        step.set_label(f"{trial.trial} ({hist.dead / hist.total:.1%} dead)")
+        step.set_label(f"{trial.trial} ({hist.unseen / hist.total:.1%} unseen)")
         x = centre - width / 2 + bar_width * (index + 0.5)
-        (dead,) = ax.bar([x], [hist.dead / hist.total * 100], width=bar_width, color=colour, lw=0)
-        dead.set_gid("dead-bar")
+        share_unseen = hist.unseen / hist.total * 100
+        (unseen,) = ax.bar([x], [share_unseen], width=bar_width, color=colour, lw=0)
+        unseen.set_gid("unseen-bar")
+    floor = ax.axvline(-math.log10(tokens), color=ctx.theme.colors.reference, linestyle=":")
+    floor.set_gid("frequency-floor")
     line = ax.axvline(math.log10(DENSE_FREQUENCY), color=ctx.theme.colors.reference, linestyle="--")
     line.set_gid("dense-threshold")
-    ax.set_xticks([*range(int(edges[0]), 1), centre], [*map(str, range(int(edges[0]), 1)), "dead"])
-    ax.set_xlabel("log₁₀ firing frequency (dashed: 10% dense threshold)")
+    ax.set_xticks(
+        [*range(int(edges[0]), 1), centre], [*map(str, range(int(edges[0]), 1)), "unseen"]
+    )
+    counted = ", ".join(f"{t.trial} {tokens_counted(t.features)}" for t in trials)  # type: ignore[arg-type]
+    ax.set_xlabel(
+        f"log₁₀ firing frequency (counted on: {counted}; dotted: floor; dashed: 10% dense)"
+    )
     ax.set_ylabel("share of the trial's latents (%)")
     ax.grid(axis="x", visible=False)
     ax.legend(loc="upper right", title="trial")

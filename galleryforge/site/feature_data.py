@@ -28,8 +28,11 @@ class LayerData:
     trial: str
     layer: int
     latents: int
-    dead: int
+    unseen: int
+    """Latents not seen firing in the ``tokens`` counted (not "dead": training's word)."""
     dense: int
+    tokens: int
+    """Tokens the layer's per-latent statistics were counted on."""
     with_examples: int
     pages: tuple[int, ...]
     """Latents that get a page, in latent order."""
@@ -106,8 +109,9 @@ def layer_data(
         trial=trial,
         layer=layer,
         latents=len(features),
-        dead=int((frequency == 0).sum()),
+        unseen=int((frequency == 0).sum()),
         dense=int((frequency > DENSE_FREQUENCY).sum()),
+        tokens=int(features["latent_tokens"].min()),
         with_examples=int(has_examples.sum()),
         pages=pages,
         shards=shards,

@@ -110,7 +110,7 @@ def _trial_pages(
                     "site/feature.html",
                     f"{label}, layer {layer}, latent {latent}",
                     f"Latent {latent} of layer {layer} ({label}) fires on {view.frequency} of "
-                    f"tokens; max activation {view.max_activation}.",
+                    f"{view.latent_tokens} tokens; max activation {view.max_activation}.",
                     f"trial-{name}",
                     card,
                     {"feature": view, **links},

@@ -68,6 +68,8 @@ class FeatureView:
     latent: int
     frequency: str
     fired_tokens: str
+    latent_tokens: str
+    """Tokens the frequency was counted on."""
     mean_activation: str
     max_activation: str
     decoder_norm: str
@@ -142,6 +144,7 @@ def feature_view(
         latent=latent,
         frequency=f"{row['frequency']:.4%}",
         fired_tokens=f"{int(row['fired_tokens']):,}",
+        latent_tokens=f"{int(row['latent_tokens']):,}",
         mean_activation=f"{row['mean_activation']:.3g}",
         max_activation=f"{max_act:.3g}",
         decoder_norm=f"{row['decoder_norm']:.3g}",

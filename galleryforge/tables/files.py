@@ -62,11 +62,22 @@ def read_json_object(path: Path) -> dict[str, Any]:
 
 
 def read_features(path: Path) -> pd.DataFrame:
-    """``features.parquet``: one row per (layer, latent); a frequency above 1 is an error."""
+    """``features.parquet``: one row per (layer, latent); a frequency above 1, no tokens counted,
+    or more fired tokens than were counted is an error."""
     frame = read_table(path, FEATURES)
     frequency = frame["frequency"]
     reject_rows(
         frequency > 1, path, "frequency", lambda i: f"frequency {fmt(frequency.iloc[i])} is above 1"
+    )
+    counted, fired = frame["latent_tokens"], frame["fired_tokens"]
+    reject_rows(
+        counted == 0, path, "latent_tokens", lambda i: "0: no tokens counted, no frequency known"
+    )
+    reject_rows(
+        fired > counted,
+        path,
+        "fired_tokens",
+        lambda i: f"{fired.iloc[i]:,} is more than the {counted.iloc[i]:,} tokens counted",
     )
     return frame
 

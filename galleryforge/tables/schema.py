@@ -28,6 +28,8 @@ class Schema:
     columns: tuple[Column, ...]
     keys: tuple[str, ...]
     optional: tuple[Column, ...] = ()
+    holds: str = ""
+    """What a row is, as docs/tables.md's layout says it (the model card's files table too)."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -45,14 +47,18 @@ LAYERS = Schema(
         "l1:nonneg loss:nonneg l0:nonneg dead:count explained_variance:real"
     ),
     keys=("trial", "layer", "tokens"),
+    holds="one row per (layer, checkpoint)",
     # Computed with kd.py when a table made elsewhere leaves them out; then the metrics train and
     # evaluate add (galleryforge/train/evaluation/reconstruction.py,
     # galleryforge/train/evaluation/downstream.py).
     optional=_cols(
         "alive_frac:nonneg alpha:nonneg g_alpha:nonneg d_star:nonneg cosine_similarity:real "
-        "l2_ratio:nonneg relative_reconstruction_bias:real dense:count ce_clean:measured "
-        "ce_spliced:measured ce_ablated:measured ce_loss_score:measured kl_div:measured "
-        "embedding_cos_spliced:measured embedding_cos_ablated:measured "
+        "l2_ratio:nonneg relative_reconstruction_bias:real dense:count dense_frac:nonneg "
+        "explained_variance_saelens:measured ce_clean:measured ce_spliced:measured "
+        "ce_ablated:measured ce_loss_score:measured ce_ablated_ordinary:measured "
+        "ce_loss_score_ordinary:measured kl_div:measured kl_div_ablated:measured "
+        "kl_div_score:measured embedding_cos_spliced:measured "
+        "embedding_cos_mean_ablated:measured embedding_cos_distance:measured "
         "embedding_recovered:measured target_l0:nonneg l0_off_target:count mse_gain:measured "
         "converged:count"
     ),
@@ -64,16 +70,18 @@ CURVES = Schema(
         "l0:nonneg l1_coef:nonneg"
     ),
     keys=("trial", "layer", "step"),
+    holds="one row per (layer, logged step)",
 )
 # Per-latent tables (galleryforge/train/evaluation/table_rows.py; docs/evaluate.md documents
 # every column).
 FEATURES = Schema(
     "features",
     _cols(
-        "trial:text layer:count latent:count frequency:nonneg fired_tokens:count "
-        "mean_activation:real max_activation:real decoder_norm:nonneg"
+        "trial:text layer:count latent:count latent_tokens:count frequency:nonneg "
+        "fired_tokens:count mean_activation:real max_activation:real decoder_norm:nonneg"
     ),
     keys=("trial", "layer", "latent"),
+    holds="one row per (layer, latent)",
 )
 EXAMPLES = Schema(
     "examples",
@@ -82,6 +90,7 @@ EXAMPLES = Schema(
         "context:count position:count focus:count"
     ),
     keys=("trial", "layer", "latent", "kind", "rank"),
+    holds="activating contexts per latent",
 )
 EXAMPLE_KINDS = ("top", "random")
 TOY_SWEEP = Schema(

@@ -19,6 +19,7 @@ TINY_TRAINING = (
     "batch_tokens=256",
     "buffer_tokens=1024",
     "heldout_tokens=256",
+    "latent_tokens=2048",
     "l1_warmup_tokens=256",
     "lr_warmup_tokens=256",
     "lr_decay_tokens=1024",

@@ -116,10 +116,12 @@ def _take(stream: Iterator[torch.Tensor], n: int, taken: int) -> list[torch.Tens
     while len(contexts) < n:
         try:
             contexts.append(next(stream))
-        except GalleryforgeError:
+        except (GalleryforgeError, StopIteration):
             if taken + len(contexts) == 0:
                 raise
-            break  # the corpus ran out: evaluate what there is
+            # The corpus ran out (a per-latent text may ask for more than it holds): evaluate
+            # what there is; the tables record the tokens actually counted.
+            break
     return contexts
 
 

@@ -3,23 +3,33 @@ replaces the activation it reads (SAELens's ``ce_loss_score``; Bricken et al. 20
 Monosemanticity", call it the loss recovered).
 
 For a causal language model, over next-token predictions whose position and target are both
-ordinary tokens, ``CE`` is the mean cross-entropy of the next token, and
+ordinary tokens, ``CE`` is the mean cross-entropy of the next token and ``KL(p‖q)`` the mean
+KL divergence of the next-token distributions, with
 
-- ``ce_clean``: the unmodified model; ``ce_spliced``: the layer's activation replaced by x̂;
-  ``ce_ablated``: the layer's activation replaced by zeros;
-- ``ce_loss_score`` = (CE_ablated − CE_spliced) / (CE_ablated − CE_clean): 1 when splicing costs
-  nothing, 0 when it is as bad as deleting the layer's activation;
-- ``kl_div``: mean KL(clean ‖ spliced) of the next-token distributions.
+- ``ce_clean``: the unmodified model; ``ce_spliced``: the layer's activation replaced by x̂ at the
+  ordinary tokens (special tokens keep theirs, as SAELens does for its ``ignore_tokens``);
+- ``ce_ablated``: the activation replaced by zeros at **every** position, special tokens included
+  (SAELens's ``ce_loss_with_ablation``); ``ce_ablated_ordinary``: zeros at the ordinary tokens only;
+- ``ce_loss_score`` = (CE_ablated − CE_spliced) / (CE_ablated − CE_clean): SAELens's; 1 when
+  splicing costs nothing, 0 when it is as bad as deleting the layer's activation.
+  ``ce_loss_score_ordinary``: the same with ``ce_ablated_ordinary`` (galleryforge's score before
+  it followed SAELens: a milder baseline, so a lower score for the same SAE);
+- ``kl_div`` = KL(clean ‖ spliced), ``kl_div_ablated`` = KL(clean ‖ ablated) and
+  ``kl_div_score`` = (KL_ablated − KL_spliced) / KL_ablated: SAELens's ``kl_div_with_sae``,
+  ``kl_div_with_ablation`` and ``kl_div_score``.
 
 For an encoder without a language-model head (all-MiniLM-L6-v2) the same construction runs on its
-own output, the mean-pooled sentence embedding (pooled over ordinary tokens):
-``embedding_cos_spliced`` and ``embedding_cos_ablated`` are the mean cosine of each context's
-embedding with the clean one, and ``embedding_recovered`` = (cos_spliced − cos_ablated) /
-(1 − cos_ablated), 1 when splicing leaves the embedding unchanged.
+own output, the mean-pooled sentence embedding (pooled over ordinary tokens). Zeros are no
+baseline there (a zeroed stream can pool to 0, whose cosine is 0 by convention), so the ablated
+pass replaces the activation at every position by the layer's **mean** activation (over the
+ordinary tokens of the first batch of fidelity contexts, fixed after it):
+``embedding_cos_spliced`` and ``embedding_cos_mean_ablated`` are the mean cosine of each
+context's embedding with the clean one, ``embedding_cos_distance`` = 1 − cos_spliced (the damage
+itself), and ``embedding_recovered`` = (cos_spliced − cos_mean_ablated) / (1 − cos_mean_ablated).
 
 ``FidelityPasses`` runs them for one batch's fidelity contexts: for each SAE the model runs again
-with the SAE's reconstruction spliced in at its hook (ordinary tokens only), and, once per hook,
-with the activation there zero-ablated; ``FidelitySums`` adds up what they give.
+with the SAE's reconstruction spliced in at its hook, and, once per hook, with the activation there
+ablated; ``FidelitySums`` adds up what they give.
 """
 
 from __future__ import annotations
@@ -32,8 +42,23 @@ import torch.nn.functional as F
 from galleryforge.train.data.hooks import Edit, HookPoint, hooked
 from galleryforge.train.data.model import LoadedModel
 
-LM_COLUMNS = ("ce_clean", "ce_spliced", "ce_ablated", "ce_loss_score", "kl_div")
-EMBEDDING_COLUMNS = ("embedding_cos_spliced", "embedding_cos_ablated", "embedding_recovered")
+LM_COLUMNS = (
+    "ce_clean",
+    "ce_spliced",
+    "ce_ablated",
+    "ce_loss_score",
+    "ce_ablated_ordinary",
+    "ce_loss_score_ordinary",
+    "kl_div",
+    "kl_div_ablated",
+    "kl_div_score",
+)
+EMBEDDING_COLUMNS = (
+    "embedding_cos_spliced",
+    "embedding_cos_mean_ablated",
+    "embedding_cos_distance",
+    "embedding_recovered",
+)
 
 
 def next_token_targets(ids: torch.Tensor, ordinary: torch.Tensor) -> torch.Tensor:
@@ -70,7 +95,11 @@ class FidelitySums:
         self.clean = 0.0
         self.spliced = torch.zeros(n_layers, dtype=torch.float64)
         self.ablated = torch.zeros(n_layers, dtype=torch.float64)
+        self.ablated_ordinary = torch.zeros(n_layers, dtype=torch.float64)
         self.kl = torch.zeros(n_layers, dtype=torch.float64)
+        self.kl_ablated = torch.zeros(n_layers, dtype=torch.float64)
+        self.means: dict[HookPoint, torch.Tensor] = {}
+        """Each hook's mean activation, the encoder's ablation baseline (first batch's)."""
 
     def add_clean(self, clean_log_probs: torch.Tensor, targets: torch.Tensor) -> None:
         """The clean pass of an LM batch (``targets`` the next tokens at the counted positions)."""
@@ -83,13 +112,16 @@ class FidelitySums:
         clean_log_probs: torch.Tensor,
         spliced_log_probs: torch.Tensor,
         ablated_log_probs: torch.Tensor,
+        ablated_ordinary_log_probs: torch.Tensor,
         targets: torch.Tensor,
     ) -> None:
         index = targets[:, None]
         self.spliced[layer] += float(-spliced_log_probs.gather(1, index).sum())
         self.ablated[layer] += float(-ablated_log_probs.gather(1, index).sum())
-        kl = (clean_log_probs.exp() * (clean_log_probs - spliced_log_probs)).sum(-1)
-        self.kl[layer] += float(kl.sum())
+        self.ablated_ordinary[layer] += float(-ablated_ordinary_log_probs.gather(1, index).sum())
+        clean_probs = clean_log_probs.exp()
+        self.kl[layer] += float((clean_probs * (clean_log_probs - spliced_log_probs)).sum())
+        self.kl_ablated[layer] += float((clean_probs * (clean_log_probs - ablated_log_probs)).sum())
 
     def add_contexts(self, n_contexts: int) -> None:
         self.count += n_contexts
@@ -108,16 +140,23 @@ class FidelitySums:
         if not self.language_model:
             return {
                 "embedding_cos_spliced": spliced,
-                "embedding_cos_ablated": ablated,
+                "embedding_cos_mean_ablated": ablated,
+                "embedding_cos_distance": 1.0 - spliced,
                 "embedding_recovered": (spliced - ablated) / (1.0 - ablated),
             }
         clean = torch.full_like(spliced, self.clean / n)
+        ordinary = self.ablated_ordinary / n
+        kl, kl_ablated = self.kl / n, self.kl_ablated / n
         return {
             "ce_clean": clean,
             "ce_spliced": spliced,
             "ce_ablated": ablated,
             "ce_loss_score": (ablated - spliced) / (ablated - clean),
-            "kl_div": self.kl / n,
+            "ce_ablated_ordinary": ordinary,
+            "ce_loss_score_ordinary": (ordinary - spliced) / (ordinary - clean),
+            "kl_div": kl,
+            "kl_div_ablated": kl_ablated,
+            "kl_div_score": (kl_ablated - kl) / kl_ablated,
         }
 
 
@@ -139,8 +178,8 @@ class FidelityPasses:
         sums: FidelitySums,
     ) -> None:
         self.loaded, self.ids, self.ordinary, self.sums = loaded, ids, ordinary, sums
-        # The zero-ablated pass depends on the hook only: the SAEs of several runs share it.
-        self.ablated: dict[HookPoint, torch.Tensor] = {}
+        # The ablated passes depend on the hook only: the SAEs of several runs share them.
+        self.ablated: dict[HookPoint, tuple[torch.Tensor, torch.Tensor | None]] = {}
         if sums.language_model:
             self.counted = next_token_targets(ids, ordinary)
             self.targets = target_ids(ids, self.counted)
@@ -150,22 +189,50 @@ class FidelityPasses:
             self.clean = mean_pooled(clean.last_hidden_state[chosen], ordinary)
             sums.add_contexts(len(ids))
 
-    def measure(self, index: int, hook: HookPoint, recon: torch.Tensor) -> None:
+    def measure(
+        self, index: int, hook: HookPoint, recon: torch.Tensor, activation: torch.Tensor
+    ) -> None:
+        """SAE ``index`` at ``hook``: its reconstruction and the clean ``activation`` there,
+        both ``[contexts, seq, d]`` of this batch's fidelity contexts."""
         mask = self.ordinary[..., None]
 
         def splice(hidden: torch.Tensor) -> torch.Tensor:
             return torch.where(mask, recon.to(hidden.dtype), hidden)
 
-        def ablate(hidden: torch.Tensor) -> torch.Tensor:
-            return torch.where(mask, torch.zeros_like(hidden), hidden)
-
         if hook not in self.ablated:
-            self.ablated = {hook: self._output(self._run(hook, ablate))}  # one layer's at a time
-        spliced, ablated = self._output(self._run(hook, splice)), self.ablated[hook]
+            self.ablated = {hook: self._ablated(hook, activation)}  # one layer's at a time
+        spliced = self._output(self._run(hook, splice))
+        ablated, ablated_ordinary = self.ablated[hook]
         if self.sums.language_model:
-            self.sums.add_lm(index, self.clean, spliced, ablated, self.targets)
+            assert ablated_ordinary is not None
+            self.sums.add_lm(index, self.clean, spliced, ablated, ablated_ordinary, self.targets)
         else:
             self.sums.add_embedding(index, self.clean, spliced, ablated)
+
+    def _ablated(
+        self, hook: HookPoint, activation: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The output with the activation ablated at every position, and (for an LM) with zeros
+        at the ordinary tokens only."""
+        mask = self.ordinary[..., None]
+        if not self.sums.language_model:
+            mean = self.sums.means.setdefault(hook, activation[self.ordinary].mean(0))
+
+            def mean_ablate(hidden: torch.Tensor) -> torch.Tensor:
+                return mean.to(hidden.dtype).expand_as(hidden)
+
+            return self._output(self._run(hook, mean_ablate)), None
+
+        def zero_ablate(hidden: torch.Tensor) -> torch.Tensor:
+            return torch.zeros_like(hidden)
+
+        def zero_ablate_ordinary(hidden: torch.Tensor) -> torch.Tensor:
+            return torch.where(mask, torch.zeros_like(hidden), hidden)
+
+        return (
+            self._output(self._run(hook, zero_ablate)),
+            self._output(self._run(hook, zero_ablate_ordinary)),
+        )
 
     def _output(self, output: Any) -> torch.Tensor:
         """What the metrics compare: next-token log-probabilities, or the pooled embedding."""

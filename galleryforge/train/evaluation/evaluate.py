@@ -33,9 +33,8 @@ from galleryforge.tables import read_config, write_table
 from galleryforge.train.config_values import dumps_toml
 from galleryforge.train.data.eval_text import EvalText, corpus_text, heldout_text
 from galleryforge.train.data.model import LoadedModel, load_model
-from galleryforge.train.data.source import Source
-from galleryforge.train.evaluation.measure import measure
-from galleryforge.train.evaluation.passes import Evaluation
+from galleryforge.train.data.source import DEFAULT_LATENT_TOKENS, Source
+from galleryforge.train.evaluation.measure import Measured, measure
 from galleryforge.train.evaluation.saelens import CFG_FILE, InferenceSAE, load_saes
 from galleryforge.train.provenance import environment
 
@@ -53,6 +52,9 @@ class EvaluateRequest:
     corpus: str | None = None
     tokens: int | None = None
     context_size: int | None = None
+    latent_tokens: int | None = None
+    """Tokens for the per-latent tables: the trial's ``latent_tokens``, else
+    ``DEFAULT_LATENT_TOKENS``."""
     out: Path | None = None
     batch_contexts: int = 16
     top_n: int = 20
@@ -81,8 +83,9 @@ def evaluate_checkpoints(
     for sae in saes:
         sae.to(device)
     text = _text(request, trial_src, saes, loaded)
+    latent_text = _latent_text(request, trial_src, saes, loaded)
     if on_start is not None:
-        on_start(text.counted_tokens)
+        on_start(text.counted_tokens + latent_text.counted_tokens)
     began = time.perf_counter()
     tokens = checkpoint_tokens(checkpoints)
     measured = measure(
@@ -90,6 +93,7 @@ def evaluate_checkpoints(
         {out.name: saes},
         text,
         tokens,
+        latent_text,
         top_n=request.top_n,
         n_random=request.n_random,
         on_batch=on_batch,
@@ -106,11 +110,13 @@ def evaluate_checkpoints(
         "model": model,
         "text": text.name,
         "evaluation_tokens": text.counted_tokens,
+        "latent_text": latent_text.name,
+        "latent_tokens": latent_text.counted_tokens,
         "batch_contexts": request.batch_contexts,
         "top_n": request.top_n,
         **({"trial": trial_src.name} if trial_src else {}),
     }
-    info = _provenance(loaded, device, text, measured.evaluation, started, wall_s, saes)
+    info = _provenance(loaded, device, text, measured, started, wall_s, saes)
     with atomic_dir(out) as tmp:
         (tmp / "trial.toml").write_text(
             dumps_toml(record, header="What galleryforge evaluate measured, and on what.")
@@ -129,20 +135,44 @@ def _text(
 ) -> EvalText:
     if trial_src is not None and request.corpus is None and request.tokens is None:
         return heldout_text(trial_src, loaded.tokenizer, request.batch_contexts)
+    return _corpus(request, trial_src, saes, loaded, request.tokens or DEFAULT_TOKENS)
+
+
+def _latent_text(
+    request: EvaluateRequest,
+    trial_src: Source | None,
+    saes: list[InferenceSAE],
+    loaded: LoadedModel,
+) -> EvalText:
+    """The per-latent tables' text: the same corpus's first ``latent_tokens`` tokens."""
+    default = trial_src.latent_tokens if trial_src else DEFAULT_LATENT_TOKENS
+    return _corpus(request, trial_src, saes, loaded, request.latent_tokens or default)
+
+
+def _corpus(
+    request: EvaluateRequest,
+    trial_src: Source | None,
+    saes: list[InferenceSAE],
+    loaded: LoadedModel,
+    tokens: int,
+) -> EvalText:
     cfg: dict[str, Any] = saes[0].cfg
     dataset = request.corpus or (trial_src.dataset if trial_src else "docstrings")
-    context = request.context_size or cfg.get("context_size") or DEFAULT_CONTEXT
+    context = (
+        request.context_size
+        or cfg.get("context_size")
+        or (trial_src.context_size if trial_src else DEFAULT_CONTEXT)
+    )
     positions = getattr(loaded.model.config, "max_position_embeddings", None)
     if positions is not None and int(context) > positions:
         raise GalleryforgeError(
             f"--context-size {context}: {loaded.name} reads at most {positions} positions"
         )
+    # The trial's own split and column when its corpus is read (a --corpus is read plainly).
+    split = trial_src.dataset_split if trial_src and request.corpus is None else "train"
+    column = trial_src.text_column if trial_src and request.corpus is None else "text"
     return corpus_text(
-        dataset,
-        loaded.tokenizer,
-        int(context),
-        request.tokens or DEFAULT_TOKENS,
-        request.batch_contexts,
+        dataset, loaded.tokenizer, int(context), tokens, request.batch_contexts, split, column
     )
 
 
@@ -150,7 +180,7 @@ def _provenance(
     loaded: LoadedModel,
     device: torch.device,
     text: EvalText,
-    evaluation: Evaluation,
+    measured: Measured,
     started: datetime,
     wall_s: float,
     saes: list[InferenceSAE],
@@ -163,10 +193,11 @@ def _provenance(
         "norm_scaling_factors": [sae.norm_scaling_factor for sae in saes],
         "corpus": text.name,
         "corpus_sha256": text.sha256,
-        "contexts": evaluation.contexts,
-        "evaluation_tokens": evaluation.reconstruction[0].tokens,
+        "contexts": measured.evaluation.contexts,
+        "evaluation_tokens": measured.evaluation.reconstruction[0].tokens,
+        "latent_tokens": measured.latents[0].tokens,
         "downstream": "next-token cross-entropy"
-        if evaluation.language_model
+        if measured.evaluation.language_model
         else "mean-pooled embedding",
         "start_time": started.isoformat(timespec="seconds"),
         "end_time": datetime.now(UTC).isoformat(timespec="seconds"),

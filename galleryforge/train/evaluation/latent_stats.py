@@ -1,6 +1,7 @@
 """Per-latent statistics of one SAE in one streaming pass: firing, activation sizes, examples.
 
-No activation is stored beyond the batch. Each latent keeps, over the counted tokens:
+No activation is stored beyond the batch, so memory does not grow with the tokens counted
+(``tokens``). Each latent keeps, over the counted tokens:
 
 - how many fired (activation ≠ 0), the sum and the maximum of its activations;
 - a running **top-N**: the N largest activations so far, each with a window of the context around
@@ -66,6 +67,7 @@ class Examples:
 
 class LatentStats:
     def __init__(self, d_sae: int, top_n: int, n_random: int, seed: int = 0) -> None:
+        self.tokens = 0
         self.fired = torch.zeros(d_sae, dtype=torch.float64)
         self.total = torch.zeros(d_sae, dtype=torch.float64)
         self.max = torch.zeros(d_sae)
@@ -88,6 +90,7 @@ class LatentStats:
         if len(where) == 0:
             return
         values = feats[where[:, 0], where[:, 1]]  # [n, d_sae]
+        self.tokens += len(where)
         firing = values != 0
         self.fired += firing.sum(0, dtype=torch.float64)
         self.total += values.sum(0, dtype=torch.float64)

@@ -4,7 +4,9 @@ The one orchestrator both commands go through. ``galleryforge evaluate`` measure
 it is given (``evaluation.evaluate``); ``galleryforge train`` measures its trials' final
 checkpoints, read back from disk, on their held-out text (``measure_final_checkpoints``), so the
 two agree to float precision. Several runs' SAEs share one pass of the model (``passes``), and each
-run's tables are what measuring it alone gives.
+run's tables are what measuring it alone gives. The per-latent tables come from a second, larger
+text (``latent_text``: a trial's ``latent_tokens``, evaluate's ``--latent-tokens``), read with the
+encoders alone.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import pandas as pd
 import torch
 
 from galleryforge.tables import LAYERS, ordered, write_table
-from galleryforge.train.data.eval_text import EvalText, heldout_text
+from galleryforge.train.data.eval_text import EvalText, corpus_text, heldout_text
 from galleryforge.train.data.model import LoadedModel
 from galleryforge.train.data.source import Source
 from galleryforge.train.evaluation.downstream import EMBEDDING_COLUMNS, LM_COLUMNS
-from galleryforge.train.evaluation.passes import Evaluation, evaluate_saes
+from galleryforge.train.evaluation.latent_stats import LatentStats
+from galleryforge.train.evaluation.passes import Evaluation, count_latents, evaluate_saes
 from galleryforge.train.evaluation.saelens import InferenceSAE, load_saes
 from galleryforge.train.evaluation.table_rows import example_rows, feature_rows, layer_rows
 
@@ -32,6 +35,7 @@ class Measured:
     features: pd.DataFrame
     examples: pd.DataFrame
     evaluation: Evaluation
+    latents: list[LatentStats]
 
 
 def measure(
@@ -39,30 +43,58 @@ def measure(
     runs: dict[str, list[InferenceSAE]],
     text: EvalText,
     tokens: int,
+    latent_text: EvalText,
     *,
     top_n: int = 20,
     n_random: int = 3,
     on_batch: Callable[[int], None] | None = None,
 ) -> dict[str, Measured]:
-    """Each run's SAEs (by run name) over ``text`` in one pass of the model; ``tokens`` is the
-    checkpoint's. ``on_batch(tokens so far)`` reports progress."""
+    """Each run's SAEs (by run name) over ``text`` in one pass of the model, then their encoders
+    over ``latent_text``; ``tokens`` is the checkpoint's. ``on_batch(tokens so far, both passes
+    together)`` reports progress."""
     groups = list(runs.values())
-    # Each SAE's random examples are seeded by its place in its own run, as when measured alone.
-    seeds = [index for saes in groups for index in range(len(saes))]
-    evaluation = evaluate_saes(
+    saes = [sae for group in groups for sae in group]
+    evaluation = evaluate_saes(loaded, saes, text, on_batch=on_batch)
+    done = evaluation.reconstruction[0].tokens
+
+    def latent_progress(counted: int) -> None:
+        if on_batch is not None:
+            on_batch(done + counted)
+
+    latents = count_latents(
         loaded,
-        [sae for saes in groups for sae in saes],
-        text,
+        saes,
+        latent_text,
         top_n=top_n,
         n_random=n_random,
-        on_batch=on_batch,
-        seeds=seeds,
+        on_batch=latent_progress,
+        # Each SAE's random examples are seeded by its place in its own run, as when measured
+        # alone.
+        seeds=[index for group in groups for index in range(len(group))],
     )
-    parts = evaluation.split([len(saes) for saes in groups])
+    sizes = [len(group) for group in groups]
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    parts = evaluation.split(sizes)
     return {
-        name: _tables(loaded, saes, part, name, tokens)
-        for (name, saes), part in zip(runs.items(), parts, strict=True)
+        name: _tables(loaded, group, part, latents[start : start + len(group)], name, tokens)
+        for (name, group), part, start in zip(runs.items(), parts, starts, strict=True)
     }
+
+
+def latent_corpus_text(source: Source, tokenizer: object) -> EvalText:
+    """The text a trial's per-latent statistics are counted on: the first ``latent_tokens``
+    ordinary tokens of its corpus, packed as training packs them. They overlap the held-out
+    buffer and the first training tokens: the statistics describe the SAE on its training
+    distribution, as SAELens's and Neuronpedia's dashboards do."""
+    return corpus_text(
+        source.dataset,
+        tokenizer,
+        source.context_size,
+        source.latent_tokens,
+        source.model_batch,
+        source.dataset_split,
+        source.text_column,
+    )
 
 
 def measure_final_checkpoints(
@@ -73,13 +105,15 @@ def measure_final_checkpoints(
     device = next(loaded.model.parameters()).device
     runs = {name: [sae.to(device) for sae in load_saes(folder)] for name, folder in folders.items()}
     text = heldout_text(source, loaded.tokenizer, source.model_batch)
-    return measure(loaded, runs, text, tokens)
+    return measure(loaded, runs, text, tokens, latent_corpus_text(source, loaded.tokenizer))
 
 
 def with_downstream(layers: pd.DataFrame, measured: Measured) -> pd.DataFrame:
-    """``layers`` (training's rows) with the downstream columns of ``measured`` filled in at its
-    checkpoint; other checkpoints leave them empty."""
-    columns = [c for c in (*LM_COLUMNS, *EMBEDDING_COLUMNS) if c in measured.layers.columns]
+    """``layers`` (training's rows) with the downstream columns of ``measured`` (and SAELens's
+    explained variance, which needs the raw activations) filled in at its checkpoint; other
+    checkpoints leave them empty."""
+    wanted = (*LM_COLUMNS, *EMBEDDING_COLUMNS, "explained_variance_saelens")
+    columns = [c for c in wanted if c in measured.layers.columns]
     keys = ["layer", "tokens"]
     merged = layers.drop(columns=[c for c in columns if c in layers.columns]).merge(
         measured.layers[[*keys, *columns]], on=keys, how="left"
@@ -93,7 +127,12 @@ def write_latent_tables(tables: Path, measured: Measured) -> None:
 
 
 def _tables(
-    loaded: LoadedModel, saes: list[InferenceSAE], evaluation: Evaluation, trial: str, tokens: int
+    loaded: LoadedModel,
+    saes: list[InferenceSAE],
+    evaluation: Evaluation,
+    latents: list[LatentStats],
+    trial: str,
+    tokens: int,
 ) -> Measured:
     layers = [sae.hook.layer for sae in saes]
     measured = dict(evaluation.measured)
@@ -104,10 +143,11 @@ def _tables(
         feature_rows(
             trial,
             layers,
-            evaluation.latents,
+            latents,
             evaluation.reconstruction,
             [sae.decoder_norms() for sae in saes],
         ),
-        example_rows(trial, layers, evaluation.latents, loaded.tokenizer),
+        example_rows(trial, layers, latents, loaded.tokenizer),
         evaluation,
+        latents,
     )

@@ -1,12 +1,15 @@
-"""One pass of a model over evaluation text, every SAE read from the same forward pass.
+"""Passes of a model over evaluation text, every SAE read from the same forward pass.
 
-Per batch of contexts: one clean forward pass records the activation at every SAE's hook point
-(and the model's output); each SAE encodes its activation, and its reconstruction metrics
-(``evaluation.reconstruction``) and latent statistics (``evaluation.latent_stats``) take the counted
-tokens. On the contexts marked for downstream fidelity (``evaluation.downstream``) each SAE then
-gets two more passes,
-its reconstruction spliced in and its activation zero-ablated, at the ordinary tokens. Only sums
-and running top-N lists outlive a batch, so memory follows the batch, not the text.
+``evaluate_saes``, per batch of contexts: one clean forward pass records the activation at every
+SAE's hook point (and the model's output); each SAE encodes and decodes its activation, and its
+reconstruction metrics (``evaluation.reconstruction``) take the counted tokens. On the contexts
+marked for downstream fidelity (``evaluation.downstream``) each SAE then gets more passes, its
+reconstruction spliced in and its activation ablated.
+
+``count_latents`` runs over a separate, larger text (``latent_tokens``, enough to resolve rare
+latents) with the encoders alone, into each SAE's latent statistics
+(``evaluation.latent_stats``). Only sums and running top-N lists outlive a batch in either, so
+memory follows the batch, not the text.
 
 ``train`` measures its final checkpoint through this same function, ``galleryforge evaluate``
 measures any SAELens-format checkpoint with it.
@@ -34,10 +37,9 @@ DEAD_LOG_SPARSITY = -9.5
 
 @dataclass
 class Evaluation:
-    """What one pass measured: per-SAE metric arrays and each SAE's latent statistics."""
+    """What ``evaluate_saes`` measured: per-SAE metric arrays and reconstruction sums."""
 
     measured: dict[str, torch.Tensor]
-    latents: list[LatentStats]
     reconstruction: list[ReconstructionSums]
     language_model: bool
     contexts: int
@@ -51,7 +53,6 @@ class Evaluation:
             parts.append(
                 Evaluation(
                     measured,
-                    self.latents[part],
                     self.reconstruction[part],
                     self.language_model,
                     self.contexts,
@@ -67,30 +68,23 @@ def evaluate_saes(
     saes: list[InferenceSAE],
     text: EvalText,
     *,
-    top_n: int = 20,
-    n_random: int = 3,
     on_batch: Callable[[int], None] | None = None,
-    seeds: list[int] | None = None,
 ) -> Evaluation:
-    """Run the pass; ``on_batch(tokens counted so far)`` after each batch. ``seeds`` pick each
-    SAE's random examples (by default its index)."""
+    """Run the pass; ``on_batch(tokens counted so far)`` after each batch."""
     device = next(loaded.model.parameters()).device
     sums = [ReconstructionSums(1, sae.d_sae) for sae in saes]
-    seeds = list(range(len(saes))) if seeds is None else seeds
-    latents = [
-        LatentStats(sae.d_sae, top_n, n_random, seed=seed)
-        for sae, seed in zip(saes, seeds, strict=True)
-    ]
     fidelity: FidelitySums | None = None
     contexts = 0
     for batch in text.batches:
         contexts += len(batch.ids)
-        fidelity = _evaluate_batch(loaded, saes, batch, device, sums, latents, fidelity)
+        fidelity = _evaluate_batch(loaded, saes, batch, device, sums, fidelity)
         if on_batch is not None:
             on_batch(sums[0].tokens)
     measured = _stack(
         [
-            s.metrics(sae.l1_form, torch.tensor([sae.l1_coefficient]))
+            s.metrics(
+                sae.l1_form, torch.tensor([sae.l1_coefficient]), input_scale=_input_scale(sae)
+            )
             for s, sae in zip(sums, saes, strict=True)
         ]
     )
@@ -98,7 +92,38 @@ def evaluate_saes(
         measured.update(fidelity.metrics())
     measured["dead"] = torch.tensor([_dead(sae, s) for sae, s in zip(saes, sums, strict=True)])
     language_model = fidelity.language_model if fidelity is not None else False
-    return Evaluation(measured, latents, sums, language_model, contexts)
+    return Evaluation(measured, sums, language_model, contexts)
+
+
+@torch.no_grad()
+def count_latents(
+    loaded: LoadedModel,
+    saes: list[InferenceSAE],
+    text: EvalText,
+    *,
+    top_n: int = 20,
+    n_random: int = 3,
+    on_batch: Callable[[int], None] | None = None,
+    seeds: list[int] | None = None,
+) -> list[LatentStats]:
+    """Each SAE's latent statistics over ``text``, its encoder alone; ``on_batch(tokens counted
+    so far)``. ``seeds`` pick each SAE's random examples (by default its index)."""
+    device = next(loaded.model.parameters()).device
+    seeds = list(range(len(saes))) if seeds is None else seeds
+    latents = [
+        LatentStats(sae.d_sae, top_n, n_random, seed=seed)
+        for sae, seed in zip(saes, seeds, strict=True)
+    ]
+    for batch in text.batches:
+        ids = batch.ids.to(device)
+        with hooked(loaded.blocks, [sae.hook for sae in saes]) as seen:
+            forward_pass(loaded, ids)
+        for sae, stats in zip(saes, latents, strict=True):
+            feats = sae.encode(seen[sae.hook].float())
+            stats.add(feats, batch.ids, batch.counted, batch.ordinary, batch.first_context)
+        if on_batch is not None:
+            on_batch(latents[0].tokens)
+    return latents
 
 
 def _evaluate_batch(
@@ -107,7 +132,6 @@ def _evaluate_batch(
     batch: EvalBatch,
     device: torch.device,
     sums: list[ReconstructionSums],
-    latents: list[LatentStats],
     fidelity: FidelitySums | None,
 ) -> FidelitySums | None:
     ids = batch.ids.to(device)
@@ -128,9 +152,8 @@ def _evaluate_batch(
         sums[index].add(
             x[counted][None], recon[counted][None], feats[counted][None], sae.decoder_norms()[None]
         )
-        latents[index].add(feats, batch.ids, batch.counted, batch.ordinary, batch.first_context)
         if run_fidelity:
-            downstream.measure(index, sae.hook, recon[chosen].to(x.dtype))
+            downstream.measure(index, sae.hook, recon[chosen].to(x.dtype), x[chosen])
     return fidelity
 
 
@@ -147,6 +170,14 @@ def _estimate_scaling(sae: InferenceSAE, x: torch.Tensor) -> None:
     cfg.json does not give it."""
     if sae.normalize_activations == "expected_average_only_in" and sae.norm_scaling_factor is None:
         sae.norm_scaling_factor = math.sqrt(sae.d_in) / float(x.norm(dim=-1).mean())
+
+
+def _input_scale(sae: InferenceSAE) -> float:
+    """The one factor the SAE scales its input by (SAELens's ``expected_average_only_in``), else
+    1; per-token normalisations have none."""
+    if sae.normalize_activations == "expected_average_only_in" and sae.norm_scaling_factor:
+        return float(sae.norm_scaling_factor)
+    return 1.0
 
 
 def _dead(sae: InferenceSAE, sums: ReconstructionSums) -> int:

@@ -13,7 +13,15 @@ depend on how the tokens were split. With ``x`` a token's activation, ``x̂`` it
 - ``relative_reconstruction_bias`` = Σ‖x̂‖² / Σ x̂·x, the γ of Rajamanoharan et al. (2024, "Improving
   Dictionary Learning with Gated Sparse Autoencoders"): the x̂/γ closest to x; 1 is unbiased,
   below 1 means the SAE shrinks its reconstructions.
-- ``l0`` = mean count of non-zero latents; ``dense`` = latents firing on more than 10% of tokens.
+- ``explained_variance_saelens``: SAELens's ``explained_variance`` (``sae_lens/evals.py``,
+  v6), 1 − E‖x − x̂‖² / (E‖x‖² − m²) with m = E over tokens and dimensions of x², on the
+  activations the SAE reads (times its ``norm_scaling_factor`` when it normalises with one). Not
+  ours: its denominator is not the variance about the mean, so it is not 1 − fvu and changes with
+  the activations' scale; kept so numbers compare with SAELens's. Measured by ``evaluate`` and at
+  training's final checkpoint (raw activations), not on training's normalised held-out rows.
+- ``l0`` = mean count of non-zero latents; ``dense`` = latents firing on more than 10% of tokens,
+  ``dense_frac`` = dense / d_sae (SAEBench's ``freq_over_10_percent``), both over the tokens
+  counted here (``heldout_tokens`` or evaluate's ``--tokens``).
 - ``l1`` as the trial's ``l1_form`` defines it (mean of |f|, or Σ|f_i|·‖W_dec,i‖ on the
   normalised scale, which is s times the raw one), ``loss`` = mse + l1_coef · l1.
 """
@@ -71,10 +79,12 @@ class ReconstructionSums:
         self.fired += torch.sign(absolute).sum(1, dtype=torch.float32).double().cpu()
 
     def metrics(
-        self, l1_form: str, coefs: torch.Tensor, normalised: bool = False
+        self, l1_form: str, coefs: torch.Tensor, normalised: bool = False, input_scale: float = 1.0
     ) -> dict[str, torch.Tensor]:
         """Per-layer ``[n_layers]`` float64 metrics (see the module docstring). ``normalised``:
-        the activations are on training's normalised scale already (s = 1)."""
+        the activations are on training's normalised scale already (s = 1); otherwise
+        ``input_scale`` is the factor the SAE multiplies them by before encoding (SAELens's
+        explained variance depends on it)."""
         n, d = self.tokens, self.sum_x.shape[-1] if self.sum_x is not None else 1
         if n == 0 or self.sum_x is None:
             raise ValueError("no tokens were counted")
@@ -87,6 +97,15 @@ class ReconstructionSums:
         decoder_l1 = self.l1_decoder / n * scale_squared.sqrt()
         l1 = self.l1_mean / n if l1_form == "mean" else decoder_l1
         frequency = self.fired / n
+        dense = (frequency > DENSE_FREQUENCY).sum(-1)
+        saelens = {}
+        if not normalised:
+            mean_squared_norm = self.squared_norm / n * input_scale**2
+            mean_square = mean_squared_norm / d
+            residual = self.squared_error / n * input_scale**2
+            saelens["explained_variance_saelens"] = 1.0 - residual / (
+                mean_squared_norm - mean_square.pow(2)
+            )
         return {
             "mse": mse,
             "fvu": fvu,
@@ -97,7 +116,9 @@ class ReconstructionSums:
             "cosine_similarity": self.cosine / n,
             "l2_ratio": self.l2_ratio / n,
             "relative_reconstruction_bias": self.recon_squared_norm / self.dot,
-            "dense": (frequency > DENSE_FREQUENCY).sum(-1),
+            "dense": dense,
+            "dense_frac": dense / self.fired.shape[-1],
+            **saelens,
         }
 
     @property

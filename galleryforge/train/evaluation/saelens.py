@@ -83,6 +83,18 @@ class InferenceSAE:
 
     def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(x̂, f) of activations ``x [..., d_in]``."""
+        feats, factor, mean, std = self._encoded(x)
+        recon = feats @ self.weights["W_dec"] + self.weights["b_dec"]
+        if self.normalize_activations == "layer_norm":
+            return recon * std + mean, feats
+        return recon / factor, feats
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """f of activations ``x [..., d_in]``, without the decoder (per-latent statistics)."""
+        return self._encoded(x)[0]
+
+    def _encoded(self, x: torch.Tensor) -> tuple[torch.Tensor, Any, Any, Any]:
+        """f, and the input scaling the decoder undoes: (factor, mean, std)."""
         w = self.weights
         if self.normalize_activations == "expected_average_only_in" and self.norm_scaling_factor:
             factor: Any = self.norm_scaling_factor
@@ -108,10 +120,7 @@ class InferenceSAE:
             feats = pre * (pre > w["threshold"])
         else:
             feats = pre.relu()
-        recon = feats @ w["W_dec"] + w["b_dec"]
-        if self.normalize_activations == "layer_norm":
-            return recon * std + mean, feats
-        return recon / factor, feats
+        return feats, factor, mean, std
 
     def decoder_norms(self) -> torch.Tensor:
         """‖W_dec,i‖ on the scale of the raw activation (the input scaling factored out)."""

@@ -65,7 +65,8 @@ def feature_rows(
                     "trial": trial,
                     "layer": layer,
                     "latent": np.arange(len(fired)),
-                    "frequency": fired / max(total.tokens, 1),
+                    "latent_tokens": stat.tokens,
+                    "frequency": fired / max(stat.tokens, 1),
                     "fired_tokens": fired.astype(np.int64),
                     "mean_activation": np.divide(
                         stat.total.numpy(), fired, out=np.zeros_like(fired), where=fired > 0

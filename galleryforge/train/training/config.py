@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from galleryforge.errors import GalleryforgeError
-from galleryforge.train.data.source import Source
+from galleryforge.train.data.source import DEFAULT_LATENT_TOKENS, Source
 
 ARCHITECTURES = ("relu", "topk", "batchtopk", "jumprelu")
 L1_FORMS = ("mean", "decoder_norm_sum")
@@ -40,6 +40,7 @@ SOURCE_FIELDS = (
     "batch_tokens",
     "buffer_tokens",
     "heldout_tokens",
+    "latent_tokens",
     "checkpoint_every",
     "log_every",
     "seed",
@@ -75,6 +76,11 @@ class TrialConfig:
     heldout_tokens: int = 4096
     """Held-out activations (a random sample of the first buffer's worth of contexts, which are not
     trained on) for checkpoint metrics and the normalisation estimate."""
+    latent_tokens: int = DEFAULT_LATENT_TOKENS
+    """Tokens the final checkpoint's per-latent statistics (``features.parquet``,
+    ``examples.parquet``) are counted on, from the start of the corpus: 1 / latent_tokens is the
+    lowest firing frequency they can show (the default resolves 1e-5; at full scale use
+    millions). Streamed through the encoders only, so memory does not grow with it."""
     checkpoint_every: int = 50_000
     """Save a checkpoint and a layer-table row every this many tokens (and at the end)."""
     log_every: int = 10

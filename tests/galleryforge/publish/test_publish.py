@@ -349,3 +349,30 @@ def test_card_states_the_architecture_and_what_sets_its_sparsity(
     assert " ".join(stated.split()) in " ".join(card.split())
     if config:
         assert "names the SAELens\narchitecture it loads as" in card
+
+
+def test_card_files_table_says_what_docs_tables_md_says(run_dir: Path, tmp_path: Path) -> None:
+    """Each staged table's line in the card's files table against the run-directory layout of
+    docs/tables.md (``tables/<name>   <what it holds>   required|optional``)."""
+    from tests.feature_factories import write_feature_tables
+
+    write_feature_tables(run_dir, n_layers=len(LAYERS), width=D_SAE)
+    staging = tmp_path / "hub" / "B"
+    assert _publish(run_dir, staging, "--dry-run") == 0
+    card = (staging / "README.md").read_text()
+    documented = {
+        match[1]: match[2].strip()
+        for match in re.finditer(
+            r"^\s+tables/(\w+\.parquet)\s{2,}(.+?)\s{2,}(?:required|optional)$",
+            (Path(__file__).parents[3] / "docs" / "tables.md").read_text(),
+            flags=re.MULTILINE,
+        )
+    }
+    rows = dict(re.findall(r"^\| `tables/(\w+\.parquet)` \| (.+?) \|$", card, flags=re.MULTILINE))
+    assert set(rows) == {p.name for p in (staging / "tables").iterdir()}
+    assert {"layers.parquet", "curves.parquet", "features.parquet", "examples.parquet"} <= set(rows)
+    for name, holds in rows.items():
+        assert holds == documented[name], name
+    config = f'name = "B"\nmodel = "{MODEL}"\ndataset = "docstrings"\n'
+    card = _dry_run_card(run_dir, tmp_path / "hub" / "B2", config)
+    assert "trained with galleryforge on docstrings of the Python standard library" in card

@@ -13,6 +13,7 @@ from galleryforge.gallery.request import Job
 from galleryforge.renderings import feature_density, feature_density_trials
 from galleryforge.renderings.context import RenderContext
 from galleryforge.themes.mpl import theme_style
+from tests.feature_factories import TOKENS
 from tests.figures import artists_with_gid
 
 
@@ -45,29 +46,39 @@ def test_bar_heights_count_the_latents_in_each_bin(runs_dir: Path, trial: str) -
             )
             assert bar.get_height() == inside.sum(), (layer, low)
             total += bar.get_height()
-        (dead,) = [b for b in ax.patches if b.get_gid() == "dead-bar"]  # type: ignore[attr-defined]
-        assert dead.get_height() == (frequency == 0).sum()
-        assert dead.get_x() + dead.get_width() < bars[0].get_x()  # counted at the left
-        assert total + dead.get_height() == frequency.size
+        (unseen,) = [b for b in ax.patches if b.get_gid() == "unseen-bar"]  # type: ignore[attr-defined]
+        assert unseen.get_height() == (frequency == 0).sum()
+        assert unseen.get_x() + unseen.get_width() < bars[0].get_x()  # counted at the left
+        assert total + unseen.get_height() == frequency.size
+        # The floor is one in the counted tokens, and the lowest bin reaches it.
+        (floor,) = [a for a in ax.lines if a.get_gid() == "frequency-floor"]
+        assert floor.get_xdata()[0] == pytest.approx(-math.log10(TOKENS))  # type: ignore[index]
+        assert bars[0].get_x() <= -math.log10(TOKENS)
+    label = fig.get_supxlabel()
+    assert f"{TOKENS:,} tokens" in label and "unseen" in label and "dead" not in label
+    assert f"{TOKENS:,} tokens" in feature_density.describe(ctx)
+    assert "dead" not in feature_density.describe(ctx)
     (threshold,) = {tuple(a.get_xdata()) for a in artists_with_gid(fig, "dense-threshold")}  # type: ignore[attr-defined]
     assert threshold[0] == pytest.approx(-1.0)  # log10 of 10%
 
 
-def test_overlay_shares_and_dead_bars_per_trial(runs_dir: Path) -> None:
+def test_overlay_shares_and_unseen_bars_per_trial(runs_dir: Path) -> None:
     ctx = _context(runs_dir, "B", "feature-density-trials")
     with theme_style(ctx.theme):
         fig = feature_density_trials.draw(ctx)
     steps = artists_with_gid(fig, "trial-density")
-    dead = artists_with_gid(fig, "dead-bar")
+    unseen = artists_with_gid(fig, "unseen-bar")
     assert [s.get_label().split()[0] for s in steps] == ["A", "B", "C"]  # type: ignore[attr-defined]
-    for name, step, bar in zip("ABC", steps, dead, strict=True):
+    for name, step, bar in zip("ABC", steps, unseen, strict=True):
         frequency = ctx.trials[name].features["frequency"].to_numpy()  # type: ignore[index]
         assert bar.get_height() == pytest.approx((frequency == 0).mean() * 100)  # type: ignore[attr-defined]
         values = step.get_data().values  # type: ignore[attr-defined]
         assert values.sum() == pytest.approx((frequency > 0).mean() * 100)
-    assert "C: " in feature_density_trials.describe(
-        ctx
-    ) and "dead" in feature_density_trials.describe(ctx)
+    described = feature_density_trials.describe(ctx)
+    assert "C: " in described and f"unseen in {TOKENS:,} tokens" in described
+    assert "dead" not in described
+    (floor,) = artists_with_gid(fig, "frequency-floor")
+    assert floor.get_xdata()[0] == pytest.approx(-math.log10(TOKENS))  # type: ignore[attr-defined]
 
 
 def test_run_without_per_latent_tables_skips_with_a_reason(tmp_path: Path) -> None:
@@ -83,3 +94,30 @@ def test_run_without_per_latent_tables_skips_with_a_reason(tmp_path: Path) -> No
     reasons = {s.rendering: s.reason for s in plan.skipped}
     assert "tables/features.parquet" in reasons["feature-density"]
     assert "tables/features.parquet" in reasons["feature-card"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("latent_tokens", 0, "column 'latent_tokens', row 1: 0: no tokens counted"),
+        (
+            "fired_tokens",
+            100_001,
+            "column 'fired_tokens', row 1: 100,001 is more than the 100,000 tokens counted",
+        ),
+    ],
+)
+def test_features_table_counting_more_than_its_tokens_is_one_line(
+    tmp_path: Path, column: str, value: int, message: str
+) -> None:
+    from galleryforge.errors import InputError
+    from galleryforge.tables import read_features, write_table
+    from tests.feature_factories import build_features
+
+    features = build_features("B", n_layers=1, width=8)
+    features.loc[0, column] = value
+    path = tmp_path / "features.parquet"
+    write_table(features, path)
+    with pytest.raises(InputError) as raised:
+        read_features(path)
+    assert str(raised.value).startswith(str(path)) and message in str(raised.value)

@@ -25,6 +25,7 @@ def build_trial_cfg(**overrides: Any) -> TrialConfig:
         "batch_tokens": 64,
         "buffer_tokens": 256,
         "heldout_tokens": 128,
+        "latent_tokens": 512,
         "checkpoint_every": 512,
         "log_every": 4,
         "width": 48,

@@ -28,6 +28,8 @@ SMALL = [
     "--set",
     "heldout_tokens=128",
     "--set",
+    "latent_tokens=512",
+    "--set",
     "width=32",
     "--set",
     "context_size=33",

@@ -16,6 +16,7 @@ from galleryforge.train.data.model import load_model
 from tests.galleryforge.train.evaluation.saelens_files import random_weights, write_sae
 
 WIDTH = 24
+LATENT_TOKENS = 300  # the per-latent tables' own text, longer than the 200 measured
 
 
 def _checkpoints(root: Path, model: Path, layout: str) -> Path:
@@ -40,6 +41,8 @@ def _evaluate(checkpoints: Path, corpus: Path, out: Path, *extra: str) -> int:
             str(corpus),
             "--tokens",
             "200",
+            "--latent-tokens",
+            str(LATENT_TOKENS),
             "--context-size",
             "16",
             "--batch",
@@ -76,6 +79,9 @@ def test_neox_tables_hold_the_downstream_metrics(neox_run: Path) -> None:
     assert final["ce_clean"].nunique() == 1  # one clean pass for every layer
     assert tables.config["source"] == "galleryforge evaluate"
     assert tables.provenance["evaluation_tokens"] == 200
+    assert tables.provenance["latent_tokens"] == LATENT_TOKENS
+    features = read_features(neox_run / "tables" / "features.parquet")
+    assert set(features["latent_tokens"]) == {LATENT_TOKENS}
 
 
 def test_flat_and_v6_layouts_give_the_same_tables(
@@ -94,7 +100,7 @@ def test_top_contexts_match_a_direct_recomputation(
 ) -> None:
     """Activations recomputed with output_hidden_states and the ReLU formula, no hooks."""
     loaded = load_model(str(tiny_neox), torch.device("cpu"), torch.float32)
-    text = corpus_text(str(text_corpus), loaded.tokenizer, 16, 200, 4)
+    text = corpus_text(str(text_corpus), loaded.tokenizer, 16, LATENT_TOKENS, 4)
     found = []  # (activation, context, position) per layer and latent
     for batch in text.batches:
         hidden = loaded.model(input_ids=batch.ids, output_hidden_states=True).hidden_states
@@ -127,4 +133,4 @@ def test_top_contexts_match_a_direct_recomputation(
             assert stats.mean_activation == pytest.approx(
                 sum(fired) / len(fired) if fired else 0.0, rel=1e-5
             )
-    assert math.isclose(len(found) / 2, 200)
+    assert math.isclose(len(found) / 2, LATENT_TOKENS)

@@ -31,7 +31,7 @@ COMPARED = (
     "relative_reconstruction_bias",
     "dense",
     "embedding_cos_spliced",
-    "embedding_cos_ablated",
+    "embedding_cos_mean_ablated",
     "embedding_recovered",
 )
 
@@ -61,8 +61,8 @@ def test_evaluate_trial_reproduces_the_final_checkpoint_table(trained: Path) -> 
     )
     row = evaluated.iloc[0]
     assert row["embedding_recovered"] == pytest.approx(
-        (row["embedding_cos_spliced"] - row["embedding_cos_ablated"])
-        / (1 - row["embedding_cos_ablated"])
+        (row["embedding_cos_spliced"] - row["embedding_cos_mean_ablated"])
+        / (1 - row["embedding_cos_mean_ablated"])
     )
     features = read_features(out / "tables" / "features.parquet")
     assert len(features) == 3 * 48
