@@ -43,6 +43,20 @@ def model_name(model: str) -> str:
     return model_id(model).split("/")[-1]
 
 
+WEIGHTS_TEXT = {
+    "random": "random weights",
+    "random_blocks": "random blocks, trained embeddings",
+}
+"""Each random-weights control (``model_weights``) in words."""
+
+
+def weights_text(weights: str, seed: int) -> str | None:
+    """``random weights (seed 0)``; None for the trained model."""
+    if weights == "trained":
+        return None
+    return f"{WEIGHTS_TEXT.get(weights, weights)} (seed {seed})"
+
+
 def corpus_text(dataset: str) -> str:
     return OFFLINE_CORPUS_TEXT if dataset == OFFLINE_CORPUS else dataset
 
@@ -71,6 +85,16 @@ class TrialFacts:
     """``relu``, ``topk``, ``batchtopk`` or ``jumprelu`` (a run from before the field: relu)."""
     k: int | None = None
     l0_coef: float | None = None
+    model_weights: str = "trained"
+    """``trained``, or the random-weights control the SAEs were trained on: ``random`` or
+    ``random_blocks`` (the config's ``model_weights``)."""
+    model_weights_seed: int = 0
+
+    @property
+    def weights_text(self) -> str | None:
+        """The random-weights control in words (``random weights (seed 0)``); None when the
+        model is the trained one."""
+        return weights_text(self.model_weights, self.model_weights_seed)
 
     @property
     def architecture_text(self) -> str:
@@ -88,7 +112,12 @@ class TrialFacts:
 
     @property
     def model_name(self) -> str | None:
-        return self.model.split("/")[-1] if self.model else None
+        """The model's short name, and its weights where they are a control:
+        ``all-MiniLM-L6-v2, random weights (seed 0)``."""
+        if not self.model:
+            return None
+        name = self.model.split("/")[-1]
+        return f"{name}, {self.weights_text}" if self.weights_text else name
 
     @property
     def width_text(self) -> str:
@@ -141,6 +170,11 @@ def trial_facts(tables: TrialTables) -> TrialFacts:
         architecture=_text(config.get("architecture")) or "relu",
         k=int(config["k"]) if isinstance(config.get("k"), int) and config["k"] else None,
         l0_coef=_number(config.get("l0_coef")),
+        model_weights=_text(config.get("model_weights") or provenance.get("model_weights"))
+        or "trained",
+        model_weights_seed=int(
+            config.get("model_weights_seed") or provenance.get("model_weights_seed") or 0
+        ),
     )
 
 

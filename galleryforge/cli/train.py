@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -47,26 +47,30 @@ def train(
 
     from galleryforge.cli.progress import rich_progress
     from galleryforge.train.training.presets import load_trials
-    from galleryforge.train.training.session import train_trials
+    from galleryforge.train.training.session import source_groups, train_trials
 
     names = [name.strip() for name in preset.split(",") if name.strip()]
     configs = [cfg for name in names for cfg in load_trials(name, set_ or [])]
     console = Console(stderr=True, quiet=quiet or os.environ.get("RANK", "0") != "0")
-    total = configs[0].steps * configs[0].batch_tokens if configs else 0
-    with rich_progress(unit=True, console=console) as bar:
-        task = bar.add_task("train", total=total, unit="tokens", label="loading model")
+    run_dirs: list[Path] = []
+    # Trials reading different activations (another model, a random-weights control, another
+    # corpus) train one group after another, each from its own forward pass.
+    for group in source_groups(configs) or [configs]:
+        total = group[0].steps * group[0].batch_tokens if group else 0
+        with rich_progress(unit=True, console=console) as bar:
+            task = bar.add_task("train", total=total, unit="tokens", label="loading model")
 
-        def report(update: Progress) -> None:
-            bar.update(task, completed=update.tokens, label=progress_label(update))
+            def report(update: Progress, task: int = task, bar: Any = bar) -> None:
+                bar.update(task, completed=update.tokens, label=progress_label(update))
 
-        run_dirs = train_trials(
-            configs,
-            out,
-            resume=resume,
-            device=device,
-            on_progress=report,
-            timeout_s=rank_timeout,
-        )
+            run_dirs += train_trials(
+                group,
+                out,
+                resume=resume,
+                device=device,
+                on_progress=report,
+                timeout_s=rank_timeout,
+            )
     for run_dir in run_dirs:
         console.print(f"wrote {run_dir}")
 

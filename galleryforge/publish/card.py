@@ -62,7 +62,9 @@ def card_context(
         "repo_id": repo_id,
         "trial": trial.trial,
         "model": model,
-        "base_model": model if _HUB_MODEL_ID.match(model) else None,
+        # A control's SAEs read a re-initialised model, not the published one.
+        "base_model": model if _HUB_MODEL_ID.match(model) and not facts.weights_text else None,
+        "model_weights": facts.weights_text,
         "dataset": dataset if _HUB_MODEL_ID.match(dataset) else None,
         "corpus": facts.corpus,
         "d_model": format_metric("width", facts.d_model) if facts.d_model else None,

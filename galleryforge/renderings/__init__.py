@@ -27,6 +27,7 @@ MODULES = (
     "trial_comparison",
     "architecture_frontier",
     "width_sweep",
+    "trained_vs_random",
     # named variants of the per-layer metrics
     "premium_heatmap",
     "professional_heatmap",

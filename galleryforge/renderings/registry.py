@@ -50,7 +50,8 @@ class Rendering:
     """What the tables must hold beyond the layer table: ``curves``, ``checkpoints``
     (two or more), ``trials`` (two or more trials), ``toy`` (a toy run beside the trial),
     ``family`` (two or more members of the trial's width family), ``features`` and ``examples``
-    (the per-latent tables)."""
+    (the per-latent tables), ``controls`` (a random-weights control of the trial, or the trial
+    a control is of)."""
     uses: tuple[str, ...] = ()
     """What it draws when the run folder has it, without needing it (``family``)."""
     aspect: float | None = None
@@ -64,7 +65,7 @@ class Rendering:
     @property
     def reads_other_runs(self) -> bool:
         """Whether its figure for one trial depends on other runs of the folder."""
-        return bool({"trials", "family"} & {*self.needs, *self.uses})
+        return bool({"trials", "family", "controls"} & {*self.needs, *self.uses})
 
     @property
     def has_interactive(self) -> bool:
@@ -93,7 +94,18 @@ class Rendering:
             return "the run has no per-latent table (tables/features.parquet)"
         if "examples" in self.needs and trial.examples_path is None:
             return "the run has no examples table (tables/examples.parquet)"
+        if "controls" in self.needs and not _has_control(trial, trials):
+            return (
+                "it needs a random-weights control of the trial in the run folder "
+                "(galleryforge train --preset controls-small, for B-small)"
+            )
         return None
+
+
+def _has_control(trial: TrialTables, trials: Mapping[str, TrialTables]) -> bool:
+    from galleryforge.controls import controlled_by, controls_of
+
+    return bool(controls_of(trial, trials)) or controlled_by(trial, trials) is not None
 
 
 REGISTRY: dict[str, Rendering] = {}

@@ -123,6 +123,7 @@ def trial_summary(tables: TrialTables, facts: TrialFacts) -> TrialSummary:
     )
     recorded = (
         ("Model", facts.model),
+        ("Model weights", facts.weights_text),
         ("d_model", format_metric("width", facts.d_model) if facts.d_model else None),
         ("Corpus", facts.corpus),
         ("Architecture", facts.architecture_text),

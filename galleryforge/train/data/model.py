@@ -61,9 +61,20 @@ def resolve_model_path(model: str) -> str:
     return str(folder)
 
 
-def load_model(model: str, device: torch.device, dtype: torch.dtype) -> LoadedModel:
+def load_model(
+    model: str,
+    device: torch.device,
+    dtype: torch.dtype,
+    weights: str = "trained",
+    weights_seed: int = 0,
+) -> LoadedModel:
     """The model (with its language-model head when it is a causal LM, for downstream fidelity;
-    training stops its forward pass before the head) and its tokenizer."""
+    training stops its forward pass before the head) and its tokenizer.
+
+    ``weights`` other than ``trained`` make the random-weights control: ``random`` re-initialises
+    every weight with the architecture's own initialisation drawn from ``weights_seed`` (the same
+    on every machine); ``random_blocks`` only the transformer blocks, keeping the embeddings and
+    everything else outside the blocks as trained."""
     from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -77,14 +88,30 @@ def load_model(model: str, device: torch.device, dtype: torch.dtype) -> LoadedMo
         config = AutoConfig.from_pretrained(path, local_files_only=cache_only)
         causal = any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in config.architectures or [])
         loader = AutoModelForCausalLM if causal else AutoModel
-        module = loader.from_pretrained(path, dtype=dtype, local_files_only=cache_only)
+        if weights == "random":  # nothing of the trained weights is used
+            module = random_init(loader, config, weights_seed).to(dtype)
+        else:
+            module = loader.from_pretrained(path, dtype=dtype, local_files_only=cache_only)
     except (OSError, ValueError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         hint = "" if local else OFFLINE_HINT
         raise GalleryforgeError(f"cannot load model {model!r} ({reason}){hint}") from error
-    module.eval().requires_grad_(False).to(device)
     path_found, blocks = find_blocks(module)
+    if weights == "random_blocks":
+        _, fresh_blocks = find_blocks(random_init(loader, config, weights_seed))
+        for block, fresh in zip(blocks, fresh_blocks, strict=True):
+            block.load_state_dict(fresh.state_dict())
+    module.eval().requires_grad_(False).to(device)
     return LoadedModel(module, tokenizer, blocks, path_found, model)
+
+
+def random_init(loader: Any, config: Any, seed: int) -> nn.Module:
+    """A model of ``config`` with the architecture's own initialisation (transformers'
+    ``_init_weights``: BERT's and GPT-NeoX's normal(0, ``initializer_range``) weights, zero biases,
+    unit norms), in fp32 on the CPU, drawn from ``seed`` without touching the global RNG."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return loader.from_config(config, dtype=torch.float32)
 
 
 def find_blocks(model: nn.Module) -> tuple[str, nn.ModuleList]:

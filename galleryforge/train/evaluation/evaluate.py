@@ -37,6 +37,7 @@ from galleryforge.train.data.source import DEFAULT_LATENT_TOKENS, Source
 from galleryforge.train.evaluation.measure import Measured, measure
 from galleryforge.train.evaluation.saelens import CFG_FILE, InferenceSAE, load_saes
 from galleryforge.train.provenance import environment
+from galleryforge.train.training.config import MODEL_WEIGHTS
 
 DEFAULT_TOKENS = 4096
 DEFAULT_CONTEXT = 128
@@ -78,7 +79,8 @@ def evaluate_checkpoints(
     out = request.out or request.runs / f"{trial_src.name if trial_src else checkpoints.name}-eval"
     check_out(out)
     model = request.model or model_name(saes)
-    loaded = load_model(model, device, torch.float32)
+    weights, weights_seed = model_weights(saes)
+    loaded = load_model(model, device, torch.float32, weights, weights_seed)
     check_compatible(saes, loaded)
     for sae in saes:
         sae.to(device)
@@ -108,6 +110,8 @@ def evaluate_checkpoints(
         "source": SOURCE,
         "checkpoints": str(checkpoints),
         "model": model,
+        "model_weights": weights,
+        "model_weights_seed": weights_seed,
         "text": text.name,
         "evaluation_tokens": text.counted_tokens,
         "latent_text": latent_text.name,
@@ -243,6 +247,26 @@ def model_name(saes: list[InferenceSAE]) -> str:
     if not isinstance(name, str) or not name:
         raise InputError(saes[0].folder / CFG_FILE, "missing; pass --model", field="model_name")
     return name
+
+
+def model_weights(saes: list[InferenceSAE]) -> tuple[str, int]:
+    """The weights the SAEs were trained on (``train``'s ``model_weights``): a random-weights
+    control is evaluated on the same re-initialised model, never on the trained one."""
+    weights = saes[0].cfg.get("model_weights", "trained")
+    seed = saes[0].cfg.get("model_weights_seed", 0)
+    if weights not in MODEL_WEIGHTS:
+        raise InputError(
+            saes[0].folder / CFG_FILE,
+            f"is {weights!r}, expected one of {MODEL_WEIGHTS}",
+            field="model_weights",
+        )
+    if not isinstance(seed, int) or seed < 0:
+        raise InputError(
+            saes[0].folder / CFG_FILE,
+            f"is {seed!r}, expected a seed >= 0",
+            field="model_weights_seed",
+        )
+    return str(weights), seed
 
 
 def checkpoint_tokens(checkpoints: Path) -> int:

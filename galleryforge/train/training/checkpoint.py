@@ -52,6 +52,9 @@ def sae_cfg(
     """SAELens's fields, then galleryforge's: the trial, its L1 form and the layer's coefficient
     at this checkpoint (which ``galleryforge evaluate`` reads to give ``l1_coef`` and ``loss``)."""
     extra: dict[str, Any] = {} if l1_coef is None else {"l1_coefficient": l1_coef}
+    if cfg.model_weights != "trained":  # the control: evaluate must rebuild the same model
+        extra["model_weights"] = cfg.model_weights
+        extra["model_weights_seed"] = cfg.model_weights_seed
     if cfg.architecture == "topk":
         extra["k"] = cfg.k
     return {

@@ -21,6 +21,7 @@ ARCHITECTURES = ("relu", "topk", "batchtopk", "jumprelu")
 L1_FORMS = ("mean", "decoder_norm_sum")
 CONTROLLERS = ("fixed", "proportional")
 PRECISIONS = ("auto", "bf16", "fp32")
+MODEL_WEIGHTS = ("trained", "random", "random_blocks")
 STOP_RULES = ("tokens", "converged")
 PREDICT_FROM = ("target", "member")
 L0_TOLERANCE = 0.05
@@ -30,6 +31,8 @@ L0_TOLERANCE = 0.05
 # pass must agree on all of them.
 SOURCE_FIELDS = (
     "model",
+    "model_weights",
+    "model_weights_seed",
     "dataset",
     "dataset_split",
     "text_column",
@@ -45,7 +48,16 @@ SOURCE_FIELDS = (
     "log_every",
     "seed",
 )
-_NOT_COUNTS = {"model", "dataset", "dataset_split", "text_column", "layers", "seed"}
+_NOT_COUNTS = {
+    "model",
+    "model_weights",
+    "model_weights_seed",
+    "dataset",
+    "dataset_split",
+    "text_column",
+    "layers",
+    "seed",
+}
 
 
 @dataclass
@@ -57,6 +69,13 @@ class TrialConfig:
     dataset: str
     """``docstrings`` (the offline corpus), a local .txt/.jsonl/.parquet file or folder, or a
     Hugging Face dataset name (streamed)."""
+    model_weights: str = "trained"
+    """``trained``: the model as published. The random-weights control (Heap et al. 2025):
+    ``random``, every weight re-initialised with the architecture's own initialisation;
+    ``random_blocks``, only the transformer blocks, the trained embeddings kept (the token
+    embeddings alone are already sparse). Both drawn from ``model_weights_seed``."""
+    model_weights_seed: int = 0
+    """Seed of the re-initialised weights (``model_weights`` other than ``trained``)."""
     dataset_split: str = "train"
     """Split of a Hugging Face dataset."""
     text_column: str = "text"
@@ -209,6 +228,13 @@ class TrialConfig:
             self.controller in CONTROLLERS, "controller", self.controller, f"one of {CONTROLLERS}"
         )
         _check(self.precision in PRECISIONS, "precision", self.precision, f"one of {PRECISIONS}")
+        _check(
+            self.model_weights in MODEL_WEIGHTS,
+            "model_weights",
+            self.model_weights,
+            f"one of {MODEL_WEIGHTS}",
+        )
+        _check(self.model_weights_seed >= 0, "model_weights_seed", self.model_weights_seed, ">= 0")
         self._check_architecture()
         self._check_family_protocol()
         if self.controller == "proportional":

@@ -34,6 +34,8 @@ def provenance(
     return {
         **environment(device),
         "model": cfg.model,
+        "model_weights": cfg.model_weights,
+        "model_weights_seed": cfg.model_weights_seed,
         "d_model": loaded.d_model,
         "layers": source.all_layers,
         "ranks": source.ranks.world_size,

@@ -82,6 +82,17 @@ def _train(
     return run_dirs
 
 
+def source_groups(configs: list[TrialConfig]) -> list[list[TrialConfig]]:
+    """``configs`` split into the groups that can train together (equal ``SOURCE_FIELDS``), in
+    the order each group's first trial comes: a trial and its random-weights control read
+    different models, so each gets its own forward pass."""
+    groups: dict[tuple[str, ...], list[TrialConfig]] = {}
+    for cfg in configs:
+        key = tuple(repr(getattr(cfg, name)) for name in SOURCE_FIELDS)
+        groups.setdefault(key, []).append(cfg)
+    return list(groups.values())
+
+
 def check_compatible(configs: list[TrialConfig]) -> None:
     """Trials trained together must share the activation stream and have distinct names."""
     if not configs:
@@ -105,7 +116,8 @@ def _load_model(cfg: TrialConfig, device: torch.device) -> LoadedModel:
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    return load_model(cfg.model, device, torch.bfloat16 if device.type == "cuda" else torch.float32)
+    dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+    return load_model(cfg.model, device, dtype, cfg.model_weights, cfg.model_weights_seed)
 
 
 def _layers_to_train(cfg: TrialConfig, loaded: LoadedModel) -> list[int]:
