@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from galleryforge.controls import controlled_by, controls_of
 from galleryforge.site.config import SiteConfig
 from galleryforge.site.figures import GalleryIndex
 from galleryforge.site.prose import PROSE_KEYS, default_prose, fill, study_values
@@ -43,7 +44,14 @@ def site_content(
         rows = toy_rows(toy)
         records.append(run_record(TOY, toy.root, toy.config, toy.provenance, site))
     facts = [trial_facts(tb) for tb in tables.values()]
-    summaries = [trial_summary(tb, f) for tb, f in zip(tables.values(), facts, strict=True)]
+    summaries = [
+        replace(
+            trial_summary(tb, f),
+            controls=tuple(c.trial for c in controls_of(tb, tables)),
+            control_of=getattr(controlled_by(tb, tables), "trial", None),
+        )
+        for tb, f in zip(tables.values(), facts, strict=True)
+    ]
     return SiteContent(trials=summaries, toy_rows=rows, runs=records, facts=facts)
 
 

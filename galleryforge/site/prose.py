@@ -90,12 +90,14 @@ def fill(text: str, values: Mapping[str, str | None], source: Path | str, key: s
 def default_prose(trials: Sequence[TrialFacts], has_toy: bool) -> dict[str, str]:
     """Title, description and intro written from the runs, for a site.toml that leaves them out."""
     values = study_values(trials)
-    models = {t.model_name for t in trials if t.model_name}
+    # A random-weights control runs on the same model: the title names the model once.
+    controls = any(t.weights_text for t in trials)
+    models = {t.model.split("/")[-1] for t in trials if t.model}
     title = "Sparse autoencoders"
-    if len(models) == 1:
-        title += f" on {values['model']}"
-    elif models:
+    if models:
         title += " on " + _joined(sorted(models))
+    if controls:
+        title += " with random-weights controls"
     if not trials:
         description = "A toy experiment that checks the KD width model's predicted width."
         return {"title": "The KD width model on a toy experiment", "description": description}

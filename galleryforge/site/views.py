@@ -66,6 +66,10 @@ class TrialSummary:
     facts: tuple[Fact, ...]
     setup: tuple[Fact, ...]
     description: str
+    controls: tuple[str, ...] = ()
+    """The trial's random-weights controls in the run folder (``galleryforge.controls``)."""
+    control_of: str | None = None
+    """The trained trial this one is a random-weights control of."""
 
 
 def trial_label(trial: str) -> str:

@@ -154,6 +154,26 @@ def test_mixed_site_names_each_trials_model(tmp_path: Path) -> None:
     )
 
 
+def test_a_control_is_named_by_its_weights_and_linked_both_ways(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    write_preset_trial(runs, "B-small", n_layers=6, d_model=384)
+    write_preset_trial(runs, "B-small-random", n_layers=6, d_model=384)
+    request = SiteRequest(
+        runs=runs, gallery=tmp_path / "gallery", out=tmp_path / "site", renderings=("kpi-summary",)
+    )
+    build_site(request)
+    trials = tmp_path / "site" / "trials"
+    control = visible_text(trials / "B-small-random.html")
+    assert "Trial B-small-random on all-MiniLM-L6-v2, random weights (seed 0): 6 layers" in control
+    assert "Model weights random weights (seed 0)" in control
+    assert "These SAEs are a control: trained like Trial B-small" in control
+    trained = visible_text(trials / "B-small.html")
+    assert "Trial B-small on all-MiniLM-L6-v2: 6 layers" in trained
+    assert "re-initialised weights: Trial B-small-random" in trained
+    assert 'href="../trials/B-small-random.html"' in (trials / "B-small.html").read_text()
+    assert 'href="../trials/B-small.html"' in (trials / "B-small-random.html").read_text()
+
+
 def test_users_prose_gets_the_runs_numbers_and_warnings(
     demo_site: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
