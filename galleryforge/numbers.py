@@ -41,6 +41,16 @@ def _precise(metric: str, value: float) -> str:
     return f"{value:.4g}"
 
 
+def format_share(share: float) -> str:
+    """A share as a percentage with three significant digits, as figures print one: 14.3%,
+    0.0123%, 100%, 0% (never 14.3066%: the digits past the third are not measured)."""
+    import numpy as np
+
+    percent = float(share) * 100
+    digits = np.format_float_positional(percent, precision=3, fractional=False, trim="-")
+    return f"{digits}%"
+
+
 def format_tokens(tokens: float, exact: bool = False) -> str:
     """Token counts as people say them: 50M, 1.5B, 150k.
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from galleryforge.decoders import Neighbours
 from galleryforge.latents import display_tokens, shade
+from galleryforge.numbers import format_share
 
 HISTOGRAM_BINS = 10
 HISTOGRAM_HEIGHT = 100  # px of the tallest bar in the page's SVG
@@ -142,7 +143,7 @@ def feature_view(
         trial=trial,
         layer=layer,
         latent=latent,
-        frequency=f"{row['frequency']:.4%}",
+        frequency=format_share(row["frequency"]),
         fired_tokens=f"{int(row['fired_tokens']):,}",
         latent_tokens=f"{int(row['latent_tokens']):,}",
         mean_activation=f"{row['mean_activation']:.3g}",

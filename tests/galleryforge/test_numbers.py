@@ -40,3 +40,11 @@ def test_metric_text(metric: str, value: float, short: str, precise: str) -> Non
 def test_token_text(tokens: int, short: str, exact: str) -> None:
     assert format_tokens(tokens) == short
     assert format_tokens(tokens, exact=True) == exact
+
+
+def test_shares_have_three_significant_digits_and_no_exponent() -> None:
+    from galleryforge.numbers import format_share
+
+    assert format_share(0.143066) == "14.3%"
+    assert format_share(1.23e-7) == "0.0000123%"  # one in 8 million tokens: no "1.23e-05%"
+    assert (format_share(1.0), format_share(0.0), format_share(1e-5)) == ("100%", "0%", "0.001%")

@@ -142,3 +142,16 @@ def test_a_request_limits_the_pages_to_the_most_frequent_latents(
         f"features/B/L{layer}/{latent}.html"
         for layer, latent in most_frequent[["layer", "latent"]].itertuples(index=False)
     }
+
+
+def test_a_page_gives_the_frequency_to_three_significant_digits(built_site: BuiltSite) -> None:
+    features, examples = _tables(built_site)
+    layer, latent = examples[["layer", "latent"]].iloc[0]
+    row = features[(features["layer"] == layer) & (features["latent"] == latent)].iloc[0]
+    page = built_site.out / "features" / "B" / f"L{layer}" / f"{latent}.html"
+    shown = re.search(r"Fires on</dt><dd>([\d.]+)% of", page.read_text(encoding="utf-8"))
+    assert shown is not None
+    digits = shown.group(1).replace(".", "").lstrip("0")
+    assert len(digits) <= 3  # 14.3%, not 14.3066%
+    expected = float(f"{row['frequency'] * 100:.3g}")
+    assert float(shown.group(1)) == pytest.approx(expected)
