@@ -69,9 +69,10 @@ def test_python_dash_m_train_reports_user_errors_in_one_line() -> None:
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("error: unknown preset 'D-small' (did you mean 'C-small', ")
     assert line.endswith(
-        "known: A, A-small, B, B-small, C, C-small, arch, arch-small, batchtopk, batchtopk-small, "
-        "jumprelu, jumprelu-small, pythia-1.4b, pythia-2.8b, relu-small, topk, topk-small, widths, "
-        "widths-small, widths-study"
+        "known: A, A-small, B, B-small, B-small-random, B-small-random-blocks, C, C-small, arch, "
+        "arch-small, batchtopk, batchtopk-small, controls-small, jumprelu, jumprelu-small, "
+        "pythia-1.4b, pythia-2.8b, relu-small, topk, topk-small, widths, widths-small, "
+        "widths-study"
     )
 
 

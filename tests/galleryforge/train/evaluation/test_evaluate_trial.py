@@ -106,3 +106,29 @@ def test_a_trial_measured_beside_a_wider_one_matches_its_own_evaluation(trained:
             rtol=1e-4,
             atol=1e-5,
         )
+
+
+def test_a_random_weights_control_is_evaluated_on_its_own_model(tmp_path: Path) -> None:
+    """The control's weights are recorded where a reader and ``evaluate`` look, and evaluate
+    rebuilds the same re-initialised model: on the trained one its table would not come back."""
+    import json
+    import tomllib
+
+    cfg = build_trial_cfg(name="R", layers=[0, 3], model_weights="random_blocks")
+    train_trials([cfg], tmp_path, device="cpu")
+    run = tmp_path / "R"
+    assert tomllib.loads((run / "trial.toml").read_text())["model_weights"] == "random_blocks"
+    provenance = json.loads((run / "provenance.json").read_text())
+    assert (provenance["model_weights"], provenance["model_weights_seed"]) == ("random_blocks", 0)
+    saved = json.loads(next((run / "checkpoints").glob("*/layer_3/cfg.json")).read_text())
+    assert (saved["model_weights"], saved["model_weights_seed"]) == ("random_blocks", 0)
+    assert main(["evaluate", "--trial", "R", "--runs", str(tmp_path), "--quiet"]) == 0
+    own = load_trial_tables(run).final
+    evaluated = load_trial_tables(tmp_path / "R-eval").final
+    pd.testing.assert_frame_equal(
+        evaluated[["mse", "l0", "embedding_cos_spliced"]],
+        own[["mse", "l0", "embedding_cos_spliced"]],
+        check_exact=False,
+        rtol=1e-5,
+        atol=1e-7,
+    )
