@@ -90,7 +90,7 @@ def title_of(column: str) -> str:
     return PANELS.get(column) or FIDELITY[column]
 
 
-def _value(column: str, value: float) -> str:
+def value_text(column: str, value: float) -> str:
     if column == SINGLE_TOKEN:
         return f"{value:.0%}"
     if column in ("dead", "dense", "l0"):
@@ -112,11 +112,11 @@ def comparison(ctx: RenderContext) -> list[str]:
             higher = int((other > base).sum())
             lower = int((other < base).sum())
             said.append(
-                f"{control.trial} {_value(column, float(other.mean()))} (higher in {higher}, "
+                f"{control.trial} {value_text(column, float(other.mean()))} (higher in {higher}, "
                 f"lower in {lower} of {len(base)} layers)"
             )
         parts.append(
-            f"{title_of(column)}: {trained.trial} {_value(column, float(base.mean()))}, "
+            f"{title_of(column)}: {trained.trial} {value_text(column, float(base.mean()))}, "
             + ", ".join(said)
         )
     return parts
