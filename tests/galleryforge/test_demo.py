@@ -42,7 +42,7 @@ def test_quick_demo_then_reuse_then_fresh(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(training, "QUICK_OVERRIDES", TINY_TRAINING)
-    monkeypatch.setattr(training, "QUICK_TOY_OVERRIDES", TINY_TOY)
+    monkeypatch.setattr(training, "TOY_OVERRIDES", TINY_TOY)
     # The family in bf16 (tiny here, so cheap even without bf16 matrix units) and the trials in
     # fp32: each trial page must say its own arithmetic.
     monkeypatch.setattr(training, "FAMILY_OVERRIDES", ("widths=16,32", "k=4", "precision=bf16"))
