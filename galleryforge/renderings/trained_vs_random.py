@@ -6,7 +6,7 @@ same config on a re-initialised model) side by side: per layer, FVU, L0, dead la
 latents, downstream fidelity (``ce_loss_score`` for a causal LM, ``embedding_recovered`` for an
 encoder) and the share of single-token latents, one line per model; the last panel overlays each
 model's firing-frequency distribution (all layers pooled, share of latents per quarter decade).
-The empty eighth slot holds the legend. Drawn for the trained trial; a control draws its trial.
+The legend sits under the panels. Drawn for the trained trial; a control draws its trial.
 
 gids: ``control-line`` (a Line2D per model and per-layer panel, in ``models`` order; y = the
 panel's column by layer), ``control-density`` (a step outline per model).
@@ -40,12 +40,9 @@ if TYPE_CHECKING:
 
 FIDELITY = {"ce_loss_score": "CE loss score", "embedding_recovered": "embedding recovered"}
 SINGLE_TOKEN = "single_token"
-PANELS = {
-    "fvu": "FVU",
-    "l0": "L0 (active latents per token)",
-    "dead": "dead latents",
-    "dense": "dense latents (> 10% of tokens)",
-}
+PANELS = {"fvu": "FVU", "l0": "L0", "dead": "dead latents", "dense": "dense latents"}
+"""Short panel titles (a panel is a quarter of the figure's width); the alt text and the finding
+say what each counts."""
 LINESTYLES = ("-", "--", ":", "-.")
 
 
@@ -86,7 +83,7 @@ def per_layer(trial: TrialTables, column: str) -> pd.Series:
 
 def title_of(column: str) -> str:
     if column == SINGLE_TOKEN:
-        return f"single-token latents (share ≥ {SINGLE_TOKEN_SHARE:.0%} of top examples)"
+        return "single-token share"
     return PANELS.get(column) or FIDELITY[column]
 
 
@@ -141,18 +138,19 @@ def finding(ctx: RenderContext) -> str | None:
     return (
         "Mean over layers, trained against random weights (the SAEs trained the same way): "
         + "; ".join(comparison(ctx))
-        + f". Single-token latents: those with ≥ {MIN_TOP_EXAMPLES} top examples, "
-        f"≥ {SINGLE_TOKEN_SHARE:.0%} of them on one token."
+        + ". Dense: firing on more than 10% of the tokens counted; single-token share: of the "
+        f"latents with ≥ {MIN_TOP_EXAMPLES} top examples, those with ≥ "
+        f"{SINGLE_TOKEN_SHARE:.0%} of them on one token."
     )
 
 
-def _panels(ctx: RenderContext, n: int) -> tuple[Figure, list[Axes], Axes, Axes]:
-    """A 2 × 4 grid: ``n`` (≤ 6) per-layer panels, the density panel, the legend's slot last."""
-    fig, axes = ctx.figure(2, 4, squeeze=False, aspect=0.55)
+def _panels(ctx: RenderContext, n: int) -> tuple[Figure, list[Axes], Axes]:
+    """A 2 × 4 grid: ``n`` (≤ 6) per-layer panels, then the density panel; the rest hidden."""
+    fig, axes = ctx.figure(2, 4, squeeze=False, aspect=0.62)
     flat: list[Axes] = list(axes.flat)
     for ax in flat[n + 1 :]:
         ax.axis("off")
-    return fig, flat[:n], flat[n], flat[-1]
+    return fig, flat[:n], flat[n]
 
 
 @register(
@@ -165,7 +163,7 @@ def _panels(ctx: RenderContext, n: int) -> tuple[Figure, list[Axes], Axes, Axes]
 def draw(ctx: RenderContext) -> Figure:
     group = models(ctx)
     shown = columns(group)
-    fig, layer_axes, density_ax, legend_slot = _panels(ctx, len(shown))
+    fig, layer_axes, density_ax = _panels(ctx, len(shown))
     colours = ctx.theme.categorical(len(group))
     for ax, column in zip(layer_axes, shown, strict=True):
         for index, (trial, colour) in enumerate(zip(group, colours, strict=True)):
@@ -183,8 +181,7 @@ def draw(ctx: RenderContext) -> Figure:
         ax.set_xlabel("layer")
         ax.set_xticks(list(group[0].layer_ids))
     _density(ctx, density_ax, group, colours)
-    handles, labels = layer_axes[0].get_legend_handles_labels()
-    legend_slot.legend(handles, labels, loc="center", title="model", frameon=False)
+    fig.legend(*layer_axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=1)
     ctx.title(fig, f"Trial {group[0].trial} against SAEs on the same model with random weights")
     return fig
 
@@ -202,6 +199,6 @@ def _density(ctx: RenderContext, ax: Axes, group: list[TrialTables], colours: li
         hist = density(trial.features["frequency"].to_numpy(), edges, latent_tokens(trial.features))
         step = ax.stairs(hist.counts / hist.total * 100, edges, color=colour)
         step.set_gid("control-density")
-    ax.set_title("firing frequency, all layers", fontsize=ctx.theme.font.label_size)
-    ax.set_xlabel(f"log₁₀ frequency ({tokens:,} tokens)")
-    ax.set_ylabel("share of latents (%)")
+    ax.set_title("firing frequency", fontsize=ctx.theme.font.label_size)
+    ax.set_xlabel(f"log₁₀, {tokens:,} tokens")
+    ax.set_ylabel("% of latents")
