@@ -161,6 +161,8 @@ def _panels(ctx: RenderContext, n: int) -> tuple[Figure, list[Axes], Axes]:
     needs=("controls",),
 )
 def draw(ctx: RenderContext) -> Figure:
+    from matplotlib.ticker import MaxNLocator
+
     group = models(ctx)
     shown = columns(group)
     fig, layer_axes, density_ax = _panels(ctx, len(shown))
@@ -179,7 +181,8 @@ def draw(ctx: RenderContext) -> Figure:
             line.set_gid("control-line")
         ax.set_title(title_of(column), fontsize=ctx.theme.font.label_size)
         ax.set_xlabel("layer")
-        ax.set_xticks(list(group[0].layer_ids))
+        # Whole layer numbers, as many as fit a quarter-width panel (24 and 32 layers too).
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     _density(ctx, density_ax, group, colours)
     fig.legend(*layer_axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=1)
     ctx.title(fig, f"Trial {group[0].trial} against SAEs on the same model with random weights")

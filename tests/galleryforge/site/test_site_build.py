@@ -283,7 +283,7 @@ def test_shipped_sources_describe_every_registered_rendering() -> None:
 
     ids = [r.id for r in all_renderings()]
     notes = load_gallery_notes(data_dir("site") / "gallery.toml", ids)
-    assert set(notes) == set(ids) and len(ids) == 24
+    assert set(notes) == set(ids) and len(ids) == 25
     assert {"premium-heatmap", "dashboard", "kpi-summary", "toy-floor-vs-dstar"} <= {
         r for r, note in notes.items() if note.picked
     }

@@ -14,7 +14,7 @@ from galleryforge.train.training.presets import (
     parse_overrides,
     preset_names,
 )
-from galleryforge.train.training.session import check_compatible
+from galleryforge.train.training.session import check_compatible, source_groups
 from tests.galleryforge.train.helpers import build_trial_cfg
 
 
@@ -206,7 +206,13 @@ def test_a_group_preset_loads_its_trials_from_one_forward_pass() -> None:
     with pytest.raises(GalleryforgeError, match="preset 'arch-small' is a group of trials"):
         load_preset("arch-small")
     for name in preset_names():  # every packaged preset loads, and a group trains from one pass
-        check_compatible(load_trials(name))
+        if name != "controls-small":  # ... but the controls: one pass per model (below)
+            check_compatible(load_trials(name))
+    controls = source_groups(load_trials("controls-small"))
+    assert [[t.name for t in group] for group in controls] == [
+        ["B-small-random"],
+        ["B-small-random-blocks"],
+    ]
     full = load_trials("arch")
     assert [t.architecture for t in full] == ["relu", "topk", "batchtopk", "jumprelu"]
     assert full[0].target_l0 == full[1].k == full[2].k == full[3].target_l0 == 150
