@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from galleryforge.tables import TrialTables
 
 TRAINED = "trained"
@@ -62,9 +62,13 @@ def controls_of(trial: TrialTables, trials: Mapping[str, TrialTables]) -> list[T
 
 
 def controlled_by(control: TrialTables, trials: Mapping[str, TrialTables]) -> TrialTables | None:
-    """The trained trial a control is the control of, or None."""
+    """The trained trial a control is the control of (``controls_of`` read the other way), or
+    None."""
+    if not is_control(control):
+        return None
+    setup = _setup(control)
     for _, trial in sorted(trials.items()):
-        if any(c.trial == control.trial for c in controls_of(trial, trials)):
+        if not is_control(trial) and trial.config and _setup(trial) == setup:
             return trial
     return None
 
@@ -72,6 +76,8 @@ def controlled_by(control: TrialTables, trials: Mapping[str, TrialTables]) -> Tr
 def token_shares(examples: pd.DataFrame) -> pd.DataFrame:
     """Per latent (``layer``, ``latent``): ``top_examples`` and ``token_share``, the share of its
     top examples whose activating token (``tokens[focus]``) is its most common one."""
+    import pandas as pd  # here, not at the top: the site's facts import this module
+
     top = examples.loc[examples["kind"] == "top", ["layer", "latent", "tokens", "focus"]]
     windows = zip(top["tokens"], top["focus"], strict=True)
     token = [str(window[int(focus)]) for window, focus in windows]
@@ -86,6 +92,8 @@ def token_shares(examples: pd.DataFrame) -> pd.DataFrame:
 def single_token(examples: pd.DataFrame) -> pd.DataFrame:
     """Per layer: ``latents`` with at least ``MIN_TOP_EXAMPLES`` top examples, and
     ``single_token``, the share of them whose ``token_share`` ≥ ``SINGLE_TOKEN_SHARE``."""
+    import pandas as pd
+
     shares = token_shares(examples)
     shares = shares[shares["top_examples"] >= MIN_TOP_EXAMPLES]
     grouped = shares.groupby("layer")["token_share"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from galleryforge.controls import model_weights
 from galleryforge.numbers import format_metric
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class TrialFacts:
         ``all-MiniLM-L6-v2, random weights (seed 0)``."""
         if not self.model:
             return None
-        name = self.model.split("/")[-1]
+        name = model_name(self.model)
         return f"{name}, {self.weights_text}" if self.weights_text else name
 
     @property
@@ -151,6 +152,7 @@ class TrialFacts:
 def trial_facts(tables: TrialTables) -> TrialFacts:
     """Facts of one trial from its config, provenance and what its tables hold."""
     config, provenance = tables.config, tables.provenance
+    weights, weights_seed = model_weights(tables)
     model = config.get("model") or provenance.get("model")
     dataset = config.get("dataset") or provenance.get("corpus")
     return TrialFacts(
@@ -170,11 +172,8 @@ def trial_facts(tables: TrialTables) -> TrialFacts:
         architecture=_text(config.get("architecture")) or "relu",
         k=int(config["k"]) if isinstance(config.get("k"), int) and config["k"] else None,
         l0_coef=_number(config.get("l0_coef")),
-        model_weights=_text(config.get("model_weights") or provenance.get("model_weights"))
-        or "trained",
-        model_weights_seed=int(
-            config.get("model_weights_seed") or provenance.get("model_weights_seed") or 0
-        ),
+        model_weights=weights,
+        model_weights_seed=weights_seed,
     )
 
 

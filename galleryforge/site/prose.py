@@ -15,7 +15,7 @@ from pathlib import Path
 from galleryforge.errors import InputError
 from galleryforge.numbers import format_metric, format_tokens
 from galleryforge.site.toml_input import placeholder_names
-from galleryforge.study import TrialFacts
+from galleryforge.study import TrialFacts, model_name
 
 PROSE_KEYS = ("title", "description", "intro")
 """The ``site.toml`` keys that are prose and may hold placeholders."""
@@ -92,7 +92,7 @@ def default_prose(trials: Sequence[TrialFacts], has_toy: bool) -> dict[str, str]
     values = study_values(trials)
     # A random-weights control runs on the same model: the title names the model once.
     controls = any(t.weights_text for t in trials)
-    models = {t.model.split("/")[-1] for t in trials if t.model}
+    models = {model_name(t.model) for t in trials if t.model}
     title = "Sparse autoencoders"
     if models:
         title += " on " + _joined(sorted(models))
