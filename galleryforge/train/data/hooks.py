@@ -56,25 +56,34 @@ def parse_hook_name(name: object, source: str | Path) -> HookPoint:
 Edit = Callable[[torch.Tensor], torch.Tensor]
 
 
+class StopForward(Exception):
+    """Raised after the last hook point wanted, to skip the rest of a forward pass."""
+
+
 @contextmanager
 def hooked(
-    blocks: nn.ModuleList, points: list[HookPoint], edits: dict[HookPoint, Edit] | None = None
+    blocks: nn.ModuleList,
+    points: list[HookPoint],
+    edits: dict[HookPoint, Edit] | None = None,
+    *,
+    stop: bool = False,
 ) -> Iterator[dict[HookPoint, torch.Tensor]]:
     """Within the block, forward passes record the residual stream at ``points`` (in the dict
-    yielded) and replace it by ``edits[point](activation)`` where an edit is given."""
+    yielded) and replace it by ``edits[point](activation)`` where an edit is given. With ``stop``,
+    the last point raises ``StopForward`` once recorded (``forward_until``)."""
     edits = edits or {}
     seen: dict[HookPoint, torch.Tensor] = {}
     handles = []
-    for point in sorted(set(points) | set(edits)):
+    wanted = set(points) | set(edits)
+    last = max(wanted, key=_in_pass_order) if stop and wanted else None
+    for point in sorted(wanted):
         block = blocks[point.layer]
         if point.side == "post":
-            handles.append(block.register_forward_hook(_post_hook(point, seen, edits.get(point))))
+            hook = _post_hook(point, seen, edits.get(point), point == last)
+            handles.append(block.register_forward_hook(hook))
         else:
-            handles.append(
-                block.register_forward_pre_hook(
-                    _pre_hook(point, seen, edits.get(point)), with_kwargs=True
-                )
-            )
+            hook = _pre_hook(point, seen, edits.get(point), point == last)
+            handles.append(block.register_forward_pre_hook(hook, with_kwargs=True))
     try:
         yield seen
     finally:
@@ -82,10 +91,71 @@ def hooked(
             handle.remove()
 
 
-def _post_hook(point: HookPoint, seen: dict[HookPoint, torch.Tensor], edit: Edit | None) -> Any:
+@contextmanager
+def recorded(blocks: nn.ModuleList) -> Iterator[list[Any]]:
+    """Within the block, a forward pass records every block's output (in the list yielded), for
+    ``replayed``."""
+    outputs: list[Any] = [None] * len(blocks)
+
+    def record(index: int) -> Any:
+        def hook(_module: nn.Module, _inputs: Any, output: Any) -> None:
+            outputs[index] = output
+
+        return hook
+
+    handles = [block.register_forward_hook(record(i)) for i, block in enumerate(blocks)]
+    try:
+        yield outputs
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+@contextmanager
+def replayed(blocks: nn.ModuleList, outputs: list[Any], upto: int) -> Iterator[None]:
+    """Within the block, blocks ``0 … upto − 1`` return their recorded ``outputs`` instead of
+    computing them. A pass that edits the stream at block ``upto`` or later computes the same
+    blocks before it as the clean pass did, so they need not run again; the blocks' hooks still
+    fire on the outputs returned."""
+    saved = [blocks[i].__dict__.get("forward") for i in range(upto)]
+    for i in range(upto):
+        blocks[i].forward = _returning(outputs[i])
+    try:
+        yield
+    finally:
+        for i, forward in enumerate(saved):
+            if forward is None:
+                del blocks[i].forward
+            else:
+                blocks[i].forward = forward
+
+
+def replay_upto(point: HookPoint) -> int:
+    """The blocks a pass editing ``point`` can replay: those before it, the block itself for its
+    output (its forward hook edits the replayed output)."""
+    return point.layer + 1 if point.side == "post" else point.layer
+
+
+def _returning(output: Any) -> Callable[..., Any]:
+    def forward(*_args: Any, **_kwargs: Any) -> Any:
+        return output
+
+    return forward
+
+
+def _in_pass_order(point: HookPoint) -> tuple[int, int]:
+    """Where the point is reached in a forward pass: block L's input before its output."""
+    return point.layer, 0 if point.side == "pre" else 1
+
+
+def _post_hook(
+    point: HookPoint, seen: dict[HookPoint, torch.Tensor], edit: Edit | None, last: bool
+) -> Any:
     def hook(_module: nn.Module, _inputs: Any, output: Any) -> Any:
         hidden = output[0] if isinstance(output, tuple) else output
         seen[point] = hidden
+        if last:
+            raise StopForward
         if edit is None:
             return None
         new = edit(hidden)
@@ -94,10 +164,14 @@ def _post_hook(point: HookPoint, seen: dict[HookPoint, torch.Tensor], edit: Edit
     return hook
 
 
-def _pre_hook(point: HookPoint, seen: dict[HookPoint, torch.Tensor], edit: Edit | None) -> Any:
+def _pre_hook(
+    point: HookPoint, seen: dict[HookPoint, torch.Tensor], edit: Edit | None, last: bool
+) -> Any:
     def hook(_module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         hidden = args[0] if args else kwargs["hidden_states"]
         seen[point] = hidden
+        if last:
+            raise StopForward
         if edit is None:
             return None
         if args:

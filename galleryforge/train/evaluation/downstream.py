@@ -34,12 +34,20 @@ ablated; ``FidelitySums`` adds up what they give.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from galleryforge.train.data.hooks import Edit, HookPoint, hooked
+from galleryforge.train.data.hooks import (
+    Edit,
+    HookPoint,
+    StopForward,
+    hooked,
+    replay_upto,
+    replayed,
+)
 from galleryforge.train.data.model import LoadedModel
 
 LM_COLUMNS = (
@@ -165,8 +173,20 @@ def forward_pass(loaded: LoadedModel, ids: torch.Tensor) -> Any:
     return loaded.model(input_ids=ids, attention_mask=torch.ones_like(ids))
 
 
+def forward_until(loaded: LoadedModel, ids: torch.Tensor) -> None:
+    """``forward_pass`` for what its hooks record, stopped after the last point (``hooked`` with
+    ``stop``): the blocks after it and the head do not run."""
+    with contextlib.suppress(StopForward):
+        forward_pass(loaded, ids)
+
+
 class FidelityPasses:
-    """The clean reference of one batch's fidelity contexts, and the spliced and ablated passes."""
+    """The clean reference of one batch's fidelity contexts, and the spliced and ablated passes.
+
+    Each pass edits the stream at one block; the blocks before it compute what they computed in
+    the clean pass, so their outputs (``block_outputs``, recorded then) are replayed, not
+    recomputed: a pass costs the blocks from its hook on and the head.
+    """
 
     def __init__(
         self,
@@ -176,8 +196,11 @@ class FidelityPasses:
         clean: Any,
         chosen: torch.Tensor,
         sums: FidelitySums,
+        block_outputs: list[Any],
     ) -> None:
         self.loaded, self.ids, self.ordinary, self.sums = loaded, ids, ordinary, sums
+        every = bool(chosen.all())
+        self.block_outputs = block_outputs if every else [_rows(o, chosen) for o in block_outputs]
         # The ablated passes depend on the hook only: the SAEs of several runs share them.
         self.ablated: dict[HookPoint, tuple[torch.Tensor, torch.Tensor | None]] = {}
         if sums.language_model:
@@ -241,5 +264,18 @@ class FidelityPasses:
         return mean_pooled(output.last_hidden_state, self.ordinary)
 
     def _run(self, hook: HookPoint, edit: Edit) -> Any:
-        with hooked(self.loaded.blocks, [], {hook: edit}):
+        blocks = self.loaded.blocks
+        with (
+            replayed(blocks, self.block_outputs, replay_upto(hook)),
+            hooked(blocks, [], {hook: edit}),
+        ):
             return forward_pass(self.loaded, self.ids)
+
+
+def _rows(output: Any, chosen: torch.Tensor) -> Any:
+    """A recorded block output (a tensor, or a tuple holding tensors) at the contexts ``chosen``."""
+    if isinstance(output, torch.Tensor):
+        return output[chosen]
+    if isinstance(output, tuple):
+        return tuple(_rows(part, chosen) for part in output)
+    return output

@@ -6,10 +6,15 @@ No activation is stored beyond the batch, so memory does not grow with the token
 - how many fired (activation ≠ 0), the sum and the maximum of its activations;
 - a running **top-N**: the N largest activations so far, each with a window of the context around
   it (``WINDOW_BEFORE`` tokens before, ``WINDOW_AFTER`` after) and the latent's activation on every
-  token of the window; a batch's candidates are merged into the running list with one ``topk``;
+  token of the window;
 - a **random sample** of ``n_random`` firing tokens, uniform over all the tokens it fired on
   (bottom-k sampling: each firing token draws a random key, the largest keys are kept), so they
   come from across its activation distribution, mostly below the top-N.
+
+A batch is read as its firing entries (token, latent, activation) alone, not as the dense
+``[tokens, d_sae]`` block: SAEs are sparse, so this is a few percent of it. Of those, only entries
+that beat a latent's current N-th best score (activation, or random key) can enter its lists; they
+are ranked per latent with one integer sort and merged into the lists of the latents they touch.
 
 Tokens in a window that are not the SAE's input (special tokens) show activation 0.
 """
@@ -54,6 +59,13 @@ class Examples:
         keep = both[0].topk(n, dim=0).indices
         return Examples(*(t.gather(0, _expanded(keep, t)) for t in both))
 
+    def absorb(self, latents: torch.Tensor, other: Examples) -> None:
+        """Merge ``other``, the examples of the columns ``latents`` alone, into these lists (the
+        other columns are not touched, so a batch costs what it brings)."""
+        mine = Examples(*(t[:, latents] for t in self.fields()))
+        for field, merged in zip(self.fields(), mine.merged(other).fields(), strict=True):
+            field[:, latents] = merged
+
     def fields(self) -> tuple[torch.Tensor, ...]:
         return (
             self.score,
@@ -63,6 +75,20 @@ class Examples:
             self.window_ids,
             self.window_acts,
         )
+
+
+@dataclass
+class _Batch:
+    """One batch's firing entries: flat token index (context · seq + position), latent,
+    activation; and what a window reads."""
+
+    token: torch.Tensor
+    latent: torch.Tensor
+    activation: torch.Tensor
+    feats: torch.Tensor
+    ids: torch.Tensor
+    ordinary: torch.Tensor
+    first_context: int
 
 
 class LatentStats:
@@ -86,58 +112,81 @@ class LatentStats:
     ) -> None:
         """One batch: latents ``feats [batch, seq, d_sae]`` of contexts ``ids [batch, seq]``."""
         feats, ids, counted, ordinary = feats.cpu(), ids.cpu(), counted.cpu(), ordinary.cpu()
-        where = counted.nonzero()  # [n, 2]: (context in batch, position)
-        if len(where) == 0:
+        d_sae = feats.shape[-1]
+        tokens = int(counted.sum())
+        if tokens == 0:
             return
-        values = feats[where[:, 0], where[:, 1]]  # [n, d_sae]
-        self.tokens += len(where)
-        firing = values != 0
-        self.fired += firing.sum(0, dtype=torch.float64)
-        self.total += values.sum(0, dtype=torch.float64)
-        self.max = torch.maximum(self.max, values.max(0).values)
-        shown = feats * ordinary[..., None]
-        top_score = torch.where(firing, values, -torch.inf)
-        top = self._candidates(
-            len(self.top.score), top_score, values, where, shown, ids, first_context
-        )
-        self.top = self.top.merged(top)
-        keys = torch.rand(values.shape, generator=self._generator)
-        random_score = torch.where(firing, keys, -torch.inf)
-        self.random = self.random.merged(
-            self._candidates(
-                len(self.random.score), random_score, values, where, shown, ids, first_context
-            )
-        )
+        self.tokens += tokens
+        context, position, latent = feats.nonzero(as_tuple=True)
+        fired_counted = counted[context, position]
+        if not bool(fired_counted.all()):
+            context, position, latent = (t[fired_counted] for t in (context, position, latent))
+        activation = feats[context, position, latent]
+        token = context * feats.shape[1] + position
+        batch = _Batch(token, latent, activation, feats, ids, ordinary, first_context)
+        self.fired += torch.bincount(latent, minlength=d_sae).double()
+        self.total.index_add_(0, latent, activation.double())
+        self.max.scatter_reduce_(0, latent, activation, "amax")
+        self.top.absorb(*_candidates(self.top, batch, activation))
+        keys = torch.rand(len(latent), generator=self._generator)
+        self.random.absorb(*_candidates(self.random, batch, keys))
 
-    @staticmethod
-    def _candidates(
-        n: int,
-        score: torch.Tensor,
-        values: torch.Tensor,
-        where: torch.Tensor,
-        shown: torch.Tensor,
-        ids: torch.Tensor,
-        first_context: int,
-    ) -> Examples:
-        best = score.topk(min(n, len(score)), dim=0)
-        rows = best.indices  # [n, d_sae] into the counted tokens
-        context, position = where[rows, 0], where[rows, 1]
-        offsets = torch.arange(-WINDOW_BEFORE, WINDOW_AFTER + 1)
-        window = position[..., None] + offsets  # [n, d_sae, width]
-        inside = (window >= 0) & (window < ids.shape[1])
-        clamped = window.clamp(0, ids.shape[1] - 1)
-        batch_context = context[..., None].expand_as(window)
-        latent = torch.arange(score.shape[1])[None, :, None].expand_as(window)
-        window_acts = torch.where(inside, shown[batch_context, clamped, latent], 0.0)
-        window_ids = torch.where(inside, ids[batch_context, clamped], -1)
-        return Examples(
-            best.values,
-            values.gather(0, rows),
-            context + first_context,
-            position,
-            window_ids,
-            window_acts,
-        )
+
+def _candidates(
+    running: Examples, batch: _Batch, score: torch.Tensor
+) -> tuple[torch.Tensor, Examples]:
+    """The batch's entries that can enter ``running`` by ``score``: per latent, the best
+    ``len(running.score)`` of those above its current worst; returned as the latents they touch
+    and their examples, one column each."""
+    n = len(running.score)
+    better = (score > running.score[-1][batch.latent]).nonzero().squeeze(1)
+    latent, score = batch.latent[better], score[better]
+    order = _by_latent_best_first(latent, score)
+    latent, score = latent[order], score[order]
+    first = _starts(latent)
+    rank = torch.arange(len(latent)) - _repeat_starts(first, len(latent))
+    keep = rank < n
+    entry, slot = better[order[keep]], rank[keep]
+    column = (first.cumsum(0) - 1)[keep]
+    latents, latent = latent[first], latent[keep]
+    seq = batch.ids.shape[1]
+    token = batch.token[entry]
+    context, position = token // seq, token % seq
+    window = position[:, None] + torch.arange(-WINDOW_BEFORE, WINDOW_AFTER + 1)
+    inside = (window >= 0) & (window < seq)
+    clamped = window.clamp(0, seq - 1)
+    in_context = context[:, None].expand_as(window)
+    acts = batch.feats[in_context, clamped, latent[:, None]] * batch.ordinary[in_context, clamped]
+    out = Examples.empty(n, len(latents))
+    out.score[slot, column] = score[keep]
+    out.activation[slot, column] = batch.activation[entry]
+    out.context[slot, column] = context + batch.first_context
+    out.position[slot, column] = position
+    out.window_ids[slot, column] = torch.where(inside, batch.ids[in_context, clamped], -1)
+    out.window_acts[slot, column] = torch.where(inside, acts, 0.0)
+    return latents, out
+
+
+def _by_latent_best_first(latent: torch.Tensor, score: torch.Tensor) -> torch.Tensor:
+    """The order of entries by latent, then by score, largest first, with one integer sort (a
+    float sort of millions of entries is several times slower): the score's float32 bits mapped
+    to integers that keep its order, inverted, below the latent."""
+    bits = score.float().view(torch.int32).long()
+    ordered = torch.where(bits >= 0, bits, -(bits & 0x7FFFFFFF) - 1)  # monotone in the score
+    return ((latent.long() << 33) | (2**31 - ordered)).argsort(stable=True)
+
+
+def _starts(groups: torch.Tensor) -> torch.Tensor:
+    """Where each run of equal values of the sorted ``groups`` starts (a mask)."""
+    first = torch.ones(len(groups), dtype=torch.bool)
+    first[1:] = groups[1:] != groups[:-1]
+    return first
+
+
+def _repeat_starts(first: torch.Tensor, length: int) -> torch.Tensor:
+    """For every entry, the index its run starts at."""
+    starts = first.nonzero().squeeze(1)
+    return starts.repeat_interleave(torch.diff(starts, append=torch.tensor([length])))
 
 
 def _expanded(index: torch.Tensor, like: torch.Tensor) -> torch.Tensor:

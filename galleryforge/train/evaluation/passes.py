@@ -24,9 +24,14 @@ from dataclasses import dataclass
 import torch
 
 from galleryforge.train.data.eval_text import EvalBatch, EvalText
-from galleryforge.train.data.hooks import HookPoint, hooked
+from galleryforge.train.data.hooks import HookPoint, hooked, recorded
 from galleryforge.train.data.model import LoadedModel
-from galleryforge.train.evaluation.downstream import FidelityPasses, FidelitySums, forward_pass
+from galleryforge.train.evaluation.downstream import (
+    FidelityPasses,
+    FidelitySums,
+    forward_pass,
+    forward_until,
+)
 from galleryforge.train.evaluation.latent_stats import LatentStats
 from galleryforge.train.evaluation.reconstruction import ReconstructionSums
 from galleryforge.train.evaluation.saelens import InferenceSAE
@@ -116,8 +121,8 @@ def count_latents(
     ]
     for batch in text.batches:
         ids = batch.ids.to(device)
-        with hooked(loaded.blocks, [sae.hook for sae in saes]) as seen:
-            forward_pass(loaded, ids)
+        with hooked(loaded.blocks, [sae.hook for sae in saes], stop=True) as seen:
+            forward_until(loaded, ids)
         for sae, stats in zip(saes, latents, strict=True):
             feats = sae.encode(seen[sae.hook].float())
             stats.add(feats, batch.ids, batch.counted, batch.ordinary, batch.first_context)
@@ -136,24 +141,31 @@ def _evaluate_batch(
 ) -> FidelitySums | None:
     ids = batch.ids.to(device)
     counted, ordinary = batch.counted.to(device), batch.ordinary.to(device)
-    with hooked(loaded.blocks, [sae.hook for sae in saes]) as seen:
+    with (
+        hooked(loaded.blocks, [sae.hook for sae in saes]) as seen,
+        recorded(loaded.blocks) as outputs,
+    ):
         clean = forward_pass(loaded, ids)
     chosen = batch.fidelity.to(device)
     run_fidelity = bool(chosen.any())
     if fidelity is None:
         fidelity = FidelitySums(len(saes), language_model=hasattr(clean, "logits"))
     if run_fidelity:
-        downstream = FidelityPasses(loaded, ids[chosen], ordinary[chosen], clean, chosen, fidelity)
+        downstream = FidelityPasses(
+            loaded, ids[chosen], ordinary[chosen], clean, chosen, fidelity, outputs
+        )
     for index in _grouped_by_hook(saes):
         sae = saes[index]
         x = seen[sae.hook].float()
-        _estimate_scaling(sae, x[counted])
-        recon, feats = sae(x)
-        sums[index].add(
-            x[counted][None], recon[counted][None], feats[counted][None], sae.decoder_norms()[None]
-        )
+        # The SAE runs on the counted tokens (a sample of the held-out contexts) and on the
+        # fidelity contexts, not on every position it was given.
+        at = x[counted]
+        _estimate_scaling(sae, at)
+        recon, feats = sae(at)
+        sums[index].add(at[None], recon[None], feats[None], sae.decoder_norms()[None])
         if run_fidelity:
-            downstream.measure(index, sae.hook, recon[chosen].to(x.dtype), x[chosen])
+            spliced = sae(x[chosen])[0]
+            downstream.measure(index, sae.hook, spliced.to(x.dtype), x[chosen])
     return fidelity
 
 

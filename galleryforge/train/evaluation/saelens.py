@@ -84,7 +84,7 @@ class InferenceSAE:
     def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(x̂, f) of activations ``x [..., d_in]``."""
         feats, factor, mean, std = self._encoded(x)
-        recon = feats @ self.weights["W_dec"] + self.weights["b_dec"]
+        recon = _affine(feats, self.weights["W_dec"], self.weights["b_dec"])
         if self.normalize_activations == "layer_norm":
             return recon * std + mean, feats
         return recon / factor, feats
@@ -112,14 +112,14 @@ class InferenceSAE:
             sae_in = x * factor
         if self.apply_b_dec_to_input:
             sae_in = sae_in - w["b_dec"]
-        pre = sae_in @ w["W_enc"] + w["b_enc"]
+        pre = _affine(sae_in, w["W_enc"], w["b_enc"])
         if self.architecture == "topk":
             top = pre.topk(int(self.k or 0), dim=-1)
             feats = torch.zeros_like(pre).scatter_(-1, top.indices, top.values.relu())
         elif self.architecture == "jumprelu":
-            feats = pre * (pre > w["threshold"])
+            feats = pre.mul_(pre > w["threshold"])
         else:
-            feats = pre.relu()
+            feats = pre.relu_()  # in place: the latents are the largest tensor here
         return feats, factor, mean, std
 
     def decoder_norms(self) -> torch.Tensor:
@@ -128,6 +128,13 @@ class InferenceSAE:
         if self.normalize_activations == "expected_average_only_in" and self.norm_scaling_factor:
             return norms / self.norm_scaling_factor
         return norms
+
+
+def _affine(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """x W + b over the last axis in one fused product (``addmm``: the bias is not a second pass
+    over the output)."""
+    flat = torch.addmm(bias, x.reshape(-1, x.shape[-1]), weight)
+    return flat.reshape(*x.shape[:-1], weight.shape[-1])
 
 
 def sae_folders(checkpoints: Path) -> list[Path]:

@@ -103,6 +103,10 @@ def _examples(
     window_acts = examples.window_acts.numpy()[slot, latent].astype(np.float64)
     inside = window_ids >= 0
     strings = _token_strings(window_ids, inside, tokenizer)
+    # A window's tokens inside its context are one run: slice the flat runs, not row by row.
+    ends = np.cumsum(inside.sum(axis=1))
+    runs = list(zip((ends - inside.sum(axis=1)).tolist(), ends.tolist(), strict=True))
+    flat_strings, flat_acts = strings[inside], window_acts[inside]
     position = examples.position.numpy()[slot, latent]
     return pd.DataFrame(
         {
@@ -116,10 +120,8 @@ def _examples(
             "position": position,
             # Windows lose the positions before the context's start.
             "focus": np.minimum(position, WINDOW_BEFORE),
-            "tokens": [row[keep].tolist() for row, keep in zip(strings, inside, strict=True)],
-            "token_activations": [
-                row[keep].tolist() for row, keep in zip(window_acts, inside, strict=True)
-            ],
+            "tokens": [flat_strings[a:b] for a, b in runs],
+            "token_activations": [flat_acts[a:b] for a, b in runs],
         }
     )
 

@@ -134,3 +134,52 @@ def test_top_contexts_match_a_direct_recomputation(
                 sum(fired) / len(fired) if fired else 0.0, rel=1e-5
             )
     assert math.isclose(len(found) / 2, LATENT_TOKENS)
+
+
+def test_spliced_and_ablated_losses_match_a_direct_splice(
+    neox_run: Path, tiny_neox: Path, text_corpus: Path
+) -> None:
+    """The model run whole with Hugging Face's own forward hook (no galleryforge hooks, every block
+    computed): layer 1's reconstruction written over the ordinary tokens, or zeros everywhere; the
+    mean next-token cross-entropy where the position and its target are ordinary. The table's
+    passes replay the blocks before the hook and must give the same numbers."""
+    loaded = load_model(str(tiny_neox), torch.device("cpu"), torch.float32)
+    text = corpus_text(str(text_corpus), loaded.tokenizer, 16, 200, 4)
+    w = random_weights(32, WIDTH, seed=1)
+    block = loaded.model.gpt_neox.layers[1]
+    totals = {"spliced": 0.0, "ablated": 0.0}
+    count = 0
+    for batch in text.batches:
+        ordinary = batch.ordinary
+        counted = torch.zeros_like(ordinary)
+        counted[:, :-1] = ordinary[:, :-1] & ordinary[:, 1:]
+        targets = batch.ids[:, 1:][counted[:, :-1]]
+        count += len(targets)
+        for name in totals:
+
+            def edit(
+                _m: object,
+                _i: object,
+                out: object,
+                name: str = name,
+                ordinary: torch.Tensor = ordinary,
+            ) -> object:
+                hidden = out[0] if isinstance(out, tuple) else out
+                if name == "ablated":
+                    new = torch.zeros_like(hidden)
+                else:
+                    feats = torch.relu((hidden - w["b_dec"]) @ w["W_enc"] + w["b_enc"])
+                    recon = feats @ w["W_dec"] + w["b_dec"]
+                    new = torch.where(ordinary[..., None], recon, hidden)
+                return (new, *out[1:]) if isinstance(out, tuple) else new
+
+            handle = block.register_forward_hook(edit)
+            try:
+                logits = loaded.model(input_ids=batch.ids).logits
+            finally:
+                handle.remove()
+            log_probs = torch.log_softmax(logits[counted].double(), dim=-1)
+            totals[name] += float(-log_probs.gather(1, targets[:, None]).sum())
+    row = load_trial_tables(neox_run).final.set_index("layer").loc[1]
+    assert row.ce_spliced == pytest.approx(totals["spliced"] / count, rel=1e-5)
+    assert row.ce_ablated == pytest.approx(totals["ablated"] / count, rel=1e-5)
