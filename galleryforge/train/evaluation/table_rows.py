@@ -97,8 +97,8 @@ def example_rows(
         binned = _examples(trial, layer, "bin", stat.bins, tokenizer)
         # Ranked by activation, largest first, so the bins come top one first.
         low, high = bin_edges(
-            torch.from_numpy(binned["activation"].to_numpy(np.float32)),
-            stat.max[torch.from_numpy(binned["latent"].to_numpy(np.int64))],
+            torch.tensor(binned["activation"].to_numpy(np.float32)),
+            stat.max[torch.tensor(binned["latent"].to_numpy(np.int64))],
         )
         frames.append(binned.assign(bin_low=low.double().numpy(), bin_high=high.double().numpy()))
     return ordered(pd.concat(frames, ignore_index=True), EXAMPLES)

@@ -142,7 +142,7 @@ def _by_hand_effects(model: torch.nn.Module, w_dec: torch.Tensor) -> torch.Tenso
     """[d_sae, vocab]: each decoder row centred over d_model and scaled by the final LayerNorm's
     γ (its linear part), times W_U, then centred over the vocabulary."""
     gamma = model.gpt_neox.final_layer_norm.weight  # type: ignore[union-attr]
-    w_u = model.embed_out.weight  # type: ignore[union-attr]  # [vocab, d_model]
+    w_u = model.lm_head.weight  # type: ignore[union-attr]  # [vocab, d_model]
     normed = (w_dec - w_dec.mean(dim=1, keepdim=True)) * gamma
     logits = torch.einsum("sd,vd->sv", normed.double(), w_u.double())
     return logits - logits.mean(dim=1, keepdim=True)
