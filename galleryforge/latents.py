@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from galleryforge.errors import GalleryforgeError
+from galleryforge.tables.schema import EXAMPLE_KINDS
 
 if TYPE_CHECKING:
     from galleryforge.tables import TrialTables
@@ -126,7 +127,8 @@ def choose_latent(
 
 
 def latent_examples(examples: pd.DataFrame, layer: int, latent: int) -> pd.DataFrame:
-    """One latent's examples: its top ones by rank, then its random ones by rank."""
+    """One latent's examples: its top ones by rank, then its random ones, then its bin ones
+    (top bin first), each by rank."""
     rows = examples[(examples["layer"] == layer) & (examples["latent"] == latent)]
     return _in_page_order(rows, []).reset_index(drop=True)
 
@@ -144,10 +146,13 @@ class ExamplesByLatent:
         return self._groups.get_group(key).reset_index(drop=True)
 
 
+_KIND_ORDER = {kind: index for index, kind in enumerate(EXAMPLE_KINDS)}
+
+
 def _in_page_order(rows: pd.DataFrame, first: list[str]) -> pd.DataFrame:
-    """Sorted by ``first``, then the top examples by rank before the random ones by rank."""
-    keyed = rows.assign(_random=rows["kind"] != "top")
-    return keyed.sort_values([*first, "_random", "rank"], kind="stable").drop(columns="_random")
+    """Sorted by ``first``, then by kind in ``EXAMPLE_KINDS`` order, each kind by rank."""
+    keyed = rows.assign(_kind=rows["kind"].map(_KIND_ORDER))
+    return keyed.sort_values([*first, "_kind", "rank"], kind="stable").drop(columns="_kind")
 
 
 _MARKED = ("Ġ", "Ċ", "ĉ", "▁")

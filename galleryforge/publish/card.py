@@ -16,7 +16,7 @@ from galleryforge.numbers import format_metric
 from galleryforge.publish.checkpoints import LayerCheckpoint
 from galleryforge.resources import data_dir
 from galleryforge.study import trial_facts
-from galleryforge.tables import CURVES, EXAMPLES, FEATURES, LAYERS, TrialTables
+from galleryforge.tables import CURVES, EXAMPLES, FEATURES, LAYERS, LOGITS, TrialTables
 
 TEMPLATE = "model_card.md.j2"
 CARD_METRICS = ("l0", "alpha", "g_alpha", "d_star", "mse", "fvu", "explained_variance", "dead")
@@ -26,7 +26,7 @@ DECODER_NORM_COLUMNS = ("decoder_norm_p05", "decoder_norm_median", "decoder_norm
 # The Hub links ``base_model`` and ``datasets`` to their pages, so only ``owner/name`` ids may go
 # there (a pip-packaged model is named by the Hub id it packages, see galleryforge/study.py).
 _HUB_MODEL_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
-_TABLES = {schema.name: schema for schema in (LAYERS, CURVES, FEATURES, EXAMPLES)}
+_TABLES = {schema.name: schema for schema in (LAYERS, CURVES, FEATURES, EXAMPLES, LOGITS)}
 
 
 def card_context(

@@ -1,6 +1,7 @@
 """The site's feature browser: for each trial with per-latent tables, a page of its layers, a
 latent index per layer (its rows in script shards), and a page per latent with examples (all of
-them, or the ``max_feature_pages`` that fired most often per layer, from site.toml).
+them, or the ``max_feature_pages`` that fired most often per layer, from site.toml), with its
+logit effects where the run has ``logits.parquet`` (causal LMs).
 
 Pages link both ways: the trial page and the density figure's page to the trial's feature pages
 (``links``), and each feature page back to its layer's index, the trial page and the trial's
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 import pandas as pd
 
@@ -73,6 +75,7 @@ def _trial_pages(
     }
     tokens = fired_on(examples)
     by_latent = ExamplesByLatent(examples)
+    logits = _logits_by_latent(trial.logits)
     layers: list[LayerData] = []
     for layer in sorted(int(x) for x in features["layer"].unique()):
         rows = features[features["layer"] == layer]
@@ -103,7 +106,7 @@ def _trial_pages(
         for latent in data.pages:
             row = pd.Series({"layer": layer, "latent": latent, **indexed.loc[latent].to_dict()})
             own = by_latent[layer, latent]
-            view = feature_view(name, row, own, neighbours, pages)
+            view = feature_view(name, row, own, neighbours, pages, logits.get((layer, latent)))
             site.pages.append(
                 Page(
                     feature_page(name, layer, latent),
@@ -133,6 +136,17 @@ def _trial_pages(
             },
         )
     )
+
+
+def _logits_by_latent(logits: pd.DataFrame | None) -> dict[tuple[int, int], pd.DataFrame]:
+    """(layer, latent) → its rows of ``logits.parquet``; empty when the run has none."""
+    if logits is None:
+        return {}
+    found: dict[tuple[int, int], pd.DataFrame] = {}
+    for key, rows in logits.groupby(["layer", "latent"], sort=False):
+        layer, latent = cast(tuple[int, int], key)
+        found[int(layer), int(latent)] = rows
+    return found
 
 
 def with_feature_links(pages: list[Page], links: Mapping[str, str]) -> list[Page]:

@@ -1,5 +1,6 @@
-"""What a feature page's template gets: one latent's numbers, shaded contexts, histogram bars and
-decoder neighbours, as plain strings and numbers (the template escapes every one of them)."""
+"""What a feature page's template gets: one latent's numbers, shaded contexts (top, random, and by
+activation bin), histogram bars, logit effects and decoder neighbours, as plain strings and
+numbers (the template escapes every one of them)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,27 @@ class Context:
 
 
 @dataclass(frozen=True)
+class BinGroup:
+    """The examples drawn from one activation bin (``low``, ``high``], top bin first."""
+
+    low: str
+    high: str
+    contexts: tuple[Context, ...]
+
+
+@dataclass(frozen=True)
+class LogitToken:
+    text: str
+    effect: str
+
+
+@dataclass(frozen=True)
+class LogitEffects:
+    positive: tuple[LogitToken, ...]
+    negative: tuple[LogitToken, ...]
+
+
+@dataclass(frozen=True)
 class Bar:
     x: float
     width: float
@@ -75,8 +97,12 @@ class FeatureView:
     max_activation: str
     decoder_norm: str
     contexts: tuple[Context, ...]
+    """Every example: the top ones, the random ones, then the bin ones."""
+    bins: tuple[BinGroup, ...]
     bars: tuple[Bar, ...]
     histogram_max: str
+    logits: LogitEffects | None
+    """Its strongest logit effects each way, when the run has them (causal LMs)."""
     neighbours: tuple[Neighbour, ...]
     neighbours_source: str
     """The checkpoint file the neighbours came from, or why there are none."""
@@ -100,6 +126,34 @@ def contexts(examples: pd.DataFrame, max_activation: float) -> tuple[Context, ..
         )
         found.append(Context(str(kind), int(rank), f"{float(activation):.3g}", tokens))
     return tuple(found)
+
+
+def bin_groups(examples: pd.DataFrame, max_activation: float) -> tuple[BinGroup, ...]:
+    """The ``bin`` examples grouped by bin, top bin first, each by rank."""
+    if "bin_low" not in examples.columns:
+        return ()  # a table from before the bins
+    rows = examples[examples["kind"] == "bin"]
+    groups = []
+    for (low, high), members in rows.groupby(["bin_low", "bin_high"], sort=True):
+        ranked = members.sort_values("rank")
+        groups.append(BinGroup(f"{low:.3g}", f"{high:.3g}", contexts(ranked, max_activation)))
+    return tuple(reversed(groups))
+
+
+def logit_effects(rows: pd.DataFrame | None) -> LogitEffects | None:
+    """One latent's rows of ``logits.parquet`` as two ranked lists of tokens, or None."""
+    if rows is None or rows.empty:
+        return None
+
+    def side(sign: str) -> tuple[LogitToken, ...]:
+        ranked = rows[rows["sign"] == sign].sort_values("rank")
+        # One token at a time: these are not a context, so no spacing between them applies.
+        return tuple(
+            LogitToken(display_tokens([str(token)])[0], f"{float(effect):+.3g}")
+            for token, effect in zip(ranked["token"], ranked["effect"], strict=True)
+        )
+
+    return LogitEffects(side("positive"), side("negative"))
 
 
 def histogram(activations: np.ndarray, max_activation: float) -> tuple[Bar, ...]:
@@ -127,8 +181,10 @@ def feature_view(
     examples: pd.DataFrame,
     neighbours: Neighbours | str,
     pages: frozenset[int],
+    logits: pd.DataFrame | None = None,
 ) -> FeatureView:
-    """``row``: the latent's features row; ``examples``: its examples, top ones first."""
+    """``row``: the latent's features row; ``examples``: its examples, top ones first;
+    ``logits``: its rows of ``logits.parquet``, when the run has one."""
     layer, latent, max_act = int(row["layer"]), int(row["latent"]), float(row["max_activation"])
     if isinstance(neighbours, str):
         near: tuple[Neighbour, ...] = ()
@@ -150,8 +206,10 @@ def feature_view(
         max_activation=f"{max_act:.3g}",
         decoder_norm=f"{row['decoder_norm']:.3g}",
         contexts=contexts(examples, max_act),
+        bins=bin_groups(examples, max_act),
         bars=histogram(examples["activation"].to_numpy(), max_act),
         histogram_max=f"{max_act:.3g}",
+        logits=logit_effects(logits),
         neighbours=near,
         neighbours_source=source,
     )

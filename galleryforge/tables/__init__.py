@@ -2,7 +2,8 @@
 
 A run directory (``runs/<trial>/``) holds ``tables/layers.parquet`` (one row per layer and
 checkpoint) and, optionally, ``tables/curves.parquet`` (one row per layer and logged step),
-``features.parquet`` and ``examples.parquet`` (per latent), ``trial.toml`` and
+``features.parquet``, ``examples.parquet`` and, for a causal LM, ``logits.parquet`` (per
+latent), ``trial.toml`` and
 ``provenance.json``. CSV files with the same columns are accepted in place of Parquet. The toy
 run (``runs/toy/``) holds ``tables/sweep.parquet`` and ``tables/summary.parquet``.
 
@@ -16,6 +17,7 @@ from galleryforge.tables.files import (
     read_config,
     read_examples,
     read_features,
+    read_logits,
     read_provenance,
     read_table,
     write_table,
@@ -27,6 +29,8 @@ from galleryforge.tables.schema import (
     EXAMPLES,
     FEATURES,
     LAYERS,
+    LOGIT_SIGNS,
+    LOGITS,
     TOY_READOUTS,
     TOY_SUMMARY,
     TOY_SWEEP,
@@ -41,6 +45,8 @@ __all__ = [
     "EXAMPLE_KINDS",
     "FEATURES",
     "LAYERS",
+    "LOGITS",
+    "LOGIT_SIGNS",
     "TOY_READOUTS",
     "TOY_SUMMARY",
     "TOY_SWEEP",
@@ -54,6 +60,7 @@ __all__ = [
     "read_config",
     "read_examples",
     "read_features",
+    "read_logits",
     "read_provenance",
     "read_table",
     "validate",

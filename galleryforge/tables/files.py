@@ -13,7 +13,14 @@ import pandas as pd
 from galleryforge.atomic import write_with
 from galleryforge.errors import InputError
 from galleryforge.tables.checks import fmt, reject_rows, validate
-from galleryforge.tables.schema import EXAMPLE_KINDS, EXAMPLES, FEATURES, Schema
+from galleryforge.tables.schema import (
+    EXAMPLE_KINDS,
+    EXAMPLES,
+    FEATURES,
+    LOGIT_SIGNS,
+    LOGITS,
+    Schema,
+)
 
 
 def read_table(path: Path, schema: Schema) -> pd.DataFrame:
@@ -83,7 +90,8 @@ def read_features(path: Path) -> pd.DataFrame:
 
 
 def read_examples(path: Path) -> pd.DataFrame:
-    """``examples.parquet``: each row's token window and its activations, one per token."""
+    """``examples.parquet``: each row's token window and its activations, one per token; a
+    ``bin`` row's activation within its bin (``bin_low``, ``bin_high``]."""
     frame = read_table(path, EXAMPLES)
     kinds = ", ".join(EXAMPLE_KINDS)
     reject_rows(
@@ -92,6 +100,7 @@ def read_examples(path: Path) -> pd.DataFrame:
         "kind",
         lambda i: f"{frame['kind'].iloc[i]!r}: expected one of {kinds}",
     )
+    _check_bins(frame, path)
     for name in ("tokens", "token_activations"):
         if name not in frame.columns:
             raise InputError(path, f"missing required column '{name}'")
@@ -107,4 +116,54 @@ def read_examples(path: Path) -> pd.DataFrame:
             )
         if focus >= len(tokens):
             raise InputError(path, f"{focus} is outside the window", field="focus", row=row)
+    return frame
+
+
+def _check_bins(frame: pd.DataFrame, path: Path) -> None:
+    binned = (frame["kind"] == "bin").to_numpy()
+    if not binned.any():
+        return  # a table from before the bins, or of latents that never fired
+    for name in ("bin_low", "bin_high"):
+        if name not in frame.columns:
+            raise InputError(path, f"missing column '{name}' (the table has bin rows)")
+        values = frame[name]
+        reject_rows(binned & values.isna().to_numpy(), path, name, lambda i: "empty on a bin row")
+    low, high, activation = frame["bin_low"], frame["bin_high"], frame["activation"]
+    reject_rows(
+        binned & (low < 0).to_numpy(), path, "bin_low", lambda i: f"negative edge {fmt(low[i])}"
+    )
+    reject_rows(
+        binned & ~((low < activation) & (activation <= high)).to_numpy(),
+        path,
+        "activation",
+        lambda i: f"{fmt(activation[i])} is outside its bin ({fmt(low[i])}, {fmt(high[i])}]",
+    )
+
+
+def read_logits(path: Path) -> pd.DataFrame:
+    """``logits.parquet``: each latent's strongest logit effects each way; a sign other than
+    positive or negative, or effects out of rank order (the positive ones falling, the negative
+    ones rising, from rank 0), is an error."""
+    frame = read_table(path, LOGITS)
+    signs = ", ".join(LOGIT_SIGNS)
+    sign = frame["sign"]
+    reject_rows(
+        ~sign.isin(LOGIT_SIGNS), path, "sign", lambda i: f"{sign[i]!r}: expected one of {signs}"
+    )
+    ranked = frame.sort_values(["trial", "layer", "latent", "sign", "rank"])
+    same = (
+        ranked[["trial", "layer", "latent", "sign"]]
+        .eq(ranked.shift()[["trial", "layer", "latent", "sign"]])
+        .all(axis=1)
+    )
+    step = ranked["effect"].diff() * ranked["sign"].map({"positive": 1.0, "negative": -1.0})
+    bad = pd.Series(False, index=frame.index)
+    bad[ranked.index] = (same & (step > 0)).to_numpy()
+    effect = frame["effect"]
+    reject_rows(
+        bad,
+        path,
+        "effect",
+        lambda i: f"{fmt(effect[i])} is stronger than the effect ranked before it",
+    )
     return frame

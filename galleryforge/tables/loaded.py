@@ -19,6 +19,7 @@ from galleryforge.tables.files import (
     read_config,
     read_examples,
     read_features,
+    read_logits,
     read_provenance,
     read_table,
 )
@@ -45,12 +46,24 @@ class TrialTables:
     """Where the examples table is; it is read on first use of ``examples`` (it is the large one,
     and only the feature views need it)."""
 
+    logits_path: Path | None = None
+    """Where the logit-effects table is (causal LMs only), read on first use of ``logits``."""
+
     @cached_property
     def examples(self) -> pd.DataFrame | None:
-        """Top and random examples per latent (``tables/examples.parquet``), or None."""
+        """Top, random and activation-bin examples per latent (``tables/examples.parquet``), or
+        None."""
         if self.examples_path is None:
             return None
         return read_examples(self.examples_path)
+
+    @cached_property
+    def logits(self) -> pd.DataFrame | None:
+        """Each latent's top logit effects (``tables/logits.parquet``), or None: a run on a model
+        without an LM head has none."""
+        if self.logits_path is None:
+            return None
+        return read_logits(self.logits_path)
 
     @cached_property
     def checkpoints(self) -> tuple[int, ...]:
@@ -128,6 +141,7 @@ def load_trial_tables(run_dir: str | Path) -> TrialTables:
         provenance=read_provenance(run_dir / "provenance.json"),
         features=read_features(features_path) if features_path is not None else None,
         examples_path=table_path(tables, "examples"),
+        logits_path=table_path(tables, "logits"),
     )
 
 

@@ -91,8 +91,22 @@ EXAMPLES = Schema(
     ),
     keys=("trial", "layer", "latent", "kind", "rank"),
     holds="activating contexts per latent",
+    # The edges of a ``bin`` row's activation bin; empty on the other kinds' rows, and absent
+    # from tables written before the bins were.
+    optional=_cols("bin_low:measured bin_high:measured"),
 )
-EXAMPLE_KINDS = ("top", "random")
+EXAMPLE_KINDS = ("top", "random", "bin")
+"""In page order: the top examples, the random ones, then those drawn from activation bins."""
+LOGITS = Schema(
+    "logits",
+    _cols(
+        "trial:text layer:count latent:count sign:text rank:count token_id:count token:text "
+        "effect:real"
+    ),
+    keys=("trial", "layer", "latent", "sign", "rank"),
+    holds="top logit effects per latent (causal LMs)",
+)
+LOGIT_SIGNS = ("positive", "negative")
 TOY_SWEEP = Schema(
     "sweep",
     _cols(

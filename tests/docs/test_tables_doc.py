@@ -14,7 +14,15 @@ from galleryforge.cli.main import main
 from galleryforge.gallery.inputs import RenderInputs
 from galleryforge.gallery.request import Job
 from galleryforge.renderings import kd_quantities
-from galleryforge.tables import CURVES, EXAMPLES, FEATURES, LAYERS, TOY_SUMMARY, TOY_SWEEP
+from galleryforge.tables import (
+    CURVES,
+    EXAMPLES,
+    FEATURES,
+    LAYERS,
+    LOGITS,
+    TOY_SUMMARY,
+    TOY_SWEEP,
+)
 from galleryforge.themes.mpl import theme_style
 from tests.figures import artists_with_gid
 
@@ -59,6 +67,6 @@ def test_csv_example_renders_with_the_values_the_page_states(
 
 
 def test_every_schema_column_is_documented() -> None:
-    for schema in (LAYERS, CURVES, FEATURES, EXAMPLES, TOY_SWEEP, TOY_SUMMARY):
+    for schema in (LAYERS, CURVES, FEATURES, EXAMPLES, LOGITS, TOY_SWEEP, TOY_SUMMARY):
         for column in (*schema.columns, *schema.optional):
             assert f"`{column.name}`" in DOC, f"{schema.name}.{column.name}"

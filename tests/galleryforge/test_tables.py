@@ -12,7 +12,13 @@ import pytest
 from galleryforge import kd
 from galleryforge.cli.main import main
 from galleryforge.errors import InputError
-from galleryforge.tables import load_toy_tables, load_trial_tables, write_table
+from galleryforge.tables import (
+    load_toy_tables,
+    load_trial_tables,
+    read_examples,
+    read_logits,
+    write_table,
+)
 from tests.factories import build_layers, write_toy, write_trial
 
 
@@ -123,3 +129,43 @@ def test_bad_toy_alpha(tmp_path: Path) -> None:
     write_table(sweep, root / "tables" / "sweep.parquet")
     with pytest.raises(InputError, match=r"sweep\.parquet: column 'alpha', row 1: alpha 2 is"):
         load_toy_tables(root)
+
+
+def _examples_with_bins(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    from tests.feature_factories import build_examples, build_features
+
+    path = tmp_path / "tables" / "examples.parquet"
+    return path, build_examples(build_features("B", 1, 16), max_latents=2, bins=True)
+
+
+def test_an_examples_table_from_before_the_bins_still_loads(tmp_path: Path) -> None:
+    path, table = _examples_with_bins(tmp_path)
+    older = table[table["kind"] != "bin"].drop(columns=["bin_low", "bin_high"])
+    write_table(older, path)
+    assert set(read_examples(path)["kind"]) == {"top", "random"}
+    write_table(table, path)
+    assert set(read_examples(path)["kind"]) == {"top", "random", "bin"}
+
+
+def test_a_bin_example_outside_its_bin_names_file_field_and_value(tmp_path: Path) -> None:
+    path, table = _examples_with_bins(tmp_path)
+    row = int(np.flatnonzero(table["kind"] == "bin")[1])
+    table.loc[row, "activation"] = table.loc[row, "bin_high"] + 1.0
+    write_table(table, path)
+    with pytest.raises(InputError) as caught:
+        read_examples(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: column 'activation', row {row + 1}: ")
+    assert f"{table.loc[row, 'activation']:g} is outside its bin" in message
+    assert "\n" not in message
+
+
+def test_logit_effects_out_of_rank_order_name_the_row(tmp_path: Path) -> None:
+    from tests.feature_factories import build_examples, build_features, build_logits
+
+    logits = build_logits(build_examples(build_features("B", 1, 16), max_latents=1))
+    logits.loc[3, "effect"] = logits.loc[2, "effect"] + 1.0  # rank 3 above rank 2
+    path = tmp_path / "tables" / "logits.parquet"
+    write_table(logits, path)
+    with pytest.raises(InputError, match=r"logits\.parquet: column 'effect', row 4: .* stronger"):
+        read_logits(path)

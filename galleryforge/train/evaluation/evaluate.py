@@ -4,7 +4,8 @@ The checkpoints are one SAE folder (``cfg.json`` + ``sae_weights.safetensors``),
 (``layer_*``), or a trial's final ``checkpoints/<tokens>/``. The evaluation text is the trial's
 held-out text (``--trial``) or the start of a corpus. The run directory holds ``trial.toml`` (what
 was evaluated, on what), ``provenance.json`` and ``tables/layers.parquet``, ``features.parquet``,
-``examples.parquet``, which ``galleryforge render`` and ``site build`` read like a training run's.
+``examples.parquet`` (and ``logits.parquet`` for a causal LM), which ``galleryforge render`` and
+``site build`` read like a training run's.
 
 Everything is checked before the model runs (the trial's config and final checkpoint, the output
 folder, the model named in cfg.json, and whether every SAE fits the model: its hook names a block
@@ -104,6 +105,7 @@ def evaluate_checkpoints(
         "layers": measured.layers,
         "features": measured.features,
         "examples": measured.examples,
+        **({"logits": measured.logits} if measured.logits is not None else {}),
     }
     record = {
         "source": SOURCE,

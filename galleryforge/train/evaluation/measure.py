@@ -1,4 +1,5 @@
-"""Measure SAEs on a text into the three tables: ``layers``, ``features``, ``examples``.
+"""Measure SAEs on a text into the tables ``layers``, ``features``, ``examples`` and, for a causal
+LM, ``logits`` (each latent's logit effects, from the weights alone).
 
 The one orchestrator both commands go through. ``galleryforge evaluate`` measures the checkpoints
 it is given (``evaluation.evaluate``); ``galleryforge train`` measures its trials' final
@@ -24,6 +25,7 @@ from galleryforge.train.data.model import LoadedModel
 from galleryforge.train.data.source import Source
 from galleryforge.train.evaluation.downstream import EMBEDDING_COLUMNS, LM_COLUMNS
 from galleryforge.train.evaluation.latent_stats import LatentStats
+from galleryforge.train.evaluation.logit_effects import logit_rows, readout
 from galleryforge.train.evaluation.passes import Evaluation, count_latents, evaluate_saes
 from galleryforge.train.evaluation.saelens import InferenceSAE, load_saes
 from galleryforge.train.evaluation.table_rows import example_rows, feature_rows, layer_rows
@@ -36,6 +38,8 @@ class Measured:
     examples: pd.DataFrame
     evaluation: Evaluation
     latents: list[LatentStats]
+    logits: pd.DataFrame | None = None
+    """Each latent's top logit effects; None for a model without an LM head."""
 
 
 def measure(
@@ -124,6 +128,10 @@ def with_downstream(layers: pd.DataFrame, measured: Measured) -> pd.DataFrame:
 def write_latent_tables(tables: Path, measured: Measured) -> None:
     write_table(measured.features, tables / "features.parquet")
     write_table(measured.examples, tables / "examples.parquet")
+    if measured.logits is not None:
+        write_table(measured.logits, tables / "logits.parquet")
+    else:  # not left from an earlier run of another model: the pages would show it
+        (tables / "logits.parquet").unlink(missing_ok=True)
 
 
 def _tables(
@@ -150,4 +158,14 @@ def _tables(
         example_rows(trial, layers, latents, loaded.tokenizer),
         evaluation,
         latents,
+        _logits(loaded, saes, layers, trial),
     )
+
+
+def _logits(
+    loaded: LoadedModel, saes: list[InferenceSAE], layers: list[int], trial: str
+) -> pd.DataFrame | None:
+    matrix = readout(loaded)
+    if matrix is None or any(sae.d_in != matrix.shape[0] for sae in saes):
+        return None
+    return logit_rows(trial, layers, saes, matrix, loaded.tokenizer)

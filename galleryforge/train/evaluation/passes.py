@@ -87,9 +87,7 @@ def evaluate_saes(
             on_batch(sums[0].tokens)
     measured = _stack(
         [
-            s.metrics(
-                sae.l1_form, torch.tensor([sae.l1_coefficient]), input_scale=_input_scale(sae)
-            )
+            s.metrics(sae.l1_form, torch.tensor([sae.l1_coefficient]), input_scale=sae.input_scale)
             for s, sae in zip(sums, saes, strict=True)
         ]
     )
@@ -182,14 +180,6 @@ def _estimate_scaling(sae: InferenceSAE, x: torch.Tensor) -> None:
     cfg.json does not give it."""
     if sae.normalize_activations == "expected_average_only_in" and sae.norm_scaling_factor is None:
         sae.norm_scaling_factor = math.sqrt(sae.d_in) / float(x.norm(dim=-1).mean())
-
-
-def _input_scale(sae: InferenceSAE) -> float:
-    """The one factor the SAE scales its input by (SAELens's ``expected_average_only_in``), else
-    1; per-token normalisations have none."""
-    if sae.normalize_activations == "expected_average_only_in" and sae.norm_scaling_factor:
-        return float(sae.norm_scaling_factor)
-    return 1.0
 
 
 def _dead(sae: InferenceSAE, sums: ReconstructionSums) -> int:

@@ -77,6 +77,14 @@ class InferenceSAE:
     def d_sae(self) -> int:
         return int(self.weights["W_enc"].shape[1])
 
+    @property
+    def input_scale(self) -> float:
+        """The one factor the SAE scales its input by (SAELens's ``expected_average_only_in``),
+        else 1; per-token normalisations have none."""
+        if self.normalize_activations == "expected_average_only_in" and self.norm_scaling_factor:
+            return float(self.norm_scaling_factor)
+        return 1.0
+
     def to(self, device: torch.device) -> InferenceSAE:
         self.weights = {name: w.to(device, torch.float32) for name, w in self.weights.items()}
         return self

@@ -16,7 +16,12 @@ import torch
 
 from galleryforge.kd import with_kd_columns
 from galleryforge.tables import EXAMPLES, FEATURES, LAYERS, ordered
-from galleryforge.train.evaluation.latent_stats import WINDOW_BEFORE, Examples, LatentStats
+from galleryforge.train.evaluation.latent_stats import (
+    WINDOW_BEFORE,
+    Examples,
+    LatentStats,
+    bin_edges,
+)
 from galleryforge.train.evaluation.reconstruction import ReconstructionSums
 
 
@@ -82,12 +87,20 @@ def feature_rows(
 def example_rows(
     trial: str, layers: list[int], stats: list[LatentStats], tokenizer: Any
 ) -> pd.DataFrame:
-    """The top-N and the random examples of every latent that fired, with their token windows."""
-    frames = [
-        _examples(trial, layer, kind, examples, tokenizer)
-        for layer, stat in zip(layers, stats, strict=True)
-        for kind, examples in (("top", stat.top), ("random", stat.random))
-    ]
+    """The top-N, the random and the activation-bin examples of every latent that fired, with
+    their token windows; bin rows carry their bin's edges (``bin_low``, ``bin_high``), the
+    others leave them empty."""
+    frames = []
+    for layer, stat in zip(layers, stats, strict=True):
+        for kind, examples in (("top", stat.top), ("random", stat.random)):
+            frames.append(_examples(trial, layer, kind, examples, tokenizer))
+        binned = _examples(trial, layer, "bin", stat.bins, tokenizer)
+        # Ranked by activation, largest first, so the bins come top one first.
+        low, high = bin_edges(
+            torch.tensor(binned["activation"].to_numpy(np.float32)),
+            stat.max[torch.tensor(binned["latent"].to_numpy(np.int64))],
+        )
+        frames.append(binned.assign(bin_low=low.double().numpy(), bin_high=high.double().numpy()))
     return ordered(pd.concat(frames, ignore_index=True), EXAMPLES)
 
 

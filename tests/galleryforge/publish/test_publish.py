@@ -356,7 +356,7 @@ def test_card_files_table_says_what_docs_tables_md_says(run_dir: Path, tmp_path:
     docs/tables.md (``tables/<name>   <what it holds>   required|optional``)."""
     from tests.feature_factories import write_feature_tables
 
-    write_feature_tables(run_dir, n_layers=len(LAYERS), width=D_SAE)
+    write_feature_tables(run_dir, n_layers=len(LAYERS), width=D_SAE, bins=True, logits=True)
     staging = tmp_path / "hub" / "B"
     assert _publish(run_dir, staging, "--dry-run") == 0
     card = (staging / "README.md").read_text()
@@ -370,7 +370,13 @@ def test_card_files_table_says_what_docs_tables_md_says(run_dir: Path, tmp_path:
     }
     rows = dict(re.findall(r"^\| `tables/(\w+\.parquet)` \| (.+?) \|$", card, flags=re.MULTILINE))
     assert set(rows) == {p.name for p in (staging / "tables").iterdir()}
-    assert {"layers.parquet", "curves.parquet", "features.parquet", "examples.parquet"} <= set(rows)
+    assert {
+        "layers.parquet",
+        "curves.parquet",
+        "features.parquet",
+        "examples.parquet",
+        "logits.parquet",
+    } <= set(rows)
     for name, holds in rows.items():
         assert holds == documented[name], name
     config = f'name = "B"\nmodel = "{MODEL}"\ndataset = "docstrings"\n'

@@ -83,7 +83,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     root = tmp_path_factory.mktemp("site")
     runs = root / "runs"
     write_trial(runs, "B", 4)
-    write_feature_tables(runs / "B", 2, width=64, max_latents=3, hostile=True)
+    write_feature_tables(
+        runs / "B", 2, width=64, max_latents=3, hostile=True, bins=True, logits=True
+    )
     write_toy(runs, ks=(2, 8), features=(64, 256))
     sources = site_sources(root / "sources")
     result = build_site(site_request(root, sources=sources))

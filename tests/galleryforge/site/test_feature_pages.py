@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import re
+import shutil
 from html.parser import HTMLParser
 from itertools import pairwise
 from pathlib import Path
@@ -16,6 +18,7 @@ from galleryforge.site import build_site
 from galleryforge.site.config import load_site_config
 from tests.feature_factories import HOSTILE_TOKEN
 from tests.galleryforge.site.conftest import BuiltSite
+from tests.pages import visible_text
 
 
 class Tokens(HTMLParser):
@@ -76,6 +79,7 @@ def test_shaded_tokens_are_the_examples_table(built_site: BuiltSite) -> None:
         [
             own[own["kind"] == "top"].sort_values("rank"),
             own[own["kind"] == "random"].sort_values("rank"),
+            own[own["kind"] == "bin"].sort_values("rank"),
         ]
     )
     top = float(features.set_index(["layer", "latent"]).loc[(layer, latent), "max_activation"])
@@ -155,3 +159,78 @@ def test_a_page_gives_the_frequency_to_three_significant_digits(built_site: Buil
     assert len(digits) <= 3  # 14.3%, not 14.3066%
     expected = float(f"{row['frequency'] * 100:.3g}")
     assert float(shown.group(1)) == pytest.approx(expected)
+
+
+def _bin_sections(html: str) -> list[tuple[str, int]]:
+    """Each bin heading's text and how many contexts follow it before the next heading."""
+    section = html.split("<h2>Contexts by activation</h2>", 1)[1].split("</section>", 1)[0]
+    parts = re.split(r'<h3 class="bin-range">(.*?)</h3>', section)
+    return [
+        (heading, body.count('<p class="context">'))
+        for heading, body in zip(parts[1::2], parts[2::2], strict=True)
+    ]
+
+
+def test_a_page_shows_its_bin_examples_under_their_ranges(built_site: BuiltSite) -> None:
+    features, examples = _tables(built_site)
+    binned = examples[examples["kind"] == "bin"]
+    layer, latent = binned[["layer", "latent"]].iloc[0]
+    own = binned[(binned["layer"] == layer) & (binned["latent"] == latent)]
+    top = float(features.set_index(["layer", "latent"]).loc[(layer, latent), "max_activation"])
+    # By hand: w = 2^ceil(log2 max) / 8, bins (j·w, (j + 1)·w], the top one ending at the max.
+    width = 2.0 ** math.ceil(math.log2(top)) / 8
+    expected = []
+    for low in sorted(set(own["bin_low"]), reverse=True):
+        j = round(low / width)
+        high = min((j + 1) * width, top)
+        count = int((own["bin_low"] == low).sum())
+        assert ((own["bin_low"] == low) <= (own["bin_high"] == high)).all()
+        expected.append((f"Activation {j * width:.3g} to {high:.3g}", count))
+    html = (built_site.out / f"features/B/L{layer}/{latent}.html").read_text(encoding="utf-8")
+    assert _bin_sections(html) == expected
+    assert len(expected) == 3 and {c for _, c in expected} == {2}
+
+
+def test_a_page_lists_its_logit_effects_strongest_first(built_site: BuiltSite) -> None:
+    logits = pd.read_parquet(built_site.runs / "B" / "tables" / "logits.parquet")
+    first = logits.iloc[0]
+    layer, latent = int(first["layer"]), int(first["latent"])
+    page = built_site.out / f"features/B/L{layer}/{latent}.html"
+    html = page.read_text(encoding="utf-8")
+    text = visible_text(page)
+    own = logits[(logits["layer"] == layer) & (logits["latent"] == latent)]
+    shown = []
+    for sign, heading in (("positive", "Promoted"), ("negative", "Suppressed")):
+        ranked = own[own["sign"] == sign].sort_values("rank")
+        words = [t.replace("Ġ", " ").strip() for t in ranked["token"]]
+        values = [f"{e:+.3g}" for e in ranked["effect"]]
+        shown.append(
+            heading + " " + " ".join(f"{w} {v}" for w, v in zip(words, values, strict=True))
+        )
+    assert " ".join(shown) in text
+    # The first promoted token is the hostile one: text on the page, never markup.
+    assert HOSTILE_TOKEN in text and "<script>alert(" not in html
+
+
+def test_a_run_without_logit_effects_or_bins_says_nothing_of_them(
+    built_site: BuiltSite, tmp_path: Path
+) -> None:
+    """An encoder's run (no LM head: no logits.parquet) and examples from before the bins."""
+    runs = tmp_path / "runs"
+    shutil.copytree(built_site.runs, runs)
+    (runs / "B" / "tables" / "logits.parquet").unlink()
+    examples = pd.read_parquet(runs / "B" / "tables" / "examples.parquet")
+    older = examples[examples["kind"] != "bin"].drop(columns=["bin_low", "bin_high"])
+    older.to_parquet(runs / "B" / "tables" / "examples.parquet", index=False)
+    gallery = tmp_path / "gallery"  # a copy: the build may redraw figures of the changed run
+    shutil.copytree(built_site.gallery, gallery)
+    request = built_site.request(
+        runs=runs, gallery=gallery, out=tmp_path / "site", max_feature_pages=1
+    )
+    result = build_site(request)
+    pages = [p for p in result.pages if re.fullmatch(r"features/B/L\d+/\d+\.html", p)]
+    assert pages
+    for name in pages:
+        text = visible_text(tmp_path / "site" / name)
+        assert "Logit effects" not in text and "Promoted" not in text
+        assert "Contexts by activation" not in text and "Top contexts" in text

@@ -10,9 +10,11 @@ import pytest
 import torch
 
 from galleryforge.cli.main import main
-from galleryforge.tables import load_trial_tables, read_examples, read_features
+from galleryforge.tables import load_trial_tables, read_examples, read_features, read_logits
 from galleryforge.train.data.eval_text import corpus_text
 from galleryforge.train.data.model import load_model
+from galleryforge.train.evaluation.logit_effects import TOP_TOKENS, logit_rows, readout
+from galleryforge.train.evaluation.saelens import load_saes
 from tests.galleryforge.train.evaluation.saelens_files import random_weights, write_sae
 
 WIDTH = 24
@@ -89,7 +91,7 @@ def test_flat_and_v6_layouts_give_the_same_tables(
 ) -> None:
     checkpoints = _checkpoints(tmp_path / "flat", tiny_neox, "flat")
     assert _evaluate(checkpoints, text_corpus, tmp_path / "neox") == 0
-    for name in ("layers", "features", "examples"):
+    for name in ("layers", "features", "examples", "logits"):
         v6 = pd.read_parquet(neox_run / "tables" / f"{name}.parquet")
         flat = pd.read_parquet(tmp_path / "neox" / "tables" / f"{name}.parquet")
         pd.testing.assert_frame_equal(v6, flat)
@@ -183,3 +185,100 @@ def test_spliced_and_ablated_losses_match_a_direct_splice(
     row = load_trial_tables(neox_run).final.set_index("layer").loc[1]
     assert row.ce_spliced == pytest.approx(totals["spliced"] / count, rel=1e-5)
     assert row.ce_ablated == pytest.approx(totals["ablated"] / count, rel=1e-5)
+
+
+def _by_hand_effects(model: torch.nn.Module, w_dec: torch.Tensor) -> torch.Tensor:
+    """[d_sae, vocab]: each decoder row centred over d_model and scaled by the final LayerNorm's
+    γ (its linear part), times W_U, then centred over the vocabulary."""
+    gamma = model.gpt_neox.final_layer_norm.weight  # type: ignore[union-attr]
+    w_u = model.lm_head.weight  # type: ignore[union-attr]  # [vocab, d_model]
+    normed = (w_dec - w_dec.mean(dim=1, keepdim=True)) * gamma
+    logits = torch.einsum("sd,vd->sv", normed.double(), w_u.double())
+    return logits - logits.mean(dim=1, keepdim=True)
+
+
+def _assert_top_effects(table: pd.DataFrame, layer: int, by_hand: torch.Tensor) -> None:
+    for latent in range(len(by_hand)):
+        for sign, largest in (("positive", True), ("negative", False)):
+            rows = table[
+                (table.layer == layer) & (table.latent == latent) & (table.sign == sign)
+            ].sort_values("rank")
+            best = by_hand[latent].topk(TOP_TOKENS, largest=largest)
+            assert rows["token_id"].tolist() == best.indices.tolist()
+            assert rows["effect"].to_numpy() == pytest.approx(best.values.numpy(), abs=1e-5)
+
+
+def test_logit_effects_are_the_decoder_rows_through_the_unembedding(
+    neox_run: Path, tiny_neox: Path
+) -> None:
+    loaded = load_model(str(tiny_neox), torch.device("cpu"), torch.float32)
+    table = read_logits(neox_run / "tables" / "logits.parquet")
+    assert len(table) == 3 * WIDTH * 2 * TOP_TOKENS
+    for layer in range(3):
+        w_dec = random_weights(32, WIDTH, seed=layer)["W_dec"]
+        _assert_top_effects(table, layer, _by_hand_effects(loaded.model, w_dec))
+    spelled = loaded.tokenizer.convert_ids_to_tokens(table["token_id"].tolist())
+    assert table["token"].tolist() == spelled
+    positive = table[table.sign == "positive"]["effect"]
+    assert (positive > 0).all() and (table[table.sign == "negative"]["effect"] < 0).all()
+
+
+def test_logit_effects_fold_in_the_final_norms_scale_not_its_bias(
+    tiny_neox: Path, tmp_path: Path
+) -> None:
+    """A final LayerNorm with a random γ and β (the saved model's are 1 and 0)."""
+    loaded = load_model(str(tiny_neox), torch.device("cpu"), torch.float32)
+    norm = loaded.model.gpt_neox.final_layer_norm  # type: ignore[union-attr]
+    generator = torch.Generator().manual_seed(5)
+    norm.weight.copy_(torch.randn(32, generator=generator))
+    norm.bias.copy_(torch.randn(32, generator=generator))
+    saes = load_saes(_checkpoints(tmp_path, tiny_neox, "v6"))
+    matrix = readout(loaded)
+    assert matrix is not None
+    table = logit_rows("t", [0, 1, 2], saes, matrix, loaded.tokenizer)
+    for layer in range(3):
+        w_dec = random_weights(32, WIDTH, seed=layer)["W_dec"]
+        _assert_top_effects(table, layer, _by_hand_effects(loaded.model, w_dec))
+
+
+def test_bin_examples_are_tokens_of_the_text_within_their_bins(
+    neox_run: Path, tiny_neox: Path, text_corpus: Path
+) -> None:
+    """Activations recomputed by hand (as for the top contexts); bins by hand from the max."""
+    loaded = load_model(str(tiny_neox), torch.device("cpu"), torch.float32)
+    text = corpus_text(str(text_corpus), loaded.tokenizer, 16, LATENT_TOKENS, 4)
+    acts: dict[tuple[int, int, int], torch.Tensor] = {}  # (layer, context, position) → latents
+    for batch in text.batches:
+        hidden = loaded.model(input_ids=batch.ids, output_hidden_states=True).hidden_states
+        for layer in range(2):
+            w = random_weights(32, WIDTH, seed=layer)
+            feats = torch.relu((hidden[layer + 1] - w["b_dec"]) @ w["W_enc"] + w["b_enc"])
+            for c, p in batch.counted.nonzero().tolist():
+                acts[layer, batch.first_context + c, p] = feats[c, p]
+    examples = read_examples(neox_run / "tables" / "examples.parquet")
+    binned = examples[examples.kind == "bin"]
+    for layer in range(2):
+        every = torch.stack([a for key, a in acts.items() if key[0] == layer])  # [tokens, d_sae]
+        for latent in range(WIDTH):
+            values = every[:, latent]
+            values = values[values > 0].double()
+            rows = binned[(binned.layer == layer) & (binned.latent == latent)]
+            if len(values) == 0:
+                assert rows.empty
+                continue
+            top = float(values.max())
+            width = 2.0 ** math.ceil(math.log2(top)) / 8
+            index = torch.ceil(values / width) - 1
+            in_bin = {int(j): int((index == j).sum()) for j in index.unique()}
+            # Every bin it fired in has min(3, its tokens) examples, and no other bin has any.
+            got = rows.groupby("bin_low").size()
+            assert {round(low / width): n for low, n in got.items()} == {
+                j: min(3, n) for j, n in in_bin.items()
+            }
+            for row in rows.itertuples():
+                j = round(row.bin_low / width)
+                assert row.bin_low == j * width
+                assert row.bin_high == pytest.approx(min((j + 1) * width, top), rel=1e-6)
+                assert row.bin_low < row.activation <= row.bin_high
+                own = float(acts[layer, row.context, row.position][latent])
+                assert row.activation == pytest.approx(own, rel=1e-5)

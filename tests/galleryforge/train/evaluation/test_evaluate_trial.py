@@ -67,7 +67,11 @@ def test_evaluate_trial_reproduces_the_final_checkpoint_table(trained: Path) -> 
     features = read_features(out / "tables" / "features.parquet")
     assert len(features) == 3 * 48
     examples = read_examples(out / "tables" / "examples.parquet")
-    assert set(examples["kind"]) == {"top", "random"} and examples["rank"].max() == 19
+    assert set(examples["kind"]) == {"top", "random", "bin"}
+    assert examples[examples["kind"] == "top"]["rank"].max() == 19
+    # A sentence encoder has no LM head: no logit effects.
+    assert not (out / "tables" / "logits.parquet").exists()
+    assert load_trial_tables(out).logits is None
     assert all(isinstance(token, str) for token in examples["tokens"].iloc[0])
     # Training measures the downstream columns at its final checkpoint only.
     earlier = load_trial_tables(trained / "B").layers.query("tokens == 512")
