@@ -50,6 +50,8 @@ METRIC_LABELS = {
     "embedding_cos_mean_ablated": "Emb. cos mean-abl.",
     "embedding_cos_distance": "Emb. 1 − cos",
     "embedding_recovered": "Emb. recovered",
+    "embedding_pair_spearman": "Pair ranking ρ",
+    "embedding_pair_spearman_mean_ablated": "Pair ranking ρ mean-abl.",
     "decoder_norm_p05": "Dec. norm p5",
     "decoder_norm_median": "Dec. norm median",
     "decoder_norm_p95": "Dec. norm p95",

@@ -59,8 +59,9 @@ LAYERS = Schema(
         "ce_loss_score_ordinary:measured kl_div:measured kl_div_ablated:measured "
         "kl_div_score:measured embedding_cos_spliced:measured "
         "embedding_cos_mean_ablated:measured embedding_cos_distance:measured "
-        "embedding_recovered:measured target_l0:nonneg l0_off_target:count mse_gain:measured "
-        "converged:count"
+        "embedding_recovered:measured embedding_pair_spearman:measured "
+        "embedding_pair_spearman_mean_ablated:measured target_l0:nonneg l0_off_target:count "
+        "mse_gain:measured converged:count"
     ),
 )
 CURVES = Schema(

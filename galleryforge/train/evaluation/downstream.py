@@ -26,6 +26,11 @@ ordinary tokens of the first batch of fidelity contexts, fixed after it):
 ``embedding_cos_spliced`` and ``embedding_cos_mean_ablated`` are the mean cosine of each
 context's embedding with the clean one, ``embedding_cos_distance`` = 1 − cos_spliced (the damage
 itself), and ``embedding_recovered`` = (cos_spliced − cos_mean_ablated) / (1 − cos_mean_ablated).
+A task-level check of the same passes, what a user of a sentence encoder would notice:
+``embedding_pair_spearman`` is the Spearman correlation, over the pairs of fidelity contexts in a
+batch, between their clean cosine similarities and their spliced ones (1: splicing keeps the
+ranking of which texts are most alike), ``embedding_pair_spearman_mean_ablated`` the same under
+the mean ablation.
 
 ``FidelityPasses`` runs them for one batch's fidelity contexts: for each SAE the model runs again
 with the SAE's reconstruction spliced in at its hook, and, once per hook, with the activation there
@@ -35,6 +40,7 @@ ablated; ``FidelitySums`` adds up what they give.
 from __future__ import annotations
 
 import contextlib
+import math
 from typing import Any
 
 import torch
@@ -66,6 +72,8 @@ EMBEDDING_COLUMNS = (
     "embedding_cos_mean_ablated",
     "embedding_cos_distance",
     "embedding_recovered",
+    "embedding_pair_spearman",
+    "embedding_pair_spearman_mean_ablated",
 )
 
 
@@ -108,6 +116,11 @@ class FidelitySums:
         self.kl_ablated = torch.zeros(n_layers, dtype=torch.float64)
         self.means: dict[HookPoint, torch.Tensor] = {}
         """Each hook's mean activation, the encoder's ablation baseline (first batch's)."""
+        self.pairs_clean: list[torch.Tensor] = []
+        """Encoders: the cosine similarities of each batch's pairs of contexts, clean; then
+        spliced and mean-ablated, per SAE."""
+        self.pairs_spliced: list[list[torch.Tensor]] = [[] for _ in range(n_layers)]
+        self.pairs_ablated: list[list[torch.Tensor]] = [[] for _ in range(n_layers)]
 
     def add_clean(self, clean_log_probs: torch.Tensor, targets: torch.Tensor) -> None:
         """The clean pass of an LM batch (``targets`` the next tokens at the counted positions)."""
@@ -131,8 +144,10 @@ class FidelitySums:
         self.kl[layer] += float((clean_probs * (clean_log_probs - spliced_log_probs)).sum())
         self.kl_ablated[layer] += float((clean_probs * (clean_log_probs - ablated_log_probs)).sum())
 
-    def add_contexts(self, n_contexts: int) -> None:
-        self.count += n_contexts
+    def add_contexts(self, clean: torch.Tensor) -> None:
+        """The clean pooled embeddings ``[batch, d]`` of one batch of fidelity contexts."""
+        self.count += len(clean)
+        self.pairs_clean.append(pair_cosines(clean))
 
     def add_embedding(
         self, layer: int, clean: torch.Tensor, spliced: torch.Tensor, ablated: torch.Tensor
@@ -141,6 +156,8 @@ class FidelitySums:
         clean, spliced, ablated = clean.double(), spliced.double(), ablated.double()
         self.spliced[layer] += float(F.cosine_similarity(spliced, clean, dim=-1).sum())
         self.ablated[layer] += float(F.cosine_similarity(ablated, clean, dim=-1).sum())
+        self.pairs_spliced[layer].append(pair_cosines(spliced))
+        self.pairs_ablated[layer].append(pair_cosines(ablated))
 
     def metrics(self) -> dict[str, torch.Tensor]:
         n = max(self.count, 1)
@@ -151,6 +168,8 @@ class FidelitySums:
                 "embedding_cos_mean_ablated": ablated,
                 "embedding_cos_distance": 1.0 - spliced,
                 "embedding_recovered": (spliced - ablated) / (1.0 - ablated),
+                "embedding_pair_spearman": self._pair_spearman(self.pairs_spliced),
+                "embedding_pair_spearman_mean_ablated": self._pair_spearman(self.pairs_ablated),
             }
         clean = torch.full_like(spliced, self.clean / n)
         ordinary = self.ablated_ordinary / n
@@ -166,6 +185,28 @@ class FidelitySums:
             "kl_div_ablated": kl_ablated,
             "kl_div_score": (kl_ablated - kl) / kl_ablated,
         }
+
+    def _pair_spearman(self, per_sae: list[list[torch.Tensor]]) -> torch.Tensor:
+        """Each SAE's Spearman correlation of its pairs' cosines with the clean ones; NaN with
+        fewer than three pairs or when either side is constant (no ranking to compare)."""
+        from scipy.stats import spearmanr
+
+        clean = torch.cat(self.pairs_clean) if self.pairs_clean else torch.zeros(0)
+        values = []
+        for pairs in per_sae:
+            other = torch.cat(pairs) if pairs else torch.zeros(0)
+            if len(clean) < 3 or float(clean.std()) == 0 or float(other.std()) == 0:
+                values.append(math.nan)
+                continue
+            values.append(float(spearmanr(clean.numpy(), other.numpy()).statistic))
+        return torch.tensor(values, dtype=torch.float64)
+
+
+def pair_cosines(embeddings: torch.Tensor) -> torch.Tensor:
+    """The cosine similarity of every pair (i < j) of the rows of ``embeddings [n, d]``."""
+    unit = F.normalize(embeddings.double(), dim=-1)
+    i, j = torch.triu_indices(len(unit), len(unit), offset=1)
+    return (unit[i] * unit[j]).sum(-1)
 
 
 def forward_pass(loaded: LoadedModel, ids: torch.Tensor) -> Any:
@@ -210,7 +251,7 @@ class FidelityPasses:
             sums.add_clean(self.clean, self.targets)
         else:
             self.clean = mean_pooled(clean.last_hidden_state[chosen], ordinary)
-            sums.add_contexts(len(ids))
+            sums.add_contexts(self.clean)
 
     def measure(
         self, index: int, hook: HookPoint, recon: torch.Tensor, activation: torch.Tensor

@@ -144,7 +144,7 @@ def test_embedding_scores_from_cosines() -> None:
     clean = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
     spliced = torch.tensor([[1.0, 1.0], [0.0, 1.0]])  # cosines 1/√2 and 1
     ablated = torch.tensor([[0.0, 1.0], [1.0, 1.0]])  # cosines 0 and 1/√2
-    sums.add_contexts(2)
+    sums.add_contexts(clean)
     sums.add_embedding(0, clean, spliced, ablated)
     got = {name: float(value[0]) for name, value in sums.metrics().items()}
     cos_s, cos_a = (1 / math.sqrt(2) + 1) / 2, (0 + 1 / math.sqrt(2)) / 2
@@ -152,6 +152,25 @@ def test_embedding_scores_from_cosines() -> None:
     assert got["embedding_cos_mean_ablated"] == pytest.approx(cos_a)
     assert got["embedding_cos_distance"] == pytest.approx(1 - cos_s)
     assert got["embedding_recovered"] == pytest.approx((cos_s - cos_a) / (1 - cos_a))
+
+
+def _at_degrees(*angles: float) -> torch.Tensor:
+    radians = torch.tensor(angles, dtype=torch.float64) * math.pi / 180
+    return torch.stack([radians.cos(), radians.sin()], dim=1) * 3.0  # any length: cosines
+
+
+def test_pair_ranking_is_the_spearman_correlation_of_pair_similarities() -> None:
+    """Four contexts at 0°, 20°, 60° and 150°: their six pairs, most alike first, are 01, 12, 02,
+    23, 13, 03. Spliced at 0°, 50°, 60°, 150° the order is 12, 01, 02, 23, 13, 03: two ranks
+    swap, Σd² = 2, ρ = 1 − 6·2 / (6·35) = 0.942857. Ablated at 150°, 60°, 20°, 0°: 23, 12, 13,
+    01, 02, 03, Σd² = 9 + 4 + 9 + 4 = 26, ρ = 1 − 6·26 / 210 = 0.257143."""
+    sums = FidelitySums(1, language_model=False)
+    clean = _at_degrees(0, 20, 60, 150)
+    sums.add_contexts(clean)
+    sums.add_embedding(0, clean, _at_degrees(0, 50, 60, 150), _at_degrees(150, 60, 20, 0))
+    got = sums.metrics()
+    assert float(got["embedding_pair_spearman"][0]) == pytest.approx(1 - 12 / 210)
+    assert float(got["embedding_pair_spearman_mean_ablated"][0]) == pytest.approx(1 - 156 / 210)
 
 
 class HandMadeEncoder(nn.Module):
