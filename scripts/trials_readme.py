@@ -5,8 +5,9 @@
 
 One row per trial: its architecture, and at the final checkpoint the means over layers of L0,
 FVU, the downstream fidelity the run measured (``embedding_recovered`` for an encoder,
-``ce_loss_score`` for a causal LM), dead latents (of the width) and d*_S (``kd.trial_kd``: the
-mean of the per-layer values). A line under the table names the runs' commits and token counts.
+``ce_loss_score`` for a causal LM), an encoder's ``embedding_pair_spearman`` with its
+mean-ablated baseline when the runs measured it, dead latents (of the width) and d*_S
+(``kd.trial_kd``: the mean of the per-layer values). A line under the table names the runs' commits and token counts.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from galleryforge.study import trial_facts
 from galleryforge.tables import load_trial_tables
 
 FIDELITY = ("embedding_recovered", "ce_loss_score")
+TASK = "embedding_pair_spearman"
+"""An encoder's task-level check, with its mean-ablated baseline in brackets, when measured."""
 
 
 def main(runs: Path, trials: list[str]) -> None:
@@ -26,12 +29,15 @@ def main(runs: Path, trials: list[str]) -> None:
         (c for c in FIDELITY if all(c in t.final and t.final[c].notna().all() for t in loaded)),
         None,
     )
+    task = all(TASK in t.final and t.final[TASK].notna().all() for t in loaded)
     print(
         "| trial | architecture | L0 | FVU | "
         + (f"{fidelity} | " if fidelity else "")
+        + (f"{TASK} (mean-ablated) | " if task else "")
         + "dead latents | d*_S |"
     )
-    print("| --- | --- | ---: | ---: | " + ("---: | " if fidelity else "") + "---: | ---: |")
+    columns = int(bool(fidelity)) + int(task)
+    print("| --- | --- | ---: | ---: | " + "---: | " * columns + "---: | ---: |")
     for tables in loaded:
         final = tables.final
         width = int(final["width"].iloc[0])
@@ -41,6 +47,11 @@ def main(runs: Path, trials: list[str]) -> None:
             f"{final['l0'].mean():.1f}",
             f"{final['fvu'].mean():.3f}",
             *([f"{final[fidelity].mean():.3f}"] if fidelity else []),
+            *(
+                [f"{final[TASK].mean():.3f} ({final[TASK + '_mean_ablated'].mean():.3f})"]
+                if task
+                else []
+            ),
             f"{final['dead'].mean():.1f} of {width:,}",
             f"{tables.kd.d_star:.0f}",
         ]
