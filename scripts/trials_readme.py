@@ -7,7 +7,8 @@ One row per trial: its architecture, and at the final checkpoint the means over 
 FVU, the downstream fidelity the run measured (``embedding_recovered`` for an encoder,
 ``ce_loss_score`` for a causal LM), an encoder's ``embedding_pair_spearman`` with its
 mean-ablated baseline when the runs measured it, dead latents (of the width) and d*_S
-(``kd.trial_kd``: the mean of the per-layer values). A line under the table names the runs' commits and token counts.
+(``kd.trial_kd``: the mean of the per-layer values). A line under the table names the runs'
+commits and token counts.
 """
 
 from __future__ import annotations
