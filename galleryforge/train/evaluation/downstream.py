@@ -195,7 +195,8 @@ class FidelitySums:
         values = []
         for pairs in per_sae:
             other = torch.cat(pairs) if pairs else torch.zeros(0)
-            if len(clean) < 3 or float(clean.std()) == 0 or float(other.std()) == 0:
+            # Cosines equal to rounding (a tiny random model's texts all alike) rank nothing.
+            if len(clean) < 3 or float(clean.std()) < 1e-9 or float(other.std()) < 1e-9:
                 values.append(math.nan)
                 continue
             values.append(float(spearmanr(clean.numpy(), other.numpy()).statistic))

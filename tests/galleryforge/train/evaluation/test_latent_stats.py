@@ -70,10 +70,10 @@ def test_a_latent_that_never_fires_is_unseen_at_the_counted_tokens() -> None:
 
 def test_random_examples_are_uniform_over_the_tokens_a_latent_fired_on() -> None:
     """A latent fires on 12 tokens spread over three batches, with activations 1 … 12 (so the
-    largest are not favoured); across 600 seeds each token is one of the 3 drawn 150 times on
+    largest are not favoured); across 300 seeds each token is one of the 3 drawn 75 times on
     average. A chi-square statistic over the 12 counts (11 degrees of freedom) stays below 31.3,
     its 0.1% tail."""
-    seeds, n_random, fired_on = 600, 3, 12
+    seeds, n_random, fired_on = 300, 3, 12
     counts = np.zeros(fired_on)
     for seed in range(seeds):
         stats = LatentStats(2, top_n=1, n_random=n_random, seed=seed)
