@@ -83,11 +83,11 @@ def test_a_width_family_stands_for_one_trial_per_width() -> None:
     members = load_trials("widths-small")
     b_small = load_preset("B-small")
     assert [(m.name, m.width) for m in members] == [
-        (f"widths-small-F{w}", w) for w in (64, 128, 256, 512, 1024)
+        (f"widths-small-F{w}", w) for w in (128, 256, 512, 1024)
     ]
     for member in members:
         assert member.family == "widths-small"
-        assert member.widths == [64, 128, 256, 512, 1024]
+        assert member.widths == [128, 256, 512, 1024]
         assert (member.architecture, member.k, member.stop_rule) == ("topk", 32, "converged")
         assert member.lr == pytest.approx(3e-3 * (1024 / member.width) ** 0.5)  # lr ∝ 1/√F
         assert family_members(member) == [member]  # a member (as trial.toml reloads it) stays one
