@@ -20,6 +20,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 from tests.contexts import BuildRenderContext, DrawRendering, context_and_drawing, render_context
 from tests.factories import write_family, write_toy, write_trial
 from tests.feature_factories import write_feature_tables
+from tests.stress_runs import write_stress_runs
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -60,3 +61,10 @@ def family_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_trial(runs, "A", 3)
     write_toy(runs)
     return runs
+
+
+@pytest.fixture(scope="session")
+def stress_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The crowded run folder of tests/stress_runs.py: 12 trials of 48 layers, 40-character
+    names, a 6-member width family, 20 extra metrics, a 28-cell toy grid."""
+    return write_stress_runs(tmp_path_factory.mktemp("stress-runs"))

@@ -100,7 +100,7 @@ class RenderContext:
         if isinstance(ax, Figure):
             ax.suptitle(self._fit_to_width(text, float(ax.get_size_inches()[0]) * 72 * 0.94))
         else:
-            ax.set_title(text, loc="left")
+            ax.set_title(text, loc="left", wrap=True)
 
     def _fit_to_width(self, text: str, width_pt: float) -> str:
         """``text`` broken at spaces into lines no wider than ``width_pt`` in the title font."""
