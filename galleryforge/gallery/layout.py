@@ -16,6 +16,9 @@ Which texts count is what matplotlib draws, recorded while it draws: tick labels
 (outside the view, hidden, on an axis turned off), empty texts and annotations whose point is
 clipped are not findings. Interactive (plotly) figures are laid out by the reader's browser and
 are not checked here.
+
+``check_figures`` draws the figures of a gallery request, as ``galleryforge render`` would, and
+checks each (``galleryforge check --figures``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
     from matplotlib.text import Text
     from matplotlib.transforms import Bbox, BboxBase
     from numpy.typing import ArrayLike
+
+    from galleryforge.gallery.request import GalleryRequest
 
 TOLERANCE_PT = 1.5
 """How far boxes may overlap, or reach past the canvas, before it counts: 1.5 pt, about 2 px on
@@ -309,3 +314,41 @@ def _inside(points: ArrayLike, area: Bbox) -> np.ndarray:
         & (points[:, 1] >= area.y0)
         & (points[:, 1] <= area.y1)
     )
+
+
+# ------------------------------------------------------------------------------- a gallery
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    """What ``check_figures`` found: each drawn figure's gallery file with its findings."""
+
+    figures: tuple[tuple[str, tuple[LayoutFinding, ...]], ...]
+    """(file, findings) per figure, the file as the gallery names it (``<trial>/<theme>/
+    <rendering>.png``, relative to the gallery folder), in plan order."""
+    skipped: int
+    """Renderings the runs cannot give what they need (as ``render`` skips them)."""
+
+    @property
+    def offenders(self) -> list[tuple[str, tuple[LayoutFinding, ...]]]:
+        return [(path, found) for path, found in self.figures if found]
+
+
+def check_figures(request: GalleryRequest) -> FigureCheck:
+    """Draw every figure ``request`` asks for, as the gallery draws it, save nothing, and check
+    each one's layout. Interactive (plotly) versions are not checked."""
+    from galleryforge.gallery.build import plan_gallery
+    from galleryforge.renderings.registry import get_rendering
+    from galleryforge.themes.mpl import theme_style
+
+    plan = plan_gallery(replace(request, formats=("png",)))
+    figures = []
+    for job in plan.jobs:
+        rendering = get_rendering(job.rendering)
+        ctx = plan.inputs.job_context(job)
+        with theme_style(ctx.theme):
+            fig = rendering.draw(ctx)
+            found = check_layout(fig, rendering=job.rendering, theme=job.theme)
+        path = job.path("png").relative_to(job.out).as_posix()
+        figures.append((path, tuple(found)))
+    return FigureCheck(tuple(figures), len(plan.skipped))
