@@ -23,10 +23,26 @@ from tests.feature_factories import write_feature_tables
 from tests.stress_runs import write_stress_runs
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--layout-matrix",
+        action="store_true",
+        help="Also run the layout_matrix cases: every rendering under every theme on the "
+        "crowded runs (tests/galleryforge/renderings/test_layout_stress.py).",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests marked slow first: under ``-n auto`` a long test that starts last keeps one
-    worker busy after the other has run out of tests."""
+    worker busy after the other has run out of tests. The layout_matrix cases are skipped
+    unless ``--layout-matrix`` is given."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    if config.getoption("--layout-matrix"):
+        return
+    skip = pytest.mark.skip(reason="the full layout matrix: run with --layout-matrix")
+    for item in items:
+        if item.get_closest_marker("layout_matrix") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

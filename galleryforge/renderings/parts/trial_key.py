@@ -69,6 +69,8 @@ class LegendPlacement:
     columns: int
     aspect: float | None
     """The canvas's height / width with room for the legend (None: the rendering's own)."""
+    beside_pt: float
+    """The width the legend takes beside the axes, in points (0 below them)."""
 
     def draw(self, fig: Figure, handles: Sequence[Any], labels: Sequence[str], **kw: Any) -> Legend:
         """The legend on ``fig``, outside its axes (constrained layout makes the room)."""
@@ -90,9 +92,9 @@ def legend_placement(
     below = rows * _ROW_EMS * font.tick_size / 72
     if ctx.theme.figure.height_in is None:
         if entry <= width / 3:
-            return LegendPlacement("beside", 1, aspect)
-        return LegendPlacement("below", columns, (height + below) / width)
+            return LegendPlacement("beside", 1, aspect, entry * 72)
+        return LegendPlacement("below", columns, (height + below) / width, 0.0)
     # A fixed-size canvas: wherever the plot keeps more of it.
     if (width - entry) * height >= width * (height - below):
-        return LegendPlacement("beside", 1, aspect)
-    return LegendPlacement("below", columns, aspect)
+        return LegendPlacement("beside", 1, aspect, entry * 72)
+    return LegendPlacement("below", columns, aspect, 0.0)
