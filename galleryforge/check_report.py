@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from galleryforge.labels import METRIC_ORDER
 from galleryforge.numbers import format_metric
@@ -15,6 +16,9 @@ from galleryforge.tables import (
     load_trial_tables,
 )
 from galleryforge.width_family import family_finding, family_members, family_name, member_width
+
+if TYPE_CHECKING:
+    from galleryforge.gallery.layout import FigureCheck
 
 
 def summarise_runs(runs: Path, trial: str) -> list[str]:
@@ -86,6 +90,22 @@ def summarise_trial(tables: TrialTables) -> list[str]:
         f"  curves: {len(tables.curves):,} rows" if tables.curves is not None else "  curves: none",
         f"  extra metrics: {', '.join(extras)}" if extras else "  extra metrics: none",
     ]
+
+
+def summarise_figures(check: FigureCheck) -> list[str]:
+    """The layout check's findings, by gallery file (the figure's rendering and theme in its
+    path), then a count."""
+    lines = ["figures:"]
+    for path, findings in check.offenders:
+        lines.append(f"  {path}:")
+        lines += [f"    {finding}" for finding in findings]
+    found = sum(len(findings) for _, findings in check.offenders)
+    lines.append(
+        f"  {len(check.figures)} figures checked (matplotlib; interactive versions are not), "
+        f"{len(check.offenders)} with {found} layout findings"
+        + (f"; {check.skipped} skipped (the runs lack what they need)" if check.skipped else "")
+    )
+    return lines
 
 
 def summarise_toy(tables: ToyTables) -> list[str]:

@@ -20,12 +20,29 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 from tests.contexts import BuildRenderContext, DrawRendering, context_and_drawing, render_context
 from tests.factories import write_family, write_toy, write_trial
 from tests.feature_factories import write_feature_tables
+from tests.stress_runs import write_stress_runs
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--layout-matrix",
+        action="store_true",
+        help="Also run the layout_matrix cases: every rendering under every theme on the "
+        "crowded runs (tests/galleryforge/renderings/test_layout_stress.py).",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests marked slow first: under ``-n auto`` a long test that starts last keeps one
-    worker busy after the other has run out of tests."""
+    worker busy after the other has run out of tests. The layout_matrix cases are skipped
+    unless ``--layout-matrix`` is given."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    if config.getoption("--layout-matrix"):
+        return
+    skip = pytest.mark.skip(reason="the full layout matrix: run with --layout-matrix")
+    for item in items:
+        if item.get_closest_marker("layout_matrix") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +77,10 @@ def family_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_trial(runs, "A", 3)
     write_toy(runs)
     return runs
+
+
+@pytest.fixture(scope="session")
+def stress_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The crowded run folder of tests/stress_runs.py: 12 trials of 48 layers, 40-character
+    names, a 6-member width family, 20 extra metrics, a 28-cell toy grid."""
+    return write_stress_runs(tmp_path_factory.mktemp("stress-runs"))

@@ -28,9 +28,11 @@ def build_layers(
     width: int = 4096,
     checkpoints: tuple[int, ...] = (50_000, 100_000, 150_000),
     seed: int = 0,
-    extra_metrics: bool = False,
+    extra_metrics: int = 0,
 ) -> pd.DataFrame:
-    """One row per (layer, checkpoint) with every column of the layer table (docs/tables.md)."""
+    """One row per (layer, checkpoint) with every column of the layer table (docs/tables.md),
+    and ``extra_metrics`` further metric columns (``feature_density_entropy``, then
+    ``custom_metric_01``, … on scales from 1e-4 to 1e4)."""
     rng = np.random.default_rng(seed)
     l0_frac, dead_frac, mse_scale = REGIMES.get(trial, REGIMES["B"])
     rows = []
@@ -64,6 +66,9 @@ def build_layers(
     frame = kd.with_kd_columns(pd.DataFrame(rows))
     if extra_metrics:
         frame["feature_density_entropy"] = rng.uniform(3, 6, len(frame))
+    for index in range(1, extra_metrics):
+        scale = 10.0 ** (index % 9 - 4)
+        frame[f"custom_metric_{index:02d}"] = scale * rng.uniform(1, 9, len(frame))
     return ordered(frame, LAYERS)
 
 

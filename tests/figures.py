@@ -65,6 +65,28 @@ def overlapping_labels(fig: Figure, renderer: RendererBase) -> Iterator[tuple[st
                         yield (a, b)
 
 
+def overlapping_texts(texts: Sequence[Text], renderer: RendererBase) -> list[tuple[str, str]]:
+    """Pairs of ``texts`` whose drawn (upright) boxes overlap by more than a pixel both ways."""
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    pairs = []
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            (a, box_a), (b, box_b) = boxes[i], boxes[j]
+            overlap_w = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            overlap_h = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if overlap_w > 1 and overlap_h > 1:
+                pairs.append((a, b))
+    return pairs
+
+
+def inside_canvas(fig: Figure, text: Text, renderer: RendererBase) -> bool:
+    """Whether ``text``'s drawn box lies on ``fig``'s canvas (to a pixel)."""
+    box = text.get_window_extent(renderer)
+    return bool(
+        box.x0 >= -1 and box.y0 >= -1 and box.x1 <= fig.bbox.x1 + 1 and box.y1 <= fig.bbox.y1 + 1
+    )
+
+
 def values_spilling_out_of_cells(fig: Figure, renderer: RendererBase) -> Iterator[str]:
     """Texts written in heatmap cells (``gid="cell-value"``) whose drawn box leaves their cell
     (``renderer``: ``laid_out``).

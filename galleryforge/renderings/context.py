@@ -92,35 +92,20 @@ class RenderContext:
         return ink_on(self.theme, rgba)
 
     def title(self, ax: Axes | Figure, text: str) -> None:
-        """A title on an axes or a whole figure, in the theme's title style. A figure title wider
-        than the canvas is wrapped onto more lines (on a small canvas, such as a social card, a
-        long trial name would otherwise run off both edges)."""
+        """A title on an axes or a whole figure, in the theme's title style, wrapped onto more
+        lines where it is wider than the canvas (on a small canvas, such as a social card, a long
+        trial name would otherwise run off its edges): a figure's title now, an axes' title
+        (left-aligned) when it is drawn, at the canvas's right edge."""
         from matplotlib.figure import Figure
 
+        from galleryforge.renderings.parts.text_fit import wrap_to_width
+
         if isinstance(ax, Figure):
-            ax.suptitle(self._fit_to_width(text, float(ax.get_size_inches()[0]) * 72 * 0.94))
+            font = self.theme.font
+            width = float(ax.get_size_inches()[0]) * 72 * 0.94
+            ax.suptitle(wrap_to_width(text, width, font.title_size, font.weight_title))
         else:
-            ax.set_title(text, loc="left")
-
-    def _fit_to_width(self, text: str, width_pt: float) -> str:
-        """``text`` broken at spaces into lines no wider than ``width_pt`` in the title font."""
-        from galleryforge.renderings.parts.text_fit import text_width_pt
-
-        font = self.theme.font
-        words: list[str] = []
-        for word in text.split(" "):  # never break inside $…$ (mathtext)
-            if words and words[-1].count("$") % 2:
-                words[-1] += " " + word
-            else:
-                words.append(word)
-        lines: list[str] = []
-        for word in words:
-            joined = f"{lines[-1]} {word}" if lines else word
-            if lines and text_width_pt(joined, font.title_size, font.weight_title) > width_pt:
-                lines.append(word)
-            else:
-                lines[-1:] = [joined]
-        return "\n".join(lines)
+            ax.set_title(text, loc="left", wrap=True)
 
     # ----------------------------------------------------------------------------- plotly
 

@@ -3,7 +3,9 @@
 Pearson correlation, across the layers of the final checkpoint, between every pair of metrics the
 layer table holds (e.g. α with the dead count), on a diverging scale fixed to [-1, 1] and written in
 each cell when it fits. Metrics constant across layers have no defined correlation and are left
-out (the alt text names them). Used in the appendix.
+out (the alt text names them). Used in the appendix. With many metrics on a small canvas the row
+names shrink to fit, and where they still do not, every k-th row is named (the columns name every
+metric, in the same order).
 
 gids: ``correlation`` (the image; its array is the correlation matrix, rows and columns = the
 metrics in table order), ``cell-value`` (the annotations, when they fit).
@@ -19,7 +21,12 @@ from galleryforge.renderings.parts.alt_text import metric_names
 from galleryforge.renderings.parts.heatmap import colorbar, write_cells
 from galleryforge.renderings.parts.layer_metrics import split_constant
 from galleryforge.renderings.parts.panel_notes import empty_panel
-from galleryforge.renderings.parts.ticks import fit_metric_labels
+from galleryforge.renderings.parts.ticks import (
+    fit_metric_labels,
+    fit_row_labels,
+    title_room_pt,
+    x_labels_room_pt,
+)
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -114,7 +121,12 @@ def draw(ctx: RenderContext) -> Figure:
     image = ax.imshow(matrix, cmap=cmap, vmin=-1.0, vmax=1.0, aspect="auto", gid="correlation")
     colorbar(ctx, image, ax, "Pearson r")
     fit_metric_labels(ax, list(corr.columns))
-    ax.set_yticks(range(count), [metric_label(m, math=True) for m in corr.columns])
+    font = ctx.theme.font
+    # The rows share what the title and the metric names along x leave of the canvas.
+    room = fig.get_size_inches()[1] * 72 - title_room_pt(fig, font.title_size)
+    room -= x_labels_room_pt(ax) + 3 * font.label_size
+    labels = [metric_label(m, math=True) for m in corr.columns]
+    fit_row_labels(ax, labels, room, font.tick_size, max(6.0, 0.75 * font.tick_size))
     ax.tick_params(length=0)
     texts = [[f"{value:.2f}" for value in row] for row in matrix]
     write_cells(ctx, ax, texts, (matrix + 1) / 2, cmap)  # shade: where r sits on [-1, 1]

@@ -104,7 +104,10 @@ def draw_histogram(ctx: RenderContext, ax: Axes, examples: pd.DataFrame, row: pd
         patch.set_gid("example-histogram")
     ax.set_xlabel("activation")
     ax.set_ylabel("examples")
-    ax.legend(loc="upper right", fontsize=ctx.theme.font.tick_size)
+    # Under the card, not on the histogram: the top examples' bars reach its upper right.
+    fig = ax.get_figure()
+    assert fig is not None
+    fig.legend(loc="outside lower right", ncols=2, fontsize=ctx.theme.font.tick_size)
     ax.set_title("example activations", loc="left", fontsize=ctx.theme.font.label_size)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 

@@ -6,7 +6,8 @@ quarter decade of firing frequency, a separate bar at the far left counts the la
 firing in the tokens counted (*unseen*: frequency 0, which has no logarithm; not "dead", which is
 training's word), a dotted line marks the floor 1 / tokens (unseen latents fire less often than
 that, if at all: a bound, not a value), and a dashed line the dense threshold (10%). The title
-says how many tokens the frequencies were counted on (``latent_tokens``).
+says how many tokens the frequencies were counted on (``latent_tokens``). Each panel names its
+layer and unseen count, its layer alone where the panel is too narrow for both.
 
 gids: ``layer-panel`` (each layer's axes, in layer order), ``density-bar`` (the bars of latents
 seen firing in each panel, in bin order, layer by layer), ``unseen-bar`` (one per panel),
@@ -31,6 +32,7 @@ from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.layer_metrics import layer_label
 from galleryforge.renderings.parts.panel_notes import corner_note
 from galleryforge.renderings.parts.panels import small_multiples, used_panels
+from galleryforge.renderings.parts.text_fit import text_width_pt, wrap_to_width
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -117,22 +119,30 @@ def draw(ctx: RenderContext) -> Figure:
     panel_pt = fig.get_size_inches()[0] * 72 / cols
     fit = max(1, int(panel_pt * 0.8 // (3 * ctx.theme.font.tick_size)))
     step = math.ceil(len(decades) / fit)
+    font = ctx.theme.font
     for index, ax in enumerate(used_panels(axes, len(layers))):
         layer = layers[index]
         hist = density(by_layer[layer], edges, tokens)
         ax.set_gid("layer-panel")
         draw_density(ax, ctx, hist, ctx.theme.colors.accent)
-        corner_note(ctx, ax, f"{layer_label(layer)} · {hist.unseen:,} unseen")
+        # The layer and its unseen count where they fit the panel, else the layer alone (the
+        # unseen bar still shows the count).
+        note = f"{layer_label(layer)} · {hist.unseen:,} unseen"
+        if text_width_pt(note, font.tick_size) > panel_pt * 0.85:
+            note = layer_label(layer)
+        corner_note(ctx, ax, note)
         ax.set_xticks(decades[::-step][::-1])
         ax.grid(axis="x", visible=False)
         ax.tick_params(labelleft=index % cols == 0, labelbottom=index + cols >= len(layers))
         ax.margins(y=0.25)  # headroom for the label
         if len(layers) > 12:
             ax.yaxis.set_major_locator(MaxNLocator(nbins=2, integer=True))
-    fig.supxlabel(
+    label = (
         f"log₁₀ firing frequency in {tokens_counted(features)} (bar at left: unseen; "
         "dotted: floor 1/tokens; dashed: 10% dense)"
     )
+    width = fig.get_size_inches()[0] * 72 * 0.94
+    fig.supxlabel(wrap_to_width(label, width, font.label_size), fontsize=font.label_size)
     fig.supylabel("latents", fontsize=ctx.theme.font.label_size)
     ctx.title(fig, f"Trial {trial.trial}: how often each latent fires")
     return fig

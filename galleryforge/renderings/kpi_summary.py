@@ -5,8 +5,11 @@ size of the run (layers × width), big, with their names under them and a thin a
 the trial's name. Means are over layers of the final checkpoint's per-layer values (kd.py). The
 study's social/cover image and arXiv abstract page figure; the default card under ``social``.
 
+A trial's name too wide for the card shrinks, then is shortened in the middle (the alt text has
+it in full); the subtitle wraps.
+
 gids: ``kpi-value`` (the numbers, in the order of ``kpis``), ``kpi-label`` (their names),
-``kpi-trial`` (the trial's name), ``kpi-rule`` (the accent rule).
+``kpi-trial`` (the trial's name), ``kpi-subtitle``, ``kpi-rule`` (the accent rule).
 """
 
 from __future__ import annotations
@@ -15,7 +18,13 @@ from typing import TYPE_CHECKING
 
 from galleryforge.numbers import format_metric, format_tokens
 from galleryforge.renderings.context import RenderContext
-from galleryforge.renderings.parts.text_fit import POINTS_PER_INCH, text_width_pt
+from galleryforge.renderings.parts.text_fit import (
+    POINTS_PER_INCH,
+    fit_size,
+    shorten_to_width,
+    text_width_pt,
+    wrap_to_width,
+)
 from galleryforge.renderings.registry import register
 from galleryforge.study import trial_facts
 
@@ -80,15 +89,22 @@ def draw(ctx: RenderContext) -> Figure:
     def place(x: float, text: str, size: float, **kw: object) -> None:
         fig.text(x / width_pt, y / height_pt, text, fontsize=size, va="top", **kw)  # type: ignore[arg-type]
 
-    heading = font.title_size * 1.3
-    place(pad, f"Trial {trial.trial}", heading, weight="bold", color=colors.text, gid="kpi-trial")
+    line_pt = width_pt - 2 * pad
+    # A long trial name shrinks to the width of the card, down to the title size, and is then
+    # shortened in the middle (the alt text names the trial in full).
+    name = f"Trial {trial.trial}"
+    heading = fit_size(name, font.title_size * 1.3, line_pt, "bold", smallest=font.title_size)
+    name = shorten_to_width(name, heading, line_pt, "bold")
+    place(pad, name, heading, weight="bold", color=colors.text, gid="kpi-trial")
     y -= heading * 1.4
-    subtitle = (
+    subtitle = wrap_to_width(
         f"{subject(trial)} · final checkpoint, "
-        f"{format_tokens(trial.checkpoints[-1])} tokens · means over layers"
+        f"{format_tokens(trial.checkpoints[-1])} tokens · means over layers",
+        line_pt,
+        font.label_size,
     )
-    place(pad, subtitle, font.label_size, color=colors.muted)
-    y -= font.label_size * 2.0
+    place(pad, subtitle, font.label_size, color=colors.muted, gid="kpi-subtitle")
+    y -= font.label_size * (0.8 + 1.2 * (subtitle.count("\n") + 1))
     rule = Line2D(
         [pad / width_pt, 1 - pad / width_pt],
         [y / height_pt] * 2,

@@ -3,8 +3,9 @@
 Each metric that varies across layers is a ridge over depth, its height and colour the layer's
 value relative to the other layers (final checkpoint), joined by a monotone cubic through the
 layers: continuous, never overshooting the data. Each ridge stays inside its own band (the space
-between its baseline and the next one up), so a tall ridge never covers the one above it. Not
-picked: qualitative.
+between its baseline and the next one up), so a tall ridge never covers the one above it. The
+metric names shrink to fit the canvas, and where they still do not, every k-th ridge is named.
+Not picked: qualitative.
 
 gids: ``ridge-line`` (one Line2D per metric, top to bottom; it passes through ``baseline +
 RIDGE_HEIGHT * relative value`` at each layer), ``ridge-fill`` (the gradient-filled images).
@@ -28,6 +29,7 @@ from galleryforge.renderings.parts.layer_metrics import (
 )
 from galleryforge.renderings.parts.monotone_cubic import smooth
 from galleryforge.renderings.parts.panel_notes import empty_panel
+from galleryforge.renderings.parts.ticks import fit_row_labels, title_room_pt
 from galleryforge.renderings.registry import register
 
 if TYPE_CHECKING:
@@ -109,7 +111,7 @@ def draw(ctx: RenderContext) -> Figure:
     trial = ctx.trial
     layers, shade, varying, _ = landscape(trial)
     fig, ax = ctx.figure(aspect=max(ctx.theme.figure.aspect, 0.06 * len(varying) + 0.25))
-    ctx.title(ax, f"Trial {trial.trial}: metric landscape through depth")
+    ctx.title(fig, f"Trial {trial.trial}: metric landscape through depth")
     if len(varying) == 0 or len(layers) < 2:
         empty_panel(ctx, ax, "no metric varies across layers")
         return fig
@@ -144,7 +146,12 @@ def draw(ctx: RenderContext) -> Figure:
         )
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(-0.2, len(varying) - 1 + RIDGE_HEIGHT + 0.1)
-    ax.set_yticks(range(len(varying)), [metric_label(m, math=True) for m in reversed(varying)])
+    font = ctx.theme.font
+    # The ridges share what the title and the layer axis leave of the canvas.
+    room = fig.get_size_inches()[1] * 72 - title_room_pt(fig, font.title_size)
+    room -= font.tick_size * 1.3 + font.label_size * 1.3 + 2 * font.label_size
+    labels = [metric_label(m, math=True) for m in reversed(varying)]
+    fit_row_labels(ax, labels, room, font.tick_size, max(6.0, 0.75 * font.tick_size))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(axis="y", length=0)
     ax.grid(False)

@@ -80,11 +80,13 @@ def draw(ctx: RenderContext) -> Figure:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(grid.floor, 1.5)
-        ctx.title(ax, grid.title(decoder, value))
+        ax.set_title(
+            grid.title(decoder, value), loc="left", fontsize=ctx.theme.font.label_size, wrap=True
+        )
     for ax in axes.flat:
         log_ticks(ax, "x", max_labels=4)
-    for ax in axes[:, 0]:
-        ax.set_ylabel("Normalised loss")
+    # One label for the shared axis: a label per row overlapped its neighbours on short rows.
+    fig.supylabel("Normalised loss", fontsize=ctx.theme.font.label_size)
     for ax in axes[-1, :]:
         ax.set_xlabel(r"Width $d_S$")
     _legend(ctx, fig, grid)

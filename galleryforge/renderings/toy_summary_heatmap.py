@@ -197,8 +197,10 @@ def draw(ctx: RenderContext) -> Figure:
         ctx.title(ax, decoder)
     for ax in axes[-1, :]:
         ax.set_xlabel("Features F")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("Active features k" if symbol == "k" else "Sparsity α")
+    # One label for the rows of panels: a label per row overlapped its neighbours on short rows.
+    fig.supylabel(
+        "Active features k" if symbol == "k" else "Sparsity α", fontsize=ctx.theme.font.label_size
+    )
     assert image is not None  # one panel per read-out, and the summary is never empty
     bar = fig.colorbar(image, ax=axes, fraction=0.05, pad=0.02)
     ticks = np.linspace(-limit, limit, 5)

@@ -29,6 +29,7 @@ from galleryforge.controls import (
 )
 from galleryforge.latents import density, density_edges, latent_tokens
 from galleryforge.renderings.context import RenderContext
+from galleryforge.renderings.parts.text_fit import wrap_to_width
 from galleryforge.renderings.registry import register
 from galleryforge.study import weights_text
 
@@ -167,6 +168,8 @@ def draw(ctx: RenderContext) -> Figure:
     shown = columns(group)
     fig, layer_axes, density_ax = _panels(ctx, len(shown))
     colours = ctx.theme.categorical(len(group))
+    # A panel's title wraps to the panel (a quarter of the canvas, less its tick labels).
+    panel_pt = fig.get_size_inches()[0] * 72 / 4 * 0.75
     for ax, column in zip(layer_axes, shown, strict=True):
         for index, (trial, colour) in enumerate(zip(group, colours, strict=True)):
             values = per_layer(trial, column)
@@ -179,7 +182,9 @@ def draw(ctx: RenderContext) -> Figure:
                 label=label(trial),
             )
             line.set_gid("control-line")
-        ax.set_title(title_of(column), fontsize=ctx.theme.font.label_size)
+        font = ctx.theme.font
+        title = wrap_to_width(title_of(column), panel_pt, font.label_size, font.weight_title)
+        ax.set_title(title, fontsize=ctx.theme.font.label_size)
         ax.set_xlabel("layer")
         # Whole layer numbers, as many as fit a quarter-width panel (24 and 32 layers too).
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))

@@ -2,12 +2,14 @@
 
 Per-layer points (final checkpoint: mean L0 against MSE) in one colour per trial, joined in
 layer order by a faint line, on log-log axes because the regimes differ by orders of magnitude.
-Each trial's mean over layers (``TrialTables.kd``) is a large outlined marker labelled with the
-trial's mean predicted width d*_S. New in the study: it shows the three sparsity regimes side by
-side, where the paper compared them in a table.
+Each trial's mean over layers (``TrialTables.kd``) is a large outlined marker; its legend entry,
+outside the data, gives the trial's mean predicted width d*_S. A width family's members are
+shades of one hue (``parts/trial_key``). New in the study: it shows the three sparsity
+regimes side by side, where the paper compared them in a table.
 
 gids: ``trial-layers`` (PathCollection per trial; offsets = its layers' (L0, MSE)),
-``trial-mean`` (one marker per trial at (mean L0, mean MSE)), ``d-star-label`` (Text per trial).
+``trial-mean`` (one marker per trial at (mean L0, mean MSE)), ``d-star-label`` (the legend's
+text per trial).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.parts.ticks import log_ticks
+from galleryforge.renderings.parts.trial_key import legend_placement, trial_colours
 from galleryforge.renderings.parts.trial_points import (
     layer_points,
     mean_marker,
@@ -48,7 +51,7 @@ def describe(ctx: RenderContext) -> str:
     return (
         f"Log-log scatter of mean L0 against reconstruction MSE, one point per layer at the final "
         f"checkpoint, comparing {len(parts)} trials (drawn for trial {ctx.trial.trial}); large "
-        f"markers are trial means, labelled with the mean predicted width d*_S. "
+        f"markers are trial means; the legend gives each trial's mean predicted width d*_S. "
         f"{'; '.join(parts)}."
     )
 
@@ -56,7 +59,8 @@ def describe(ctx: RenderContext) -> str:
 def interactive(ctx: RenderContext) -> go.Figure:
     trials = compared(ctx)
     fig = ctx.plotly_figure()
-    for (name, t), colour in zip(trials.items(), ctx.theme.categorical(len(trials)), strict=True):
+    colours = trial_colours(ctx, list(trials.values()))
+    for (name, t), colour in zip(trials.items(), colours, strict=True):
         final = t.final
         plotly_layer_points(
             fig,
@@ -96,46 +100,26 @@ def interactive(ctx: RenderContext) -> go.Figure:
 )
 def draw(ctx: RenderContext) -> Figure:
     trials = compared(ctx)
-    colours = ctx.theme.categorical(len(trials))
-    fig, ax = ctx.figure()
-    size = ctx.theme.lines.marker_size
-    for (name, t), colour in zip(trials.items(), colours, strict=True):
+    colours = trial_colours(ctx, list(trials.values()))
+    labels = [rf"{name} · mean $d^*_S$ {t.kd.d_star:,.0f}" for name, t in trials.items()]
+    placement = legend_placement(ctx, labels)
+    fig, ax = ctx.figure(aspect=placement.aspect)
+    handles = []
+    for t, colour in zip(trials.values(), colours, strict=True):
         l0, mse = t.final["l0"].to_numpy(np.float64), t.final["mse"].to_numpy(np.float64)
         ax.plot(l0, mse, color=colour, alpha=0.35, linewidth=ctx.theme.lines.width * 0.6)
-        layer_points(
-            ctx, ax, l0, mse, colour, gid="trial-layers", alpha=0.75, label=f"Trial {name}"
-        )
+        handles.append(layer_points(ctx, ax, l0, mse, colour, gid="trial-layers", alpha=0.75))
         mean_marker(ctx, ax, t.kd.l0, t.kd.mse, colour, gid="trial-mean")
     ax.set(xscale="log", yscale="log")
     ax.margins(0.15)
-    low, high = np.log(ax.get_xlim())
-    for (name, t), colour in zip(trials.items(), colours, strict=True):
-        # Labels sit across the frontier (up-left on the right half, down-right on the left
-        # half), away from the trial's own layers, which run from lower left to upper right.
-        right = (np.log(t.kd.l0) - low) / (high - low) > 0.5
-        ax.annotate(
-            rf"{name}: mean $d^*_S$ = {t.kd.d_star:,.0f}",
-            (t.kd.l0, t.kd.mse),
-            xytext=(-size * 1.6, size * 1.6) if right else (size * 1.6, -size * 1.6),
-            textcoords="offset points",
-            ha="right" if right else "left",
-            va="bottom" if right else "top",
-            zorder=5,
-            fontsize=ctx.theme.font.annotation_size,
-            color=ctx.theme.colors.text,
-            fontweight="bold",
-            gid="d-star-label",
-            bbox={
-                "boxstyle": "round,pad=0.2",
-                "facecolor": ctx.theme.colors.panel,
-                "edgecolor": colour,
-                "alpha": 0.85,
-            },
-        )
     log_ticks(ax, "x")
     log_ticks(ax, "y", max_labels=5)
     ax.set_xlabel("L0 (active latents per token)")
     ax.set_ylabel("MSE")
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), markerscale=1.2)
+    # Each trial's mean d*_S is in its legend entry: labels beside the markers collide as soon
+    # as trials sit close on the frontier (a width family holds its sparsity fixed).
+    legend = placement.draw(fig, handles, labels, markerscale=1.2)
+    for text in legend.get_texts():
+        text.set_gid("d-star-label")
     ctx.title(fig, "Sparsity–reconstruction frontier across trials")
     return fig

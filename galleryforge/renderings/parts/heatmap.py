@@ -133,3 +133,8 @@ def colorbar(
     if ends is not None:
         low, high = image.get_clim()
         bar.set_ticks([low, high], labels=list(ends))
+        # Each end's name inside the bar's span (not centred on its end, half above the bar,
+        # where a title over the axes runs).
+        bottom, top = bar.ax.get_yticklabels()
+        bottom.set_verticalalignment("bottom")
+        top.set_verticalalignment("top")

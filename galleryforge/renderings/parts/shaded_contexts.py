@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
     from galleryforge.renderings.context import RenderContext
 
-MONO_EM = 0.602  # advance of one character of DejaVu Sans Mono, in ems
+# Room for one character, in ems: DejaVu Sans Mono advances 0.602 em, and a raster canvas rounds
+# each glyph's advance to whole pixels, up to half a pixel (0.04 em at 9 pt and 100 dpi) more;
+# at 0.602 em a long token's last letters ran under the next token.
+MONO_EM = 0.642
 ROW_EMS = 2.1  # line pitch of the context rows, in ems
 
 

@@ -41,6 +41,54 @@ def text_width_pt(text: str, size: float, weight: str = "normal") -> float:
     return float(width)
 
 
+def wrap_to_width(text: str, width_pt: float, size: float, weight: str = "normal") -> str:
+    """``text`` broken at spaces into lines no wider than ``width_pt`` (a word wider than that
+    keeps a line of its own; mathtext, ``$…$``, is never broken)."""
+    words: list[str] = []
+    for word in text.split(" "):
+        if words and words[-1].count("$") % 2:
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    lines: list[str] = []
+    for word in words:
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and text_width_pt(joined, size, weight) > width_pt:
+            lines.append(word)
+        else:
+            lines[-1:] = [joined]
+    return "\n".join(lines)
+
+
+def fit_size(
+    text: str, size: float, width_pt: float, weight: str = "normal", smallest: float = 0.0
+) -> float:
+    """The largest font size up to ``size``, and not below ``smallest``, at which every line of
+    ``text`` is at most ``width_pt`` wide (a text's width grows in proportion to its size)."""
+    widest = max(text_width_pt(line, size, weight) for line in text.split("\n"))
+    if widest <= width_pt:
+        return size
+    return max(smallest, size * width_pt / widest * 0.98)
+
+
+def shorten_to_width(text: str, size: float, width_pt: float, weight: str = "normal") -> str:
+    """``text``, or where it is wider than ``width_pt`` its start and end joined by "…" (the end
+    kept: names that share a long start differ there). Callers keep the full text in the alt
+    text."""
+    if text_width_pt(text, size, weight) <= width_pt:
+        return text
+    head, tail = text[: len(text) // 2], text[len(text) // 2 :]
+    while head or tail:
+        if len(head) >= len(tail):
+            head = head[:-1]
+        else:
+            tail = tail[1:]
+        shortened = f"{head.rstrip()}…{tail.lstrip()}"
+        if text_width_pt(shortened, size, weight) <= width_pt:
+            return shortened
+    return "…"
+
+
 def label_step(count: int, length_in: float, font_pt: float, spacing: float = 1.35) -> int:
     """Show every k-th of ``count`` labels so labels of ``font_pt`` fit in ``length_in``."""
     needed = count * font_pt * spacing / POINTS_PER_INCH

@@ -11,27 +11,72 @@ from galleryforge.renderings.parts.layer_metrics import layer_label
 from galleryforge.renderings.parts.text_fit import (
     POINTS_PER_INCH,
     figure_inches,
-    label_step,
     text_width_pt,
 )
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def set_layer_ticks(ax: Axes, layers: Sequence[int], axis: str = "y") -> None:
     """Layer labels on a heatmap axis, thinned so neighbouring labels never overlap."""
-    size = figure_inches(ax)
-    bbox = ax.get_position()
-    length = bbox.height * size[1] if axis == "y" else bbox.width * size[0]
-    font = ax.yaxis.get_ticklabels()[0].get_fontsize() if ax.yaxis.get_ticklabels() else 8
-    step = label_step(len(layers), length, float(font))
-    positions = list(range(0, len(layers), step))
-    labels = [layer_label(layers[i]) for i in positions]
-    if axis == "y":
-        ax.set_yticks(positions, labels)
-    else:
-        ax.set_xticks(positions, labels)
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    labels = target.get_ticklabels()
+    font = float(labels[0].get_fontsize()) if labels else 8.0
+    fitting_labels(ax, [layer_label(layer) for layer in layers], font, axis)
+
+
+def fitting_labels(
+    ax: Axes, labels: Sequence[str], font_pt: float, axis: str = "y", spacing: float = 1.35
+) -> None:
+    """``labels`` at positions 0, 1, … of ``axis``: every k-th, k chosen when the figure is
+    drawn, from the axes' laid-out length, so that labels of ``font_pt`` (each needing
+    ``spacing`` times its size) never overlap."""
+    from matplotlib.ticker import FuncFormatter
+
+    from galleryforge.renderings.parts.every_kth import EveryKth
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(EveryKth(len(labels), font_pt, spacing, axis))
+    names = list(labels)
+    target.set_major_formatter(
+        FuncFormatter(lambda value, _pos: names[round(value)] if 0 <= value < len(names) else "")
+    )
+
+
+# A row label needs its font size times this much height (mathtext such as d*_S stands taller).
+_ROW_SPACING = 1.5
+
+
+def fit_row_labels(
+    ax: Axes, labels: Sequence[str], room_pt: float, font_pt: float, smallest_pt: float
+) -> None:
+    """One label per row of ``ax`` (rows at y = 0, 1, …), as large as ``room_pt`` (the height
+    the rows share, as estimated before layout) allows, from ``font_pt`` down to
+    ``smallest_pt``; where even that is too large, every k-th row is labelled (``fitting_labels``:
+    k from the laid-out axes)."""
+    rows = max(len(labels), 1)
+    size = max(smallest_pt, min(font_pt, room_pt / (rows * _ROW_SPACING)))
+    fitting_labels(ax, labels, size, "y", _ROW_SPACING)
+    ax.tick_params(axis="y", labelsize=size)
+
+
+def title_room_pt(fig: Figure, size: float) -> float:
+    """The height the figure's title (suptitle) takes, in points, with the space under it."""
+    lines = fig.get_suptitle().count("\n") + 1 if fig.get_suptitle() else 0
+    return lines * size * 1.3 + size * 0.5
+
+
+def x_labels_room_pt(ax: Axes) -> float:
+    """The height ``ax``'s x tick labels take as set now (upright ones: their widest line)."""
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    if not labels:
+        return 0.0
+    size = float(labels[0].get_fontsize())
+    if labels[0].get_rotation() % 180 == 90:
+        return max(text_width_pt(line, size) for t in labels for line in t.get_text().split("\n"))
+    return max(t.get_text().count("\n") + 1 for t in labels) * size * 1.3
 
 
 def log_ticks(ax: Axes, axis: str = "y", max_labels: int = 6) -> None:

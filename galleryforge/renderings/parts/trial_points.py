@@ -13,6 +13,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
+    from matplotlib.collections import PathCollection
 
     from galleryforge.renderings.context import RenderContext
     from galleryforge.tables import TrialTables
@@ -20,11 +21,11 @@ if TYPE_CHECKING:
 
 def layer_points(
     ctx: RenderContext, ax: Any, x: Any, y: Any, colour: Any, *, gid: str, **style: Any
-) -> None:
+) -> PathCollection:
     """One small point per layer at (``x``, ``y``); ``style`` adds to the scatter's settings
-    (label, alpha)."""
+    (label, alpha). Returns the scatter (a legend handle)."""
     size = ctx.theme.lines.marker_size
-    ax.scatter(
+    return ax.scatter(
         np.asarray(x, dtype=np.float64),
         np.asarray(y, dtype=np.float64),
         s=(size * 1.2) ** 2,

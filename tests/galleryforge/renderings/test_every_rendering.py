@@ -5,7 +5,9 @@ Trial renderings are drawn for the 32-layer trial C, the most crowded, under eve
 A (6 layers) and B (24 layers, an extra metric) under one theme each, a different one from one
 rendering to the next: every rendering meets every theme and every trial, and every theme meets
 every trial, in a third of the draws of the full product (each draw is laid out, which is most of
-this file's time).
+this file's time). Each drawing passes the layout check (galleryforge/gallery/layout.py): no text
+overlaps another or leaves the canvas, no legend covers data; test_layout_stress.py does the same
+on crowded runs.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
+from galleryforge.gallery.layout import check_layout
 from galleryforge.renderings.context import RenderContext
 from galleryforge.renderings.registry import all_renderings, get_rendering
 from galleryforge.themes.mpl import theme_style
 from galleryforge.themes.theme import available_themes
 from tests.contexts import BuildRenderContext, render_context
-from tests.figures import laid_out, overlapping_labels, values_spilling_out_of_cells
+from tests.figures import values_spilling_out_of_cells
 
 THEMES = sorted(available_themes())
 TRIAL_RENDERINGS = [r.id for r in all_renderings("trial") if "family" not in r.needs]
@@ -36,8 +39,9 @@ def _draw(ctx: RenderContext, rendering: str) -> tuple[Figure, str]:
         if spec.interactive is not None:
             interactive = spec.interactive(ctx)
             assert interactive.data, f"{rendering}: interactive figure has no traces"
-        renderer = laid_out(fig)
-        assert list(overlapping_labels(fig, renderer)) == []
+        findings = check_layout(fig, rendering=rendering, theme=ctx.theme.name)
+        assert [str(finding) for finding in findings] == []
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # laid out by the check
         assert list(values_spilling_out_of_cells(fig, renderer)) == []
     return fig, spec.describe(ctx)
 

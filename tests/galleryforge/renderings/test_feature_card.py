@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.text import Text
 
 from galleryforge.errors import GalleryforgeError
 from galleryforge.gallery.inputs import RenderInputs
@@ -16,9 +18,11 @@ from galleryforge.renderings import feature_card
 from galleryforge.renderings.context import RenderContext
 from galleryforge.tables import EXAMPLES, ordered, write_table
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import drawn, render_context
 from tests.factories import write_trial
 from tests.feature_factories import build_features
-from tests.figures import artists_with_gid
+from tests.figures import artists_with_gid, laid_out
+from tests.stress_runs import DRAWN
 
 
 def _context(
@@ -171,3 +175,24 @@ def test_social_card_is_legible_at_1200_by_627(tmp_path: Path) -> None:
     assert np.allclose(fig.get_size_inches() * fig.dpi, (1200, 627))
     sizes = {t.get_fontsize() for t in artists_with_gid(fig, "context-token")}  # type: ignore[attr-defined]
     assert min(sizes) * fig.dpi / 72 >= 14  # px at the card's size: readable on a phone
+
+
+@pytest.mark.parametrize("theme", ["paper", "dark", "social"])
+def test_the_legend_keeps_off_the_histogram_and_tokens_off_each_other(
+    stress_runs: Path, theme: str
+) -> None:
+    ctx = render_context(stress_runs, trial=DRAWN, theme=theme)
+    fig = drawn(ctx, feature_card)
+    renderer = laid_out(fig)
+    (legend,) = fig.legends
+    box = legend.get_window_extent(renderer)
+    bars = artists_with_gid(fig, "example-histogram")
+    assert bars and not any(box.overlaps(bar.get_window_extent(renderer)) for bar in bars)  # type: ignore[attr-defined]
+    tokens = artists_with_gid(fig, "context-token")
+    rows: dict[float, list[Text]] = {}
+    for token in tokens:
+        rows.setdefault(token.get_position()[1], []).append(token)  # type: ignore[attr-defined]
+    for row in rows.values():
+        extents = [t.get_window_extent(renderer) for t in row]
+        # Each token ends before the next begins (to a pixel: their boxes hold no ink there).
+        assert all(a.x1 <= b.x0 + 1 for a, b in itertools.pairwise(extents)), row

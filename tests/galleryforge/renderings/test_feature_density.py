@@ -13,8 +13,10 @@ from galleryforge.gallery.request import Job
 from galleryforge.renderings import feature_density, feature_density_trials
 from galleryforge.renderings.context import RenderContext
 from galleryforge.themes.mpl import theme_style
+from tests.contexts import drawn, render_context
 from tests.feature_factories import TOKENS
-from tests.figures import artists_with_gid
+from tests.figures import artists_with_gid, inside_canvas, laid_out, overlapping_texts
+from tests.stress_runs import DRAWN
 
 
 def _context(runs: Path, trial: str, rendering: str = "feature-density") -> RenderContext:
@@ -121,3 +123,39 @@ def test_features_table_counting_more_than_its_tokens_is_one_line(
     with pytest.raises(InputError) as raised:
         read_features(path)
     assert str(raised.value).startswith(str(path)) and message in str(raised.value)
+
+
+@pytest.mark.parametrize("theme", ["paper", "social"])
+def test_the_overlay_legend_keeps_off_the_bars_and_the_threshold_lines(
+    stress_runs: Path, theme: str
+) -> None:
+    ctx = render_context(stress_runs, trial=DRAWN, theme=theme)
+    fig = drawn(ctx, feature_density_trials)
+    renderer = laid_out(fig)
+    (legend,) = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    box = legend.get_window_extent(renderer)
+    assert legend.get_title().get_text() == "trial" and len(legend.get_texts()) == 12 + 2
+    for bar in artists_with_gid(fig, "unseen-bar"):
+        assert not box.overlaps(bar.get_window_extent(renderer))  # type: ignore[attr-defined]
+    for gid in ("trial-density", "dense-threshold", "frequency-floor"):
+        for artist in artists_with_gid(fig, gid):
+            path = artist.get_transform().transform_path(artist.get_path())  # type: ignore[attr-defined]
+            assert not path.intersects_bbox(box, filled=False), gid
+    (label,) = [ax.xaxis.label for ax in fig.axes]
+    assert label.get_window_extent(renderer).x0 >= 0  # one token count, not twelve
+    assert label.get_window_extent(renderer).x1 <= fig.bbox.x1
+
+
+@pytest.mark.parametrize("theme", ["paper", "presentation", "social"])
+def test_forty_eight_panels_keep_their_names_apart_and_the_axis_label_on_the_canvas(
+    stress_runs: Path, theme: str
+) -> None:
+    ctx = render_context(stress_runs, trial=DRAWN, theme=theme)
+    fig = drawn(ctx, feature_density)
+    renderer = laid_out(fig)
+    panels = artists_with_gid(fig, "layer-panel")
+    notes = [text for ax in panels for text in ax.texts]  # type: ignore[attr-defined]
+    assert len(notes) == 48 and notes[10].get_text().startswith("L10")
+    assert overlapping_texts(notes, renderer) == []
+    label = fig._supxlabel  # type: ignore[attr-defined]
+    assert "100,000 tokens" in label.get_text() and inside_canvas(fig, label, renderer)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from galleryforge.numbers import format_metric
 from galleryforge.renderings import kpi_summary
 from galleryforge.renderings.registry import get_rendering
 from galleryforge.themes.mpl import theme_style
-from tests.contexts import BuildRenderContext
-from tests.figures import artists_with_gid
+from tests.contexts import BuildRenderContext, drawn, render_context
+from tests.figures import artists_with_gid, laid_out
+from tests.stress_runs import DRAWN
 
 
 @pytest.mark.parametrize("theme", ["social", "paper"])
@@ -46,3 +49,18 @@ def test_alt_text_and_alias(build_render_context: BuildRenderContext) -> None:
     alt = kpi_summary.describe(ctx)
     assert "trial A" in alt and format_metric("alpha", ctx.trial.kd.alpha) in alt
     assert get_rendering("SAE_KPI_Summary").id == "kpi-summary"
+
+
+def test_a_long_trial_name_and_the_subtitle_stay_on_the_social_card(stress_runs: Path) -> None:
+    ctx = render_context(stress_runs, trial=DRAWN, theme="social")
+    fig = drawn(ctx, kpi_summary)
+    renderer = laid_out(fig)
+    (name,) = artists_with_gid(fig, "kpi-trial")
+    (subtitle,) = artists_with_gid(fig, "kpi-subtitle")
+    for text in (name, subtitle):
+        box = text.get_window_extent(renderer)  # type: ignore[attr-defined]
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (text.get_text(), box)  # type: ignore[attr-defined]
+    assert name.get_text() == f"Trial {DRAWN}" or "…" in name.get_text()  # type: ignore[attr-defined]
+    assert f"trial {DRAWN}" in kpi_summary.describe(ctx)  # the alt text keeps the full name
+    words = subtitle.get_text().split()  # type: ignore[attr-defined]
+    assert "means over layers" in " ".join(words)  # wrapped, not cut

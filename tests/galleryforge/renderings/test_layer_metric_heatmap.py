@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+from matplotlib.text import Text
 
 from galleryforge.numbers import format_metric
 from galleryforge.renderings import layer_metric_heatmap
 from galleryforge.renderings.registry import get_rendering
-from tests.contexts import BuildRenderContext, DrawRendering
-from tests.figures import artists_with_gid, heatmap_shade, relative_by_hand
+from tests.contexts import BuildRenderContext, DrawRendering, drawn, render_context
+from tests.figures import (
+    artists_with_gid,
+    heatmap_shade,
+    inside_canvas,
+    laid_out,
+    overlapping_labels,
+    relative_by_hand,
+)
+from tests.stress_runs import DRAWN
 
 
 def test_rows_are_layers_and_columns_every_metric(draw_rendering: DrawRendering) -> None:
@@ -38,3 +49,14 @@ def test_alt_text_interactive_and_alias(build_render_context: BuildRenderContext
     (trace,) = layer_metric_heatmap.interactive(ctx).data
     np.testing.assert_allclose(trace.customdata, ctx.trial.final[list(ctx.trial.metrics)])
     assert get_rendering("SAE_Layer_Metric_Heatmap").id == "layer-metric-heatmap"
+
+
+def test_forty_eight_layers_keep_their_labels_apart_under_a_long_title(stress_runs: Path) -> None:
+    ctx = render_context(stress_runs, trial=DRAWN, theme="social")
+    fig = drawn(ctx, layer_metric_heatmap)
+    renderer = laid_out(fig)
+    assert list(overlapping_labels(fig, renderer)) == []
+    (ax, *_) = fig.axes
+    assert DRAWN in ax.get_title(loc="left")
+    titles = [t for t in fig.findobj(Text) if DRAWN in t.get_text()]  # type: ignore[attr-defined]
+    assert titles and all(inside_canvas(fig, t, renderer) for t in titles)  # type: ignore[arg-type]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from galleryforge.labels import metric_label
 from galleryforge.renderings import metric_landscape
 from galleryforge.renderings.registry import get_rendering
-from tests.contexts import DrawRendering
-from tests.figures import artists_with_gid
+from tests.contexts import DrawRendering, drawn, render_context
+from tests.figures import artists_with_gid, laid_out, overlapping_labels
+from tests.stress_runs import DRAWN
 
 
 def test_one_ridge_per_varying_metric_through_the_values(
@@ -70,3 +73,16 @@ def test_every_ridge_stays_in_its_own_band(
     # The tallest point of each ridge is its metric's highest layer, drawn at full ridge height.
     top_of_first = np.asarray(ridges[0].get_ydata()).max()  # type: ignore[attr-defined]
     assert top_of_first == pytest.approx(len(ridges) - 1 + metric_landscape.RIDGE_HEIGHT)
+
+
+def test_thirty_one_ridges_keep_their_names_apart_and_the_title_on_a_social_card(
+    stress_runs: Path,
+) -> None:
+    ctx = render_context(stress_runs, trial=DRAWN, theme="social")
+    fig = drawn(ctx, metric_landscape)
+    renderer = laid_out(fig)
+    assert list(overlapping_labels(fig, renderer)) == []
+    title = fig.get_suptitle()
+    assert title.replace("\n", " ") == f"Trial {DRAWN}: metric landscape through depth"
+    box = fig._suptitle.get_window_extent(renderer)  # type: ignore[attr-defined]
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
+from matplotlib.text import Text
 
 from galleryforge import kd
 from galleryforge.renderings import toy_loss_floor
-from tests.contexts import BuildRenderContext, DrawRendering
-from tests.figures import artists_with_gid
+from tests.contexts import BuildRenderContext, DrawRendering, drawn, render_context
+from tests.figures import artists_with_gid, inside_canvas, laid_out, overlapping_texts
 
 
 def test_curves_are_the_seed_mean_normalised_losses(draw_rendering: DrawRendering) -> None:
@@ -60,3 +64,18 @@ def test_alt_text_and_interactive(build_render_context: BuildRenderContext) -> N
     assert "epsilon = 0.01" in text and f"{int(summary['censored'].sum())} censored" in text
     fig = toy_loss_floor.interactive(ctx)
     assert sum(1 for t in fig.data if t.mode == "lines") == len(summary)
+
+
+def test_sixteen_panels_keep_their_titles_and_one_loss_label_on_a_social_card(
+    stress_runs: Path,
+) -> None:
+    ctx = render_context(stress_runs, trial="toy", theme="social")
+    fig = drawn(ctx, toy_loss_floor)
+    renderer = laid_out(fig)
+    texts = [t for t in fig.findobj(Text) if t.get_visible()]
+    titles = [t for t in texts if re.fullmatch(r"\S+, k = \d+", t.get_text())]  # type: ignore[attr-defined]
+    assert len(titles) == 16  # four read-outs by four k
+    assert overlapping_texts(titles, renderer) == []  # type: ignore[arg-type]
+    assert all(inside_canvas(fig, t, renderer) for t in titles)  # type: ignore[arg-type]
+    # One label for the rows of panels: a label per row overlapped on short rows.
+    assert [t.get_text() for t in texts].count("Normalised loss") == 1  # type: ignore[attr-defined]

@@ -3,12 +3,15 @@ cells hatched."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+from matplotlib.text import Text
 
 from galleryforge.renderings import toy_summary_heatmap
-from tests.contexts import BuildRenderContext, DrawRendering
-from tests.figures import artists_with_gid
+from tests.contexts import BuildRenderContext, DrawRendering, drawn, render_context
+from tests.figures import artists_with_gid, inside_canvas, laid_out
 
 READ_OUTS = ("lp", "active-set", "untied", "tied")
 
@@ -84,3 +87,11 @@ def test_an_alpha_grid_has_a_row_per_alpha(build_render_context: BuildRenderCont
     grids, rows, columns = ratio_grids(summary)
     assert rows == [0.8, 0.9] and columns == [32, 64]
     assert all(r.shape == (2, 2) and np.isfinite(r).all() for r, _ in grids.values())
+
+
+def test_four_read_outs_name_the_k_axis_once_on_a_social_card(stress_runs: Path) -> None:
+    ctx = render_context(stress_runs, trial="toy", theme="social")
+    fig = drawn(ctx, toy_summary_heatmap)
+    renderer = laid_out(fig)
+    labels = [t for t in fig.findobj(Text) if t.get_text() == "Active features k"]  # type: ignore[attr-defined]
+    assert len(labels) == 1 and inside_canvas(fig, labels[0], renderer)  # type: ignore[arg-type]

@@ -114,3 +114,15 @@ def test_a_trial_without_controls_is_skipped_with_the_command(control_runs: Path
     reason = REGISTRY["trained-vs-random"].unmet_need(runs["other"], runs, toy=False)
     assert reason is not None and "controls-small" in reason
     assert REGISTRY["trained-vs-random"].unmet_need(runs["B-random"], runs, toy=False) is None
+
+
+@pytest.mark.parametrize("theme", ["paper", "social"])
+def test_panel_titles_stay_on_the_canvas(stress_runs: Path, theme: str) -> None:
+    from tests.figures import inside_canvas, laid_out
+
+    ctx = render_context(stress_runs, trial="paper-exact-decoder-norm-weighted-l1-B-1", theme=theme)
+    fig = drawn(ctx, trained_vs_random)
+    renderer = laid_out(fig)
+    titles = [ax.title for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert any("single-token" in t.get_text() for t in titles)
+    assert all(inside_canvas(fig, t, renderer) for t in titles), [t.get_text() for t in titles]

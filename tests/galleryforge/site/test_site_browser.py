@@ -200,3 +200,28 @@ def test_site_works_from_file_urls(browser: Browser, built_site: BuiltSite) -> N
     frame.locator(".js-plotly-plot").wait_for(state="attached", timeout=15_000)
     assert problems.found == []
     page.context.close()
+
+
+LONG_TITLE = "Sparse autoencoders on all-MiniLM-L6-v2 with random-weights controls"
+BRAND_LINES = """() => {
+  const brand = document.querySelector('.brand');
+  const line = parseFloat(getComputedStyle(brand).lineHeight);
+  const nav = document.querySelector('.site-nav').getBoundingClientRect();
+  return {lines: Math.round(brand.getBoundingClientRect().height / line),
+          navShown: nav.width > 0 && nav.height > 0, full: brand.title};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 760, 420])
+def test_a_long_site_title_fits_the_header(
+    browser: Browser, server: SiteServer, width: int
+) -> None:
+    """The demo's site title takes two lines at most (it took three beside the links)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(server.url + "index.html", wait_until="load")
+    page.evaluate(f"() => {{ document.querySelector('.brand').textContent = {LONG_TITLE!r}; }}")
+    found = page.evaluate(BRAND_LINES)
+    assert found["lines"] <= 2 and found["navShown"], found
+    assert found["full"]  # the whole name stays in the title attribute
+    context.close()
