@@ -101,11 +101,15 @@ def summarise_figures(check: FigureCheck) -> list[str]:
         lines += [f"    {finding}" for finding in findings]
     found = sum(len(findings) for _, findings in check.offenders)
     lines.append(
-        f"  {len(check.figures)} figures checked (matplotlib; interactive versions are not), "
-        f"{len(check.offenders)} with {found} layout findings"
+        f"  {_count(len(check.figures), 'figure')} checked (matplotlib; interactive versions are "
+        f"not), {len(check.offenders)} with {_count(found, 'layout finding')}"
         + (f"; {check.skipped} skipped (the runs lack what they need)" if check.skipped else "")
     )
     return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def summarise_toy(tables: ToyTables) -> list[str]:

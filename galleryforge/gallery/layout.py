@@ -86,7 +86,10 @@ def check_layout(fig: Figure, *, rendering: str = "", theme: str = "") -> list[L
 def _lay_out(fig: Figure) -> tuple[RendererBase, list[Text]]:
     """Draw ``fig`` on its own canvas with painting switched off, as saving lays it out, and
     return the renderer and the texts drawn, in drawing order."""
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
     with _painting_off(renderer), _texts_drawn() as drawn:
         fig.draw(renderer)
     return renderer, list(drawn.values())

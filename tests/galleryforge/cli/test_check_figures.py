@@ -31,7 +31,7 @@ def test_clean_figures_are_counted_and_exit_zero(
     assert main([*args, "-r", "kpi-summary", "-r", "kd-quantities"]) == 0
     out = capsys.readouterr().out
     assert "trial B: OK" in out  # the tables' summary comes first
-    assert "4 figures checked (matplotlib; interactive versions are not), 0 with 0" in out
+    assert "4 figures checked (matplotlib; interactive versions are not), 0 with 0 layout " in out
 
 
 def test_an_offender_is_named_by_file_rendering_and_text(
@@ -50,4 +50,4 @@ def test_an_offender_is_named_by_file_rendering_and_text(
     out = capsys.readouterr().out
     assert "  B/social/kpi-summary.png:\n" in out
     assert f"    off-canvas: '{LONG}' (past the right by " in out
-    assert "1 figures checked (matplotlib; interactive versions are not), 1 with 1" in out
+    assert "1 figure checked (matplotlib; interactive versions are not), 1 with 1 layout" in out
