@@ -140,7 +140,7 @@ def draw(ctx: RenderContext) -> Figure:
     ax.set_ylabel(
         "Predicted floor"
         if view is None
-        else "Loss (solid: predicted floor; diamonds, dashed: measured, fitted)"
+        else "Loss (solid: predicted floor;\ndiamonds, dashed: measured, fitted)"
     )
     layer_colorbar(ctx, fig, ax, layers)
     ctx.title(fig, f"Trial {ctx.trial.trial}: predicted loss floor vs width")

@@ -66,5 +66,6 @@ def title_note(ctx: RenderContext, ax: Axes, note: str, gid: str) -> None:
         color=ctx.theme.colors.muted,
         fontsize=ctx.theme.font.label_size,
         fontweight="normal",
+        wrap=True,  # a long measured sentence breaks at the canvas, not past it
     )
     title.set_gid(gid)

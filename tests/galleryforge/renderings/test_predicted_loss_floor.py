@@ -83,3 +83,18 @@ def test_a_family_is_drawn_against_the_floor_from_the_declared_d_star(tmp_path: 
     assert "fitted knee (1 of 3 layers beyond the widest width)" in note.get_text()  # type: ignore[attr-defined]
     traces = predicted_loss_floor.interactive(ctx).data
     assert [list(t.x) for t in traces if "measured" in t.hovertemplate] == [WIDTHS] * 3
+
+
+@pytest.mark.parametrize("theme", ["paper", "social", "blog", "presentation", "dark"])
+def test_a_family_member_stays_legible_under_every_theme(tmp_path: Path, theme: str) -> None:
+    """The demo's `check --figures` found the family's y label past the canvas (a one-line key of
+    66 characters) and its long knee note past the right edge under social."""
+    from galleryforge.gallery.layout import check_layout
+
+    config = 'architecture = "topk"\nk = 32\npredict_width = 1024'
+    write_family(tmp_path, config=config)
+    ctx = render_context(tmp_path, trial="W-F1024", theme=theme)
+    with theme_style(ctx.theme):
+        fig = predicted_loss_floor.draw(ctx)
+        findings = check_layout(fig, rendering="predicted-loss-floor", theme=theme)
+    assert [str(finding) for finding in findings] == []
