@@ -53,16 +53,7 @@ def overlapping_labels(fig: Figure, renderer: RendererBase) -> Iterator[tuple[st
     """Pairs of tick labels on one axis whose drawn boxes overlap (``renderer``: ``laid_out``)."""
     for ax in fig.axes:
         for axis in ("x", "y"):
-            boxes = [
-                (t.get_text(), t.get_window_extent(renderer)) for t in visible_tick_labels(ax, axis)
-            ]
-            for i in range(len(boxes)):
-                for j in range(i + 1, len(boxes)):
-                    (a, box_a), (b, box_b) = boxes[i], boxes[j]
-                    overlap_w = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
-                    overlap_h = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
-                    if overlap_w > 1 and overlap_h > 1:
-                        yield (a, b)
+            yield from overlapping_texts(visible_tick_labels(ax, axis), renderer)
 
 
 def overlapping_texts(texts: Sequence[Text], renderer: RendererBase) -> list[tuple[str, str]]:

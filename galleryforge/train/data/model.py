@@ -8,6 +8,7 @@ LayerNorm, so there every entry matches).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,6 +18,7 @@ import torch
 from torch import nn
 
 from galleryforge.errors import GalleryforgeError
+from galleryforge.train.data.hooks import HookPoint, StopForward, hooked
 from galleryforge.train.data.hub import model_cache_only
 
 OFFLINE_HINT = (
@@ -138,30 +140,11 @@ def residual_streams(
 
     The forward pass stops after the last block wanted.
     """
-    captured: dict[int, torch.Tensor] = {}
-    stop_after = max(layers)
-
-    def hook(index: int) -> Any:
-        def save(_module: nn.Module, _inputs: Any, output: Any) -> None:
-            captured[index] = output[0] if isinstance(output, tuple) else output
-            if index == stop_after:
-                raise _Done
-
-        return save
-
-    handles = [loaded.blocks[i].register_forward_hook(hook(i)) for i in layers]
-    try:
+    points = [HookPoint(i, "post") for i in layers]
+    # The layers after the last one wanted are not needed: its hook stops the pass.
+    with hooked(loaded.blocks, points, stop=True) as seen, contextlib.suppress(StopForward):
         loaded.model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids))
-    except _Done:
-        pass  # the layers after the last one wanted are not needed
-    finally:
-        for handle in handles:
-            handle.remove()
-    return torch.stack([captured[i] for i in layers])
-
-
-class _Done(Exception):
-    """Raised by the last hook to skip the rest of the forward pass."""
+    return torch.stack([seen[point] for point in points])
 
 
 def resolve_device(device: str) -> torch.device:
