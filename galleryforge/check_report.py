@@ -100,9 +100,14 @@ def summarise_figures(check: FigureCheck) -> list[str]:
         lines.append(f"  {path}:")
         lines += [f"    {finding}" for finding in findings]
     found = sum(len(findings) for _, findings in check.offenders)
+    verdict = (
+        f"{len(check.offenders)} with {_count(found, 'layout finding')}"
+        if found
+        else "no layout findings"
+    )
     lines.append(
         f"  {_count(len(check.figures), 'figure')} checked (matplotlib; interactive versions are "
-        f"not), {len(check.offenders)} with {_count(found, 'layout finding')}"
+        f"not), {verdict}"
         + (f"; {check.skipped} skipped (the runs lack what they need)" if check.skipped else "")
     )
     return lines

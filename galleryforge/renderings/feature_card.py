@@ -110,6 +110,9 @@ def draw_histogram(ctx: RenderContext, ax: Axes, examples: pd.DataFrame, row: pd
     fig.legend(loc="outside lower right", ncols=2, fontsize=ctx.theme.font.tick_size)
     ax.set_title("example activations", loc="left", fontsize=ctx.theme.font.label_size)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # A fixed number of ticks: the default locator picks them from the axes' length, which the
+    # layout then changes, so a last tick the layout never saw could stick out of the card.
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
 
 
 def draw_stats(ctx: RenderContext, ax: Axes, row: pd.Series) -> None:

@@ -31,7 +31,7 @@ def test_clean_figures_are_counted_and_exit_zero(
     assert main([*args, "-r", "kpi-summary", "-r", "kd-quantities"]) == 0
     out = capsys.readouterr().out
     assert "trial B: OK" in out  # the tables' summary comes first
-    assert "4 figures checked (matplotlib; interactive versions are not), 0 with 0 layout " in out
+    assert "4 figures checked (matplotlib; interactive versions are not), no layout findings" in out
 
 
 def test_an_offender_is_named_by_file_rendering_and_text(

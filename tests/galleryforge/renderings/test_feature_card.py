@@ -196,3 +196,23 @@ def test_the_legend_keeps_off_the_histogram_and_tokens_off_each_other(
         extents = [t.get_window_extent(renderer) for t in row]
         # Each token ends before the next begins (to a pixel: their boxes hold no ink there).
         assert all(a.x1 <= b.x0 + 1 for a, b in itertools.pairwise(extents)), row
+
+
+@pytest.mark.parametrize("largest", [8.0, 12.4, 97.0])
+def test_the_histograms_last_tick_stays_on_the_card(tmp_path: Path, largest: float) -> None:
+    """A latent of A-small in the demo (max activation 12.4) had its last activation tick, 12.5,
+    2.7 pt past the social card's right edge: the default locator picked it after the layout."""
+    from galleryforge.gallery.layout import check_layout
+
+    runs = _hand_made_run(tmp_path)
+    features = pd.read_parquet(runs / "B" / "tables" / "features.parquet")
+    features.loc[(features["layer"] == 1) & (features["latent"] == 2), "max_activation"] = largest
+    write_table(features, runs / "B" / "tables" / "features.parquet")
+    examples = pd.read_parquet(runs / "B" / "tables" / "examples.parquet")
+    examples.loc[examples["rank"] == 0, "activation"] = largest
+    write_table(examples, runs / "B" / "tables" / "examples.parquet")
+    ctx = _context(runs, "B", latent=(1, 2), theme="social")
+    with theme_style(ctx.theme):
+        fig = feature_card.draw(ctx)
+        findings = check_layout(fig, rendering="feature-card", theme="social")
+    assert [str(finding) for finding in findings] == []
