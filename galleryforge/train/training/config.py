@@ -164,6 +164,10 @@ class TrialConfig:
     threshold_init: float = 0.001
     """``jumprelu``: every latent's threshold at the start, on the same scale as ``bandwidth``
     (Rajamanoharan et al. 2024: 0.001)."""
+    threshold_lr: float = 1.0
+    """``jumprelu``: the thresholds' learning rate as a multiple of ``lr``. Adam moves each
+    log-threshold by about lr a step whatever the penalty's weight, so in a short run the
+    thresholds, not ``l0_coef``, can set how close L0 comes to ``target_l0``."""
     l1_form: str = "mean"
     """``mean``: mean over latents of |f|, decoder rows kept at unit norm; ``decoder_norm_sum``:
     sum of |f_i|·‖W_dec,i‖, decoder norms free (folded into the encoder when saved)."""
@@ -326,10 +330,11 @@ class TrialConfig:
             _check(
                 self.threshold_init > 0, "threshold_init", self.threshold_init, "a positive number"
             )
+            _check(self.threshold_lr > 0, "threshold_lr", self.threshold_lr, "a positive number")
         else:
             _check(self.l0_coef == 0, "l0_coef", self.l0_coef, "0: only jumprelu has an L0 penalty")
             # A threshold set for another architecture would be silently ignored: say so instead.
-            for name in ("threshold_init", "bandwidth"):
+            for name in ("threshold_init", "bandwidth", "threshold_lr"):
                 value, default = getattr(self, name), TrialConfig.__dataclass_fields__[name].default
                 _check(
                     value == default,

@@ -96,7 +96,7 @@ class Trainer:
         losses = terms.loss(coefs.to(x.device, torch.float32))
         self._check_finite(trial, losses)
         for group in trial.optimizer.param_groups:
-            group["lr"] = cfg.lr * self._lr_factor(cfg)
+            group["lr"] = cfg.lr * self._lr_factor(cfg) * group.get("lr_scale", 1.0)
         trial.optimizer.zero_grad(set_to_none=True)
         losses.sum().backward()  # layers are independent: each gets its own loss's gradient
         if cfg.unit_decoder_rows:

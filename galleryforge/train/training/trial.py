@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import torch
@@ -42,7 +43,7 @@ def trial_state(cfg: TrialConfig, run_dir: Path, sae: StackedSAE, mean: torch.Te
     with torch.no_grad():
         sae.b_dec.copy_(mean)
     betas = (cfg.adam_beta1, cfg.adam_beta2)
-    optimizer = torch.optim.Adam(sae.parameters(), lr=cfg.lr, betas=betas, fused=True)
+    optimizer = torch.optim.Adam(param_groups(sae, cfg), lr=cfg.lr, betas=betas, fused=True)
     rate = cfg.controller_rate if cfg.controller == "proportional" else 0.0
     sparsity = SparsityCoefficient(
         cfg.sparsity_coef, sae.n_layers, target_l0=cfg.target_l0, rate=rate
@@ -50,3 +51,16 @@ def trial_state(cfg: TrialConfig, run_dir: Path, sae: StackedSAE, mean: torch.Te
     window_steps = -(-cfg.dead_window_tokens // cfg.batch_tokens)
     dead = DeadCounter(sae.n_layers, cfg.width, window_steps, sae.b_dec.device)
     return TrialState(cfg, run_dir, sae, optimizer, sparsity, dead)
+
+
+def param_groups(sae: StackedSAE, cfg: TrialConfig) -> list[dict[str, Any]]:
+    """Adam's parameter groups, each with its ``lr_scale`` (the trainer sets a group's lr to
+    ``lr_scale`` times the schedule's): one group, or for ``jumprelu`` the thresholds apart at
+    ``threshold_lr``."""
+    if cfg.architecture != "jumprelu":
+        return [{"params": list(sae.parameters()), "lr_scale": 1.0}]
+    rest = [p for name, p in sae.named_parameters() if name != "log_threshold"]
+    return [
+        {"params": rest, "lr_scale": 1.0},
+        {"params": [sae.log_threshold], "lr_scale": cfg.threshold_lr},
+    ]

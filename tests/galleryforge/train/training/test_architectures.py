@@ -4,11 +4,15 @@ and JumpReLU's straight-through threshold gradient against finite differences.""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import torch
 
 from galleryforge.train.training.metrics import loss_terms
 from galleryforge.train.training.sae import Activation, StackedSAE
+from galleryforge.train.training.trainer import Trainer
+from galleryforge.train.training.trial import trial_state
+from tests.galleryforge.train.helpers import build_trial_cfg
 
 
 def _sae(architecture: str, k: int = 0, d_in: int = 8, d_sae: int = 32, **kw: float) -> StackedSAE:
@@ -181,3 +185,31 @@ def test_aux_k_loss_is_zero_without_dead_latents_and_names_its_normalisation() -
         variance = (residual - residual.mean(0)).pow(2).sum(-1).mean()
         got = float(terms.aux[layer].detach())
         assert math.isclose(got, float(error / variance), rel_tol=1e-5)
+
+
+def test_jumprelu_thresholds_step_at_threshold_lr_times_the_learning_rate(tmp_path: Path) -> None:
+    """Adam's first step moves a parameter by lr·g/(|g| + 1e-8), lr times its gradient's sign:
+    with ``threshold_lr`` = 10 the log-thresholds move ten times as far as the encoder does."""
+    cfg = build_trial_cfg(
+        width=32,
+        architecture="jumprelu",
+        l1_coef=0.0,
+        l0_coef=1.0,
+        target_l0=4.0,
+        bandwidth=0.2,
+        threshold_init=0.3,
+        threshold_lr=10.0,
+        lr=1e-3,
+        lr_warmup_tokens=0,
+        grad_clip=0.0,
+    )
+    sae = _sae("jumprelu", bandwidth=0.2, threshold_init=0.3)
+    state = trial_state(cfg, tmp_path, sae, torch.zeros(2, 8))
+    before = {name: p.detach().clone() for name, p in sae.named_parameters()}
+    x = torch.randn(2, 64, 8, generator=torch.Generator().manual_seed(6))
+    Trainer([state], checkpoint=lambda *args: None)._train_step(state, x)
+    for name, lr in (("log_threshold", 1e-2), ("W_enc", 1e-3)):
+        moved = (getattr(sae, name).detach() - before[name]).abs()
+        moved = moved[moved > 0]
+        assert moved.numel() > 10
+        torch.testing.assert_close(moved, torch.full_like(moved, lr), rtol=1e-3, atol=0)

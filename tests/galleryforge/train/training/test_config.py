@@ -147,6 +147,14 @@ def test_bad_families_say_what_is_wrong(overrides: list[str], message: str) -> N
             "config 'bandwidth' = 0.05: expected left at 0.001: only jumprelu",
         ),
         (
+            {"threshold_lr": 10.0},
+            "config 'threshold_lr' = 10.0: expected left at 1: only jumprelu learns a threshold",
+        ),
+        (
+            {"architecture": "jumprelu", "l1_coef": 0.0, "l0_coef": 1.0, "threshold_lr": 0.0},
+            "config 'threshold_lr' = 0.0: expected a positive number",
+        ),
+        (
             {
                 "architecture": "jumprelu",
                 "l1_coef": 0.0,
