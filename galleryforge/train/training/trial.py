@@ -50,3 +50,14 @@ def trial_state(cfg: TrialConfig, run_dir: Path, sae: StackedSAE, mean: torch.Te
     window_steps = -(-cfg.dead_window_tokens // cfg.batch_tokens)
     dead = DeadCounter(sae.n_layers, cfg.width, window_steps, sae.b_dec.device)
     return TrialState(cfg, run_dir, sae, optimizer, sparsity, dead)
+
+
+def release_training(trial: TrialState) -> None:
+    """Free what only training needs, once the final checkpoint (its resume file included)
+    holds it: Adam's moments, the gradients and the SAE's weights, three times the weights' size
+    together, so the final measurement runs beside the model alone. The SAE is left with empty
+    weights: a use after this fails at once rather than reading stale ones."""
+    trial.optimizer.state.clear()
+    for param in trial.sae.parameters():
+        param.grad = None
+        param.data = param.data.new_empty(0)
