@@ -58,10 +58,11 @@ class ModelShape:
 
 
 KNOWN_MODELS = {
-    # GPT-NeoX: 12·d² + 13·d a block, untied input and output embeddings of vocab × d.
-    "EleutherAI/pythia-410m": ModelShape(1024, 24, 50_304, 405_334_016),
-    "EleutherAI/pythia-1.4b": ModelShape(2048, 24, 50_304, 1_414_647_808),
-    "EleutherAI/pythia-2.8b": ModelShape(2560, 32, 50_304, 2_775_208_960),
+    # GPT-NeoX: 12·d² + 13·d a block, untied input and output embeddings of vocab × d, the
+    # final norm, and the rotary frequencies (a buffer).
+    "EleutherAI/pythia-410m": ModelShape(1024, 24, 50_304, 405_334_016 + 16),
+    "EleutherAI/pythia-1.4b": ModelShape(2048, 24, 50_304, 1_414_647_808 + 32),
+    "EleutherAI/pythia-2.8b": ModelShape(2560, 32, 50_304, 2_775_208_960 + 20),
 }
 """Shapes of the models the presets name, so a plan needs no download."""
 

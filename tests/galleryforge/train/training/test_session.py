@@ -13,6 +13,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+import galleryforge.train.training.milestone
 import galleryforge.train.training.trainer
 from galleryforge.errors import GalleryforgeError
 from galleryforge.tables import load_trial_tables
@@ -125,6 +126,37 @@ def test_resume_gives_the_same_result_as_an_uninterrupted_run(
         assert_same_run(tmp_path / cfg.name, finished / cfg.name, 1024)
     with pytest.raises(GalleryforgeError, match="'width' was 48, now 64"):
         train_trials([replace(c, width=64) for c in trio], tmp_path, resume=True)
+
+
+def test_resume_redoes_a_final_measurement_that_did_not_finish(
+    finished: Path, trio: list[TrialConfig], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that dies in its final measurement (after the final checkpoint) gets the
+    measurement on --resume: the tables an uninterrupted run wrote, without training again."""
+
+    class Died(Exception):
+        pass
+
+    def die(*_args: Any, **_kwargs: Any) -> None:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(galleryforge.train.training.milestone, "measure_final_checkpoints", die)
+        with pytest.raises(Died):
+            train_trials(trio, tmp_path, device="cpu")
+    assert not (tmp_path / "A" / "tables" / "features.parquet").exists()
+    assert checkpoint_tokens(tmp_path / "A")[-1] == 1024
+    train_trials(trio, tmp_path, resume=True, device="cpu")
+    for cfg in trio:
+        for table in ("layers", "curves", "features", "examples"):
+            pd.testing.assert_frame_equal(
+                pd.read_parquet(tmp_path / cfg.name / "tables" / f"{table}.parquet"),
+                pd.read_parquet(finished / cfg.name / "tables" / f"{table}.parquet"),
+            )
+    # A resume with the tables in place measures nothing again.
+    with monkeypatch.context() as patch:
+        patch.setattr(galleryforge.train.training.milestone, "measure_final_checkpoints", die)
+        train_trials(trio, tmp_path, resume=True, device="cpu")
 
 
 @pytest.mark.parametrize(
