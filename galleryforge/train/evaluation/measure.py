@@ -3,8 +3,10 @@ LM, ``logits`` (each latent's logit effects, from the weights alone).
 
 The one orchestrator both commands go through. ``galleryforge evaluate`` measures the checkpoints
 it is given (``evaluation.evaluate``); ``galleryforge train`` measures its trials' final
-checkpoints, read back from disk, on their held-out text (``measure_final_checkpoints``), so the
-two agree to float precision. Several runs' SAEs share one pass of the model (``passes``), and each
+checkpoints, read back from disk, on their held-out text (``measure_final_checkpoints``). Both
+run under one precision rule: the model in fp32 (training's bf16 model on CUDA is loaded again in
+fp32) and matrix products in full fp32, TF32 off (``full_fp32``), so the two agree to float
+precision. Several runs' SAEs share one pass of the model (``passes``), and each
 run's tables are what measuring it alone gives. The per-latent tables come from a second, larger
 text (``latent_text``: a trial's ``latent_tokens``, evaluate's ``--latent-tokens``), read with the
 encoders alone.

@@ -8,7 +8,9 @@ the downstream fidelity columns of their rows, and ``tables/features.parquet`` a
 Those passes run the model again over a few dozen contexts, once for each SAE (its reconstruction
 spliced in) and once for each layer (its activation zero-ablated), so earlier milestones leave the
 downstream columns empty. The trials are measured together: one clean pass and one ablated pass a
-layer serve them all.
+layer serve them all. Before it, the trials' Adam state, gradients and weights and the activation
+buffer are freed (the checkpoints hold them); a run resumed from its final checkpoint whose
+measurement did not finish runs it then (``measure_if_missing``).
 
 Under ``torchrun`` every rank measures and saves its own layers; rank 0 gathers the rows and
 writes the tables.
