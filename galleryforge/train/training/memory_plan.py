@@ -32,15 +32,20 @@ import torch
 
 from galleryforge.errors import GalleryforgeError
 from galleryforge.train.evaluation.downstream import LOG_PROB_CHUNK_ELEMENTS
+from galleryforge.train.evaluation.latent_stats import (
+    BIN_DIVISIONS,
+    PER_BIN,
+    WINDOW_AFTER,
+    WINDOW_BEFORE,
+)
 from galleryforge.train.evaluation.logit_effects import CHUNK as LOGIT_CHUNK
 from galleryforge.train.evaluation.reconstruction import PIECE_ELEMENTS
 from galleryforge.train.training.config import TrialConfig, resolved_precision
+from galleryforge.train.training.metrics import HELDOUT_CHUNK
 
 GIB = 2**30
-EVAL_CHUNK = 4096
-"""Tokens of every layer the held-out metrics take at a time (``heldout_metrics``'s chunk)."""
-_SLOTS = 20 + 3 + 8 * 3
-_SLOT_BYTES = 4 + 4 + 8 + 8 + (12 + 1 + 4) * (8 + 4)
+_SLOTS = 20 + 3 + BIN_DIVISIONS * PER_BIN  # measure()'s top_n and n_random, and the bins
+_SLOT_BYTES = 4 + 4 + 8 + 8 + (WINDOW_BEFORE + 1 + WINDOW_AFTER) * (8 + 4)
 _STATS_PER_LATENT = _SLOTS * _SLOT_BYTES + 8 + 8 + 4
 """Host bytes of one latent's statistics (``evaluation.latent_stats``): its examples (top 20, 3
 random, 3 in each of 8 bins: score, activation, context, position, and a 17-token window's ids
@@ -311,7 +316,7 @@ class _Sizes:
         reconstruction, then (``ReconstructionSums``) |f| of a piece of the latents with the
         float64 copy its sum makes, or the float64 copies of input, reconstruction, their
         difference and its square."""
-        chunk = min(EVAL_CHUNK, cfg.heldout_tokens)
+        chunk = min(HELDOUT_CHUNK, cfg.heldout_tokens)
         x = self.layers * chunk * self.d
         z = self.layers * chunk * cfg.width
         piece = min(
