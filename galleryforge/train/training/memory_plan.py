@@ -301,9 +301,11 @@ class _Sizes:
         # Backward: the latents, their gradient and the pre-activations' gradient, the
         # reconstruction's gradient and the centred input; the weights' gradients replace the
         # ones zero_grad freed (under autocast, bf16 ones and the bf16 weights they came from).
-        backward = 2 * x * element + 3 * z * element + pre
+        backward = 2 * x * element + 3 * z * element
         if cfg.architecture == "jumprelu":
-            backward += 3 * z * element  # the threshold's kernel window and its products
+            # The pre-activations kept for the threshold's gradient, and its kernel window and
+            # the window's products built from them.
+            backward += 4 * z * element
         if cfg.l1_form == "decoder_norm_sum" and cfg.architecture == "relu":
             backward += w * 4  # the decoder norms' gradient, before the matrix product's
         return max(forward, backward)
