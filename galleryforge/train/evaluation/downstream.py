@@ -109,11 +109,10 @@ class Compared(NamedTuple):
 
 def clean_ce(clean: torch.Tensor, targets: torch.Tensor) -> float:
     """Σ −log p(target) of the clean pass, from its ``counted_logits``."""
-    total = 0.0
+    total = torch.zeros((), dtype=torch.float64, device=clean.device)
     for begin, end in _chunks(len(clean), clean.shape[-1]):
-        picked = log_probs(clean[begin:end]).gather(1, targets[begin:end, None])
-        total -= float(picked.sum())
-    return total
+        total -= log_probs(clean[begin:end]).gather(1, targets[begin:end, None]).sum()
+    return float(total)
 
 
 def compared(
@@ -125,13 +124,15 @@ def compared(
     [positions, vocabulary] float64 tensor."""
     rows = _counted_rows(logits, counted)
     flat = logits.reshape(-1, logits.shape[-1])
-    ce = kl = 0.0
+    # Summed on the device, read once: a read a chunk would wait for the device each time.
+    ce = torch.zeros((), dtype=torch.float64, device=logits.device)
+    kl = torch.zeros_like(ce)
     for begin, end in _chunks(len(rows), logits.shape[-1]):
         log_q = log_probs(flat[rows[begin:end]])
         log_p = log_probs(clean[begin:end])
-        ce -= float(log_q.gather(1, targets[begin:end, None]).sum())
-        kl += float((log_p.exp() * (log_p - log_q)).sum())
-    return Compared(ce, kl)
+        ce -= log_q.gather(1, targets[begin:end, None]).sum()
+        kl += (log_p.exp() * (log_p - log_q)).sum()
+    return Compared(float(ce), float(kl))
 
 
 def _counted_rows(logits: torch.Tensor, counted: torch.Tensor) -> torch.Tensor:
