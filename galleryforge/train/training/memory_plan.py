@@ -74,7 +74,7 @@ KNOWN_MODELS = {
 _ADVICE = {
     "training steps": "lower batch_tokens (--set batch_tokens=...)",
     "milestone evaluation": "lower heldout_tokens",
-    "checkpoint write": "lower batch_tokens or buffer_tokens",
+    "checkpoint write": "lower buffer_tokens",
     "final measurement": "lower model_batch",
 }
 """What shrinks each phase most, for the refusal."""
@@ -142,7 +142,7 @@ def model_shape(model: str) -> ModelShape:
     except (OSError, ValueError) as error:
         raise GalleryforgeError(
             f"model {model!r}: its shape is not known offline (not in the memory plan's table, "
-            f"no config on disk); load it once, or plan with a model galleryforge knows"
+            "no config on disk); load it once, or plan with a model galleryforge knows"
         ) from error
     causal = any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in config.architectures or [])
     loader = AutoModelForCausalLM if causal else AutoModel
