@@ -37,6 +37,20 @@ def train(
             help="Under torchrun: seconds a rank waits for the others before the run stops."
         ),
     ] = 900.0,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            help="Print each phase's predicted peak memory against the device's, and exit "
+            "without training (docs/training.md, Memory plan)."
+        ),
+    ] = False,
+    device_gib: Annotated[
+        float | None,
+        typer.Option(
+            help="Plan against this many GiB instead of the device's available memory "
+            "(--device cuda --plan --device-gib 79 plans for an H100 from any machine)."
+        ),
+    ] = None,
 ) -> None:
     """Train SAEs on every layer of a model, one trial per preset; write checkpoints and tables.
 
@@ -51,6 +65,12 @@ def train(
 
     names = [name.strip() for name in preset.split(",") if name.strip()]
     configs = [cfg for name in names for cfg in load_trials(name, set_ or [])]
+    if plan:
+        from galleryforge.train.training.memory_plan import plan_run
+
+        for group in source_groups(configs):
+            typer.echo(plan_run(group, device, device_gib).table())
+        return
     console = Console(stderr=True, quiet=quiet or os.environ.get("RANK", "0") != "0")
     run_dirs: list[Path] = []
     # Trials reading different activations (another model, a random-weights control, another
@@ -70,6 +90,7 @@ def train(
                 device=device,
                 on_progress=report,
                 timeout_s=rank_timeout,
+                memory_gib=device_gib,
             )
     for run_dir in run_dirs:
         console.print(f"wrote {run_dir}")

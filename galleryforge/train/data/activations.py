@@ -123,6 +123,14 @@ class ActivationSource:
         self._fill(self._consumed, state["generator_state"])
         self._served = int(state["served"])
 
+    def release(self) -> None:
+        """Free the buffer and the held-out set once training is over (the final measurement
+        reads its own text)."""
+        self._buffer = None
+        self._order = torch.empty(0, dtype=torch.long)
+        layers, _, d = self.heldout.shape
+        self.heldout = self.heldout.new_empty(layers, 0, d)
+
     def _fill(self, start: int, generator_state: torch.Tensor) -> None:
         self._buffer = None  # free the drained buffer before the next one is made
         self._skip_to(start)

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -75,6 +75,9 @@ EMBEDDING_COLUMNS = (
     "embedding_pair_spearman",
     "embedding_pair_spearman_mean_ablated",
 )
+LOG_PROB_CHUNK_ELEMENTS = 2**22
+"""Positions × vocabulary of float64 log-probabilities computed at a time (32 MiB): at Pythia's
+vocabulary of 50,304, 83 positions."""
 
 
 def next_token_targets(ids: torch.Tensor, ordinary: torch.Tensor) -> torch.Tensor:
@@ -85,9 +88,61 @@ def next_token_targets(ids: torch.Tensor, ordinary: torch.Tensor) -> torch.Tenso
     return counted
 
 
-def next_token_log_probs(logits: torch.Tensor, counted: torch.Tensor) -> torch.Tensor:
-    """``[n, vocab]`` log-probabilities at the counted positions, in float64."""
-    return F.log_softmax(logits[counted].double(), dim=-1)
+def counted_logits(logits: torch.Tensor, counted: torch.Tensor) -> torch.Tensor:
+    """``[n, vocab]`` the logits at the counted positions, as the model gave them."""
+    return logits.reshape(-1, logits.shape[-1])[_counted_rows(logits, counted)]
+
+
+def log_probs(logits: torch.Tensor) -> torch.Tensor:
+    """Float64 log-probabilities of a chunk of logit rows."""
+    return F.log_softmax(logits.double(), dim=-1)
+
+
+class Compared(NamedTuple):
+    """Sums over the counted positions of one pass."""
+
+    ce: float
+    """Σ −log q(target)."""
+    kl: float
+    """Σ KL(clean ‖ q) over the vocabulary."""
+
+
+def clean_ce(clean: torch.Tensor, targets: torch.Tensor) -> float:
+    """Σ −log p(target) of the clean pass, from its ``counted_logits``."""
+    total = torch.zeros((), dtype=torch.float64, device=clean.device)
+    for begin, end in _chunks(len(clean), clean.shape[-1]):
+        total -= log_probs(clean[begin:end]).gather(1, targets[begin:end, None]).sum()
+    return float(total)
+
+
+def compared(
+    logits: torch.Tensor, counted: torch.Tensor, targets: torch.Tensor, clean: torch.Tensor
+) -> Compared:
+    """A pass's cross-entropy and KL divergence from the clean pass (``clean``, its
+    ``counted_logits``), summed over the counted positions. Log-probabilities are float64, as
+    the sums are, but only ``LOG_PROB_CHUNK_ELEMENTS`` of them at a time: never a whole
+    [positions, vocabulary] float64 tensor."""
+    rows = _counted_rows(logits, counted)
+    flat = logits.reshape(-1, logits.shape[-1])
+    # Summed on the device, read once: a read a chunk would wait for the device each time.
+    ce = torch.zeros((), dtype=torch.float64, device=logits.device)
+    kl = torch.zeros_like(ce)
+    for begin, end in _chunks(len(rows), logits.shape[-1]):
+        log_q = log_probs(flat[rows[begin:end]])
+        log_p = log_probs(clean[begin:end])
+        ce -= log_q.gather(1, targets[begin:end, None]).sum()
+        kl += (log_p.exp() * (log_p - log_q)).sum()
+    return Compared(float(ce), float(kl))
+
+
+def _counted_rows(logits: torch.Tensor, counted: torch.Tensor) -> torch.Tensor:
+    """Flat indices of the counted positions into ``logits`` viewed as [positions, vocab]."""
+    return counted.reshape(-1).nonzero().squeeze(1).to(logits.device)
+
+
+def _chunks(n: int, vocab: int) -> list[tuple[int, int]]:
+    size = max(1, LOG_PROB_CHUNK_ELEMENTS // max(vocab, 1))
+    return [(begin, min(begin + size, n)) for begin in range(0, n, size)]
 
 
 def target_ids(ids: torch.Tensor, counted: torch.Tensor) -> torch.Tensor:
@@ -122,27 +177,21 @@ class FidelitySums:
         self.pairs_spliced: list[list[torch.Tensor]] = [[] for _ in range(n_layers)]
         self.pairs_ablated: list[list[torch.Tensor]] = [[] for _ in range(n_layers)]
 
-    def add_clean(self, clean_log_probs: torch.Tensor, targets: torch.Tensor) -> None:
-        """The clean pass of an LM batch (``targets`` the next tokens at the counted positions)."""
+    def add_clean(self, clean: torch.Tensor, targets: torch.Tensor) -> None:
+        """The clean pass of an LM batch: its ``counted_logits``, and ``targets``, the next
+        tokens at the counted positions."""
         self.count += len(targets)
-        self.clean += float(-clean_log_probs.gather(1, targets[:, None]).sum())
+        self.clean += clean_ce(clean, targets)
 
     def add_lm(
-        self,
-        layer: int,
-        clean_log_probs: torch.Tensor,
-        spliced_log_probs: torch.Tensor,
-        ablated_log_probs: torch.Tensor,
-        ablated_ordinary_log_probs: torch.Tensor,
-        targets: torch.Tensor,
+        self, layer: int, spliced: Compared, ablated: Compared, ablated_ordinary: Compared
     ) -> None:
-        index = targets[:, None]
-        self.spliced[layer] += float(-spliced_log_probs.gather(1, index).sum())
-        self.ablated[layer] += float(-ablated_log_probs.gather(1, index).sum())
-        self.ablated_ordinary[layer] += float(-ablated_ordinary_log_probs.gather(1, index).sum())
-        clean_probs = clean_log_probs.exp()
-        self.kl[layer] += float((clean_probs * (clean_log_probs - spliced_log_probs)).sum())
-        self.kl_ablated[layer] += float((clean_probs * (clean_log_probs - ablated_log_probs)).sum())
+        """One SAE's spliced pass and its hook's two ablated passes, over one batch."""
+        self.spliced[layer] += spliced.ce
+        self.ablated[layer] += ablated.ce
+        self.ablated_ordinary[layer] += ablated_ordinary.ce
+        self.kl[layer] += spliced.kl
+        self.kl_ablated[layer] += ablated.kl
 
     def add_contexts(self, clean: torch.Tensor) -> None:
         """The clean pooled embeddings ``[batch, d]`` of one batch of fidelity contexts."""
@@ -243,12 +292,14 @@ class FidelityPasses:
         self.loaded, self.ids, self.ordinary, self.sums = loaded, ids, ordinary, sums
         every = bool(chosen.all())
         self.block_outputs = block_outputs if every else [_rows(o, chosen) for o in block_outputs]
-        # The ablated passes depend on the hook only: the SAEs of several runs share them.
-        self.ablated: dict[HookPoint, tuple[torch.Tensor, torch.Tensor | None]] = {}
+        # The ablated passes depend on the hook only: the SAEs of several runs share them. An
+        # LM's keep their sums (cross-entropy and KL, with zeros everywhere and at the ordinary
+        # tokens), an encoder's its pooled embeddings.
+        self.ablated: dict[HookPoint, tuple[Any, Any]] = {}
         if sums.language_model:
             self.counted = next_token_targets(ids, ordinary)
             self.targets = target_ids(ids, self.counted)
-            self.clean = next_token_log_probs(clean.logits[chosen], self.counted)
+            self.clean = counted_logits(clean.logits[chosen], self.counted)
             sums.add_clean(self.clean, self.targets)
         else:
             self.clean = mean_pooled(clean.last_hidden_state[chosen], ordinary)
@@ -269,16 +320,14 @@ class FidelityPasses:
         spliced = self._output(self._run(hook, splice))
         ablated, ablated_ordinary = self.ablated[hook]
         if self.sums.language_model:
-            assert ablated_ordinary is not None
-            self.sums.add_lm(index, self.clean, spliced, ablated, ablated_ordinary, self.targets)
+            self.sums.add_lm(index, spliced, ablated, ablated_ordinary)
         else:
             self.sums.add_embedding(index, self.clean, spliced, ablated)
 
-    def _ablated(
-        self, hook: HookPoint, activation: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """The output with the activation ablated at every position, and (for an LM) with zeros
-        at the ordinary tokens only."""
+    def _ablated(self, hook: HookPoint, activation: torch.Tensor) -> tuple[Any, Any]:
+        """What the passes with the activation ablated give: for an LM its sums with zeros at
+        every position and with zeros at the ordinary tokens only; for an encoder the pooled
+        embedding with the layer's mean activation everywhere (and None)."""
         mask = self.ordinary[..., None]
         if not self.sums.language_model:
             mean = self.sums.means.setdefault(hook, activation[self.ordinary].mean(0))
@@ -299,10 +348,11 @@ class FidelityPasses:
             self._output(self._run(hook, zero_ablate_ordinary)),
         )
 
-    def _output(self, output: Any) -> torch.Tensor:
-        """What the metrics compare: next-token log-probabilities, or the pooled embedding."""
+    def _output(self, output: Any) -> Any:
+        """What the metrics compare: an LM's sums against the clean pass (``Compared``), an
+        encoder's pooled embedding."""
         if self.sums.language_model:
-            return next_token_log_probs(output.logits, self.counted)
+            return compared(output.logits, self.counted, self.targets, self.clean)
         return mean_pooled(output.last_hidden_state, self.ordinary)
 
     def _run(self, hook: HookPoint, edit: Edit) -> Any:

@@ -3,8 +3,10 @@ LM, ``logits`` (each latent's logit effects, from the weights alone).
 
 The one orchestrator both commands go through. ``galleryforge evaluate`` measures the checkpoints
 it is given (``evaluation.evaluate``); ``galleryforge train`` measures its trials' final
-checkpoints, read back from disk, on their held-out text (``measure_final_checkpoints``), so the
-two agree to float precision. Several runs' SAEs share one pass of the model (``passes``), and each
+checkpoints, read back from disk, on their held-out text (``measure_final_checkpoints``). Both
+run under one precision rule: the model in fp32 (training's bf16 model on CUDA is loaded again in
+fp32) and matrix products in full fp32, TF32 off (``full_fp32``), so the two agree to float
+precision. Several runs' SAEs share one pass of the model (``passes``), and each
 run's tables are what measuring it alone gives. The per-latent tables come from a second, larger
 text (``latent_text``: a trial's ``latent_tokens``, evaluate's ``--latent-tokens``), read with the
 encoders alone.
@@ -12,7 +14,8 @@ encoders alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +24,7 @@ import torch
 
 from galleryforge.tables import LAYERS, ordered, write_table
 from galleryforge.train.data.eval_text import EvalText, corpus_text, heldout_text
-from galleryforge.train.data.model import LoadedModel
+from galleryforge.train.data.model import LoadedModel, load_model
 from galleryforge.train.data.source import Source
 from galleryforge.train.evaluation.downstream import EMBEDDING_COLUMNS, LM_COLUMNS
 from galleryforge.train.evaluation.latent_stats import LatentStats
@@ -56,6 +59,32 @@ def measure(
     """Each run's SAEs (by run name) over ``text`` in one pass of the model, then their encoders
     over ``latent_text``; ``tokens`` is the checkpoint's. ``on_batch(tokens so far, both passes
     together)`` reports progress."""
+    with full_fp32():
+        return _measure(loaded, runs, text, tokens, latent_text, top_n, n_random, on_batch)
+
+
+@contextmanager
+def full_fp32() -> Iterator[None]:
+    """Matrix products in full fp32 on CUDA (training allows TF32 for its step): every
+    measurement, training's final one and ``galleryforge evaluate``'s, runs under one rule."""
+    matmul, cudnn = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = matmul, cudnn
+
+
+def _measure(
+    loaded: LoadedModel,
+    runs: dict[str, list[InferenceSAE]],
+    text: EvalText,
+    tokens: int,
+    latent_text: EvalText,
+    top_n: int,
+    n_random: int,
+    on_batch: Callable[[int], None] | None,
+) -> dict[str, Measured]:
     groups = list(runs.values())
     saes = [sae for group in groups for sae in group]
     evaluation = evaluate_saes(loaded, saes, text, on_batch=on_batch)
@@ -102,11 +131,19 @@ def latent_corpus_text(source: Source, tokenizer: object) -> EvalText:
 
 
 def measure_final_checkpoints(
-    loaded: LoadedModel, source: Source, folders: dict[str, Path], tokens: int
+    loaded: LoadedModel,
+    source: Source,
+    folders: dict[str, Path],
+    tokens: int,
+    weights: tuple[str, int] = ("trained", 0),
 ) -> dict[str, Measured]:
     """Training's final checkpoints (run name → checkpoint folder), on the held-out text of
-    ``source``, which the trials trained together share."""
+    ``source``, which the trials trained together share. ``loaded`` is training's model; one not
+    in fp32 (bf16 on CUDA) is loaded again in fp32 for the measurement, with the trials'
+    ``model_weights`` and seed (``weights``), as ``galleryforge evaluate`` loads it."""
     device = next(loaded.model.parameters()).device
+    if next(loaded.model.parameters()).dtype != torch.float32:
+        loaded = load_model(loaded.name, device, torch.float32, *weights)
     runs = {name: [sae.to(device) for sae in load_saes(folder)] for name, folder in folders.items()}
     text = heldout_text(source, loaded.tokenizer, source.model_batch)
     return measure(loaded, runs, text, tokens, latent_corpus_text(source, loaded.tokenizer))

@@ -31,6 +31,9 @@ from __future__ import annotations
 import torch
 
 DENSE_FREQUENCY = 0.1
+PIECE_ELEMENTS = 2**26
+"""Latent entries (layers × tokens × latents) whose |f| a batch's sums take at a time: with the
+float64 copy a reduction makes, 0.75 GiB beside the latents themselves."""
 _EPS = 1e-12
 
 
@@ -56,6 +59,7 @@ class ReconstructionSums:
     ) -> None:
         """One batch: ``x`` and ``recon`` ``[n_layers, n, d]``, ``feats`` ``[n_layers, n, d_sae]``,
         ``decoder_norms`` ``[n_layers, d_sae]`` (‖W_dec,i‖ on x's scale)."""
+        self._add_latents(feats, decoder_norms)
         x, recon = x.double(), recon.double()
         self.tokens += x.shape[1]
         x_norm, recon_norm = x.norm(dim=-1), recon.norm(dim=-1)
@@ -64,19 +68,29 @@ class ReconstructionSums:
         self.squared_norm += x_norm.pow(2).sum(-1).cpu()
         batch_sum = x.sum(1).cpu()
         self.sum_x = batch_sum if self.sum_x is None else self.sum_x + batch_sum
-        # JumpReLU and TopK latents may be negative before the ReLU: |f| for the penalty. Both L1
-        # forms are sums over tokens and latents, so they follow from each latent's float64 sum of
-        # |f| over the batch, without a float64 copy of the [n_layers, n, d_sae] latents.
-        absolute = feats.abs()
-        magnitude = absolute.sum(1, dtype=torch.float64)
-        self.l1_mean += (magnitude.sum(-1) / feats.shape[-1]).cpu()
-        self.l1_decoder += (magnitude * decoder_norms.double()).sum(-1).cpu()
         self.cosine += (dot / (x_norm * recon_norm).clamp_min(_EPS)).sum(-1).cpu()
         self.l2_ratio += (recon_norm / x_norm.clamp_min(_EPS)).sum(-1).cpu()
         self.recon_squared_norm += recon_norm.pow(2).sum(-1).cpu()
         self.dot += dot.sum(-1).cpu()
-        # sign(|f|) is the 0/1 firing mask; its fp32 sum is exact to 2**24 tokens a batch.
-        self.fired += torch.sign(absolute).sum(1, dtype=torch.float32).double().cpu()
+
+    def _add_latents(self, feats: torch.Tensor, decoder_norms: torch.Tensor) -> None:
+        """Each latent's float64 sum of |f| (both L1 forms follow from it: they are sums over
+        tokens and latents) and firing count, ``PIECE_ELEMENTS`` of the latents at a time. JumpReLU
+        and TopK latents may be negative before the ReLU, hence |f|. A reduction into float64
+        copies its input to float64 first, so taken whole, the latents would be copied twice
+        more (|f|, then |f| in float64): at full scale two more copies of 12.9 GB."""
+        n_layers, tokens, d_sae = feats.shape
+        magnitude = torch.zeros(n_layers, d_sae, dtype=torch.float64, device=feats.device)
+        fired = torch.zeros_like(magnitude)
+        step = max(1, PIECE_ELEMENTS // (n_layers * d_sae))
+        for begin in range(0, tokens, step):
+            absolute = feats[:, begin : begin + step].abs()
+            magnitude += absolute.sum(1, dtype=torch.float64)
+            # sign(|f|) is the 0/1 firing mask; its fp32 sum is exact to 2**24 tokens a piece.
+            fired += torch.sign(absolute).sum(1)
+        self.l1_mean += (magnitude.sum(-1) / d_sae).cpu()
+        self.l1_decoder += (magnitude * decoder_norms.double()).sum(-1).cpu()
+        self.fired += fired.cpu()
 
     def metrics(
         self, l1_form: str, coefs: torch.Tensor, normalised: bool = False, input_scale: float = 1.0

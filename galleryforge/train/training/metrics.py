@@ -114,9 +114,18 @@ def aux_k_loss(
     return torch.where(n_dead > 0, error / variance, 0.0).float()
 
 
+HELDOUT_CHUNK = 4096
+"""Held-out tokens of every layer the checkpoint metrics take at a time: at full scale their
+fp32 latents are 12.9 GB (24 × 4,096 × 32,768)."""
+
+
 @torch.no_grad()
 def heldout_metrics(
-    sae: StackedSAE, heldout: torch.Tensor, coefs: torch.Tensor, l1_form: str, chunk: int = 4096
+    sae: StackedSAE,
+    heldout: torch.Tensor,
+    coefs: torch.Tensor,
+    l1_form: str,
+    chunk: int = HELDOUT_CHUNK,
 ) -> dict[str, torch.Tensor]:
     """Per-layer reconstruction metrics (``evaluation.reconstruction``) on the held-out activations,
     as the SAE runs at inference (``batchtopk`` through its threshold), and the decoder norms'

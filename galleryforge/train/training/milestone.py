@@ -8,7 +8,9 @@ the downstream fidelity columns of their rows, and ``tables/features.parquet`` a
 Those passes run the model again over a few dozen contexts, once for each SAE (its reconstruction
 spliced in) and once for each layer (its activation zero-ablated), so earlier milestones leave the
 downstream columns empty. The trials are measured together: one clean pass and one ablated pass a
-layer serve them all.
+layer serve them all. Before it, the trials' Adam state, gradients and weights and the activation
+buffer are freed (the checkpoints hold them); a run resumed from its final checkpoint whose
+measurement did not finish runs it then (``measure_if_missing``).
 
 Under ``torchrun`` every rank measures and saves its own layers; rank 0 gathers the rows and
 writes the tables.
@@ -37,7 +39,7 @@ from galleryforge.train.training.config import L0_TOLERANCE
 from galleryforge.train.training.convergence import has_converged, mse_gain
 from galleryforge.train.training.metrics import heldout_metrics
 from galleryforge.train.training.resume import prune_resume_files, resume_state
-from galleryforge.train.training.trial import TrialState
+from galleryforge.train.training.trial import TrialState, release_training
 
 
 def save_milestone(
@@ -61,11 +63,57 @@ def save_milestone(
         for trial in active
     }
     final = step == trials[0].cfg.steps or all(t.stopped_at is not None for t in trials)
-    if final:  # a trial stopped earlier gets its downstream columns now: its rows from each rank
+    if final:
+        _gather_stopped(trials, gathered, ranks)
+    _write_tables(trials, active, gathered, tokens, final, source, ranks)
+
+
+def measure_if_missing(
+    trials: list[TrialState], step: int, tokens: int, *, source: ActivationSource, ranks: Ranks
+) -> bool:
+    """A run resumed from its final checkpoint whose final measurement did not finish (its
+    per-latent tables are missing: the process died or was stopped during it) gets it now, from
+    the checkpoints and the rows the resume files kept; True when it ran."""
+    final = step == trials[0].cfg.steps or all(t.stopped_at is not None for t in trials)
+    tables = [t.run_dir / "tables" / "features.parquet" for t in trials]
+    missing = ranks.gather(not all(path.is_file() for path in tables))
+    if not final or not any(missing):
+        return False
+    gathered: dict[str, list[tuple[pd.DataFrame, pd.DataFrame]]] = {}
+    _gather_stopped(trials, gathered, ranks)
+    _write_tables(trials, [], gathered, tokens, True, source, ranks)
+    return True
+
+
+def _gather_stopped(
+    trials: list[TrialState],
+    gathered: dict[str, list[tuple[pd.DataFrame, pd.DataFrame]]],
+    ranks: Ranks,
+) -> None:
+    """A trial not checkpointed now (stopped earlier) gets its downstream columns at the final
+    milestone too: its rows from each rank."""
+    for trial in trials:
+        if trial.cfg.name not in gathered:
+            rows = (pd.concat(trial.checkpoint_rows), pd.concat(trial.logged_rows))
+            gathered[trial.cfg.name] = ranks.gather(rows)
+
+
+def _write_tables(
+    trials: list[TrialState],
+    active: list[TrialState],
+    gathered: dict[str, list[tuple[pd.DataFrame, pd.DataFrame]]],
+    tokens: int,
+    final: bool,
+    source: ActivationSource,
+    ranks: Ranks,
+) -> None:
+    """Rank 0 writes every gathered trial's tables; at the final milestone, after freeing what
+    only training needs (the checkpoints hold it now), with the final measurement's columns
+    and per-latent tables."""
+    if final:
         for trial in trials:
-            if trial.cfg.name not in gathered:
-                rows = (pd.concat(trial.checkpoint_rows), pd.concat(trial.logged_rows))
-                gathered[trial.cfg.name] = ranks.gather(rows)
+            release_training(trial)
+        source.release()
     if not ranks.is_main:
         return
     for trial in active:
@@ -75,12 +123,14 @@ def save_milestone(
     all_layers = [_in_run_order([g[0] for g in each], "tokens") for each in each_rank]
     if final:  # every rank's layer folders are in place: measure them all
         last = {t.cfg.name: tokens if t.stopped_at is None else t.stopped_at for t in written}
+        cfg = trials[0].cfg
         finals = list(
             measure_final_checkpoints(
                 source.loaded,
-                trials[0].cfg.source,
+                cfg.source,
                 {t.cfg.name: _folder(t, last[t.cfg.name]) for t in written},
                 tokens,
+                weights=(cfg.model_weights, cfg.model_weights_seed),
             ).values()
         )
         for trial, final_measured in zip(written, finals, strict=True):

@@ -25,7 +25,14 @@ from galleryforge.train.data.activations import ActivationSource
 from galleryforge.train.data.distributed import DEFAULT_TIMEOUT_S, Ranks, process_group, rank_device
 from galleryforge.train.data.model import LoadedModel, load_model, resolve_device
 from galleryforge.train.training.config import SOURCE_FIELDS, TrialConfig, resolved_precision
-from galleryforge.train.training.milestone import save_milestone
+from galleryforge.train.training.memory_plan import (
+    GIB,
+    available_bytes,
+    check_fits,
+    plan_memory,
+    shape_of,
+)
+from galleryforge.train.training.milestone import measure_if_missing, save_milestone
 from galleryforge.train.training.records import provenance, write_provenance, write_trial_toml
 from galleryforge.train.training.resume import refuse_existing, restore_run, resume_point
 from galleryforge.train.training.sae import Activation, StackedSAE
@@ -41,16 +48,19 @@ def train_trials(
     device: str = "auto",
     on_progress: Callable[[Progress], None] | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    memory_gib: float | None = None,
 ) -> list[Path]:
     """Train every config from one forward pass per batch; return the run directories.
 
     Started by ``torchrun`` (``WORLD_SIZE`` > 1), every process calls this and they train the run
-    together; a collective that waits ``timeout_s`` for a rank that died stops the run.
+    together; a collective that waits ``timeout_s`` for a rank that died stops the run. Before
+    the activation buffer fills, the memory plan (``memory_plan``) is checked against the
+    device's available memory, or ``memory_gib``.
     """
     check_compatible(configs)
     torch_device = rank_device(resolve_device(device))
     with process_group(torch_device, timeout_s) as ranks:
-        return _train(configs, out, resume, torch_device, on_progress, ranks)
+        return _train(configs, out, resume, torch_device, on_progress, ranks, memory_gib)
 
 
 def _train(
@@ -60,6 +70,7 @@ def _train(
     device: torch.device,
     on_progress: Callable[[Progress], None] | None,
     ranks: Ranks,
+    memory_gib: float | None = None,
 ) -> list[Path]:
     first, run_dirs = configs[0], [out / cfg.name for cfg in configs]
     if not resume:
@@ -68,10 +79,13 @@ def _train(
     loaded = _load_model(first, device)
     layers = _layers_to_train(first, loaded)
     ranks = ranks.with_layers(layers)  # more ranks than layers stop here
+    check_memory(configs, loaded, device, len(ranks.layers), memory_gib)  # before the buffer
     started = datetime.now(UTC)
     source = ActivationSource(loaded, first.source, layers, device, ranks)
     trials = [_new_trial(cfg, out / cfg.name, source) for cfg in configs]
     step = 0 if start_tokens is None else restore_run(trials, source, start_tokens, ranks)
+    if start_tokens is not None:  # resumed at the end, its final measurement unfinished
+        measure_if_missing(trials, step, start_tokens, source=source, ranks=ranks)
     scales = torch.cat(ranks.gather(source.scales.cpu()))
     info = provenance(first, loaded, source, device, started, scales, resumed_from=start_tokens)
     _write_records(trials, info, ranks, device, with_config=True)
@@ -109,6 +123,23 @@ def check_compatible(configs: list[TrialConfig]) -> None:
                     f"({getattr(first, name)!r} vs {getattr(cfg, name)!r}); trials trained "
                     "together share the activation stream, so train them separately"
                 )
+
+
+def check_memory(
+    configs: list[TrialConfig],
+    loaded: LoadedModel,
+    device: torch.device,
+    n_layers: int,
+    memory_gib: float | None = None,
+) -> None:
+    """Stop with one line when a phase of training ``configs`` (``n_layers`` of their layers in
+    this process) cannot fit the device's available memory, or ``memory_gib`` (``memory_plan``).
+    The loaded model is in the plan, so on the CPU its bytes count as available too."""
+    model = loaded.model
+    held = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
+    available = int(memory_gib * GIB) if memory_gib else available_bytes(device, held)
+    plan = plan_memory(configs, shape_of(model), device, available, layers=n_layers)
+    check_fits(plan)
 
 
 def _load_model(cfg: TrialConfig, device: torch.device) -> LoadedModel:

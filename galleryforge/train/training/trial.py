@@ -64,3 +64,14 @@ def param_groups(sae: StackedSAE, cfg: TrialConfig) -> list[dict[str, Any]]:
         {"params": rest, "lr_scale": 1.0},
         {"params": [sae.log_threshold], "lr_scale": cfg.threshold_lr},
     ]
+
+
+def release_training(trial: TrialState) -> None:
+    """Free what only training needs, once the final checkpoint (its resume file included)
+    holds it: Adam's moments, the gradients and the SAE's weights, three times the weights' size
+    together, so the final measurement runs beside the model alone. The SAE is left with empty
+    weights: a use after this fails at once rather than reading stale ones."""
+    trial.optimizer.state.clear()
+    for param in trial.sae.parameters():
+        param.grad = None
+        param.data = param.data.new_empty(0)

@@ -15,6 +15,7 @@ from torch import nn
 from galleryforge.train.data.eval_text import EvalBatch, EvalText
 from galleryforge.train.data.hooks import HookPoint
 from galleryforge.train.data.model import LoadedModel
+from galleryforge.train.evaluation import downstream
 from galleryforge.train.evaluation.downstream import FidelitySums
 from galleryforge.train.evaluation.passes import evaluate_saes
 from galleryforge.train.evaluation.saelens import InferenceSAE
@@ -222,3 +223,27 @@ def test_encoder_baseline_is_the_layers_mean_activation() -> None:
     assert got["embedding_cos_distance"] == pytest.approx(1 - cos_spliced)
     assert got["embedding_recovered"] == pytest.approx((cos_spliced - cos_mean) / (1 - cos_mean))
     assert "ce_loss_score" not in got
+
+
+def test_cross_entropy_and_kl_a_chunk_of_positions_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One position a chunk gives the sums of the whole-tensor float64 formulas."""
+    monkeypatch.setattr(downstream, "LOG_PROB_CHUNK_ELEMENTS", 7)
+    generator = torch.Generator().manual_seed(0)
+    clean_logits = torch.randn(2, 5, 7, generator=generator)
+    logits = clean_logits + 0.5 * torch.randn(2, 5, 7, generator=generator)
+    ids = torch.randint(0, 7, (2, 5), generator=generator)
+    counted = torch.rand(2, 5, generator=generator) > 0.3
+    counted[:, -1] = False
+    targets = downstream.target_ids(ids, counted)
+    clean = downstream.counted_logits(clean_logits, counted)
+    got = downstream.compared(logits, counted, targets, clean)
+
+    p = torch.log_softmax(clean_logits[counted].double(), -1)
+    q = torch.log_softmax(logits[counted].double(), -1)
+    assert got.ce == pytest.approx(float(-q.gather(1, targets[:, None]).sum()), rel=1e-12)
+    assert got.kl == pytest.approx(float((p.exp() * (p - q)).sum()), rel=1e-12)
+    assert downstream.clean_ce(clean, targets) == pytest.approx(
+        float(-p.gather(1, targets[:, None]).sum()), rel=1e-12
+    )

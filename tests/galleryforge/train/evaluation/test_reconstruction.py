@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 
+from galleryforge.train.evaluation import reconstruction
 from galleryforge.train.evaluation.reconstruction import ReconstructionSums
 
 
@@ -68,3 +69,27 @@ def test_a_perfect_reconstruction_and_a_shrunk_one() -> None:
     assert float(h["l2_ratio"][0]) == pytest.approx(0.5)
     assert float(h["relative_reconstruction_bias"][0]) == pytest.approx(0.5)
     assert float(h["mse"][0]) == pytest.approx(0.25)  # (x/2)² on E‖x‖² = d: 1/4 per dimension
+
+
+def test_latent_sums_taken_a_piece_at_a_time_match_a_hand_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pieces of 2 layers × 1 token × 3 latents: every token its own piece. Latents may be
+    negative (a foreign JumpReLU with a negative threshold), so the L1 counts |f|."""
+    monkeypatch.setattr(reconstruction, "PIECE_ELEMENTS", 6)
+    feats = torch.tensor(
+        [
+            [[1.0, 0.0, -2.0], [0.0, 0.0, 3.0], [0.5, 0.0, 0.0]],  # layer 0, 3 tokens
+            [[0.0, 4.0, 0.0], [0.0, 0.0, 0.0], [-1.0, 1.0, 0.0]],  # layer 1
+        ]
+    )
+    norms = torch.tensor([[1.0, 2.0, 0.5], [2.0, 1.0, 1.0]])
+    x = _tokens(6, 2, 3).float().view(2, 3, 2)
+    sums = ReconstructionSums(2, 3)
+    sums.add(x, x, feats, norms)
+    assert sums.fired.tolist() == [[2, 0, 2], [1, 2, 0]]
+    assert sums.l1_mean.tolist() == pytest.approx([(1 + 2 + 3 + 0.5) / 3, (4 + 1 + 1) / 3])
+    decoder = [1 * 1 + 2 * 0.5 + 3 * 0.5 + 0.5 * 1, 4 * 1 + 1 * 2 + 1 * 1]
+    assert sums.l1_decoder.tolist() == pytest.approx(decoder)
+    got = sums.metrics("mean", torch.zeros(2), normalised=True)
+    assert got["l0"].tolist() == pytest.approx([4 / 3, 3 / 3])

@@ -13,11 +13,13 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+import galleryforge.train.training.milestone
 import galleryforge.train.training.trainer
 from galleryforge.errors import GalleryforgeError
 from galleryforge.tables import load_trial_tables
 from galleryforge.train.data.activations import ActivationSource
 from galleryforge.train.data.model import load_model
+from galleryforge.train.evaluation.measure import measure_final_checkpoints
 from galleryforge.train.training.checkpoint import load_sae
 from galleryforge.train.training.config import TrialConfig
 from galleryforge.train.training.metrics import LossTerms
@@ -127,6 +129,37 @@ def test_resume_gives_the_same_result_as_an_uninterrupted_run(
         train_trials([replace(c, width=64) for c in trio], tmp_path, resume=True)
 
 
+def test_resume_redoes_a_final_measurement_that_did_not_finish(
+    finished: Path, trio: list[TrialConfig], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that dies in its final measurement (after the final checkpoint) gets the
+    measurement on --resume: the tables an uninterrupted run wrote, without training again."""
+
+    class Died(Exception):
+        pass
+
+    def die(*_args: Any, **_kwargs: Any) -> None:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(galleryforge.train.training.milestone, "measure_final_checkpoints", die)
+        with pytest.raises(Died):
+            train_trials(trio, tmp_path, device="cpu")
+    assert not (tmp_path / "A" / "tables" / "features.parquet").exists()
+    assert checkpoint_tokens(tmp_path / "A")[-1] == 1024
+    train_trials(trio, tmp_path, resume=True, device="cpu")
+    for cfg in trio:
+        for table in ("layers", "curves", "features", "examples"):
+            pd.testing.assert_frame_equal(
+                pd.read_parquet(tmp_path / cfg.name / "tables" / f"{table}.parquet"),
+                pd.read_parquet(finished / cfg.name / "tables" / f"{table}.parquet"),
+            )
+    # A resume with the tables in place measures nothing again.
+    with monkeypatch.context() as patch:
+        patch.setattr(galleryforge.train.training.milestone, "measure_final_checkpoints", die)
+        train_trials(trio, tmp_path, resume=True, device="cpu")
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -233,3 +266,17 @@ def test_resume_state_is_written_without_checksums_and_reads_back(tmp_path: Path
     loaded = torch.load(tmp_path / "resume.pt")
     assert loaded["step"] == 7 and torch.equal(loaded["moments"], state["moments"])
     assert config.save.compute_crc32 is True
+
+
+def test_the_final_measurement_runs_the_model_in_fp32_whatever_training_loaded(
+    finished: Path, trio: list[TrialConfig], tiny_neox: Path
+) -> None:
+    """Training on CUDA holds the model in bf16; its final measurement, like ``evaluate``,
+    reads the checkpoints through the model in fp32: the same numbers the fp32 run wrote."""
+    bf16 = load_model(str(tiny_neox), torch.device("cpu"), torch.bfloat16)
+    folder = finished / "A" / "checkpoints" / "1024"
+    got = measure_final_checkpoints(bf16, trio[0].source, {"A": folder}, 1024)["A"].layers
+    written = pd.read_parquet(finished / "A" / "tables" / "layers.parquet")
+    written = written[written["tokens"] == 1024].reset_index(drop=True)
+    for column in ("ce_clean", "ce_spliced", "kl_div", "mse"):
+        assert got[column].tolist() == pytest.approx(written[column].tolist(), rel=1e-6), column
