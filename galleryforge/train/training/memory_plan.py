@@ -42,6 +42,7 @@ from galleryforge.train.evaluation.logit_effects import CHUNK as LOGIT_CHUNK
 from galleryforge.train.evaluation.reconstruction import PIECE_ELEMENTS
 from galleryforge.train.training.config import TrialConfig, resolved_precision
 from galleryforge.train.training.metrics import HELDOUT_CHUNK
+from galleryforge.train.training.sae import THRESHOLD_CHUNK
 
 GIB = 2**30
 _SLOTS = 20 + 3 + BIN_DIVISIONS * PER_BIN  # measure()'s top_n and n_random, and the bins
@@ -326,8 +327,8 @@ class _Sizes:
         )
         evaluation = z * 4 + x * 4 + max(piece * (4 + 8), 4 * x * 8)
         if cfg.architecture == "batchtopk":
-            # The inference threshold: every held-out pre-activation, then joined.
-            evaluation = max(evaluation, 2 * self.layers * cfg.heldout_tokens * cfg.width * 4)
+            threshold = threshold_estimate(self.layers, cfg.heldout_tokens, cfg.width, cfg.k)
+            evaluation = max(evaluation, threshold)
         return evaluation
 
     def checkpoint_write(self) -> int:
@@ -397,3 +398,20 @@ def check_fits(plan: MemoryPlan) -> None:
     refusal = plan.refusal()
     if refusal is not None:
         raise GalleryforgeError(refusal)
+
+
+def threshold_estimate(layers: int, tokens: int, width: int, k: int) -> int:
+    """Bytes ``StackedSAE.estimate_threshold`` allocates over ``tokens`` held-out tokens: a
+    chunk's pre-activations, the pool of those and the largest so far, the pool's top values and
+    their int64 indices."""
+    kept = layers * (k * tokens + 1)
+    # The first chunk: its pre-activations, their top values and indices.
+    first = layers * min(THRESHOLD_CHUNK, tokens) * width * 4 + kept * (4 + 8)
+    if tokens <= THRESHOLD_CHUNK:
+        return first
+    # A later chunk (the largest: a whole one, or what is left after the first): joining (the
+    # largest so far, the chunk, the pool), then selecting (the pool, the largest so far, the
+    # new ones and their indices).
+    pre = layers * min(THRESHOLD_CHUNK, tokens - THRESHOLD_CHUNK) * width
+    pool = pre + kept
+    return max(first, (kept + pre + pool) * 4, (pool + kept) * 4 + kept * (4 + 8))

@@ -29,6 +29,8 @@ import torch
 from torch import nn
 
 ARCHITECTURES = ("relu", "topk", "batchtopk", "jumprelu")
+THRESHOLD_CHUNK = 1024
+"""Held-out tokens whose pre-activations ``estimate_threshold`` computes at a time."""
 
 
 @dataclass(frozen=True)
@@ -114,21 +116,24 @@ class StackedSAE(nn.Module):
         return SAEOutput(recon, feats, l0 if l0.numel() else None)
 
     @torch.no_grad()
-    def estimate_threshold(self, x: torch.Tensor, chunk: int = 4096) -> None:
+    def estimate_threshold(self, x: torch.Tensor, chunk: int = THRESHOLD_CHUNK) -> None:
         """``batchtopk``: each layer's threshold, the (k·tokens + 1)-th largest pre-activation over
         ``x`` ``[n_layers, tokens, d_in]``: a latent fires where pre > threshold, so at inference
-        the mean L0 on ``x`` is ``k`` (ties apart)."""
-        kept = self.activation.k * x.shape[1]
-        pre = torch.cat(
-            [
-                torch.baddbmm(
-                    self.b_enc[:, None], x[:, b : b + chunk] - self.b_dec[:, None], self.W_enc
-                )
-                for b in range(0, x.shape[1], chunk)
-            ],
-            dim=1,
-        )
-        self.threshold.copy_(pre.flatten(1).topk(kept + 1, dim=-1).values[:, -1].clamp_min(0))
+        the mean L0 on ``x`` is ``k`` (ties apart). The largest so far are merged with each chunk's
+        pre-activations, exactly, so every pre-activation is never held at once (at full scale,
+        24 layers × 16,384 tokens × 32,768 latents would be 48 GiB)."""
+        kept = self.activation.k * x.shape[1] + 1
+        best: torch.Tensor | None = None
+        for b in range(0, x.shape[1], chunk):
+            pre = torch.baddbmm(
+                self.b_enc[:, None], x[:, b : b + chunk] - self.b_dec[:, None], self.W_enc
+            ).flatten(1)
+            pool = pre if best is None else torch.cat([best, pre], dim=1)
+            del pre  # before the next chunk's: one chunk of pre-activations at a time
+            best = pool.topk(min(kept, pool.shape[1]), dim=-1, sorted=False).values
+            del pool
+        assert best is not None, "no held-out tokens"
+        self.threshold.copy_(best.min(dim=-1).values.clamp_min(0))
 
     def thresholds(self) -> torch.Tensor | None:
         """``[n_layers, d_sae]`` the threshold of each latent at inference (``jumprelu``,

@@ -20,10 +20,12 @@ from galleryforge.train.training.memory_plan import (
     model_shape,
     plan_memory,
     shape_of,
+    threshold_estimate,
 )
 from galleryforge.train.training.presets import load_trials
+from galleryforge.train.training.sae import Activation, StackedSAE
 from galleryforge.train.training.session import train_trials
-from tests.galleryforge.train.helpers import build_trio
+from tests.galleryforge.train.helpers import build_trial_cfg, build_trio
 from tests.galleryforge.train.memory_tracking import OTHER, in_phase, tracked
 
 PHASES = {
@@ -162,3 +164,17 @@ def test_an_encoder_has_no_logits_to_plan_for() -> None:
     with_head = {s.phase: s.predicted for s in plan_memory([cfg], lm, CUDA).phases}
     assert final["final measurement"] < with_head["final measurement"]
     assert final["training steps"] == with_head["training steps"]
+
+
+
+@pytest.mark.parametrize(("tokens", "k"), [(4096, 16), (1536, 200), (512, 4)])
+def test_batchtopks_threshold_estimate_is_predicted_within_ten_percent(tokens: int, k: int) -> None:
+    """What the inference threshold allocates, tracked, against the plan's term for it: the
+    largest k·tokens pre-activations kept while each chunk's are merged in (full scale: 0.2 GiB
+    kept and 3 GiB a chunk, where holding them all was 48 GiB, twice)."""
+    sae = StackedSAE([0, 1, 2], 32, 2048, seed=0, activation=Activation("batchtopk", k))
+    x = torch.randn(3, tokens, 32, generator=torch.Generator().manual_seed(0))
+    with tracked(()) as measured:
+        sae.estimate_threshold(x)
+    predicted = threshold_estimate(3, tokens, 2048, k)
+    assert predicted == pytest.approx(measured.peaks[OTHER], rel=0.10)
