@@ -25,7 +25,7 @@ from galleryforge.train.training.memory_plan import (
 from galleryforge.train.training.presets import load_trials
 from galleryforge.train.training.sae import Activation, StackedSAE
 from galleryforge.train.training.session import train_trials
-from tests.galleryforge.train.helpers import build_trial_cfg, build_trio
+from tests.galleryforge.train.helpers import build_trio
 from tests.galleryforge.train.memory_tracking import OTHER, in_phase, tracked
 
 PHASES = {
@@ -164,7 +164,6 @@ def test_an_encoder_has_no_logits_to_plan_for() -> None:
     with_head = {s.phase: s.predicted for s in plan_memory([cfg], lm, CUDA).phases}
     assert final["final measurement"] < with_head["final measurement"]
     assert final["training steps"] == with_head["training steps"]
-
 
 
 @pytest.mark.parametrize(("tokens", "k"), [(4096, 16), (1536, 200), (512, 4)])
