@@ -161,7 +161,9 @@ class DeadCounter:
         self.chunk_steps = math.ceil(window_steps / 64)
         n_chunks = math.ceil(window_steps / self.chunk_steps)
         self.counts = torch.zeros(n_chunks, n_layers, d_sae, dtype=torch.int64, device=device)
-        self.tokens = torch.zeros(n_chunks, dtype=torch.int64)
+        # Token counts are the host's own bookkeeping (Python ints): a step asks whether the
+        # window is whole without waiting for the device.
+        self.tokens = [0] * n_chunks
         self.slot = 0
         self.steps_in_slot = 0
 
@@ -180,22 +182,22 @@ class DeadCounter:
         """``[n_layers]`` latents that did not fire in the window."""
         return (self.counts.sum(0) == 0).sum(-1).cpu()
 
-    def dead_mask(self) -> torch.Tensor:
+    def dead_mask(self) -> torch.Tensor | None:
         """``[n_layers, d_sae]`` True for the latents that did not fire in the window, once the
-        window has been seen whole (before that, no latent has had the chance: none is dead)."""
-        if not bool((self.tokens > 0).all()):
-            return torch.zeros_like(self.counts[0], dtype=torch.bool)
+        window has been seen whole; None before (no latent has had the chance: none is dead)."""
+        if not all(self.tokens):
+            return None
         return self.counts.sum(0) == 0
 
     def log_sparsity(self) -> torch.Tensor:
         """``[n_layers, d_sae]`` log10 firing frequency in the window (SAELens: + 1e-10)."""
-        frequency = self.counts.sum(0).double().cpu() / max(int(self.tokens.sum()), 1)
+        frequency = self.counts.sum(0).double().cpu() / max(sum(self.tokens), 1)
         return torch.log10(frequency + 1e-10).float()
 
     def state_dict(self) -> dict[str, object]:
         return {
             "counts": self.counts.cpu(),
-            "tokens": self.tokens.clone(),
+            "tokens": torch.tensor(self.tokens, dtype=torch.int64),
             "slot": self.slot,
             "steps_in_slot": self.steps_in_slot,
         }
@@ -204,7 +206,7 @@ class DeadCounter:
         counts, tokens = state["counts"], state["tokens"]
         assert isinstance(counts, torch.Tensor) and isinstance(tokens, torch.Tensor)
         self.counts.copy_(counts)
-        self.tokens.copy_(tokens)
+        self.tokens = [int(count) for count in tokens.tolist()]
         self.slot, self.steps_in_slot = int(str(state["slot"])), int(str(state["steps_in_slot"]))
 
 
