@@ -103,9 +103,9 @@ def sae_step_flops(d: int, width: int, layers: int, batch: int, l1_form: str) ->
     """The FLOPs of one SAE step's matrix products, per trial: per layer, five full-size products
     of 2·B·d·F (encoder forward, decoder forward, and the backward's three: the latents'
     gradient, W_dec's and W_enc's), b_dec's gradient as a matrix-vector product (2·d·F), and
-    for the ``decoder_norm_sum`` L1 three products of 2·B·F with the decoder norms (one forward,
-    two backward). tests/benchmarks counts them with torch's FLOP counter."""
-    norms = 3 * 2 * batch * width if l1_form == "decoder_norm_sum" else 0
+    for the ``decoder_norm_sum`` L1 two products of 2·B·F with the decoder norms (the forward
+    and the norms' gradient). tests/benchmarks counts them with torch's FLOP counter."""
+    norms = 2 * 2 * batch * width if l1_form == "decoder_norm_sum" else 0
     return layers * (10 * batch * d * width + 2 * d * width + norms)
 
 

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 import torch
 
 from galleryforge.train.training.metrics import DeadCounter, heldout_metrics, loss_terms
-from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.sae import SAEOutput, StackedSAE
 
 
 def _fired(latents: list[int], width: int = 6) -> torch.Tensor:
@@ -64,3 +67,38 @@ def test_firing_counts_are_exact_int64_counts_under_bf16_autocast_too() -> None:
         assert terms.fired.dtype == torch.int64
         assert torch.equal(terms.fired, (out.feats > 0).sum(dim=1))
         assert int(terms.fired.max()) > 256
+
+
+@pytest.mark.parametrize("l1_form", ["mean", "decoder_norm_sum"])
+@pytest.mark.parametrize("autocast", [False, True])
+def test_the_l1_gradient_is_autograds_to_the_bit_without_a_latent_sized_buffer(
+    l1_form: str, autocast: bool
+) -> None:
+    """The L1's gradient reaches the latents as a view broadcast over the batch (stride 0), and
+    the weights' gradients equal those of the L1 written with autograd's own mean and bmm."""
+    generator = torch.Generator().manual_seed(0)
+    sae = StackedSAE([0, 1], 8, 24, generator)
+    x = torch.randn(2, 16, 8, generator=generator)
+
+    def grads(l1: Callable[[SAEOutput], torch.Tensor]) -> dict[str, torch.Tensor]:
+        sae.zero_grad(set_to_none=True)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            out = sae(x)
+            seen = out.feats.register_hook(lambda grad: strides.append(grad.stride()))
+            l1(out).sum().backward()
+            seen.remove()
+        return {name: p.grad.clone() for name, p in sae.named_parameters() if p.grad is not None}
+
+    strides: list[tuple[int, ...]] = []
+    ours = grads(lambda out: loss_terms(sae, x, out, l1_form).l1)
+    assert strides[0][1] == 0  # broadcast over the batch
+
+    def by_autograd(out: SAEOutput) -> torch.Tensor:
+        if l1_form == "mean":
+            return out.feats.mean(dim=(1, 2))
+        return torch.bmm(out.feats, sae.W_dec.norm(dim=-1)[:, :, None]).mean(dim=(1, 2))
+
+    reference = grads(by_autograd)
+    assert ours.keys() == reference.keys()
+    for name, grad in reference.items():
+        assert torch.equal(ours[name], grad), name
