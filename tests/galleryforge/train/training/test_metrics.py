@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from galleryforge.train.training.metrics import DeadCounter, heldout_metrics, loss_terms
-from galleryforge.train.training.sae import SAEOutput, StackedSAE
+from galleryforge.train.training.sae import Activation, SAEOutput, StackedSAE
 
 
 def _fired(latents: list[int], width: int = 6) -> torch.Tensor:
@@ -102,3 +104,29 @@ def test_the_l1_gradient_is_autograds_to_the_bit_without_a_latent_sized_buffer(
     assert ours.keys() == reference.keys()
     for name, grad in reference.items():
         assert torch.equal(ours[name], grad), name
+
+
+def test_latents_without_a_penalty_get_no_gradient_buffer() -> None:
+    """TopK's loss does not use the latents (its L1 is only reported), so no buffer of zeros is
+    made for their gradient: the step's backward starts from the reconstruction's alone."""
+    generator = torch.Generator().manual_seed(0)
+    sae = StackedSAE([0, 1], 8, 24, generator, activation=Activation("topk", k=4))
+    x = torch.randn(2, 16, 8, generator=generator)
+    out = sae(x)
+    loss = loss_terms(sae, x, out, "mean").loss(torch.zeros(2)).sum()
+
+    class ZeroFills(TorchDispatchMode):
+        shapes: list[tuple[int, ...]] = []
+
+        def __torch_dispatch__(
+            self, func: Any, types: Any, args: Any = (), kwargs: Any = None
+        ) -> Any:
+            result = func(*args, **(kwargs or {}))
+            if func._schema.name in ("aten::zeros", "aten::zeros_like", "aten::new_zeros"):
+                self.shapes.append(tuple(result.shape))
+            return result
+
+    with ZeroFills() as seen:
+        loss.backward()
+    assert tuple(out.feats.shape) not in seen.shapes
+    assert sae.W_enc.grad is not None and bool(sae.W_enc.grad.abs().sum() > 0)
