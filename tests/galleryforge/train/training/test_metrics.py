@@ -115,18 +115,18 @@ def test_latents_without_a_penalty_get_no_gradient_buffer() -> None:
     out = sae(x)
     loss = loss_terms(sae, x, out, "mean").loss(torch.zeros(2)).sum()
 
-    class ZeroFills(TorchDispatchMode):
-        shapes: list[tuple[int, ...]] = []
+    shapes: list[tuple[int, ...]] = []
 
+    class ZeroFills(TorchDispatchMode):
         def __torch_dispatch__(
             self, func: Any, types: Any, args: Any = (), kwargs: Any = None
         ) -> Any:
             result = func(*args, **(kwargs or {}))
             if func._schema.name in ("aten::zeros", "aten::zeros_like", "aten::new_zeros"):
-                self.shapes.append(tuple(result.shape))
+                shapes.append(tuple(result.shape))
             return result
 
-    with ZeroFills() as seen:
+    with ZeroFills():
         loss.backward()
-    assert tuple(out.feats.shape) not in seen.shapes
+    assert tuple(out.feats.shape) not in shapes
     assert sae.W_enc.grad is not None and bool(sae.W_enc.grad.abs().sum() > 0)
