@@ -16,11 +16,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # cores, and the suite took a third longer. Set before any test imports torch.
 if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+# The suite runs on the CPU wherever it runs: on a machine with a GPU, ``device="auto"`` would
+# pick CUDA and bf16, and tests that compare runs bit for bit, or with fp32 in mind, would fail.
+# The library reads this for "auto" (``resolve_device``), here and in every process a test starts;
+# tests that need CUDA say so with ``@pytest.mark.cuda`` and pass the device themselves.
+os.environ["GALLERYFORGE_DEVICE"] = "cpu"
 
 from tests.contexts import BuildRenderContext, DrawRendering, context_and_drawing, render_context
 from tests.factories import write_family, write_toy, write_trial
 from tests.feature_factories import write_feature_tables
 from tests.stress_runs import write_stress_runs
+
+HAS_CUDA = pytest.StashKey[bool]()
+VISIBLE, UNSET = "GALLERYFORGE_TEST_CUDA_VISIBLE_DEVICES", "<unset>"
+"""The session's own ``CUDA_VISIBLE_DEVICES`` (or ``UNSET``), for its xdist workers."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,11 +41,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Hide the GPUs from the processes the tests start (a ``galleryforge`` command, ``torchrun``,
+    a benchmark script), after this process has counted them for the tests marked ``cuda``: CUDA
+    reads ``CUDA_VISIBLE_DEVICES`` once, when a process first asks for a device. An xdist worker
+    inherits the hidden value and puts back the session's first."""
+    import torch
+
+    found = os.environ.setdefault(VISIBLE, os.environ.get("CUDA_VISIBLE_DEVICES", UNSET))
+    if found == UNSET:
+        os.environ.pop("CUDA_VISIBLE_DEVICES", None)
+    else:
+        os.environ["CUDA_VISIBLE_DEVICES"] = found
+    config.stash[HAS_CUDA] = torch.cuda.is_available()
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests marked slow first: under ``-n auto`` a long test that starts last keeps one
-    worker busy after the other has run out of tests. The layout_matrix cases are skipped
-    unless ``--layout-matrix`` is given."""
+    worker busy after the other has run out of tests. The tests marked ``cuda`` are skipped
+    without a GPU, the layout_matrix cases unless ``--layout-matrix`` is given."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    if not config.stash[HAS_CUDA]:
+        no_gpu = pytest.mark.skip(reason="needs a CUDA device")
+        for item in items:
+            if item.get_closest_marker("cuda") is not None:
+                item.add_marker(no_gpu)
     if config.getoption("--layout-matrix"):
         return
     skip = pytest.mark.skip(reason="the full layout matrix: run with --layout-matrix")

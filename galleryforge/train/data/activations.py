@@ -107,7 +107,7 @@ class ActivationSource:
             begin = self._served * self.batch_tokens
             rows = self._order[begin : begin + self.batch_tokens]
             self._served += 1
-            yield self._buffer[:, rows.to(self._buffer.device)].float()
+            yield self._buffer[:, rows].float()
 
     def state(self) -> dict[str, Any]:
         """Where the stream stands, for ``load_state`` in a resumed run."""
@@ -143,7 +143,8 @@ class ActivationSource:
         order = torch.randperm(acts.shape[1], generator=self._generator)
         # Special tokens (the separators between documents) are not trained on.
         body = torch.stack(contexts)[:, 1:].reshape(-1)
-        self._order = order[~torch.isin(body[order], self._specials)]
+        # On the device once a buffer, so a batch is gathered there with no copy from the host.
+        self._order = order[~torch.isin(body[order], self._specials)].to(self.device)
         if len(self._order) < self.batch_tokens:
             raise GalleryforgeError(
                 f"config 'buffer_tokens' = {self._buffer_contexts * self._per_context}: a buffer "

@@ -9,6 +9,7 @@ LayerNorm, so there every entry matches).
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -147,9 +148,22 @@ def residual_streams(
     return torch.stack([seen[point] for point in points])
 
 
+DEVICE_ENV = "GALLERYFORGE_DEVICE"
+"""What ``auto`` means when set (``cpu``, ``cuda``, ``cuda:N``): the test suite sets it to ``cpu``
+so that a machine with a GPU runs the same tests, in the same precision, as one without."""
+
+
 def resolve_device(device: str) -> torch.device:
-    """``auto`` (CUDA when there is one), ``cpu``, ``cuda`` or ``cuda:N``, checked."""
+    """``auto`` ($GALLERYFORGE_DEVICE when set, else CUDA when there is one), ``cpu``, ``cuda`` or
+    ``cuda:N``, checked."""
     if device == "auto":
+        pinned = os.environ.get(DEVICE_ENV, "")
+        if pinned and pinned != "auto":
+            try:
+                return resolve_device(pinned)
+            except GalleryforgeError as error:
+                reason = str(error).split(": ", 1)[-1]
+                raise GalleryforgeError(f"{DEVICE_ENV}={pinned!r}: {reason}") from error
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
         resolved = torch.device(device)

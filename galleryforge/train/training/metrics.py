@@ -16,7 +16,7 @@ before a checkpoint folds them into the encoder).
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 import torch
@@ -66,9 +66,9 @@ def loss_terms(
     with torch.set_grad_enabled(torch.is_grad_enabled() and architecture == "relu"):
         # feats are never negative, so |f| = f.
         if l1_form == "mean":
-            l1 = out.feats.mean(dim=(1, 2))
+            l1 = _MeanL1.apply(out.feats)
         else:
-            l1 = torch.bmm(out.feats, sae.W_dec.norm(dim=-1)[:, :, None]).mean(dim=(1, 2))
+            l1 = _DecoderNormL1.apply(out.feats, sae.W_dec.norm(dim=-1))
     # One pass over the latents gives both the per-latent counts (for dead latents) and L0. Latents
     # are never negative, so sign(f) is the 0/1 firing mask; summing it skips the int64 copy of a
     # bool mask, and the fp32 sum stays exact under bf16 autocast (a bf16 one would not past 256).
@@ -83,6 +83,55 @@ def loss_terms(
     if dead is not None and aux_k > 0 and aux_coef > 0:
         aux = aux_coef * aux_k_loss(sae, x, out, dead, aux_k)
     return LossTerms(mse, l1, l0, fired, penalty, aux)
+
+
+class _MeanL1(torch.autograd.Function):
+    """``feats.mean(dim=(1, 2))``, whose gradient is one number a layer, handed back broadcast.
+
+    Autograd's mean writes that number into a new ``[n_layers, batch, d_sae]`` tensor, which the
+    SAE step's backward then reads to add it to the latents' gradient: a latent-sized buffer and
+    two passes over it. Here the gradient is a stride-0 view of ``[n_layers]`` values, computed
+    as autograd computes them (the gradient over the element count, in the latents' dtype), so
+    the training step is the same to the bit."""
+
+    @staticmethod
+    def forward(ctx: Any, feats: torch.Tensor) -> torch.Tensor:
+        ctx.shape = feats.shape
+        return feats.mean(dim=(1, 2))
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        n_layers, batch, width = ctx.shape
+        return (grad / (batch * width))[:, None, None].expand(n_layers, batch, width)
+
+
+class _DecoderNormL1(torch.autograd.Function):
+    """``bmm(feats, norms[..., None]).mean(dim=(1, 2))``: Σ_i f_i·‖W_dec,i‖ averaged over tokens,
+    with the latents' gradient handed back broadcast over the batch (``_MeanL1``'s reason).
+
+    Computed as autograd would: under autocast the norms are cast to the product's dtype (and
+    their gradient cast back); the latents' gradient is (grad / batch)·norm, the product of two
+    numbers that the product of ``[batch, 1]`` by ``[1, width]`` rounds the same way; the norms'
+    gradient is the same batched product autograd runs."""
+
+    @staticmethod
+    def forward(ctx: Any, feats: torch.Tensor, norms: torch.Tensor) -> torch.Tensor:
+        cast = norms
+        if torch.is_autocast_enabled(feats.device.type):
+            cast = norms.to(torch.get_autocast_dtype(feats.device.type))
+        ctx.save_for_backward(feats, cast)
+        ctx.norms_dtype = norms.dtype
+        return torch.bmm(feats, cast[:, :, None]).mean(dim=(1, 2))
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        feats, cast = ctx.saved_tensors
+        n_layers, batch, width = feats.shape
+        per_token = (grad / batch).to(cast.dtype)
+        grad_feats = (per_token[:, None] * cast)[:, None, :].expand(n_layers, batch, width)
+        column = per_token[:, None, None].expand(n_layers, batch, 1).contiguous()
+        grad_norms = torch.bmm(feats.transpose(1, 2), column)[:, :, 0]
+        return grad_feats, grad_norms.to(ctx.norms_dtype)
 
 
 def aux_k_loss(
@@ -170,7 +219,9 @@ class DeadCounter:
         self.chunk_steps = math.ceil(window_steps / 64)
         n_chunks = math.ceil(window_steps / self.chunk_steps)
         self.counts = torch.zeros(n_chunks, n_layers, d_sae, dtype=torch.int64, device=device)
-        self.tokens = torch.zeros(n_chunks, dtype=torch.int64)
+        # Token counts are the host's own bookkeeping (Python ints): a step asks whether the
+        # window is whole without waiting for the device.
+        self.tokens = [0] * n_chunks
         self.slot = 0
         self.steps_in_slot = 0
 
@@ -189,22 +240,22 @@ class DeadCounter:
         """``[n_layers]`` latents that did not fire in the window."""
         return (self.counts.sum(0) == 0).sum(-1).cpu()
 
-    def dead_mask(self) -> torch.Tensor:
+    def dead_mask(self) -> torch.Tensor | None:
         """``[n_layers, d_sae]`` True for the latents that did not fire in the window, once the
-        window has been seen whole (before that, no latent has had the chance: none is dead)."""
-        if not bool((self.tokens > 0).all()):
-            return torch.zeros_like(self.counts[0], dtype=torch.bool)
+        window has been seen whole; None before (no latent has had the chance: none is dead)."""
+        if not all(self.tokens):
+            return None
         return self.counts.sum(0) == 0
 
     def log_sparsity(self) -> torch.Tensor:
         """``[n_layers, d_sae]`` log10 firing frequency in the window (SAELens: + 1e-10)."""
-        frequency = self.counts.sum(0).double().cpu() / max(int(self.tokens.sum()), 1)
+        frequency = self.counts.sum(0).double().cpu() / max(sum(self.tokens), 1)
         return torch.log10(frequency + 1e-10).float()
 
     def state_dict(self) -> dict[str, object]:
         return {
             "counts": self.counts.cpu(),
-            "tokens": self.tokens.clone(),
+            "tokens": torch.tensor(self.tokens, dtype=torch.int64),
             "slot": self.slot,
             "steps_in_slot": self.steps_in_slot,
         }
@@ -213,7 +264,7 @@ class DeadCounter:
         counts, tokens = state["counts"], state["tokens"]
         assert isinstance(counts, torch.Tensor) and isinstance(tokens, torch.Tensor)
         self.counts.copy_(counts)
-        self.tokens.copy_(tokens)
+        self.tokens = [int(count) for count in tokens.tolist()]
         self.slot, self.steps_in_slot = int(str(state["slot"])), int(str(state["steps_in_slot"]))
 
 

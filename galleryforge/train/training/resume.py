@@ -118,7 +118,7 @@ def stopped_at(run_dir: Path) -> int | None:
     if not found:
         return None
     path = run_dir / "checkpoints" / str(found[-1]) / RESUME_FILE
-    state = torch.load(path, weights_only=True, mmap=True)
+    state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
     return _converged_at(pd.DataFrame(state["layers"]), found[-1])
 
 
@@ -141,9 +141,12 @@ def load_resume(
 ) -> dict[str, Any]:
     """Rank ``rank``'s resume state; given ``layers``, check it holds exactly those layers."""
     path = run_dir / "checkpoints" / str(tokens) / resume_file(rank)
-    state = dict(torch.load(path, weights_only=True)) if path.is_file() else {}
+    # Onto the CPU whichever device saved it: restore_run copies each part where it belongs.
+    state = dict(torch.load(path, map_location="cpu", weights_only=True)) if path.is_file() else {}
     if layers is not None and state.get("layer_ids") != layers:
-        main = torch.load(path.with_name(RESUME_FILE), weights_only=True, mmap=True)
+        main = torch.load(
+            path.with_name(RESUME_FILE), map_location="cpu", weights_only=True, mmap=True
+        )
         held = f"holds layers {state['layer_ids']}" if state else "is missing"
         raise GalleryforgeError(
             f"{path} {held}, this rank trains layers {layers}: resume with the number of "

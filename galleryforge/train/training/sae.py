@@ -229,6 +229,9 @@ class _SAEStep(torch.autograd.Function):
             l0 = torch.sign(feats).sum(dim=(1, 2), dtype=torch.float32) / feats.shape[1]
         ctx.learnt = learnt
         ctx.bandwidth = rule.bandwidth
+        # An output the loss does not use gets no gradient buffer (torch would fill one with
+        # zeros): the latents of every architecture but relu, whose L1 hands back a broadcast view.
+        ctx.set_materialize_grads(False)
         if learnt:
             assert threshold is not None
             ctx.save_for_backward(centred, feats, w_enc, w_dec, pre, threshold)
@@ -238,15 +241,24 @@ class _SAEStep(torch.autograd.Function):
 
     @staticmethod
     def backward(
-        ctx: Any, grad_recon: torch.Tensor, grad_feats: torch.Tensor, grad_l0: torch.Tensor
+        ctx: Any,
+        grad_recon: torch.Tensor | None,
+        grad_feats: torch.Tensor | None,
+        grad_l0: torch.Tensor | None,
     ) -> tuple[Any, ...]:
         centred, feats, w_enc, w_dec, *jump = ctx.saved_tensors
-        grad_pre = torch.bmm(grad_recon, w_dec.transpose(1, 2)).add_(grad_feats)
+        if grad_recon is None:  # the reconstruction unused: its gradient is zero
+            grad_recon = feats.new_zeros(*feats.shape[:2], w_dec.shape[-1])
+        grad_pre = torch.bmm(grad_recon, w_dec.transpose(1, 2))
+        if grad_feats is not None:
+            grad_pre.add_(grad_feats)
         grad_threshold = None
         if ctx.learnt:
             pre, threshold = jump
             theta = threshold[:, None].to(pre.dtype)
             window = ((pre - theta).abs() < ctx.bandwidth / 2).to(grad_pre.dtype)
+            if grad_l0 is None:
+                grad_l0 = threshold.new_zeros(len(threshold), dtype=torch.float32)
             per_token = grad_l0[:, None, None].to(grad_pre.dtype) / pre.shape[1]
             grad_threshold = -(window * (theta * grad_pre + per_token)).sum(1) / ctx.bandwidth
             grad_threshold = grad_threshold.to(threshold.dtype)

@@ -29,9 +29,17 @@ import torch
 
 class SparsityCoefficient:
     def __init__(
-        self, initial: float, n_layers: int, *, target_l0: float = 0.0, rate: float = 0.0
+        self,
+        initial: float,
+        n_layers: int,
+        *,
+        target_l0: float = 0.0,
+        rate: float = 0.0,
+        device: torch.device | None = None,
     ) -> None:
-        self.coefs = torch.full((n_layers,), float(initial), dtype=torch.float64)
+        """The coefficients live on the training ``device`` (default the CPU), in float64: the
+        step reads them, and the controller moves them, without a copy to or from the host."""
+        self.coefs = torch.full((n_layers,), float(initial), dtype=torch.float64, device=device)
         self.target_l0 = target_l0
         self.rate = rate
 
@@ -43,11 +51,11 @@ class SparsityCoefficient:
         """One control step from each layer's L0 on the last batch (``[n_layers]``)."""
         if not self.adaptive:
             return
-        error = ((l0.double().cpu() - self.target_l0) / self.target_l0).clamp(-1.0, 1.0)
+        error = ((l0.double() - self.target_l0) / self.target_l0).clamp(-1.0, 1.0)
         self.coefs *= torch.exp(self.rate * error)
 
     def state_dict(self) -> dict[str, Any]:
-        return {"coefs": self.coefs.clone()}
+        return {"coefs": self.coefs.cpu().clone()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.coefs = state["coefs"].clone().to(torch.float64)
+        self.coefs = state["coefs"].to(self.coefs.device, torch.float64, copy=True)

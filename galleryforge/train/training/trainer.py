@@ -4,6 +4,12 @@ SAELens-style: the trainer is handed its trials, a batch iterator, a checkpoint 
 progress callback; ``fit`` only loops, and ``_train_step``, ``_log_step`` and
 ``_checkpoint_if_needed`` do the work. A step takes the activations of the layers the trial's SAE
 owns (``[n_layers, batch, d_in]``), so a rank that owns a subset of layers runs the same step.
+
+A step never waits for the device (on CUDA the host queues the next step while this one runs):
+the sparsity coefficients live on the device, and a non-finite loss is recorded there, with its
+step, and checked at the next logged step, where the curve rows read the device anyway. The one
+exception is the aux-k loss of ``topk``/``batchtopk`` once latents can be dead
+(``metrics.aux_k_loss``: its width is the most dead latents of any layer).
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from galleryforge.train.training.trial import TrialState
 
 
 class NonFiniteLoss(GalleryforgeError):
-    """A loss went NaN or infinite: the run stops before the step and keeps the last checkpoint."""
+    """A loss went NaN or infinite: the run stops at the next logged step, before it writes that
+    step's rows or a checkpoint, and keeps the last checkpoint."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,9 @@ class Trainer:
         self.step = step
         self.milestones = set(self.cfg.milestone_steps())
         self._started = (time.perf_counter(), step)
+        self._nonfinite: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+        """Per trial, on the device: the step at which each layer's loss first went non-finite
+        (0: never) and that loss."""
 
     @property
     def tokens(self) -> int:
@@ -93,8 +103,8 @@ class Trainer:
                 aux_coef=cfg.aux_coef,
                 target_l0=cfg.target_l0 if cfg.architecture == "jumprelu" else 0.0,
             )
-        losses = terms.loss(coefs.to(x.device, torch.float32))
-        self._check_finite(trial, losses)
+        losses = terms.loss(coefs.to(torch.float32))
+        self._record_nonfinite(trial, losses.detach())
         for group in trial.optimizer.param_groups:
             group["lr"] = cfg.lr * self._lr_factor(cfg) * group.get("lr_scale", 1.0)
         trial.optimizer.zero_grad(set_to_none=True)
@@ -114,9 +124,11 @@ class Trainer:
     def _log_step(
         self, trials: list[TrialState], terms: list[tuple[LossTerms, torch.Tensor]]
     ) -> None:
-        # Checkpoint steps are always logged, so every checkpoint has its curve rows.
+        # Checkpoint steps are always logged, so every checkpoint has its curve rows, and no
+        # checkpoint is written after a non-finite loss.
         if self.step % self.cfg.log_every and self.step not in self.milestones:
             return
+        self._stop_if_nonfinite()
         for trial, (trial_terms, coefs) in zip(trials, terms, strict=True):
             trial.logged_rows.append(
                 curve_rows(
@@ -158,19 +170,43 @@ class Trainer:
         decay = min(1.0, left / cfg.lr_decay_tokens) if cfg.lr_decay_tokens else 1.0
         return self._ramp(cfg.lr_warmup_tokens) * decay
 
-    def _check_finite(self, trial: TrialState, losses: torch.Tensor) -> None:
-        finite = torch.isfinite(losses)
-        if bool(finite.all()):
+    def _record_nonfinite(self, trial: TrialState, losses: torch.Tensor) -> None:
+        """Mark, on the device, the layers whose loss of the step about to run is first NaN or
+        infinite (no host sync: ``_stop_if_nonfinite`` reads the marks)."""
+        if trial.cfg.name not in self._nonfinite:
+            self._nonfinite[trial.cfg.name] = (
+                torch.zeros(losses.shape, dtype=torch.int64, device=losses.device),
+                torch.zeros_like(losses),
+            )
+        steps, values = self._nonfinite[trial.cfg.name]
+        first = ~torch.isfinite(losses) & (steps == 0)
+        steps.masked_fill_(first, self.step + 1)
+        values.copy_(torch.where(first, losses, values))
+
+    def _stop_if_nonfinite(self) -> None:
+        """Raise ``NonFiniteLoss`` for the earliest non-finite loss recorded (trial order, then
+        layer order, among those of one step)."""
+        found = []
+        for order, trial in enumerate(self.trials):
+            if trial.cfg.name not in self._nonfinite:
+                continue
+            steps, values = self._nonfinite[trial.cfg.name]
+            for index, (step, value) in enumerate(
+                zip(steps.tolist(), values.tolist(), strict=True)
+            ):
+                if step:
+                    found.append((step, order, index, value))
+        if not found:
             return
-        index = int((~finite).nonzero()[0])
+        step, order, index, value = min(found)
+        trial = self.trials[order]
         kept = "none yet"
         if trial.checkpoint_rows:
-            last = trial.checkpoint_rows[-1]["tokens"].iloc[0]
+            last = trial.checkpoint_rows[-1]["tokens"].max()  # the rows of every checkpoint
             kept = str(trial.run_dir / "checkpoints" / str(last))
         raise NonFiniteLoss(
             f"trial {trial.cfg.name!r}, layer {trial.sae.layer_ids[index]}: loss is "
-            f"{float(losses[index].detach())} at step {self.step + 1} ({self.tokens} tokens); "
-            "stopped, "
+            f"{value} at step {step} ({(step - 1) * self.cfg.batch_tokens} tokens); stopped, "
             f"last good checkpoint: {kept}; lower lr or l1_coef and start again, or --resume"
         )
 

@@ -46,7 +46,7 @@ def trial_state(cfg: TrialConfig, run_dir: Path, sae: StackedSAE, mean: torch.Te
     optimizer = torch.optim.Adam(param_groups(sae, cfg), lr=cfg.lr, betas=betas, fused=True)
     rate = cfg.controller_rate if cfg.controller == "proportional" else 0.0
     sparsity = SparsityCoefficient(
-        cfg.sparsity_coef, sae.n_layers, target_l0=cfg.target_l0, rate=rate
+        cfg.sparsity_coef, sae.n_layers, target_l0=cfg.target_l0, rate=rate, device=sae.b_dec.device
     )
     window_steps = -(-cfg.dead_window_tokens // cfg.batch_tokens)
     dead = DeadCounter(sae.n_layers, cfg.width, window_steps, sae.b_dec.device)

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from galleryforge.train.training.metrics import DeadCounter, heldout_metrics, loss_terms
-from galleryforge.train.training.sae import StackedSAE
+from galleryforge.train.training.sae import Activation, SAEOutput, StackedSAE
 
 
 def _fired(latents: list[int], width: int = 6) -> torch.Tensor:
@@ -64,3 +69,64 @@ def test_firing_counts_are_exact_int64_counts_under_bf16_autocast_too() -> None:
         assert terms.fired.dtype == torch.int64
         assert torch.equal(terms.fired, (out.feats > 0).sum(dim=1))
         assert int(terms.fired.max()) > 256
+
+
+@pytest.mark.parametrize("l1_form", ["mean", "decoder_norm_sum"])
+@pytest.mark.parametrize("autocast", [False, True])
+def test_the_l1_gradient_is_autograds_to_the_bit_without_a_latent_sized_buffer(
+    l1_form: str, autocast: bool
+) -> None:
+    """The L1's gradient reaches the latents as a view broadcast over the batch (stride 0), and
+    the weights' gradients equal those of the L1 written with autograd's own mean and bmm."""
+    generator = torch.Generator().manual_seed(0)
+    sae = StackedSAE([0, 1], 8, 24, generator)
+    x = torch.randn(2, 16, 8, generator=generator)
+
+    def grads(l1: Callable[[SAEOutput], torch.Tensor]) -> dict[str, torch.Tensor]:
+        sae.zero_grad(set_to_none=True)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            out = sae(x)
+            seen = out.feats.register_hook(lambda grad: strides.append(grad.stride()))
+            l1(out).sum().backward()
+            seen.remove()
+        return {name: p.grad.clone() for name, p in sae.named_parameters() if p.grad is not None}
+
+    strides: list[tuple[int, ...]] = []
+    ours = grads(lambda out: loss_terms(sae, x, out, l1_form).l1)
+    assert strides[0][1] == 0  # broadcast over the batch
+
+    def by_autograd(out: SAEOutput) -> torch.Tensor:
+        if l1_form == "mean":
+            return out.feats.mean(dim=(1, 2))
+        return torch.bmm(out.feats, sae.W_dec.norm(dim=-1)[:, :, None]).mean(dim=(1, 2))
+
+    reference = grads(by_autograd)
+    assert ours.keys() == reference.keys()
+    for name, grad in reference.items():
+        assert torch.equal(ours[name], grad), name
+
+
+def test_latents_without_a_penalty_get_no_gradient_buffer() -> None:
+    """TopK's loss does not use the latents (its L1 is only reported), so no buffer of zeros is
+    made for their gradient: the step's backward starts from the reconstruction's alone."""
+    generator = torch.Generator().manual_seed(0)
+    sae = StackedSAE([0, 1], 8, 24, generator, activation=Activation("topk", k=4))
+    x = torch.randn(2, 16, 8, generator=generator)
+    out = sae(x)
+    loss = loss_terms(sae, x, out, "mean").loss(torch.zeros(2)).sum()
+
+    shapes: list[tuple[int, ...]] = []
+
+    class ZeroFills(TorchDispatchMode):
+        def __torch_dispatch__(
+            self, func: Any, types: Any, args: Any = (), kwargs: Any = None
+        ) -> Any:
+            result = func(*args, **(kwargs or {}))
+            if func._schema.name in ("aten::zeros", "aten::zeros_like", "aten::new_zeros"):
+                shapes.append(tuple(result.shape))
+            return result
+
+    with ZeroFills():
+        loss.backward()
+    assert tuple(out.feats.shape) not in shapes
+    assert sae.W_enc.grad is not None and bool(sae.W_enc.grad.abs().sum() > 0)
