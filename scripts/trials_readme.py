@@ -16,6 +16,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from galleryforge.study import trial_facts
 from galleryforge.tables import load_trial_tables
 
@@ -48,11 +50,7 @@ def main(runs: Path, trials: list[str]) -> None:
             f"{final['l0'].mean():.1f}",
             f"{final['fvu'].mean():.3f}",
             *([f"{final[fidelity].mean():.3f}"] if fidelity else []),
-            *(
-                [f"{final[TASK].mean():.3f} ({final[TASK + '_mean_ablated'].mean():.3f})"]
-                if task
-                else []
-            ),
+            *([f"{final[TASK].mean():.3f} ({_baseline(final[TASK + '_mean_ablated'])})"] * task),
             f"{final['dead'].mean():.1f} of {width:,}",
             f"{tables.kd.d_star:.0f}",
         ]
@@ -64,6 +62,14 @@ def main(runs: Path, trials: list[str]) -> None:
         f"Means over layers at the final checkpoint ({', '.join(f'{n:,}' for n in tokens)} "
         f"training tokens); runs from commit {', '.join(commits)}."
     )
+
+
+def _baseline(values: pd.Series) -> str:
+    """The mean-ablated ranking's mean, or "undefined" where the ablation left every context's
+    embedding the same (the table's NaN: no ranking to compare)."""
+    if values.isna().all():
+        return "undefined"
+    return f"{values.mean():.3f}" + (" where defined" if values.isna().any() else "")
 
 
 if __name__ == "__main__":

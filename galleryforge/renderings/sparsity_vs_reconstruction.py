@@ -32,7 +32,6 @@ def _wide(values: np.ndarray) -> bool:
 
 def describe(ctx: RenderContext) -> str:
     final = ctx.trial.final
-    corr = float(np.corrcoef(final["l0"], final["mse"])[0, 1]) if len(final) > 2 else float("nan")
     sparsest = final.iloc[int(np.argmin(final["l0"].to_numpy()))]
     return (
         f"Scatter of trial {ctx.trial.trial}'s final checkpoint: mean L0 (active latents per "
@@ -40,8 +39,19 @@ def describe(ctx: RenderContext) -> str:
         f"coloured by depth. L0 ranges from {final['l0'].min():,.0f} to {final['l0'].max():,.0f} "
         f"and MSE from {final['mse'].min():.3g} to {final['mse'].max():.3g}; the sparsest layer "
         f"is layer {int(sparsest['layer'])} (L0 {sparsest['l0']:,.0f}, MSE {sparsest['mse']:.3g}); "
-        f"correlation of L0 with MSE across layers {corr:.2f}."
+        f"{_correlation(final['l0'].to_numpy(float), final['mse'].to_numpy(float))}."
     )
+
+
+def _correlation(l0: np.ndarray, mse: np.ndarray) -> str:
+    """The sentence's last clause: Pearson's r across layers, or why there is none (a TopK
+    trial's L0 is k in every layer: r is undefined, not 0)."""
+    if len(l0) <= 2:
+        return f"{len(l0)} layers are too few for a correlation"
+    constant = [name for name, values in (("L0", l0), ("MSE", mse)) if np.ptp(values) == 0]
+    if constant:
+        return f"{constant[0]} is the same in every layer, so it has no correlation across layers"
+    return f"correlation of L0 with MSE across layers {float(np.corrcoef(l0, mse)[0, 1]):.2f}"
 
 
 def interactive(ctx: RenderContext) -> go.Figure:
