@@ -299,10 +299,11 @@ class _Sizes:
         forward = 2 * x * element + x * 4 + 2 * z * element + pre + casts
         if autocast and not self.cuda:
             forward += z * 4  # the CPU sums the bf16 firing mask into fp32 through a copy
-        # Backward: the latents, their gradient and the pre-activations' gradient, the
+        # Backward: the latents and the pre-activations' gradient (the sparsity penalty's
+        # gradient reaches the latents broadcast, never as a latent-sized tensor), the
         # reconstruction's gradient and the centred input; the weights' gradients replace the
         # ones zero_grad freed (under autocast, bf16 ones and the bf16 weights they came from).
-        backward = 2 * x * element + 3 * z * element
+        backward = 2 * x * element + 2 * z * element
         if cfg.architecture == "jumprelu":
             # The pre-activations kept for the threshold's gradient, and its kernel window and
             # the window's products built from them.

@@ -54,10 +54,12 @@ def loss_terms(
     dead: torch.Tensor | None = None,
     aux_k: int = 0,
     aux_coef: float = 0.0,
+    aux_width: int | None = None,
     target_l0: float = 0.0,
 ) -> LossTerms:
     """The step's loss terms; ``dead`` ``[n_layers, d_sae]`` marks the latents the auxiliary
-    loss of a ``topk``/``batchtopk`` SAE may use. A ``jumprelu`` SAE's penalty is its L0, or
+    loss of a ``topk``/``batchtopk`` SAE may use, and ``aux_width``, at least the most of any
+    layer, how many columns it gathers (``aux_k_loss``). A ``jumprelu`` SAE's penalty is its L0, or
     with a ``target_l0`` (L0/target − 1)², which pulls L0 to the target from either side (as
     dictionary_learning's JumpReLU trainer does)."""
     mse = (out.recon - x).pow(2).mean(dim=(1, 2))
@@ -81,7 +83,7 @@ def loss_terms(
         penalty = (out.l0 / target_l0 - 1).pow(2) if target_l0 > 0 else out.l0
     aux = zero
     if dead is not None and aux_k > 0 and aux_coef > 0:
-        aux = aux_coef * aux_k_loss(sae, x, out, dead, aux_k)
+        aux = aux_coef * aux_k_loss(sae, x, out, dead, aux_k, aux_width)
     return LossTerms(mse, l1, l0, fired, penalty, aux)
 
 
@@ -135,15 +137,25 @@ class _DecoderNormL1(torch.autograd.Function):
 
 
 def aux_k_loss(
-    sae: StackedSAE, x: torch.Tensor, out: SAEOutput, dead: torch.Tensor, aux_k: int
+    sae: StackedSAE,
+    x: torch.Tensor,
+    out: SAEOutput,
+    dead: torch.Tensor,
+    aux_k: int,
+    width: int | None = None,
 ) -> torch.Tensor:
     """``[n_layers]`` the auxiliary loss of Gao et al. (2024, appendix A.2): the ``aux_k`` most
     active dead latents (ReLU of their pre-activations) reconstruct the residual e = x − x̂
     through their decoder rows, and the loss is ‖e − ê‖² over the variance of e (the
     normalisation of dictionary_learning's TopK trainer). e is detached, so the gradient reaches
-    only the dead latents' encoder and decoder; a layer with no dead latent contributes 0."""
+    only the dead latents' encoder and decoder; a layer with no dead latent contributes 0.
+
+    ``width``: how many columns a layer gathers, at least its dead latents (the extra ones are
+    masked); the trainer passes ``DeadCounter.dead_bound``, known without reading the device.
+    None: the most dead latents of any layer, read from the device."""
     n_dead = dead.sum(-1)
-    width = int(n_dead.max())
+    if width is None:
+        width = int(n_dead.max())
     if width == 0:
         return torch.zeros(sae.n_layers, device=x.device)
     # The dead latents of every layer first, padded to the layer with most with masked columns.
@@ -239,6 +251,21 @@ class DeadCounter:
     def dead(self) -> torch.Tensor:
         """``[n_layers]`` latents that did not fire in the window."""
         return (self.counts.sum(0) == 0).sum(-1).cpu()
+
+    def dead_bound(self, steps: int) -> int:
+        """The most latents of any layer that can be dead at any of the next ``steps`` updates:
+        a latent dead then has not fired in the chunks that will still be in the window (the
+        current counts of those only grow), so this counts the latents with none there now.
+        Read from the device once, it bounds ``dead_mask`` until then without another read."""
+        n_chunks = len(self.tokens)
+        first = self.chunk_steps - self.steps_in_slot  # updates until the next chunk starts
+        rotations = 0 if steps <= first else 1 + (steps - first - 1) // self.chunk_steps
+        if rotations >= n_chunks:
+            return self.counts.shape[-1]
+        dropped = {(self.slot + 1 + i) % n_chunks for i in range(rotations)}
+        kept = [slot for slot in range(n_chunks) if slot not in dropped]
+        silent = self.counts[kept].sum(0) == 0
+        return int(silent.sum(-1).max())
 
     def dead_mask(self) -> torch.Tensor | None:
         """``[n_layers, d_sae]`` True for the latents that did not fire in the window, once the

@@ -7,9 +7,10 @@ owns (``[n_layers, batch, d_in]``), so a rank that owns a subset of layers runs 
 
 A step never waits for the device (on CUDA the host queues the next step while this one runs):
 the sparsity coefficients live on the device, and a non-finite loss is recorded there, with its
-step, and checked at the next logged step, where the curve rows read the device anyway. The one
-exception is the aux-k loss of ``topk``/``batchtopk`` once latents can be dead
-(``metrics.aux_k_loss``: its width is the most dead latents of any layer).
+step, and checked at the next logged step, where the curve rows read the device anyway. The
+aux-k loss of ``topk``/``batchtopk`` gathers as many columns as latents can be dead before the
+next logged step (``DeadCounter.dead_bound``, read at the logged step), not the dead count of
+the step itself.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ class Trainer:
         self._nonfinite: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
         """Per trial, on the device: the step at which each layer's loss first went non-finite
         (0: never) and that loss."""
+        self._aux_widths: dict[str, int] = {}
+        """Per TopK/BatchTopK trial, how many columns its aux-k loss gathers until the next
+        logged step (``DeadCounter.dead_bound``), so a step need not read the dead count."""
 
     @property
     def tokens(self) -> int:
@@ -74,6 +78,7 @@ class Trainer:
         return [trial for trial in self.trials if trial.stopped_at is None]
 
     def fit(self, batches: Iterator[torch.Tensor]) -> None:
+        self._bound_aux_widths(self.training)
         while self.step < self.cfg.steps and self.training:
             batch = next(batches)
             trials = self.training
@@ -101,6 +106,7 @@ class Trainer:
                 dead=dead,
                 aux_k=cfg.aux_k,
                 aux_coef=cfg.aux_coef,
+                aux_width=self._aux_widths.get(cfg.name),
                 target_l0=cfg.target_l0 if cfg.architecture == "jumprelu" else 0.0,
             )
         losses = terms.loss(coefs.to(torch.float32))
@@ -129,6 +135,7 @@ class Trainer:
         if self.step % self.cfg.log_every and self.step not in self.milestones:
             return
         self._stop_if_nonfinite()
+        self._bound_aux_widths(trials)
         for trial, (trial_terms, coefs) in zip(trials, terms, strict=True):
             trial.logged_rows.append(
                 curve_rows(
@@ -153,6 +160,16 @@ class Trainer:
                     {t.cfg.name: t.last_l0 for t in self.trials},
                 )
             )
+
+    def _bound_aux_widths(self, trials: list[TrialState]) -> None:
+        """Read, where the step may (the start, a logged step), how many latents of any layer
+        can be dead before the next logged step: no more than ``log_every`` steps away, since
+        milestones are logged too. A resumed run reads the same bound at its start as the
+        uninterrupted run read at that step."""
+        for trial in trials:
+            cfg = trial.cfg
+            if cfg.architecture in ("topk", "batchtopk") and cfg.aux_k > 0 and cfg.aux_coef > 0:
+                self._aux_widths[cfg.name] = trial.dead.dead_bound(self.cfg.log_every)
 
     def _checkpoint_if_needed(self) -> None:
         if self.step in self.milestones:

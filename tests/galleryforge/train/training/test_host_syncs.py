@@ -24,7 +24,7 @@ from galleryforge.train.training.config import TrialConfig
 from galleryforge.train.training.presets import load_preset
 from galleryforge.train.training.sae import Activation, StackedSAE
 from galleryforge.train.training.trainer import Trainer
-from galleryforge.train.training.trial import trial_state
+from galleryforge.train.training.trial import TrialState, trial_state
 
 READS_BACK = {
     "aten::_local_scalar_dense",  # .item(), float(), int(), bool() of a tensor
@@ -102,6 +102,11 @@ def step_configs() -> dict[str, TrialConfig]:
     configs = {kind: load_preset(name, small) for kind, name in names.items()}
     configs["topk"] = replace(configs["topk"], k=8)
     configs["batchtopk"] = replace(configs["batchtopk"], k=8)
+    # A window of two steps and more latents than two batches fire: aux-k runs, on dead
+    # latents, in every counted step after the first two.
+    for kind in ("topk", "batchtopk"):
+        aux = replace(configs[kind], dead_window_tokens=2 * BATCH, width=8 * WIDTH)
+        configs[f"{kind}-aux"] = aux
     return configs
 
 
@@ -114,7 +119,7 @@ def sae_for(cfg: TrialConfig, device: torch.device) -> StackedSAE:
 
 def counted_steps(
     cfg: TrialConfig, device: torch.device, counter: Callable[[], AbstractContextManager[Any]]
-) -> None:
+) -> TrialState:
     """``STEPS`` steps of ``Trainer.fit``, all but the first (the optimizer's set-up) inside the
     context ``counter`` returns."""
     trial = trial_state(cfg, Path("unused"), sae_for(cfg, device), torch.zeros(LAYERS, D))
@@ -132,13 +137,20 @@ def counted_steps(
     with pytest.raises(Enough):
         Trainer([trial], lambda *_: None).fit(batches())
     assert all(torch.isfinite(p).all() for p in trial.sae.parameters())
+    return trial
 
 
-@pytest.mark.parametrize("kind", ["relu", "controller", "topk", "batchtopk", "jumprelu"])
+KINDS = ["relu", "controller", "topk", "batchtopk", "jumprelu", "topk-aux", "batchtopk-aux"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_step_reads_nothing_back_from_the_device(kind: str) -> None:
     counter = SyncCounter()
-    counted_steps(step_configs()[kind], torch.device("cpu"), lambda: counter)
+    trial = counted_steps(step_configs()[kind], torch.device("cpu"), lambda: counter)
     assert counter.found == []
+    if kind.endswith("-aux"):  # the aux-k loss ran, on dead latents
+        dead = trial.dead.dead_mask()
+        assert dead is not None and int(dead.sum()) > 0
 
 
 def test_the_counter_sees_what_a_logged_step_reads_back() -> None:
@@ -159,7 +171,7 @@ def test_the_counter_sees_what_a_logged_step_reads_back() -> None:
 
 
 @pytest.mark.cuda
-@pytest.mark.parametrize("kind", ["relu", "controller", "topk", "batchtopk", "jumprelu"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_cuda_step_never_synchronises(kind: str) -> None:
     """CUDA's own detector: a synchronising call inside the counted steps raises."""
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -130,3 +131,29 @@ def test_latents_without_a_penalty_get_no_gradient_buffer() -> None:
         loss.backward()
     assert tuple(out.feats.shape) not in shapes
     assert sae.W_enc.grad is not None and bool(sae.W_enc.grad.abs().sum() > 0)
+
+
+@pytest.mark.parametrize(("window_steps", "steps"), [(6, 3), (200, 5), (200, 40), (10, 30)])
+def test_the_dead_bound_holds_for_every_step_it_covers(window_steps: int, steps: int) -> None:
+    """Random firing, each latent at its own rate (many go quiet): at every point, the bound read
+    for the next ``steps`` updates is at least each of those steps' dead count (the dead mask a
+    step sees, before its own update), and it is reached when nothing more fires."""
+    generator = torch.Generator().manual_seed(window_steps + steps)
+    rates = torch.rand(2, 64, generator=generator).pow(6)
+    counter = DeadCounter(2, 64, window_steps, torch.device("cpu"))
+    for _ in range(3 * window_steps):
+        bound = counter.dead_bound(steps)
+        future = copy.deepcopy(counter)
+        most = 0
+        for _ in range(steps):
+            mask = future.dead_mask()
+            most = max(most, int(mask.sum(-1).max()) if mask is not None else 0)
+            future.update(torch.zeros(2, 64, dtype=torch.int64), 8)
+        silent = copy.deepcopy(counter)
+        for _ in range(steps):
+            silent.update(torch.zeros(2, 64, dtype=torch.int64), 8)
+        assert most <= bound
+        if all(silent.tokens):  # nothing fired since: the last step's dead count is the bound
+            assert int(silent.dead_mask().sum(-1).max()) == bound  # type: ignore[union-attr]
+        fired = (torch.rand(2, 64, generator=generator) < rates).long() * 3
+        counter.update(fired, 8)
