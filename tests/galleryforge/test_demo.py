@@ -3,6 +3,8 @@ then reuse."""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from galleryforge.cli.main import main
 from galleryforge.demo import pipeline, training
 from galleryforge.tables import load_toy_tables, load_trial_tables
+from galleryforge.train.data.corpus import docstring_corpus
 from tests.pages import visible_text
 
 TINY_TRAINING = (
@@ -101,6 +104,13 @@ def test_quick_demo_then_reuse_then_fresh(
         assert (site / "features" / trial / "index.html").is_file()
         pages = sorted(p.parent.name for p in (site / "features" / trial).glob("L*/[0-9]*.html"))
         assert pages == [f"L{layer}" for layer in range(6) for _ in range(2)]
+    # A feature page's contexts read as text: whole words of the corpus, no wordpiece marks, no
+    # pieces glued together ("tothisgradientmap", "app##end(cm" before). A context's first and
+    # last words may be cut by its window, so only the words between are read.
+    page = sorted((site / "features" / "B-small").glob("L*/[0-9]*.html"))[0]
+    words = context_words(page.read_text(encoding="utf-8"))
+    corpus = set(re.findall(r"[a-z]{4,}", " ".join(docstring_corpus()[0]).lower()))
+    assert len(words) >= 10 and len(words & corpus) >= 0.95 * len(words), words - corpus
     trial_page = (site / "trials" / "widths-small-F32.html").read_text(encoding="utf-8")
     assert "width-sweep" in trial_page
     # Each trial page says how its SAE step multiplied: the family in bf16, B-small in fp32.
@@ -136,3 +146,15 @@ def test_quick_demo_then_reuse_then_fresh(
     fewer_figures = [*args[: args.index("--rendering")], "--rendering", "kpi-summary"]
     assert main([*fewer_figures, "--fresh"]) == 0
     assert layers.stat().st_mtime_ns != trained_at
+
+
+def context_words(page: str) -> set[str]:
+    """The words of four or more letters inside a feature page's contexts (its ``<p
+    class="context">`` rows, less their activation values and each row's first and last word)."""
+    words: set[str] = set()
+    for row in re.findall(r'<p class="context"[^>]*>(.*?)</p>', page, re.S):
+        row = re.sub(r'<span class="context-value"[^>]*>.*?</span>', "", row, flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", "", row))
+        assert "##" not in text
+        words |= set(re.findall(r"[a-z]{4,}", " ".join(text.split()[1:-1]).lower()))
+    return words
