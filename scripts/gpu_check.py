@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import sys
 import time
 import tomllib
@@ -207,6 +208,13 @@ def largest_difference(one: Any, other: Any) -> tuple[float, str]:
     return worst, where
 
 
+def fresh(*folders: Path) -> None:
+    """A stage's run folders emptied first: a second call with the same ``OUT`` starts over
+    rather than refusing to train into a finished run."""
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def trials(out: Path, cpu: bool) -> None:
     import pandas as pd
 
@@ -220,6 +228,7 @@ def trials(out: Path, cpu: bool) -> None:
     configs = trio(model, cpu)
     final = configs[0].tokens
     summary = []
+    fresh(out / "straight", out / "resumed")
 
     began = time.perf_counter()
     train_trials(configs, out / "straight", device=str(device))
@@ -348,6 +357,7 @@ def full(out: Path, cpu: bool) -> None:
     ]
     peaks._reset()
     began = time.perf_counter()
+    fresh(out / "full")
     try:
         train_trials([cfg], out / "full", device=str(device))
     except Exception as error:  # the peaks so far say where it ran out

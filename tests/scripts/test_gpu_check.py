@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-STAGES = ("versions", "nccl", "trials", "benchmark", "full")
+STAGES = ("versions", "nccl", "trials", "benchmark", "full", "plan")
 
 
 @pytest.mark.slow
@@ -41,4 +41,5 @@ def test_the_dry_run_passes_every_stage_and_prints_the_table(tmp_path: Path) -> 
         "phases seen: steps, milestone evaluation, checkpoint write, final measurement"
         in (rows["full"][2])
     )
+    assert all(phase in rows["plan"][2] for phase in ("training steps", "final measurement"))
     assert (tmp_path / "out" / "gpu_check.log").is_file()
